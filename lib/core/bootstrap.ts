@@ -1,0 +1,61 @@
+import { k8s } from 'cdk8s-plus-28';
+import { Construct } from 'constructs';
+import { Application } from '../../imports/argoproj.io';
+import { IN_CLUSTER } from './component';
+import { OutputChart } from './output-chart';
+import { Platform } from './platform';
+
+/**
+ * Argo CD's health assessment of Application resources, removed from Argo CD's defaults in 1.8.
+ * Without it an app-of-apps treats a child Application as healthy as soon as it exists, so sync
+ * waves between child Applications do not wait for anything.
+ */
+const APPLICATION_HEALTH_LUA = [
+  'local hs = {}',
+  'hs.status = "Progressing"',
+  'hs.message = ""',
+  'if obj.status ~= nil and obj.status.health ~= nil then',
+  '  hs.status = obj.status.health.status',
+  '  if obj.status.health.message ~= nil then',
+  '    hs.message = obj.status.health.message',
+  '  end',
+  'end',
+  'return hs',
+  '',
+].join('\n');
+
+/**
+ * What an operator applies once, by hand, to hand an environment to Argo CD
+ * (`kubectl apply --server-side -f dist/<env>/bootstrap/`):
+ * - the Application health check in `argocd-cm`, as a partial ConfigMap that server-side apply
+ *   merges into Argo CD's own;
+ * - the root app-of-apps Application, syncing `dist/<env>/apps/` (every child Application and the
+ *   AppProject). It lives in the `default` project because it creates the platform's project.
+ */
+export class Bootstrap extends OutputChart {
+  readonly root: Application;
+
+  constructor(scope: Construct, id: string) {
+    super(scope, id, 'bootstrap/bootstrap.yaml');
+    const platform = Platform.of(this);
+    const ns = platform.gitops.argocdNamespace;
+
+    new k8s.KubeConfigMap(this, 'ApplicationHealth', {
+      metadata: { name: 'argocd-cm', namespace: ns, labels: { 'app.kubernetes.io/name': 'argocd-cm', 'app.kubernetes.io/part-of': 'argocd' } },
+      data: { 'resource.customizations.health.argoproj.io_Application': APPLICATION_HEALTH_LUA },
+    });
+
+    this.root = new Application(this, 'Root', {
+      metadata: { name: `${platform.environment}-root`, namespace: ns },
+      spec: {
+        project: 'default',
+        source: { repoUrl: platform.gitops.repoURL, targetRevision: platform.gitops.targetRevision, path: platform.repoPath('apps') },
+        destination: { server: IN_CLUSTER, namespace: ns },
+        syncPolicy: {
+          automated: { prune: true, selfHeal: true },
+          retry: { limit: 5, backoff: { duration: '10s', factor: 2, maxDuration: '3m' } },
+        },
+      },
+    });
+  }
+}

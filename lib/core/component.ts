@@ -1,0 +1,105 @@
+import { Chart } from 'cdk8s';
+import { Construct, IConstruct } from 'constructs';
+import { Application, ApplicationSpecSource } from '../../imports/argoproj.io';
+import { Platform } from './platform';
+
+/** The in-cluster API server, as Argo CD names the cluster it runs in. */
+export const IN_CLUSTER = 'https://kubernetes.default.svc';
+
+export interface ComponentProps {
+  /**
+   * The component's name: its folder under `dist/<env>/`, its child Application's name and the
+   * `kompile.dev/component` label. Renaming it renames the Application, which Argo CD then prunes
+   * and recreates, so treat it as stable.
+   */
+  readonly name: string;
+  /**
+   * Default namespace of the component's namespaced objects and of its Application's destination.
+   * @default - objects must set their own namespace
+   */
+  readonly namespace?: string;
+}
+
+/** Internal: what an upstream chart puts in place of the component's own folder. */
+export interface ComponentSource {
+  readonly source: ApplicationSpecSource;
+  /** Extra Argo CD sync options for this source. */
+  readonly syncOptions?: readonly string[];
+}
+
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+/**
+ * One deployable unit of the platform: a cdk8s Chart whose objects are written to
+ * `dist/<env>/<name>/manifests.yaml` and synced by a child Application of its own, which the root
+ * app-of-apps picks up from `dist/<env>/apps/<name>.yaml`.
+ *
+ * Order between components is declared with {@link Component.dependsOn} and becomes the child
+ * Applications' sync waves at synth time.
+ */
+export class Component extends Chart {
+  /**
+   * cdk8s' Chart answers `instanceof` for any chart (`Chart.isChart`), which would make every chart
+   * an instance of every Chart subclass; restore the prototype check for Component and subclasses.
+   */
+  static [Symbol.hasInstance]<T>(this: abstract new (...args: never[]) => T, x: unknown): x is T {
+    return Function.prototype[Symbol.hasInstance].call(this, x);
+  }
+
+  static isComponent(x: unknown): x is Component {
+    return x instanceof Component;
+  }
+
+  /** The component a construct belongs to. */
+  static of(c: IConstruct): Component {
+    for (let s: IConstruct | undefined = c; s; s = s.node.scope) {
+      if (s instanceof Component) return s;
+    }
+    throw new Error(`[${c.node.path}] is not inside a Kompile Component`);
+  }
+
+  readonly name: string;
+  readonly defaultNamespace?: string;
+  /** This component's entry in the app-of-apps. Sync wave and sync options are set at synth time. */
+  readonly application: Application;
+  /** True when the component is an upstream chart rather than a folder of manifests. */
+  readonly isUpstream: boolean;
+
+  constructor(scope: Construct, id: string, props: ComponentProps, upstream?: ComponentSource) {
+    super(scope, id, { namespace: props.namespace, disableResourceNameHashes: true });
+    if (!DNS_LABEL.test(props.name) || props.name.length > 53) {
+      // 53: Helm's release-name limit, since upstream components become Helm releases.
+      throw new Error(`[${this.node.path}] component name '${props.name}' must be a DNS-1123 label of at most 53 characters`);
+    }
+    this.name = props.name;
+    this.defaultNamespace = props.namespace;
+    this.isUpstream = upstream !== undefined;
+
+    const platform = Platform.of(this);
+    this.application = new Application(this, 'Application', {
+      metadata: { name: props.name, namespace: platform.gitops.argocdNamespace },
+      spec: {
+        project: platform.project,
+        source: upstream?.source ?? {
+          repoUrl: platform.gitops.repoURL,
+          targetRevision: platform.gitops.targetRevision,
+          path: platform.repoPath(props.name),
+        },
+        destination: { server: IN_CLUSTER, namespace: props.namespace },
+        syncPolicy: {
+          automated: { prune: true, selfHeal: true },
+          // Namespaces are objects of the `namespaces` component, with their Pod Security labels,
+          // never created implicitly by Argo CD without them.
+          syncOptions: ['CreateNamespace=false', 'PruneLast=true', ...(upstream?.syncOptions ?? [])],
+          retry: { limit: 5, backoff: { duration: '10s', factor: 2, maxDuration: '3m' } },
+        },
+      },
+    });
+  }
+
+  /** Declares that this component is synced only after `others` are synced and healthy. */
+  dependsOn(...others: Component[]): this {
+    this.addDependency(...others);
+    return this;
+  }
+}

@@ -1,0 +1,74 @@
+import { z } from 'zod';
+
+/** A Kubernetes quantity-free resource name such as `nvidia.com/gpu`. */
+const extendedResourceName = z
+  .string()
+  .regex(/^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[a-z0-9]([-a-z0-9_.]*[a-z0-9])?$/, {
+    message: 'must be a resource name such as nvidia.com/gpu',
+  });
+
+/** DNS-1123 label: what Kubernetes requires of namespace, storage class and runtime class names. */
+export const dnsLabel = z
+  .string()
+  .max(63)
+  .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, { message: 'must be a DNS-1123 label (lowercase letters, digits, -)' });
+
+/** Node ports live in the API server's default `--service-node-port-range`, 30000-32767. */
+const nodePort = z.number().int().min(30000).max(32767);
+
+export const GpuSchema = z
+  .object({
+    /** Extended resource the device plugin advertises. */
+    resourceName: extendedResourceName.default('nvidia.com/gpu'),
+    /** RuntimeClass GPU pods need (k3s and containerd set-ups without the NVIDIA runtime as default). */
+    runtimeClassName: dnsLabel.optional(),
+    /** GPUs on each GPU node; requests above this can never be scheduled. */
+    perNode: z.number().int().min(1),
+    /** Nodes carrying GPUs. */
+    nodes: z.number().int().min(1),
+  })
+  .strict();
+
+export const ClusterSchema = z
+  .object({
+    /** Kubernetes minor version the manifests target, e.g. `1.28`. */
+    kubernetesVersion: z.string().regex(/^1\.\d+$/, { message: 'must be a minor version such as 1.28' }),
+    distribution: z.enum(['k3s', 'kubeadm']),
+    /** Schedulable nodes. */
+    nodes: z.number().int().min(1),
+    storageClasses: z
+      .object({
+        /** For ReadWriteOnce volumes (databases, registries). */
+        default: dnsLabel,
+        /** For ReadWriteMany volumes shared between pods on several nodes; absent when the cluster has none. */
+        shared: dnsLabel.optional(),
+      })
+      .strict(),
+    ingress: z
+      .object({
+        className: dnsLabel.default('nginx'),
+        /** NodePorts of the ingress controller, where the cluster has no load balancer. */
+        nodePorts: z.object({ http: nodePort, https: nodePort }).strict().optional(),
+      })
+      .strict()
+      .default({}),
+    /** Absent on clusters without GPUs. */
+    gpu: GpuSchema.optional(),
+    /**
+     * Where the Kubernetes API server is, for NetworkPolicies of pods that call it (operators).
+     * Narrow `cidrs` to the control-plane node addresses where they are known.
+     */
+    apiServer: z
+      .object({
+        cidrs: z.array(z.string().regex(/^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/, { message: 'must be an IPv4 CIDR such as 10.0.0.0/24' })).min(1).default(['0.0.0.0/0']),
+        ports: z.array(z.number().int().min(1).max(65535)).min(1).default([443, 6443]),
+      })
+      .strict()
+      .default({}),
+    /** Replicas for components that support high availability. */
+    replicas: z.number().int().min(1).default(1),
+  })
+  .strict();
+
+export type ClusterConfig = z.infer<typeof ClusterSchema>;
+export type GpuConfig = z.infer<typeof GpuSchema>;

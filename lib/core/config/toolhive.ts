@@ -1,0 +1,49 @@
+import { z } from 'zod';
+import { dnsLabel } from './cluster';
+
+export const McpServerSchema = z
+  .object({
+    name: dnsLabel,
+    /** Image of the MCP server itself; the operator adds its proxy runner beside it. */
+    image: z.string().min(1),
+    transport: z.enum(['stdio', 'streamable-http', 'sse']).default('stdio'),
+    /** Port the MCP server listens on (streamable-http and sse transports only). */
+    mcpPort: z.number().int().min(1).max(65535).optional(),
+    /** Port the proxy serves clients on. */
+    proxyPort: z.number().int().min(1).max(65535).default(8080),
+    args: z.array(z.string()).default([]),
+    /** Namespaces whose pods may call this server. */
+    allowFrom: z.array(dnsLabel).default([]),
+  })
+  .strict()
+  .superRefine((s, ctx) => {
+    if (s.transport === 'stdio' && s.mcpPort !== undefined) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['mcpPort'], message: 'a stdio MCP server has no port; remove mcpPort or pick streamable-http/sse' });
+    }
+  });
+
+export const ToolHiveSchema = z
+  .object({
+    enabled: z.boolean().default(true),
+    /** ToolHive release: app version of the operator and tag of its images. */
+    version: z.string().regex(/^\d+\.\d+\.\d+$/, { message: 'must be a version such as 0.44.0' }).default('0.44.0'),
+    /**
+     * Let the operator call ToolHive's update-check API (which also sends usage metrics). Off by
+     * default: on-premise platforms do not phone home, and airgapped ones cannot.
+     */
+    updateCheck: z.boolean().default(false),
+    /** Namespace of the operator and of the MCP servers. */
+    namespace: dnsLabel.default('toolhive'),
+    servers: z.array(McpServerSchema).default([]),
+  })
+  .strict()
+  .superRefine((t, ctx) => {
+    const seen = new Set<string>();
+    t.servers.forEach((s, i) => {
+      if (seen.has(s.name)) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['servers', i, 'name'], message: `duplicate MCP server name '${s.name}'` });
+      seen.add(s.name);
+    });
+  });
+
+export type ToolHiveConfig = z.infer<typeof ToolHiveSchema>;
+export type McpServerConfig = z.infer<typeof McpServerSchema>;

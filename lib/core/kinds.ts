@@ -1,0 +1,55 @@
+/** A kind with its API group ('' for the core group). */
+export interface GroupKind {
+  readonly group: string;
+  readonly kind: string;
+}
+
+/** Group of an `apiVersion` such as `apps/v1` ('' for `v1`). */
+export function groupOf(apiVersion: string): string {
+  const slash = apiVersion.indexOf('/');
+  return slash < 0 ? '' : apiVersion.slice(0, slash);
+}
+
+/**
+ * Cluster-scoped kinds Kompile and the upstream charts it installs create. Anything else is treated
+ * as namespaced. (Kubernetes 1.28 built-ins plus the cluster-scoped custom resources of the CRDs in
+ * shared/crds.)
+ */
+const CLUSTER_SCOPED = new Set([
+  '/Namespace',
+  '/PersistentVolume',
+  '/Node',
+  'apiextensions.k8s.io/CustomResourceDefinition',
+  'apiregistration.k8s.io/APIService',
+  'rbac.authorization.k8s.io/ClusterRole',
+  'rbac.authorization.k8s.io/ClusterRoleBinding',
+  'admissionregistration.k8s.io/MutatingWebhookConfiguration',
+  'admissionregistration.k8s.io/ValidatingWebhookConfiguration',
+  'admissionregistration.k8s.io/ValidatingAdmissionPolicy',
+  'admissionregistration.k8s.io/ValidatingAdmissionPolicyBinding',
+  'storage.k8s.io/StorageClass',
+  'storage.k8s.io/CSIDriver',
+  'scheduling.k8s.io/PriorityClass',
+  'node.k8s.io/RuntimeClass',
+  'networking.k8s.io/IngressClass',
+  'cert-manager.io/ClusterIssuer',
+  'serving.kserve.io/ClusterServingRuntime',
+  'serving.kserve.io/ClusterStorageContainer',
+  'serving.kserve.io/LocalModelCache',
+  'serving.kserve.io/LocalModelNodeGroup',
+  'serving.kserve.io/LocalModelNode',
+  'serving.knative.dev/ClusterDomainClaim',
+]);
+
+export function isClusterScoped(apiVersion: string, kind: string): boolean {
+  return CLUSTER_SCOPED.has(`${groupOf(apiVersion)}/${kind}`);
+}
+
+/** Cluster-scoped kinds a typical operator chart installs: its CRDs, RBAC and webhooks. */
+export const OPERATOR_CLUSTER_KINDS: readonly GroupKind[] = [
+  { group: 'apiextensions.k8s.io', kind: 'CustomResourceDefinition' },
+  { group: 'rbac.authorization.k8s.io', kind: 'ClusterRole' },
+  { group: 'rbac.authorization.k8s.io', kind: 'ClusterRoleBinding' },
+  { group: 'admissionregistration.k8s.io', kind: 'MutatingWebhookConfiguration' },
+  { group: 'admissionregistration.k8s.io', kind: 'ValidatingWebhookConfiguration' },
+];

@@ -1,0 +1,197 @@
+import { ApiObject } from 'cdk8s';
+import { k8s } from 'cdk8s-plus-28';
+import { Construct } from 'constructs';
+
+/** Pod Security Standard levels (https://kubernetes.io/docs/concepts/security/pod-security-standards/). */
+export type PodSecurityLevel = 'restricted' | 'baseline' | 'privileged';
+
+export interface NamespaceQuota {
+  /** Sum of CPU requests, e.g. `8`. */
+  readonly requestsCpu: string;
+  readonly requestsMemory: string;
+  readonly limitsCpu: string;
+  readonly limitsMemory: string;
+  /** Extended-resource requests, e.g. `{ 'nvidia.com/gpu': '4' }`. @default - none */
+  readonly extended?: Readonly<Record<string, string>>;
+  /** @default - no limit */
+  readonly pods?: number;
+  /** @default - no limit */
+  readonly persistentVolumeClaims?: number;
+}
+
+export interface ContainerDefaults {
+  /** Requests given to containers that set none. */
+  readonly request: { readonly cpu: string; readonly memory: string };
+  /** Limits given to containers that set none. */
+  readonly limit: { readonly cpu: string; readonly memory: string };
+}
+
+/** A port a NetworkPolicy rule opens. */
+export interface PolicyPort {
+  readonly port: number;
+  /** @default 'TCP' */
+  readonly protocol?: 'TCP' | 'UDP' | 'SCTP';
+}
+
+/** Who a rule allows: pods in namespaces, pods by label in this namespace, or address blocks. */
+export interface PolicyPeer {
+  /** Namespaces by name (matched on `kubernetes.io/metadata.name`). */
+  readonly namespaces?: readonly string[];
+  /** Pods of this namespace, by labels. */
+  readonly pods?: Readonly<Record<string, string>>;
+  /** Address blocks outside the pod network, e.g. the API server's. */
+  readonly cidrs?: readonly string[];
+}
+
+export interface PolicyRule {
+  /** Short DNS-label name of the rule; the policy is named `allow-<name>`. */
+  readonly name: string;
+  /** Pods of this namespace the rule applies to. @default - every pod of the namespace */
+  readonly podSelector?: Readonly<Record<string, string>>;
+  readonly peers: readonly PolicyPeer[];
+  /** @default - every port */
+  readonly ports?: readonly PolicyPort[];
+}
+
+export interface PlatformNamespaceProps {
+  /** The namespace's name. */
+  readonly name: string;
+  /**
+   * Pod Security level enforced by the admission controller.
+   * @default 'restricted'
+   */
+  readonly podSecurity?: PodSecurityLevel;
+  /** Why a level below `restricted` is needed. Required when `podSecurity` is not `restricted`. */
+  readonly podSecurityReason?: string;
+  /** Kubernetes minor version the Pod Security level is pinned to, e.g. `1.28`. */
+  readonly kubernetesVersion: string;
+  /** @default - no ResourceQuota */
+  readonly quota?: NamespaceQuota;
+  /** @default - no LimitRange */
+  readonly containerDefaults?: ContainerDefaults;
+  /**
+   * Allow every pod egress to cluster DNS (kube-dns in kube-system, port 53).
+   * @default true
+   */
+  readonly allowDns?: boolean;
+}
+
+/**
+ * A namespace the way a platform needs it: Pod Security admission labels (enforce, audit and warn,
+ * pinned to the cluster's version), an optional quota and container defaults, and a default-deny
+ * NetworkPolicy for ingress and egress to which components add explicit allows.
+ */
+export class PlatformNamespace extends Construct {
+  readonly name: string;
+  readonly podSecurity: PodSecurityLevel;
+  private readonly namespace: k8s.KubeNamespace;
+
+  constructor(scope: Construct, id: string, props: PlatformNamespaceProps) {
+    super(scope, id);
+    this.name = props.name;
+    this.podSecurity = props.podSecurity ?? 'restricted';
+    if (this.podSecurity !== 'restricted' && !props.podSecurityReason) {
+      throw new Error(`[${this.node.path}] namespace '${props.name}': podSecurity '${this.podSecurity}' needs a podSecurityReason saying why 'restricted' cannot be used`);
+    }
+    const version = `v${props.kubernetesVersion}`;
+    this.namespace = new k8s.KubeNamespace(this, 'Resource', {
+      metadata: {
+        name: props.name,
+        labels: {
+          'pod-security.kubernetes.io/enforce': this.podSecurity,
+          'pod-security.kubernetes.io/enforce-version': version,
+          // Audit and warn at 'restricted' even where less is enforced, so the gap stays visible.
+          'pod-security.kubernetes.io/audit': 'restricted',
+          'pod-security.kubernetes.io/audit-version': version,
+          'pod-security.kubernetes.io/warn': 'restricted',
+          'pod-security.kubernetes.io/warn-version': version,
+        },
+        annotations: props.podSecurityReason ? { 'kompile.dev/pod-security-reason': props.podSecurityReason } : undefined,
+      },
+    });
+
+    this.inNamespace(
+      new k8s.KubeNetworkPolicy(this, 'DefaultDeny', {
+        metadata: { name: 'default-deny', namespace: this.name },
+        spec: { podSelector: {}, policyTypes: ['Ingress', 'Egress'] },
+      }),
+    );
+    if (props.allowDns ?? true) {
+      this.allowEgress({
+        name: 'dns',
+        peers: [{ namespaces: ['kube-system'], pods: { 'k8s-app': 'kube-dns' } }],
+        ports: [
+          { port: 53, protocol: 'UDP' },
+          { port: 53, protocol: 'TCP' },
+        ],
+      });
+    }
+    if (props.quota) {
+      const q = props.quota;
+      const hard: Record<string, k8s.Quantity> = {
+        'requests.cpu': k8s.Quantity.fromString(q.requestsCpu),
+        'requests.memory': k8s.Quantity.fromString(q.requestsMemory),
+        'limits.cpu': k8s.Quantity.fromString(q.limitsCpu),
+        'limits.memory': k8s.Quantity.fromString(q.limitsMemory),
+      };
+      for (const [res, amount] of Object.entries(q.extended ?? {})) hard[`requests.${res}`] = k8s.Quantity.fromString(amount);
+      if (q.pods !== undefined) hard.pods = k8s.Quantity.fromNumber(q.pods);
+      if (q.persistentVolumeClaims !== undefined) hard.persistentvolumeclaims = k8s.Quantity.fromNumber(q.persistentVolumeClaims);
+      this.inNamespace(new k8s.KubeResourceQuota(this, 'Quota', { metadata: { name: 'quota', namespace: this.name }, spec: { hard } }));
+    }
+    if (props.containerDefaults) {
+      const d = props.containerDefaults;
+      this.inNamespace(
+        new k8s.KubeLimitRange(this, 'Defaults', {
+          metadata: { name: 'container-defaults', namespace: this.name },
+          spec: {
+            limits: [
+              {
+                type: 'Container',
+                defaultRequest: { cpu: k8s.Quantity.fromString(d.request.cpu), memory: k8s.Quantity.fromString(d.request.memory) },
+                default: { cpu: k8s.Quantity.fromString(d.limit.cpu), memory: k8s.Quantity.fromString(d.limit.memory) },
+              },
+            ],
+          },
+        }),
+      );
+    }
+  }
+
+  /** Opens ingress to pods of this namespace. */
+  allowIngress(rule: PolicyRule): k8s.KubeNetworkPolicy {
+    return this.policy(rule, 'Ingress');
+  }
+
+  /** Opens egress from pods of this namespace. */
+  allowEgress(rule: PolicyRule): k8s.KubeNetworkPolicy {
+    return this.policy(rule, 'Egress');
+  }
+
+  private policy(rule: PolicyRule, direction: 'Ingress' | 'Egress'): k8s.KubeNetworkPolicy {
+    const id = `Allow${direction}-${rule.name}`;
+    if (this.node.tryFindChild(id)) throw new Error(`[${this.node.path}] a ${direction.toLowerCase()} rule named '${rule.name}' exists already`);
+    if (rule.peers.length === 0) throw new Error(`[${this.node.path}] rule '${rule.name}' has no peers; a rule without peers would allow everyone`);
+    const peers = rule.peers.flatMap(toPeers);
+    const ports = rule.ports?.map((p) => ({ port: k8s.IntOrString.fromNumber(p.port), protocol: p.protocol ?? 'TCP' }));
+    const podSelector = { matchLabels: rule.podSelector ? { ...rule.podSelector } : undefined };
+    const spec: k8s.NetworkPolicySpec =
+      direction === 'Ingress'
+        ? { podSelector, policyTypes: ['Ingress'], ingress: [{ from: peers, ports }] }
+        : { podSelector, policyTypes: ['Egress'], egress: [{ to: peers, ports }] };
+    return this.inNamespace(new k8s.KubeNetworkPolicy(this, id, { metadata: { name: `allow-${direction === 'Ingress' ? 'from' : 'to'}-${rule.name}`, namespace: this.name }, spec }));
+  }
+
+  /** Orders a namespaced object of this construct after the Namespace itself. */
+  private inNamespace<T extends ApiObject>(obj: T): T {
+    obj.addDependency(this.namespace);
+    return obj;
+  }
+}
+
+function toPeers(peer: PolicyPeer): k8s.NetworkPolicyPeer[] {
+  if (peer.cidrs) return peer.cidrs.map((cidr) => ({ ipBlock: { cidr } }));
+  const podSelector = peer.pods ? { matchLabels: { ...peer.pods } } : undefined;
+  if (!peer.namespaces) return [{ podSelector: podSelector ?? {} }];
+  return peer.namespaces.map((ns) => ({ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': ns } }, podSelector }));
+}

@@ -1,0 +1,41 @@
+import { hostOf, RegistryPolicyConfig } from './config';
+import { Image } from './image';
+
+/**
+ * Hosts every environment may name in URLs: the cluster itself. Service DNS names never leave the
+ * cluster, so they are never "outside" references.
+ */
+const IN_CLUSTER_HOST = /(^|\.)(svc|svc\.cluster\.local|cluster\.local)(:\d+)?$|^localhost(:\d+)?$|^127\.0\.0\.1(:\d+)?$/;
+
+/**
+ * An environment's rules for images and URLs: where images are relocated to, and which registries
+ * and hosts the output may reference. Pure: it only answers questions about references.
+ */
+export class RegistryPolicy {
+  constructor(private readonly config: RegistryPolicyConfig) {}
+
+  /** The mirror images are relocated to, if any. */
+  get mirror(): string | undefined {
+    return this.config.mirror;
+  }
+
+  /** Where the environment pulls `image` from. */
+  relocate(image: Image): Image {
+    if (!this.config.mirror || image.registry === this.config.mirror) return image;
+    return image.withRegistry(this.config.mirror);
+  }
+
+  /** True when the environment may pull from the image's registry. */
+  allowsImage(image: Image): boolean {
+    const allowed = this.config.allowedRegistries;
+    return allowed.length === 0 || allowed.includes(image.registry);
+  }
+
+  /** True when a URL's host is in the cluster or in the allowed hosts. */
+  allowsUrl(url: string): boolean {
+    const host = hostOf(url);
+    if (host === undefined || IN_CLUSTER_HOST.test(host)) return true;
+    const allowed = this.config.allowedHosts;
+    return allowed.length === 0 || allowed.includes(host) || allowed.includes(host.replace(/:\d+$/, ''));
+  }
+}

@@ -1,0 +1,54 @@
+import { Image } from './image';
+import { ImageField } from './image-field';
+import { findContainerImages, getPointer, setPointer } from './images-walk';
+import { RegistryPolicy } from './registry-policy';
+
+/** One image reference found in an object, before and after relocation. */
+export interface ImageUse {
+  readonly pointer: string;
+  readonly source: Image;
+  readonly target: Image;
+}
+
+/**
+ * Relocates, in place, every image of one rendered object: the `image` of every container of every
+ * pod template, and the declared image fields (custom resources, Helm values).
+ * @returns what was found; throws on a field that is declared but missing or malformed
+ */
+export function relocateImages(obj: Record<string, unknown>, declared: readonly ImageField[], policy: RegistryPolicy): ImageUse[] {
+  const uses: ImageUse[] = [];
+  for (const found of findContainerImages(obj)) {
+    const source = Image.parse(found.value);
+    const target = policy.relocate(source);
+    setPointer(obj, found.pointer, target.toString());
+    uses.push({ pointer: found.pointer, source, target });
+  }
+  for (const field of declared) {
+    const value = getPointer(obj, field.pointer);
+    if (field.format.kind === 'reference') {
+      if (typeof value !== 'string') throw new Error(`declared image field ${field.pointer} holds no string`);
+      const source = Image.parse(value);
+      const target = policy.relocate(source);
+      setPointer(obj, field.pointer, target.toString());
+      uses.push({ pointer: field.pointer, source, target });
+      continue;
+    }
+    const { registryKey, repositoryKey, tagKey } = field.format;
+    if (typeof value !== 'object' || value === null) throw new Error(`declared image field ${field.pointer} holds no object`);
+    const parts = value as Record<string, unknown>;
+    const repo = String(parts[repositoryKey] ?? '');
+    const tag = String(parts[tagKey] ?? '');
+    const reg = registryKey ? String(parts[registryKey] ?? '') : '';
+    const source = Image.parse(`${reg ? `${reg}/` : ''}${repo}${tag ? `:${tag}` : ''}`);
+    const target = policy.relocate(source);
+    if (registryKey) {
+      parts[registryKey] = target.registry;
+      parts[repositoryKey] = target.repository;
+    } else {
+      parts[repositoryKey] = target.name;
+    }
+    parts[tagKey] = target.digest ? `${target.tag ?? ''}@${target.digest}`.replace(/^@/, '') : (target.tag ?? '');
+    uses.push({ pointer: field.pointer, source, target });
+  }
+  return uses;
+}

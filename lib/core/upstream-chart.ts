@@ -1,0 +1,125 @@
+import { Construct } from 'constructs';
+import { ApplicationSpecSource } from '../../imports/argoproj.io';
+import { Component } from './component';
+import { GroupKind, OPERATOR_CLUSTER_KINDS } from './kinds';
+import { declareImageField, ImageFieldFormat, pointerOf } from './image-field';
+import { Platform } from './platform';
+
+/** Where a chart comes from. Build with the static methods. */
+export class ChartSource {
+  /** A chart in a classic Helm repository (`index.yaml` over HTTP). */
+  static helmRepo(repoURL: string, chart: string, version: string): ChartSource {
+    return new ChartSource('helm', repoURL, version, chart, undefined);
+  }
+
+  /**
+   * A chart in an OCI registry. `repoURL` names the registry path without `oci://`, the way Argo CD
+   * expects it (e.g. `ghcr.io/stacklok/toolhive`).
+   */
+  static oci(repoURL: string, chart: string, version: string): ChartSource {
+    return new ChartSource('oci', repoURL.replace(/^oci:\/\//, ''), version, chart, undefined);
+  }
+
+  /** A chart folder in a Git repository, at a tag or commit. */
+  static git(repoURL: string, path: string, revision: string): ChartSource {
+    return new ChartSource('git', repoURL, revision, undefined, path);
+  }
+
+  private constructor(
+    readonly type: 'helm' | 'oci' | 'git',
+    readonly repoURL: string,
+    /** Chart version (helm, oci) or Git revision (git). */
+    readonly revision: string,
+    readonly chart: string | undefined,
+    readonly path: string | undefined,
+  ) {}
+}
+
+/** An image a chart runs, and where in its values it is set. */
+export interface ChartImage {
+  /** The upstream reference, e.g. `ghcr.io/stacklok/toolhive/operator:v0.44.0`. */
+  readonly image: string;
+  /** Dotted path of the value, e.g. `operator.image`. */
+  readonly valuePath: string;
+  /** How the chart spells the image at that path. @default - one reference string */
+  readonly format?: ImageFieldFormat;
+}
+
+export interface UpstreamChartProps {
+  /** Component name; also the Helm release name. */
+  readonly name: string;
+  /** Namespace the release is installed into. */
+  readonly namespace: string;
+  readonly source: ChartSource;
+  /** Helm values, typed by the construct that wraps the chart. Images go in `images`, not here. */
+  readonly values?: Record<string, unknown>;
+  /**
+   * Every image the chart runs, with the value that sets it, so that every one is relocated and
+   * listed. An image the chart runs but cannot override cannot be relocated: wrap such a chart
+   * differently instead.
+   */
+  readonly images?: readonly ChartImage[];
+  /**
+   * The chart installs CustomResourceDefinitions. Large CRDs do not fit in the 256 KiB
+   * `last-applied-configuration` annotation of client-side apply, so such charts are synced with
+   * server-side apply.
+   * @default false
+   */
+  readonly includesCrds?: boolean;
+  /**
+   * Cluster-scoped kinds the chart creates; the AppProject allows exactly these.
+   * @default OPERATOR_CLUSTER_KINDS - CRDs, cluster RBAC and admission webhooks
+   */
+  readonly clusterResources?: readonly GroupKind[];
+}
+
+/**
+ * An upstream Helm chart installed as its own Argo CD Application (from a Helm repository, an OCI
+ * registry or a Git path), with typed values and its images declared for relocation. In environments
+ * with `gitops.sourceMirrors`, the source points at the mirror.
+ */
+export class UpstreamChart extends Component {
+  /** Cluster-scoped kinds the chart creates. */
+  readonly clusterResources: readonly GroupKind[];
+
+  constructor(scope: Construct, id: string, props: UpstreamChartProps) {
+    const { source } = props;
+    const repoURL = Platform.of(scope).sourceFor(source.repoURL);
+    const values = structuredClone(props.values ?? {});
+    for (const img of props.images ?? []) setPath(values, img.valuePath, imageValue(img));
+    const appSource: ApplicationSpecSource = {
+      repoUrl: repoURL,
+      targetRevision: source.revision,
+      chart: source.chart,
+      path: source.path,
+      helm: { releaseName: props.name, valuesObject: values },
+    };
+    super(scope, id, { name: props.name, namespace: props.namespace }, {
+      source: appSource,
+      syncOptions: props.includesCrds ? ['ServerSideApply=true'] : [],
+    });
+    this.clusterResources = props.clusterResources ?? OPERATOR_CLUSTER_KINDS;
+    for (const img of props.images ?? []) {
+      declareImageField(this.application, pointerOf('spec', 'source', 'helm', 'valuesObject', ...img.valuePath.split('.')), img.format);
+    }
+  }
+}
+
+function imageValue(img: ChartImage): unknown {
+  const format = img.format ?? { kind: 'reference' };
+  if (format.kind === 'reference') return img.image;
+  // The split spelling is filled in from the parsed image at synth time; start from the reference.
+  return { [format.repositoryKey]: img.image, [format.tagKey]: '' };
+}
+
+function setPath(target: Record<string, unknown>, dotted: string, value: unknown): void {
+  const keys = dotted.split('.');
+  let cur = target;
+  for (const k of keys.slice(0, -1)) {
+    const next = cur[k];
+    if (next === undefined) cur[k] = {};
+    else if (typeof next !== 'object' || next === null || Array.isArray(next)) throw new Error(`value '${k}' in '${dotted}' is not an object`);
+    cur = cur[k] as Record<string, unknown>;
+  }
+  cur[keys[keys.length - 1]] = value;
+}

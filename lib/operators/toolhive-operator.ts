@@ -1,0 +1,66 @@
+import { Construct } from 'constructs';
+import { ChartSource, UpstreamChart } from '../core/upstream-chart';
+
+/** The ToolHive project, whose repository carries both charts (seed 000 installs from a Git path). */
+export const TOOLHIVE_REPO = 'https://github.com/stacklok/toolhive.git';
+
+export interface ToolHiveOperatorProps {
+  /** ToolHive release, e.g. `0.44.0`: the Git tag `v<version>` and the tag of every image. */
+  readonly version: string;
+  /** Namespace the operator runs in. */
+  readonly namespace: string;
+  /** Operator replicas; more than one uses the chart's leader election. @default 1 */
+  readonly replicas?: number;
+  /** Let the operator call ToolHive's update-check API. @default false */
+  readonly updateCheck?: boolean;
+}
+
+/**
+ * The ToolHive operator, as two upstream charts from the ToolHive Git repository: the CRDs chart
+ * (`deploy/charts/operator-crds`) and the operator chart (`deploy/charts/operator`), the operator
+ * synced only once the CRDs are in.
+ *
+ * The operator injects the proxy-runner, vMCP and registry-API images into the workloads it creates
+ * at run time; they are set through the chart values here, so that an airgapped environment
+ * relocates them with everything else (otherwise the first MCPServer fails with ImagePullBackOff).
+ */
+export class ToolHiveOperator extends Construct {
+  readonly crds: UpstreamChart;
+  readonly operator: UpstreamChart;
+
+  constructor(scope: Construct, id: string, props: ToolHiveOperatorProps) {
+    super(scope, id);
+    const tag = `v${props.version}`;
+
+    this.crds = new UpstreamChart(this, 'Crds', {
+      name: 'toolhive-operator-crds',
+      namespace: props.namespace,
+      source: ChartSource.git(TOOLHIVE_REPO, 'deploy/charts/operator-crds', tag),
+      // Keep the CRDs when the release goes away: deleting a CRD deletes every MCPServer.
+      values: { crds: { keep: true } },
+      includesCrds: true,
+      clusterResources: [{ group: 'apiextensions.k8s.io', kind: 'CustomResourceDefinition' }],
+    });
+
+    this.operator = new UpstreamChart(this, 'Operator', {
+      name: 'toolhive-operator',
+      namespace: props.namespace,
+      source: ChartSource.git(TOOLHIVE_REPO, 'deploy/charts/operator', tag),
+      values: {
+        operator: {
+          replicaCount: props.replicas ?? 1,
+          env: props.updateCheck ? [] : [{ name: 'TOOLHIVE_SKIP_UPDATE_CHECK', value: 'true' }],
+          rbac: { scope: 'cluster' },
+        },
+      },
+      images: [
+        { image: `ghcr.io/stacklok/toolhive/operator:${tag}`, valuePath: 'operator.image' },
+        { image: `ghcr.io/stacklok/toolhive/proxyrunner:${tag}`, valuePath: 'operator.toolhiveRunnerImage' },
+        { image: `ghcr.io/stacklok/toolhive/vmcp:${tag}`, valuePath: 'operator.vmcpImage' },
+        // The registry API ships on its own release line; v1.3.0 is what chart 0.44.0 pins.
+        { image: 'ghcr.io/stacklok/thv-registry-api:v1.3.0', valuePath: 'registryAPI.image' },
+      ],
+    });
+    this.operator.dependsOn(this.crds);
+  }
+}

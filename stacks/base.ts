@@ -1,0 +1,44 @@
+import { EnvironmentInput } from '../lib/core/config';
+
+/** What every environment shares; each stack file states only how it differs. */
+export const base = {
+  gitops: {
+    repoURL: 'https://git.example.com/platform/kompile-gitops.git',
+    targetRevision: 'main',
+    path: 'dist',
+  },
+  components: {
+    toolhive: {
+      version: '0.44.0',
+      servers: [
+        {
+          // The MCP reference "fetch" server: retrieves web pages for an assistant (seed 000's ToolHive use).
+          name: 'fetch',
+          image: 'ghcr.io/stackloklabs/gofetch/server:1.0.1',
+          transport: 'streamable-http',
+          mcpPort: 8080,
+          proxyPort: 8080,
+        },
+      ],
+    },
+  },
+} satisfies Partial<EnvironmentInput>;
+
+type Plain = Record<string, unknown>;
+
+function isPlain(v: unknown): v is Plain {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** Deep merge of plain objects; arrays and scalars of `over` replace those of `under`. */
+export function merge<T>(under: T, over: unknown): T {
+  if (!isPlain(under) || !isPlain(over)) return (over === undefined ? under : over) as T;
+  const out: Plain = { ...under };
+  for (const [k, v] of Object.entries(over)) out[k] = merge(out[k], v);
+  return out as T;
+}
+
+/** An environment: the base with its own differences on top. Parsed (and checked) later, once. */
+export function defineEnvironment(overrides: EnvironmentInput): EnvironmentInput {
+  return merge(base as unknown as EnvironmentInput, overrides);
+}

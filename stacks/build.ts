@@ -1,0 +1,33 @@
+import { Bootstrap } from '../lib/core/bootstrap';
+import { EnvironmentConfig } from '../lib/core/config';
+import { Namespaces } from '../lib/core/namespaces';
+import { Platform } from '../lib/core/platform';
+import { Project } from '../lib/core/project';
+import { RegistryPolicy } from '../lib/core/registry-policy';
+import { ToolHive } from '../lib/operators/toolhive';
+
+/** One environment's construct tree and the policy its images and references are held to. */
+export interface BuiltEnvironment {
+  readonly platform: Platform;
+  readonly policy: RegistryPolicy;
+}
+
+/**
+ * Builds an environment's construct tree from its parsed configuration: one component (or group of
+ * components) per enabled part of the platform, each handed only its slice of the configuration.
+ * Pure: no I/O, no clock, no process environment.
+ */
+export function buildEnvironment(config: EnvironmentConfig): BuiltEnvironment {
+  const platform = new Platform({ environment: config.name, gitops: config.gitops });
+  const { cluster, components } = config;
+  const namespaces = new Namespaces(platform, 'Namespaces', { kubernetesVersion: cluster.kubernetesVersion });
+
+  if (components.toolhive.enabled) {
+    new ToolHive(platform, 'ToolHive', { config: components.toolhive, namespaces, apiServer: cluster.apiServer, replicas: cluster.replicas });
+  }
+
+  // Last: both read the components above.
+  new Project(platform, 'Project');
+  new Bootstrap(platform, 'Bootstrap');
+  return { platform, policy: new RegistryPolicy(config.registry) };
+}

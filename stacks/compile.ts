@@ -1,0 +1,36 @@
+import { ConfigError, EnvironmentInput, parseEnvironment } from '../lib/core/config';
+import { SynthError } from '../lib/core/errors';
+import { EnvironmentOutput, synthesize } from '../lib/core/synthesize';
+import { buildEnvironment } from './build';
+
+/** Every environment's problems, when any environment has one. */
+export class CompileError extends Error {
+  constructor(readonly failures: readonly (ConfigError | SynthError | Error)[]) {
+    super(failures.map((f) => f.message).join('\n'));
+    this.name = 'CompileError';
+  }
+}
+
+/**
+ * Parses, builds and synthesizes every environment, in memory. All environments are attempted and
+ * all of their problems reported together; on any problem nothing is returned, so nothing is written.
+ */
+export function compileAll(inputs: readonly EnvironmentInput[]): EnvironmentOutput[] {
+  const failures: Error[] = [];
+  const outputs: EnvironmentOutput[] = [];
+  const names = new Set<string>();
+  for (const input of inputs) {
+    try {
+      const config = parseEnvironment(input);
+      if (names.has(config.name)) throw new Error(`environment name '${config.name}' is used twice`);
+      names.add(config.name);
+      const { platform, policy } = buildEnvironment(config);
+      outputs.push(synthesize(platform, policy));
+    } catch (e) {
+      if (e instanceof SynthError) failures.push(new SynthError(e.issues.map((i) => ({ ...i, path: `${input.name}:${i.path}` }))));
+      else failures.push(e instanceof Error ? e : new Error(String(e)));
+    }
+  }
+  if (failures.length > 0) throw new CompileError(failures);
+  return outputs;
+}

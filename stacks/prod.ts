@@ -1,0 +1,18 @@
+import { defineEnvironment } from './base';
+
+/** Production on kubeadm 1.28: three nodes with four GPUs each, NFS CSI for shared volumes, HA replicas. */
+export const prod = defineEnvironment({
+  name: 'prod',
+  tier: 'production',
+  gitops: { repoURL: 'https://git.example.com/platform/kompile-gitops.git', targetRevision: 'main' },
+  cluster: {
+    kubernetesVersion: '1.28',
+    distribution: 'kubeadm',
+    nodes: 3,
+    storageClasses: { default: 'nfs-csi', shared: 'nfs-csi' },
+    ingress: { className: 'nginx', nodePorts: { http: 31302, https: 31084 } },
+    gpu: { resourceName: 'nvidia.com/gpu', runtimeClassName: 'nvidia', perNode: 4, nodes: 3 },
+    apiServer: { cidrs: ['10.61.3.0/24'], ports: [6443] },
+    replicas: 2,
+  },
+});
