@@ -1,0 +1,124 @@
+/**
+ * Reading a rendered tree (`dist/`): every Kubernetes object of every YAML file, with the
+ * environment and component it belongs to, plus each environment's image list and lock.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { parseAllDocuments } from 'yaml';
+import { groupOf, isClusterScoped } from '../core/kinds';
+
+/** A Kubernetes object as it appears in a rendered file. */
+export type ManifestObject = Record<string, unknown> & { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; [k: string]: unknown } };
+
+/** One object of a rendered tree and where it was found. */
+export interface TreeObject {
+  /** First folder under the tree root: `dist/<env>/…`. */
+  readonly environment: string;
+  /** Folder under the environment (`mcp-servers`, `apps`, `bootstrap`); '' for files directly in it. */
+  readonly component: string;
+  /** Path of the file relative to the tree root, with `/` separators: `dev/mcp-servers/manifests.yaml`. */
+  readonly file: string;
+  readonly object: ManifestObject;
+}
+
+/** The image list and lock an environment's synth writes beside its manifests. */
+export interface ImageLists {
+  /** Lines of `images.txt`, undefined when the file is absent. */
+  readonly list?: readonly string[];
+  /** `images.lock.json` (source → pulled reference), undefined when absent. */
+  readonly lock?: Readonly<Record<string, string>>;
+}
+
+/** A whole rendered tree, in memory. */
+export interface RenderedTree {
+  readonly objects: readonly TreeObject[];
+  /** Environment → its image files. */
+  readonly images: ReadonlyMap<string, ImageLists>;
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/**
+ * Parses one multi-document YAML file. Empty documents are skipped; a document that is not an
+ * object with apiVersion, kind and metadata.name is an error naming the file and document.
+ */
+export function parseManifests(content: string, file: string): ManifestObject[] {
+  const out: ManifestObject[] = [];
+  parseAllDocuments(content).forEach((doc, i) => {
+    if (doc.errors.length > 0) throw new Error(`${file}: document ${i + 1}: ${doc.errors[0].message}`);
+    const value: unknown = doc.toJS({ maxAliasCount: -1 });
+    if (value === null || value === undefined) return;
+    if (!isRecord(value) || typeof value.apiVersion !== 'string' || typeof value.kind !== 'string' || !isRecord(value.metadata) || typeof value.metadata.name !== 'string') {
+      throw new Error(`${file}: document ${i + 1} is not a Kubernetes object (apiVersion, kind and metadata.name are required)`);
+    }
+    out.push(value as ManifestObject);
+  });
+  return out;
+}
+
+/** Relative paths (with `/`) of every file below `root`, sorted. */
+export function listFiles(root: string): string[] {
+  if (!fs.existsSync(root)) return [];
+  return fs
+    .readdirSync(root, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile())
+    .map((e) => path.relative(root, path.join(e.parentPath, e.name)).split(path.sep).join('/'))
+    .sort();
+}
+
+/** Builds a tree from files given as relative path → content (what {@link readTree} reads from disk). */
+export function treeFromFiles(files: ReadonlyMap<string, string>): RenderedTree {
+  const objects: TreeObject[] = [];
+  const images = new Map<string, { list?: string[]; lock?: Record<string, string> }>();
+  for (const [file, content] of [...files.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+    const parts = file.split('/');
+    if (parts.length < 2) continue;
+    const environment = parts[0];
+    const rest = parts.slice(1);
+    const name = rest[rest.length - 1];
+    if (rest.length === 1 && (name === 'images.txt' || name === 'images.lock.json')) {
+      const entry = images.get(environment) ?? {};
+      if (name === 'images.txt') entry.list = content.split('\n').map((l) => l.trim()).filter((l) => l !== '' && !l.startsWith('#'));
+      else entry.lock = JSON.parse(content) as Record<string, string>;
+      images.set(environment, entry);
+      continue;
+    }
+    if (!/\.ya?ml$/.test(name) || name.startsWith('.argocd-source-')) continue;
+    const component = rest.length > 1 ? rest[0] : '';
+    for (const object of parseManifests(content, file)) objects.push({ environment, component, file, object });
+  }
+  return { objects, images };
+}
+
+/** Reads every environment folder of a rendered tree (`dist/`). */
+export function readTree(root: string): RenderedTree {
+  const files = new Map<string, string>();
+  for (const rel of listFiles(root)) {
+    if (/\.ya?ml$/.test(rel) || /(^|\/)images\.(txt|lock\.json)$/.test(rel)) files.set(rel, fs.readFileSync(path.join(root, rel), 'utf8'));
+  }
+  return treeFromFiles(files);
+}
+
+/** Identity of an object inside one environment: `group/Kind/namespace/name` (core group and cluster scope are ''). */
+export function resourceKey(obj: ManifestObject): string {
+  return `${groupOf(obj.apiVersion)}/${obj.kind}/${namespaceOf(obj)}/${obj.metadata.name}`;
+}
+
+/** The object's namespace; '' for cluster-scoped kinds and objects without one. */
+export function namespaceOf(obj: ManifestObject): string {
+  if (isClusterScoped(obj.apiVersion, obj.kind)) return '';
+  return typeof obj.metadata.namespace === 'string' ? obj.metadata.namespace : '';
+}
+
+/** How people name an object: `Kind/namespace/name`, or `Kind/name` without a namespace. */
+export function displayName(obj: ManifestObject): string {
+  const ns = namespaceOf(obj);
+  return ns ? `${obj.kind}/${ns}/${obj.metadata.name}` : `${obj.kind}/${obj.metadata.name}`;
+}
+
+/** The environments of a tree, sorted. */
+export function environmentsOf(tree: RenderedTree): string[] {
+  return [...new Set([...tree.objects.map((o) => o.environment), ...tree.images.keys()])].sort();
+}

@@ -1,0 +1,239 @@
+/**
+ * `kompile validate`: every object of a rendered tree against the Kubernetes and CRD schemas (through
+ * {@link SchemaValidator}) and against Kompile's policies: Pod Security "restricted" where a namespace
+ * enforces it, requests and limits, probes, pinned images, a NetworkPolicy in every workload
+ * namespace, no Secret values, and, for environments that restrict registries and hosts, no reference
+ * outside them.
+ */
+import { auditObject } from '../core/audit';
+import { Image, ImageReferenceError } from '../core/image';
+import { groupOf } from '../core/kinds';
+import { RegistryPolicy } from '../core/registry-policy';
+import { restrictedProblems } from './pod-security';
+import type { SchemaFinding } from './schema-validator';
+import { displayName, environmentsOf, ManifestObject, namespaceOf, RenderedTree, TreeObject } from './tree';
+
+export type Severity = 'error' | 'warning';
+
+/** What a finding is about; each rule has one severity. */
+export type Rule = 'schema' | 'pod-security' | 'resources' | 'probes' | 'image-tag' | 'network-policy' | 'secret-value' | 'airgap';
+
+export const SEVERITY: Readonly<Record<Rule, Severity>> = {
+  schema: 'error',
+  'pod-security': 'error',
+  resources: 'error',
+  // Missing probes degrade rollouts and restarts but the workload runs.
+  probes: 'warning',
+  'image-tag': 'error',
+  'network-policy': 'error',
+  'secret-value': 'error',
+  airgap: 'error',
+};
+
+export interface ValidationFinding {
+  readonly severity: Severity;
+  readonly rule: Rule;
+  readonly environment: string;
+  /** File relative to the tree root. */
+  readonly file: string;
+  /** `Kind/namespace/name`. */
+  readonly object: string;
+  /** JSON pointer inside the object; '' for the object itself. */
+  readonly path: string;
+  readonly message: string;
+}
+
+/** The part of the schema validator `validate` uses. */
+export interface ObjectSchemaValidator {
+  validate(obj: Record<string, unknown>): SchemaFinding[];
+}
+
+export interface ValidateOptions {
+  /** Schema checks. @default - no schema checks */
+  readonly schema?: ObjectSchemaValidator;
+  /**
+   * Registry policies of environments whose references are restricted (airgap), by environment name.
+   * @default - no environment is restricted
+   */
+  readonly policies?: ReadonlyMap<string, RegistryPolicy>;
+}
+
+type Rec = Record<string, unknown>;
+
+function rec(v: unknown): Rec {
+  return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Rec) : {};
+}
+
+/** Where the pod template of each built-in workload kind lives, as property paths. */
+const POD_SPEC_PATHS: Readonly<Record<string, readonly string[]>> = {
+  '/Pod': [],
+  'apps/Deployment': ['spec', 'template'],
+  'apps/StatefulSet': ['spec', 'template'],
+  'apps/DaemonSet': ['spec', 'template'],
+  'apps/ReplicaSet': ['spec', 'template'],
+  'batch/Job': ['spec', 'template'],
+  'batch/CronJob': ['spec', 'jobTemplate', 'spec', 'template'],
+  '/ReplicationController': ['spec', 'template'],
+};
+/** Workloads that run indefinitely and so need probes. */
+const LONG_RUNNING = new Set(['apps/Deployment', 'apps/StatefulSet', 'apps/DaemonSet', 'apps/ReplicaSet', '/ReplicationController']);
+
+const ENFORCE_LABEL = 'pod-security.kubernetes.io/enforce';
+
+/** Env variable names that hold credentials; names of files, paths and references to them do not. */
+const CREDENTIAL_NAME = /(PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|ACCESS_?KEY|PRIVATE_?KEY|CREDENTIALS?)/i;
+const REFERENCE_NAME = /(_FILE|_PATH|_DIR|_URL|_URI|_NAME|_REF|_KEY_ID)$/i;
+/** Values that are credentials whatever their name: PEM private keys and well-known token formats. */
+const CREDENTIAL_VALUE = /^-----BEGIN [A-Z ]*PRIVATE KEY-----|^AKIA[0-9A-Z]{16}$|^gh[pousr]_[A-Za-z0-9]{36,}$|^glpat-[A-Za-z0-9_-]{20,}$|^xox[baprs]-|^sk-[A-Za-z0-9]{20,}$/;
+
+interface PodTemplate {
+  readonly spec: Rec;
+  readonly annotations: Rec;
+  /** Pointer of the pod template (or Pod) the spec belongs to. */
+  readonly pointer: string;
+}
+
+/** The pod template of a built-in workload, or undefined. */
+function podTemplateOf(obj: ManifestObject): PodTemplate | undefined {
+  const path = POD_SPEC_PATHS[`${groupOf(obj.apiVersion)}/${obj.kind}`];
+  if (!path) return undefined;
+  let template: unknown = obj;
+  for (const key of path) template = rec(template)[key];
+  const t = rec(template);
+  return { spec: rec(t.spec), annotations: rec(rec(t.metadata).annotations), pointer: path.map((k) => `/${k}`).join('') };
+}
+
+function escape(key: string): string {
+  return key.replace(/~/g, '~0').replace(/\//g, '~1');
+}
+
+/** Calls `visit` for every value in `node`, with its pointer and the key it is held under. */
+function walk(node: unknown, visit: (value: unknown, pointer: string, key: string) => void, pointer = '', key = ''): void {
+  visit(node, pointer, key);
+  if (Array.isArray(node)) node.forEach((v, i) => walk(v, visit, `${pointer}/${i}`, key));
+  else if (typeof node === 'object' && node !== null) for (const [k, v] of Object.entries(node)) walk(v, visit, `${pointer}/${escape(k)}`, k);
+}
+
+type Add = (rule: Rule, path: string, message: string) => void;
+
+function resourceChecks(template: PodTemplate, add: Add): void {
+  for (const listName of ['initContainers', 'containers'] as const) {
+    const containers = Array.isArray(template.spec[listName]) ? (template.spec[listName] as unknown[]).map(rec) : [];
+    containers.forEach((c, i) => {
+      const at = `${template.pointer}/spec/${listName}/${i}/resources`;
+      const name = String(c.name ?? i);
+      const resources = rec(c.resources);
+      const requests = rec(resources.requests);
+      const limits = rec(resources.limits);
+      for (const r of ['cpu', 'memory']) if (requests[r] === undefined) add('resources', `${at}/requests/${r}`, `container '${name}' has no ${r} request`);
+      if (limits.memory === undefined) add('resources', `${at}/limits/memory`, `container '${name}' has no memory limit`);
+      if (limits.cpu === undefined) add('resources', `${at}/limits/cpu`, `container '${name}' has no cpu limit`);
+    });
+  }
+}
+
+function probeChecks(template: PodTemplate, add: Add): void {
+  const containers = Array.isArray(template.spec.containers) ? (template.spec.containers as unknown[]).map(rec) : [];
+  containers.forEach((c, i) => {
+    for (const probe of ['readinessProbe', 'livenessProbe']) {
+      if (c[probe] === undefined) add('probes', `${template.pointer}/spec/containers/${i}/${probe}`, `container '${String(c.name ?? i)}' of a long-running workload has no ${probe}`);
+    }
+  });
+}
+
+/** Every string under an `image` key, and every container image: none may be `latest` or unpinned. */
+function imageChecks(obj: ManifestObject, add: Add): void {
+  walk(obj, (value, pointer, key) => {
+    if (key !== 'image' || typeof value !== 'string') return;
+    try {
+      const image = Image.parse(value);
+      if (image.tag === 'latest') add('image-tag', pointer, `image '${value}' uses the mutable tag 'latest'; pin a version`);
+      else if (image.isUnpinned) add('image-tag', pointer, `image '${value}' has no tag or digest (an implicit 'latest'); pin a version`);
+    } catch (e) {
+      if (e instanceof ImageReferenceError) add('image-tag', pointer, e.message);
+      else throw e;
+    }
+  });
+}
+
+function secretChecks(obj: ManifestObject, add: Add): void {
+  if (obj.apiVersion === 'v1' && obj.kind === 'Secret') {
+    for (const field of ['data', 'stringData']) {
+      if (Object.keys(rec(obj[field])).length > 0) add('secret-value', `/${field}`, `Secret carries values in '${field}'; reference a Secret created out of band (secretKeyRef, existingSecret) instead`);
+    }
+  }
+  walk(obj, (value, pointer, key) => {
+    if (key !== 'env' || !Array.isArray(value)) return;
+    value.map(rec).forEach((entry, i) => {
+      const name = typeof entry.name === 'string' ? entry.name : '';
+      const v = entry.value;
+      if (typeof v !== 'string' || v === '') return;
+      const namedLikeSecret = CREDENTIAL_NAME.test(name) && !REFERENCE_NAME.test(name) && !/^(true|false|\d+)$/i.test(v);
+      if (namedLikeSecret || CREDENTIAL_VALUE.test(v)) {
+        add('secret-value', `${pointer}/${i}/value`, `env '${name}' holds a literal credential; use valueFrom.secretKeyRef`);
+      }
+    });
+  });
+}
+
+/**
+ * Validates every object of a rendered tree. Pure apart from what `options.schema` does.
+ * Findings are sorted by environment, file, object and path.
+ */
+export function validateTree(tree: RenderedTree, options: ValidateOptions = {}): ValidationFinding[] {
+  const findings: ValidationFinding[] = [];
+  for (const env of environmentsOf(tree)) {
+    const objects = tree.objects.filter((o) => o.environment === env);
+    const enforced = new Map<string, string>();
+    for (const o of objects) {
+      if (o.object.apiVersion === 'v1' && o.object.kind === 'Namespace') {
+        const level = rec(rec(o.object.metadata).labels)[ENFORCE_LABEL];
+        if (typeof level === 'string') enforced.set(o.object.metadata.name, level);
+      }
+    }
+    const withPolicy = new Set(objects.filter((o) => o.object.kind === 'NetworkPolicy' && groupOf(o.object.apiVersion) === 'networking.k8s.io').map((o) => namespaceOf(o.object)));
+    const workloadNamespaces = new Map<string, TreeObject>();
+    const policy = options.policies?.get(env);
+
+    for (const o of objects) {
+      const add: Add = (rule, path, message) =>
+        findings.push({ severity: SEVERITY[rule], rule, environment: env, file: o.file, object: displayName(o.object), path, message });
+      for (const f of options.schema?.validate(o.object) ?? []) add('schema', f.path, f.message);
+      const template = podTemplateOf(o.object);
+      const ns = namespaceOf(o.object);
+      if (template) {
+        if (ns && !workloadNamespaces.has(ns)) workloadNamespaces.set(ns, o);
+        if (enforced.get(ns) === 'restricted') {
+          for (const p of restrictedProblems(template.spec, template.annotations)) {
+            add('pod-security', `${template.pointer}${p.path}`, `namespace '${ns}' enforces restricted: ${p.message}`);
+          }
+        }
+        resourceChecks(template, add);
+        if (LONG_RUNNING.has(`${groupOf(o.object.apiVersion)}/${o.object.kind}`)) probeChecks(template, add);
+      }
+      imageChecks(o.object, add);
+      secretChecks(o.object, add);
+      if (policy) for (const f of auditObject(o.object, new Set(), policy)) add('airgap', f.pointer, f.message);
+    }
+    for (const [ns, first] of workloadNamespaces) {
+      if (!withPolicy.has(ns)) {
+        findings.push({ severity: SEVERITY['network-policy'], rule: 'network-policy', environment: env, file: first.file, object: `Namespace/${ns}`, path: '', message: `namespace '${ns}' runs workloads (first: ${displayName(first.object)}) but has no NetworkPolicy` });
+      }
+    }
+  }
+  const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+  return findings.sort((a, b) => cmp(a.environment, b.environment) || cmp(a.file, b.file) || cmp(a.object, b.object) || cmp(a.path, b.path) || cmp(a.message, b.message));
+}
+
+/** Exit code: 1 on any error (or on any warning with `strict`), else 0. */
+export function validateExitCode(findings: readonly ValidationFinding[], strict = false): number {
+  return findings.some((f) => f.severity === 'error' || strict) ? 1 : 0;
+}
+
+/** One line per finding (`error file object path: message [rule]`) and a count. */
+export function formatFindings(findings: readonly ValidationFinding[]): string {
+  const lines = findings.map((f) => `${f.severity.padEnd(7)} ${f.file} ${f.object}${f.path ? ` ${f.path}` : ''}: ${f.message} [${f.rule}]`);
+  const errors = findings.filter((f) => f.severity === 'error').length;
+  lines.push(`${errors} error(s), ${findings.length - errors} warning(s)`);
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,175 @@
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { acknowledgementsIn, diffExitCode, diffTrees, formatMarkdown, formatText } from '../../lib/tools/diff';
+import { commitMessages, readTreeAtRef } from '../../lib/tools/git-tree';
+import { readTree, treeFromFiles } from '../../lib/tools/tree';
+import { deployment, files, namespace, Obj, pvc, yamlDocs } from './fixtures';
+
+const crd: Obj = {
+  apiVersion: 'apiextensions.k8s.io/v1',
+  kind: 'CustomResourceDefinition',
+  metadata: { name: 'widgets.example.com' },
+  spec: { group: 'example.com', scope: 'Namespaced', names: { kind: 'Widget', plural: 'widgets' }, versions: [{ name: 'v1', served: true, storage: true }] },
+};
+
+function tree(objects: Record<string, readonly Obj[]>, images: Record<string, string[]> = {}) {
+  const entries: Record<string, string> = {};
+  for (const [file, objs] of Object.entries(objects)) entries[file] = yamlDocs(...objs);
+  for (const [env, list] of Object.entries(images)) entries[`${env}/images.txt`] = list.map((i) => `${i}\n`).join('');
+  return treeFromFiles(files(entries));
+}
+
+describe('diffTrees', () => {
+  it('reports added, removed and changed objects by identity, per environment and component, with field paths', () => {
+    const before = tree({
+      'dev/app/manifests.yaml': [deployment('api', 'ml', 'ghcr.io/acme/api:1.0'), deployment('old', 'ml', 'ghcr.io/acme/old:1.0')],
+      'prod/app/manifests.yaml': [deployment('api', 'ml', 'ghcr.io/acme/api:1.0')],
+    });
+    const after = tree({
+      'dev/app/manifests.yaml': [deployment('api', 'ml', 'ghcr.io/acme/api:1.1'), deployment('new', 'ml', 'ghcr.io/acme/new:1.0')],
+      'prod/app/manifests.yaml': [deployment('api', 'ml', 'ghcr.io/acme/api:1.0')],
+    });
+    const report = diffTrees(before, after);
+    expect(report.objects.map((o) => `${o.environment} ${o.component} ${o.type} ${o.object}`)).toEqual([
+      'dev app changed Deployment/ml/api',
+      'dev app added Deployment/ml/new',
+      'dev app removed Deployment/ml/old',
+    ]);
+    const api = report.objects.find((o) => o.object === 'Deployment/ml/api')!;
+    expect(api.fields).toEqual([{ path: 'spec.template.spec.containers[name=app].image', before: 'ghcr.io/acme/api:1.0', after: 'ghcr.io/acme/api:1.1' }]);
+    expect(report.images).toEqual([{ environment: 'dev', added: ['ghcr.io/acme/api:1.1', 'ghcr.io/acme/new:1.0'], removed: ['ghcr.io/acme/api:1.0', 'ghcr.io/acme/old:1.0'] }]);
+    expect(report.destructive).toEqual([]);
+  });
+
+  it('ignores file layout and document order: identity is group, kind, namespace, name', () => {
+    const a = deployment('a', 'ml', 'x/a:1');
+    const b = deployment('b', 'ml', 'x/b:1');
+    const report = diffTrees(tree({ 'dev/app/manifests.yaml': [a, b] }), tree({ 'dev/app/manifests.yaml': [b, a] }));
+    expect(report.objects).toEqual([]);
+  });
+
+  it('reports a component move as a changed field', () => {
+    const d = deployment('a', 'ml', 'x/a:1');
+    const report = diffTrees(tree({ 'dev/one/manifests.yaml': [d] }), tree({ 'dev/two/manifests.yaml': [d] }));
+    expect(report.objects[0].fields).toEqual([{ path: '(component)', before: 'one', after: 'two' }]);
+  });
+
+  it('flags deleted PVCs, Namespaces, CRDs and StatefulSets as destructive', () => {
+    const sts: Obj = { apiVersion: 'apps/v1', kind: 'StatefulSet', metadata: { name: 'db', namespace: 'ml' }, spec: {} };
+    const before = tree({ 'dev/data/manifests.yaml': [pvc('models', 'ml', '10Gi'), namespace('ml'), crd, sts, deployment('gone', 'ml', 'x/y:1')] });
+    const report = diffTrees(before, tree({}));
+    expect(report.destructive.map((d) => d.object).sort()).toEqual(['CustomResourceDefinition/widgets.example.com', 'Namespace/ml', 'PersistentVolumeClaim/ml/models', 'StatefulSet/ml/db']);
+    expect(report.destructive.find((d) => d.object === 'Namespace/ml')!.reason).toMatch(/deletes every object in it/);
+  });
+
+  it('flags changed immutable fields: selectors, Job templates, PVC class and shrink, Service clusterIP, StatefulSet claims', () => {
+    const job = (cmd: string): Obj => ({ apiVersion: 'batch/v1', kind: 'Job', metadata: { name: 'train', namespace: 'ml' }, spec: { template: { spec: { containers: [{ name: 't', image: 'x/t:1', command: [cmd] }] } } } });
+    const svc = (ip: string): Obj => ({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'api', namespace: 'ml' }, spec: { clusterIP: ip, ports: [{ port: 80 }] } });
+    const sts = (size: string, serviceName: string): Obj => ({
+      apiVersion: 'apps/v1',
+      kind: 'StatefulSet',
+      metadata: { name: 'db', namespace: 'ml' },
+      spec: { serviceName, selector: { matchLabels: { app: 'db' } }, volumeClaimTemplates: [{ metadata: { name: 'data' }, spec: { resources: { requests: { storage: size } } } }] },
+    });
+    const before = tree({
+      'dev/app/manifests.yaml': [deployment('api', 'ml', 'x/a:1'), job('a'), pvc('models', 'ml', '10Gi'), pvc('cache', 'ml', '1Gi'), svc('None'), sts('1Gi', 'db')],
+    });
+    const after = tree({
+      'dev/app/manifests.yaml': [
+        deployment('api', 'ml', 'x/a:1', { selector: { matchLabels: { app: 'api', tier: 'web' } } }),
+        job('b'),
+        pvc('models', 'ml', '5Gi'),
+        pvc('cache', 'ml', '2Gi', 'local-path'),
+        svc(''),
+        sts('2Gi', 'db-headless'),
+      ],
+    });
+    const report = diffTrees(before, after);
+    const reasons = report.destructive.map((d) => `${d.object}: ${d.reason.split(':')[0]}`);
+    expect(reasons).toEqual([
+      'Deployment/ml/api: spec.selector changed',
+      'Job/ml/train: spec.template changed',
+      'PersistentVolumeClaim/ml/cache: spec.storageClassName changed',
+      'PersistentVolumeClaim/ml/models: spec.resources.requests.storage decreased (10Gi → 5Gi)',
+      'Service/ml/api: spec.clusterIP changed (None → )',
+      'StatefulSet/ml/db: spec.serviceName changed',
+      'StatefulSet/ml/db: spec.volumeClaimTemplates changed',
+    ]);
+  });
+
+  it('does not flag a PVC that grows or a Deployment whose template changes', () => {
+    const before = tree({ 'dev/app/manifests.yaml': [pvc('m', 'ml', '1Gi'), deployment('a', 'ml', 'x/a:1')] });
+    const after = tree({ 'dev/app/manifests.yaml': [pvc('m', 'ml', '1536Mi'), deployment('a', 'ml', 'x/a:2')] });
+    expect(diffTrees(before, after).destructive).toEqual([]);
+  });
+
+  it('marks acknowledged destructive changes, globally or per environment, and sets the exit code from the policy', () => {
+    const before = tree({ 'dev/data/manifests.yaml': [pvc('models', 'ml', '1Gi')], 'prod/data/manifests.yaml': [pvc('models', 'ml', '1Gi')] });
+    const after = tree({});
+    const none = diffTrees(before, after);
+    expect(diffExitCode(none, 'destructive')).toBe(1);
+    expect(diffExitCode(none, 'none')).toBe(0);
+    expect(diffExitCode(none, 'changes')).toBe(1);
+    const devOnly = diffTrees(before, after, { acknowledged: ['dev:PersistentVolumeClaim/ml/models'] });
+    expect(devOnly.destructive.map((d) => `${d.environment} ${d.acknowledged}`)).toEqual(['dev true', 'prod false']);
+    expect(diffExitCode(devOnly, 'destructive')).toBe(1);
+    const all = diffTrees(before, after, { acknowledged: ['PersistentVolumeClaim/ml/models'] });
+    expect(diffExitCode(all, 'destructive')).toBe(0);
+    expect(diffExitCode(diffTrees(before, before), 'changes')).toBe(0);
+  });
+
+  it('reads acknowledgements from commit trailers', () => {
+    expect(acknowledgementsIn('Drop the cache\n\nKompile-Ack-Destructive: PersistentVolumeClaim/ml/cache\nkompile-ack-destructive: dev:Namespace/old\nSigned-off-by: x')).toEqual([
+      'PersistentVolumeClaim/ml/cache',
+      'dev:Namespace/old',
+    ]);
+  });
+
+  it('formats text and Markdown with a loud destructive section', () => {
+    const before = tree({ 'dev/data/manifests.yaml': [pvc('models', 'ml', '1Gi'), deployment('api', 'ml', 'x/a:1')] });
+    const after = tree({ 'dev/data/manifests.yaml': [deployment('api', 'ml', 'x/a:2')] });
+    const report = diffTrees(before, after);
+    const text = formatText(report);
+    expect(text).toContain('!!! DESTRUCTIVE CHANGES !!!');
+    expect(text).toContain('- PersistentVolumeClaim/ml/models');
+    expect(text).toContain('spec.template.spec.containers[name=app].image: x/a:1 → x/a:2');
+    const md = formatMarkdown(report);
+    expect(md).toContain('### ⚠️ Destructive changes — 1 need acknowledgement');
+    expect(md).toContain('| ❌ | dev | data | `PersistentVolumeClaim/ml/models` |');
+    expect(md).toContain('🔴 removed `PersistentVolumeClaim/ml/models`');
+    expect(md).toContain('Kompile-Ack-Destructive');
+    expect(formatMarkdown(diffTrees(after, after))).toContain('No changes');
+    expect(formatText(diffTrees(after, after))).toBe('No changes.\n');
+  });
+});
+
+describe('readTreeAtRef', () => {
+  it('reads the rendered tree of a commit and names the objects changed between two commits', () => {
+    const repo = fs.mkdtempSync(path.join(os.tmpdir(), 'kompile-git-'));
+    const git = (...args: string[]) => execFileSync('git', args, { cwd: repo, stdio: 'pipe' }).toString();
+    git('init', '-q', '-b', 'main');
+    git('config', 'user.email', 't@example.com');
+    git('config', 'user.name', 'Test');
+    const write = (rel: string, content: string) => {
+      fs.mkdirSync(path.dirname(path.join(repo, rel)), { recursive: true });
+      fs.writeFileSync(path.join(repo, rel), content);
+    };
+    write('dist/dev/app/manifests.yaml', yamlDocs(deployment('api', 'ml', 'x/a:1'), pvc('models', 'ml', '1Gi')));
+    write('dist/dev/images.txt', 'docker.io/x/a:1\n');
+    git('add', '.');
+    git('commit', '-q', '-m', 'first');
+    write('dist/dev/app/manifests.yaml', yamlDocs(deployment('api', 'ml', 'x/a:2')));
+    git('commit', '-q', '-am', 'second\n\nKompile-Ack-Destructive: PersistentVolumeClaim/ml/models');
+    const old = readTreeAtRef(repo, 'HEAD~1', 'dist');
+    expect(old.objects.map((o) => o.file)).toEqual(['dev/app/manifests.yaml', 'dev/app/manifests.yaml']);
+    expect(old.images.get('dev')?.list).toEqual(['docker.io/x/a:1']);
+    const report = diffTrees(old, readTree(path.join(repo, 'dist')), { acknowledged: acknowledgementsIn(commitMessages(repo, 'HEAD~1')) });
+    expect(report.objects.map((o) => `${o.type} ${o.object}`)).toEqual(['changed Deployment/ml/api', 'removed PersistentVolumeClaim/ml/models']);
+    expect(report.destructive.map((d) => `${d.object} ${d.acknowledged}`)).toEqual(['PersistentVolumeClaim/ml/models true']);
+    expect(() => readTreeAtRef(repo, 'no-such-ref', 'dist')).toThrow(/git ref 'no-such-ref' not found/);
+    fs.rmSync(repo, { recursive: true, force: true });
+  });
+});

@@ -1,0 +1,164 @@
+import * as path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { RegistryPolicy } from '../../lib/core/registry-policy';
+import { restrictedProblems } from '../../lib/tools/pod-security';
+import { SchemaValidator } from '../../lib/tools/schema-validator';
+import { readTree, treeFromFiles } from '../../lib/tools/tree';
+import { formatFindings, validateExitCode, validateTree } from '../../lib/tools/validate';
+import { deployment, files, namespace, networkPolicy, Obj, yamlDocs } from './fixtures';
+
+const SHARED = path.join(__dirname, '../../../shared/crds');
+const schema = SchemaValidator.load({ kubernetesDefinitions: path.join(SHARED, 'kubernetes/v1.28.0/_definitions.json'), crdPaths: [SHARED] });
+
+function tree(objects: readonly Obj[], env = 'dev') {
+  return treeFromFiles(files({ [`${env}/app/manifests.yaml`]: yamlDocs(...objects) }));
+}
+
+const good = [namespace('ml'), networkPolicy('default-deny', 'ml'), deployment('api', 'ml', 'ghcr.io/acme/api:1.0')];
+
+describe('validateTree', () => {
+  it('passes a compliant workload with schema checks on', () => {
+    expect(validateTree(tree(good), { schema })).toEqual([]);
+  });
+
+  it('reports schema findings with file, object and field path', () => {
+    const broken = deployment('api', 'ml', 'ghcr.io/acme/api:1.0', { replicas: 'two' });
+    const findings = validateTree(tree([namespace('ml'), networkPolicy('p', 'ml'), broken]), { schema });
+    expect(findings).toContainEqual(expect.objectContaining({ severity: 'error', rule: 'schema', file: 'dev/app/manifests.yaml', object: 'Deployment/ml/api', path: '/spec/replicas' }));
+    expect(validateExitCode(findings)).toBe(1);
+  });
+
+  it('applies Pod Security restricted only where the namespace enforces it', () => {
+    const root = deployment('api', 'ml', 'ghcr.io/acme/api:1.0');
+    const spec = (root.spec as { template: { spec: Record<string, unknown> } }).template.spec;
+    spec.securityContext = {};
+    spec.hostNetwork = true;
+    spec.volumes = [{ name: 'h', hostPath: { path: '/var' } }];
+    const restricted = validateTree(tree([namespace('ml'), networkPolicy('p', 'ml'), root])).filter((f) => f.rule === 'pod-security');
+    expect(restricted.map((f) => f.path)).toEqual([
+      '/spec/template/spec/containers/0/securityContext/seccompProfile',
+      '/spec/template/spec/hostNetwork',
+      '/spec/template/spec/volumes/0/hostPath',
+    ]);
+    expect(restricted[0].message).toMatch(/namespace 'ml' enforces restricted: container 'app': seccompProfile.type must be RuntimeDefault/);
+    expect(validateTree(tree([namespace('ml', 'privileged'), networkPolicy('p', 'ml'), root])).filter((f) => f.rule === 'pod-security')).toEqual([]);
+  });
+
+  it('requires requests and limits on every container, and probes on long-running workloads only (as warnings)', () => {
+    const d = deployment('api', 'ml', 'ghcr.io/acme/api:1.0');
+    const c = (d.spec as { template: { spec: { containers: Record<string, unknown>[] } } }).template.spec.containers[0];
+    c.resources = { requests: { cpu: '1' } };
+    delete c.livenessProbe;
+    const job: Obj = {
+      apiVersion: 'batch/v1',
+      kind: 'Job',
+      metadata: { name: 'train', namespace: 'ml' },
+      spec: { template: { spec: { restartPolicy: 'Never', containers: [{ name: 't', image: 'ghcr.io/acme/t:1', resources: { requests: { cpu: '1', memory: '1Gi' }, limits: { cpu: '1', memory: '1Gi' } } }] } } },
+    };
+    const findings = validateTree(tree([namespace('ml', 'baseline'), networkPolicy('p', 'ml'), d, job]));
+    expect(findings.map((f) => `${f.severity} ${f.rule} ${f.object} ${f.path}`)).toEqual([
+      'warning probes Deployment/ml/api /spec/template/spec/containers/0/livenessProbe',
+      'error resources Deployment/ml/api /spec/template/spec/containers/0/resources/limits/cpu',
+      'error resources Deployment/ml/api /spec/template/spec/containers/0/resources/limits/memory',
+      'error resources Deployment/ml/api /spec/template/spec/containers/0/resources/requests/memory',
+    ]);
+  });
+
+  it('rejects latest and untagged images anywhere under an image key', () => {
+    const cr: Obj = { apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'w', namespace: 'ml' }, spec: { image: 'ghcr.io/acme/w' } };
+    const findings = validateTree(tree([namespace('ml'), networkPolicy('p', 'ml'), deployment('api', 'ml', 'nginx:latest'), cr]));
+    expect(findings.filter((f) => f.rule === 'image-tag').map((f) => `${f.object} ${f.path} ${f.message}`)).toEqual([
+      "Deployment/ml/api /spec/template/spec/containers/0/image image 'nginx:latest' uses the mutable tag 'latest'; pin a version",
+      "Widget/ml/w /spec/image image 'ghcr.io/acme/w' has no tag or digest (an implicit 'latest'); pin a version",
+    ]);
+  });
+
+  it('requires a NetworkPolicy in every namespace that runs workloads', () => {
+    const findings = validateTree(tree([namespace('ml'), namespace('web'), networkPolicy('p', 'ml'), deployment('a', 'ml', 'x/a:1'), deployment('b', 'web', 'x/b:1')]));
+    expect(findings.filter((f) => f.rule === 'network-policy')).toEqual([
+      expect.objectContaining({ severity: 'error', object: 'Namespace/web', message: "namespace 'web' runs workloads (first: Deployment/web/b) but has no NetworkPolicy" }),
+    ]);
+  });
+
+  it('rejects Secret values and literal credentials in env, but not references or flags', () => {
+    const secret: Obj = { apiVersion: 'v1', kind: 'Secret', metadata: { name: 's', namespace: 'ml' }, stringData: { password: 'hunter2' } };
+    const emptySecret: Obj = { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'e', namespace: 'ml' }, type: 'Opaque' };
+    const d = deployment('api', 'ml', 'x/a:1');
+    (d.spec as { template: { spec: { containers: Record<string, unknown>[] } } }).template.spec.containers[0].env = [
+      { name: 'DB_PASSWORD', value: 'hunter2' },
+      { name: 'GITHUB', value: `ghp_${'a'.repeat(36)}` },
+      { name: 'TOKEN_FILE', value: '/var/run/token' },
+      { name: 'SKIP_TOKEN_CHECK', value: 'true' },
+      { name: 'API_KEY', valueFrom: { secretKeyRef: { name: 's', key: 'k' } } },
+    ];
+    const findings = validateTree(tree([namespace('ml'), networkPolicy('p', 'ml'), secret, emptySecret, d])).filter((f) => f.rule === 'secret-value');
+    expect(findings.map((f) => `${f.object} ${f.path}`)).toEqual([
+      'Deployment/ml/api /spec/template/spec/containers/0/env/0/value',
+      'Deployment/ml/api /spec/template/spec/containers/0/env/1/value',
+      'Secret/ml/s /stringData',
+    ]);
+  });
+
+  it('audits references against the registry policy of restricted environments only', () => {
+    const app: Obj = { apiVersion: 'argoproj.io/v1alpha1', kind: 'Application', metadata: { name: 'a', namespace: 'argocd' }, spec: { source: { repoURL: 'https://github.com/acme/charts.git' } } };
+    const objects = [namespace('ml'), networkPolicy('p', 'ml'), deployment('api', 'ml', 'ghcr.io/acme/api:1.0'), app];
+    const policy = new RegistryPolicy({ mirror: 'registry.airgap.internal:35000', allowedRegistries: ['registry.airgap.internal:35000'], allowedHosts: ['git.airgap.internal'] });
+    const findings = validateTree(tree(objects, 'airgap'), { policies: new Map([['airgap', policy]]) });
+    expect(findings.map((f) => `${f.rule} ${f.object} ${f.path}`)).toEqual([
+      'airgap Application/argocd/a /spec/source/repoURL',
+      'airgap Deployment/ml/api /spec/template/spec/containers/0/image',
+    ]);
+    expect(validateTree(tree(objects, 'dev'), { policies: new Map([['airgap', policy]]) })).toEqual([]);
+  });
+
+  it('formats one line per finding and counts errors and warnings', () => {
+    const d = deployment('api', 'ml', 'x/a:1');
+    delete (d.spec as { template: { spec: { containers: Record<string, unknown>[] } } }).template.spec.containers[0].readinessProbe;
+    const findings = validateTree(tree([namespace('ml'), networkPolicy('p', 'ml'), d]));
+    expect(validateExitCode(findings)).toBe(0);
+    expect(validateExitCode(findings, true)).toBe(1);
+    expect(formatFindings(findings)).toBe(
+      "warning dev/app/manifests.yaml Deployment/ml/api /spec/template/spec/containers/0/readinessProbe: container 'app' of a long-running workload has no readinessProbe [probes]\n0 error(s), 1 warning(s)\n",
+    );
+  });
+
+  it('passes on every environment of the committed dist/', () => {
+    const dist = readTree(path.join(__dirname, '../../dist'));
+    const airgap = new RegistryPolicy({ mirror: 'registry.airgap.internal:35000', allowedRegistries: ['registry.airgap.internal:35000'], allowedHosts: ['git.airgap.internal'] });
+    const findings = validateTree(dist, { schema, policies: new Map([['airgap', airgap]]) });
+    expect(findings.filter((f) => f.severity === 'error')).toEqual([]);
+  });
+});
+
+describe('restrictedProblems', () => {
+  it('checks every rule of the restricted profile on containers, init containers and the pod', () => {
+    const problems = restrictedProblems(
+      {
+        hostPID: true,
+        securityContext: { runAsUser: 0, sysctls: [{ name: 'kernel.msgmax', value: '1' }], seLinuxOptions: { user: 'root' } },
+        initContainers: [{ name: 'init', securityContext: { privileged: true, capabilities: { add: ['SYS_ADMIN'] } } }],
+        containers: [{ name: 'c', ports: [{ containerPort: 80, hostPort: 80 }], securityContext: { procMount: 'Unmasked', seccompProfile: { type: 'Unconfined' } } }],
+      },
+      { 'container.apparmor.security.beta.kubernetes.io/c': 'unconfined' },
+    );
+    expect(problems.map((p) => p.path)).toEqual([
+      '/spec/hostPID',
+      '/spec/securityContext/seLinuxOptions/user',
+      '/spec/securityContext/sysctls/0/name',
+      '/spec/securityContext/runAsUser',
+      '/metadata/annotations/container.apparmor.security.beta.kubernetes.io~1c',
+      '/spec/containers/0/securityContext/procMount',
+      '/spec/containers/0/ports/0/hostPort',
+      '/spec/containers/0/securityContext/allowPrivilegeEscalation',
+      '/spec/containers/0/securityContext/runAsNonRoot',
+      '/spec/containers/0/securityContext/seccompProfile/type',
+      '/spec/containers/0/securityContext/capabilities/drop',
+      '/spec/initContainers/0/securityContext/privileged',
+      '/spec/initContainers/0/securityContext/allowPrivilegeEscalation',
+      '/spec/initContainers/0/securityContext/runAsNonRoot',
+      '/spec/initContainers/0/securityContext/seccompProfile',
+      '/spec/initContainers/0/securityContext/capabilities/drop',
+      '/spec/initContainers/0/securityContext/capabilities/add/0',
+    ]);
+  });
+});
