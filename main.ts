@@ -4,7 +4,10 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { EnvironmentConfig } from './lib/core/config';
 import { writeOutputs } from './lib/core/writer';
+import { helmBinary } from './lib/tools/helm';
+import { renderVendoredCharts } from './lib/tools/vendor';
 import { environments } from './stacks';
 import { compileAll } from './stacks/compile';
 
@@ -13,8 +16,15 @@ const DIST = path.join(__dirname, 'dist');
 /** Files other tools commit into dist/ and a synth must keep: Argo CD Image Updater's Git write-back. */
 const isWriteBack = (rel: string) => /(^|\/)\.argocd-source-[^/]+\.ya?ml$/.test(rel);
 
+/**
+ * Vendored charts are rendered with the real helm before construction (constructs do no I/O).
+ * `KOMPILE_HELM` points at another helm binary; by default it comes from an npm package (see lib/tools/helm.ts).
+ */
+const renderCharts = (config: EnvironmentConfig) =>
+  config.components.vendored.charts.length === 0 ? new Map() : renderVendoredCharts(config, process.env.KOMPILE_HELM ?? helmBinary(), __dirname);
+
 try {
-  const outputs = compileAll(environments);
+  const outputs = compileAll(environments, { renderCharts });
   writeOutputs(DIST, outputs, { preserve: isWriteBack });
   // `cdk8s synth` empties its output folder before running the app, which would break atomicity
   // if that folder were dist/; cdk8s.yaml points it at a scratch folder, which gets a copy.

@@ -1,7 +1,16 @@
-import { ConfigError, EnvironmentInput, parseEnvironment } from '../lib/core/config';
+import { ConfigError, EnvironmentConfig, EnvironmentInput, parseEnvironment } from '../lib/core/config';
 import { SynthError } from '../lib/core/errors';
 import { EnvironmentOutput, synthesize } from '../lib/core/synthesize';
+import { RenderedCharts } from '../lib/core/vendored-chart';
 import { buildEnvironment } from './build';
+
+export interface CompileOptions {
+  /**
+   * Renders an environment's vendored charts (I/O: runs helm), between parsing and building.
+   * @default - no rendering; an environment with vendored charts fails with a message saying so
+   */
+  readonly renderCharts?: (config: EnvironmentConfig) => RenderedCharts;
+}
 
 /** Every environment's problems, when any environment has one. */
 export class CompileError extends Error {
@@ -15,7 +24,7 @@ export class CompileError extends Error {
  * Parses, builds and synthesizes every environment, in memory. All environments are attempted and
  * all of their problems reported together; on any problem nothing is returned, so nothing is written.
  */
-export function compileAll(inputs: readonly EnvironmentInput[]): EnvironmentOutput[] {
+export function compileAll(inputs: readonly EnvironmentInput[], options: CompileOptions = {}): EnvironmentOutput[] {
   const failures: Error[] = [];
   const outputs: EnvironmentOutput[] = [];
   const names = new Set<string>();
@@ -24,7 +33,7 @@ export function compileAll(inputs: readonly EnvironmentInput[]): EnvironmentOutp
       const config = parseEnvironment(input);
       if (names.has(config.name)) throw new Error(`environment name '${config.name}' is used twice`);
       names.add(config.name);
-      const { platform, policy } = buildEnvironment(config);
+      const { platform, policy } = buildEnvironment(config, options.renderCharts?.(config));
       outputs.push(synthesize(platform, policy));
     } catch (e) {
       if (e instanceof SynthError) failures.push(new SynthError(e.issues.map((i) => ({ ...i, path: `${input.name}:${i.path}` }))));

@@ -3,6 +3,7 @@ import { ClusterSchema } from './cluster';
 import { GitOpsSchema } from './gitops';
 import { RegistryPolicySchema } from './registry';
 import { ToolHiveSchema } from './toolhive';
+import { VendoredChartsSchema } from './vendored-charts';
 
 /**
  * Components an environment can switch on, each with its own slice of configuration.
@@ -11,6 +12,7 @@ import { ToolHiveSchema } from './toolhive';
 export const ComponentsSchema = z
   .object({
     toolhive: ToolHiveSchema.default({}),
+    vendored: VendoredChartsSchema.default({}),
   })
   .strict();
 

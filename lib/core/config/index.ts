@@ -4,3 +4,4 @@ export * from './gitops';
 export * from './parse';
 export * from './registry';
 export * from './toolhive';
+export * from './vendored-charts';

@@ -1,0 +1,132 @@
+/**
+ * `kompile images`: the images an environment pulls, and a check that its `images.txt` and
+ * `images.lock.json` still match the manifests beside them (every image in the tree listed, no stale
+ * entries, a lock that agrees with the list).
+ */
+import { Image, ImageReferenceError } from '../core/image';
+import { findContainerImages } from '../core/images-walk';
+import { environmentsOf, RenderedTree, TreeObject } from './tree';
+
+export interface ImageListProblem {
+  readonly environment: string;
+  /** `missing`: in the tree, not in images.txt; `stale`: listed, nowhere in the tree; `lock`: list and lock disagree; `absent`: no file. */
+  readonly kind: 'missing' | 'stale' | 'lock' | 'absent';
+  readonly image?: string;
+  readonly message: string;
+}
+
+type Rec = Record<string, unknown>;
+
+function isRecord(v: unknown): v is Rec {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function canonical(ref: string): string {
+  try {
+    return Image.parse(ref).toString();
+  } catch (e) {
+    if (e instanceof ImageReferenceError) return ref;
+    throw e;
+  }
+}
+
+/**
+ * Images the objects certainly pull: every container image of every pod template, and every string
+ * under an `image` key (custom resources, Helm values), canonicalized (`nginx:1` → `docker.io/library/nginx:1`).
+ * Images at other declared fields (e.g. `toolhiveRunnerImage` in Helm values) are only found by the
+ * list check, which searches every value.
+ */
+export function imagesInObjects(objects: readonly TreeObject[]): string[] {
+  const found = new Set<string>();
+  const walk = (node: unknown, key: string): void => {
+    if (typeof node === 'string') {
+      if (key === 'image') found.add(canonical(node));
+      return;
+    }
+    if (Array.isArray(node)) node.forEach((v) => walk(v, key));
+    else if (isRecord(node)) for (const [k, v] of Object.entries(node)) walk(v, k);
+  };
+  for (const o of objects) {
+    for (const f of findContainerImages(o.object)) found.add(canonical(f.value));
+    walk(o.object, '');
+  }
+  return [...found].sort();
+}
+
+/**
+ * True when `image` appears in the objects: as one string, or spelled as a Helm chart splits it
+ * (`repository` + `tag`, optionally `registry`) in one map.
+ */
+function appearsIn(objects: readonly TreeObject[], image: Image, strings: ReadonlySet<string>): boolean {
+  if (strings.has(image.toString())) return true;
+  const tag = image.digest ? [`${image.tag ?? ''}@${image.digest}`.replace(/^@/, ''), image.tag] : [image.tag];
+  let hit = false;
+  const walk = (node: unknown): void => {
+    if (hit) return;
+    if (Array.isArray(node)) return node.forEach(walk);
+    if (!isRecord(node)) return;
+    const values = Object.values(node).filter((v): v is string => typeof v === 'string');
+    if (values.some((v) => tag.includes(v))) {
+      if (values.includes(image.name) || (values.includes(image.registry) && values.includes(image.repository))) hit = true;
+    }
+    Object.values(node).forEach(walk);
+  };
+  objects.forEach((o) => walk(o.object));
+  return hit;
+}
+
+function allStrings(objects: readonly TreeObject[]): Set<string> {
+  const out = new Set<string>();
+  const walk = (node: unknown): void => {
+    if (typeof node === 'string') out.add(node);
+    else if (Array.isArray(node)) node.forEach(walk);
+    else if (isRecord(node)) Object.values(node).forEach(walk);
+  };
+  objects.forEach((o) => walk(o.object));
+  return out;
+}
+
+/** Checks one environment's `images.txt` and `images.lock.json` against its objects. */
+export function checkImageLists(tree: RenderedTree, environment: string): ImageListProblem[] {
+  const problems: ImageListProblem[] = [];
+  const objects = tree.objects.filter((o) => o.environment === environment);
+  const lists = tree.images.get(environment) ?? {};
+  if (!lists.list) problems.push({ environment, kind: 'absent', message: `${environment}/images.txt is missing` });
+  if (!lists.lock) problems.push({ environment, kind: 'absent', message: `${environment}/images.lock.json is missing` });
+  const listed = new Set((lists.list ?? []).map(canonical));
+  const used = imagesInObjects(objects);
+  for (const image of used) {
+    if (lists.list && !listed.has(image)) problems.push({ environment, kind: 'missing', image, message: `${image} is used by the manifests but not listed in images.txt` });
+  }
+  const strings = allStrings(objects);
+  for (const image of used) strings.add(image);
+  for (const entry of lists.list ?? []) {
+    let image: Image;
+    try {
+      image = Image.parse(entry);
+    } catch (e) {
+      if (!(e instanceof ImageReferenceError)) throw e;
+      problems.push({ environment, kind: 'stale', image: entry, message: `images.txt: ${e.message}` });
+      continue;
+    }
+    if (!appearsIn(objects, image, strings)) problems.push({ environment, kind: 'stale', image: entry, message: `${entry} is listed in images.txt but no manifest uses it` });
+  }
+  if (lists.lock && lists.list) {
+    const locked = new Set(Object.values(lists.lock).map(canonical));
+    for (const i of listed) if (!locked.has(i)) problems.push({ environment, kind: 'lock', image: i, message: `${i} is in images.txt but not a target in images.lock.json` });
+    for (const i of locked) if (!listed.has(i)) problems.push({ environment, kind: 'lock', image: i, message: `${i} is a target in images.lock.json but not in images.txt` });
+  }
+  return problems;
+}
+
+/** Checks every environment of a tree. */
+export function checkAllImageLists(tree: RenderedTree): ImageListProblem[] {
+  return environmentsOf(tree).flatMap((env) => checkImageLists(tree, env));
+}
+
+/** The images an environment pulls, as `images.txt` lists them (sorted, one per line). */
+export function imageList(tree: RenderedTree, environment: string): string[] {
+  const lists = tree.images.get(environment);
+  if (lists?.list) return [...lists.list].sort();
+  return imagesInObjects(tree.objects.filter((o) => o.environment === environment));
+}
