@@ -1,0 +1,231 @@
+/**
+ * `kompile`: the review and operations tools behind one command. Thin: parses arguments, reads files,
+ * calls the pure functions of lib/tools and turns their results into output and an exit code.
+ *
+ * Exit codes: 0 fine, 1 the check failed (findings, destructive changes, mismatches), 2 usage or
+ * runtime error.
+ */
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { parseArgs } from 'node:util';
+import { parseEnvironment } from '../core/config';
+import { RegistryPolicy } from '../core/registry-policy';
+import { acknowledgementsIn, diffExitCode, diffTrees, FailOn, formatMarkdown, formatText } from './diff';
+import { commitMessages, readTreeAtRef } from './git-tree';
+import { helmBinary } from './helm';
+import { checkImageLists, imageList } from './images';
+import { kubeTransport } from './kube-client';
+import { SchemaValidator } from './schema-validator';
+import { environmentsOf, readTree, RenderedTree } from './tree';
+import { formatFindings, validateExitCode, validateTree } from './validate';
+import { formatVerify, verifyExitCode, verifyObjects } from './verify';
+import { pullChart } from './vendor';
+
+/** Where the CLI writes and which folder it works from. */
+export interface CliIo {
+  readonly cwd: string;
+  out(text: string): void;
+  err(text: string): void;
+}
+
+export const USAGE = `Usage: kompile <command> [options]
+
+  diff      Compare two rendered trees by resource.
+              --base <git-ref>     old tree: <dist> as of this ref (e.g. origin/main)
+              --before <dir>       old tree: a folder (instead of --base)
+              --after <dir>        new tree (default: <dist>)
+              --format text|markdown, --output <file>
+              --fail-on none|changes|destructive (default: none)
+              --ack <[env:]Kind/namespace/name>  acknowledge a destructive change (repeatable);
+                                   with --base, commit trailers "Kompile-Ack-Destructive: …" in
+                                   <base>..HEAD acknowledge too
+  validate  Schema and policy checks of every object.
+              --crds <dir>         CRD folder (default: ../shared/crds)
+              --kubernetes-schema <file>  (default: <crds>/kubernetes/v1.28.0/_definitions.json)
+              --env <name>, --strict (warnings fail too), --format text|json
+  verify    Server-side dry-run apply and drift against the cluster of the current kubeconfig.
+              --env <name> (required), --context <ctx>, --kubeconfig <file>
+              --no-dry-run, --no-drift, --fail-on-drift
+  images    Print an environment's images; --check compares images.txt and images.lock.json with the tree.
+              --env <name>, --check
+  vendor    <repo> <chart> <version> [--into charts]: pull a chart into the repository with helm.
+  helm      Print the path of the bundled helm binary (extracted on first use).
+
+Common: --dist <dir> (default: dist)
+`;
+
+class UsageError extends Error {}
+
+function git(cwd: string, args: string[]): string {
+  return execFileSync('git', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
+}
+
+function pick<T extends string>(value: string | undefined, allowed: readonly T[], name: string, fallback: T): T {
+  if (value === undefined) return fallback;
+  if (!(allowed as readonly string[]).includes(value)) throw new UsageError(`--${name} must be one of ${allowed.join(', ')}`);
+  return value as T;
+}
+
+/** Environments whose registry policy restricts references (airgap), from the repository's stacks. */
+async function restrictedPolicies(): Promise<Map<string, RegistryPolicy>> {
+  const { environments } = await import('../../stacks');
+  const policies = new Map<string, RegistryPolicy>();
+  for (const input of environments) {
+    const config = parseEnvironment(input);
+    if (config.registry.allowedRegistries.length > 0 || config.registry.allowedHosts.length > 0) policies.set(config.name, new RegistryPolicy(config.registry));
+  }
+  return policies;
+}
+
+function onlyEnv(tree: RenderedTree, env: string | undefined): RenderedTree {
+  if (!env) return tree;
+  if (!environmentsOf(tree).includes(env)) throw new UsageError(`no environment '${env}' in the tree (have: ${environmentsOf(tree).join(', ') || 'none'})`);
+  return { objects: tree.objects.filter((o) => o.environment === env), images: new Map([...tree.images].filter(([e]) => e === env)) };
+}
+
+async function diffCommand(args: string[], io: CliIo, dist: string): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      base: { type: 'string' },
+      before: { type: 'string' },
+      after: { type: 'string' },
+      format: { type: 'string' },
+      output: { type: 'string' },
+      'fail-on': { type: 'string' },
+      ack: { type: 'string', multiple: true },
+      env: { type: 'string' },
+    },
+  });
+  if ((values.base === undefined) === (values.before === undefined)) throw new UsageError('diff needs exactly one of --base <git-ref> or --before <dir>');
+  const acks = [...(values.ack ?? [])];
+  let before: RenderedTree;
+  if (values.base !== undefined) {
+    const top = git(io.cwd, ['rev-parse', '--show-toplevel']);
+    const rel = path.relative(top, path.resolve(io.cwd, dist)).split(path.sep).join('/');
+    before = readTreeAtRef(top, values.base, rel);
+    acks.push(...acknowledgementsIn(commitMessages(top, values.base)));
+  } else {
+    before = readTree(path.resolve(io.cwd, values.before!));
+  }
+  const after = readTree(path.resolve(io.cwd, values.after ?? dist));
+  const report = diffTrees(values.env ? onlyEnv(before, values.env) : before, values.env ? onlyEnv(after, values.env) : after, { acknowledged: acks });
+  const format = pick(values.format, ['text', 'markdown'] as const, 'format', 'text');
+  const text = format === 'markdown' ? formatMarkdown(report) : formatText(report);
+  if (values.output) fs.writeFileSync(path.resolve(io.cwd, values.output), text);
+  else io.out(text);
+  return diffExitCode(report, pick<FailOn>(values['fail-on'], ['none', 'changes', 'destructive'], 'fail-on', 'none'));
+}
+
+async function validateCommand(args: string[], io: CliIo, dist: string): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: { crds: { type: 'string' }, 'kubernetes-schema': { type: 'string' }, env: { type: 'string' }, strict: { type: 'boolean' }, format: { type: 'string' } },
+  });
+  const crds = path.resolve(io.cwd, values.crds ?? '../shared/crds');
+  const definitions = path.resolve(io.cwd, values['kubernetes-schema'] ?? path.join(crds, 'kubernetes/v1.28.0/_definitions.json'));
+  if (!fs.existsSync(definitions)) throw new UsageError(`no Kubernetes schema at ${definitions} (set --kubernetes-schema or --crds)`);
+  const schema = SchemaValidator.load({ kubernetesDefinitions: definitions, crdPaths: [crds] });
+  const tree = onlyEnv(readTree(path.resolve(io.cwd, dist)), values.env);
+  if (tree.objects.length === 0) throw new UsageError(`no objects under ${dist}`);
+  const findings = validateTree(tree, { schema, policies: await restrictedPolicies() });
+  const format = pick(values.format, ['text', 'json'] as const, 'format', 'text');
+  io.out(format === 'json' ? `${JSON.stringify(findings, null, 2)}\n` : formatFindings(findings));
+  return validateExitCode(findings, values.strict ?? false);
+}
+
+async function verifyCommand(args: string[], io: CliIo, dist: string): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: { env: { type: 'string' }, context: { type: 'string' }, kubeconfig: { type: 'string' }, 'no-dry-run': { type: 'boolean' }, 'no-drift': { type: 'boolean' }, 'fail-on-drift': { type: 'boolean' } },
+  });
+  if (!values.env) throw new UsageError('verify needs --env <name>');
+  const tree = onlyEnv(readTree(path.resolve(io.cwd, dist)), values.env);
+  const transport = await kubeTransport({ context: values.context, kubeconfig: values.kubeconfig });
+  io.err(`verifying ${values.env} against ${transport.server}\n`);
+  const report = await verifyObjects(
+    transport,
+    tree.objects.map((o) => o.object),
+    { environment: values.env, dryRun: !values['no-dry-run'], drift: !values['no-drift'] },
+  );
+  io.out(formatVerify(report));
+  return verifyExitCode(report, values['fail-on-drift'] ?? false);
+}
+
+async function imagesCommand(args: string[], io: CliIo, dist: string): Promise<number> {
+  const { values } = parseArgs({ args, options: { env: { type: 'string' }, check: { type: 'boolean' } } });
+  const tree = onlyEnv(readTree(path.resolve(io.cwd, dist)), values.env);
+  const envs = environmentsOf(tree);
+  if (!values.check) {
+    for (const env of envs) io.out(imageList(tree, env).map((i) => (values.env ? `${i}\n` : `${env}\t${i}\n`)).join(''));
+    return 0;
+  }
+  const problems = envs.flatMap((env) => checkImageLists(tree, env));
+  for (const p of problems) io.out(`${p.environment}: ${p.message}\n`);
+  io.out(problems.length === 0 ? `image lists match the manifests (${envs.join(', ')})\n` : `${problems.length} image list problem(s)\n`);
+  return problems.length === 0 ? 0 : 1;
+}
+
+async function vendorCommand(args: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { into: { type: 'string' } } });
+  if (positionals.length !== 3) throw new UsageError('vendor needs <repo> <chart> <version>');
+  const [repo, chart, version] = positionals;
+  const dir = pullChart(process.env.KOMPILE_HELM ?? helmBinary(), { repo, chart, version, into: path.resolve(io.cwd, values.into ?? 'charts') });
+  io.out(`vendored ${chart} ${version} into ${path.relative(io.cwd, dir)}\n`);
+  return 0;
+}
+
+/** Runs one command; returns the exit code. */
+export async function run(argv: readonly string[], io: CliIo): Promise<number> {
+  const [command, ...rest] = argv;
+  // --dist is common to every command; take it out before the command parses its own options.
+  let dist = 'dist';
+  const args: string[] = [];
+  for (let i = 0; i < rest.length; i++) {
+    if (rest[i] === '--dist') dist = rest[++i] ?? dist;
+    else if (rest[i].startsWith('--dist=')) dist = rest[i].slice('--dist='.length);
+    else args.push(rest[i]);
+  }
+  try {
+    switch (command) {
+      case 'diff':
+        return await diffCommand(args, io, dist);
+      case 'validate':
+        return await validateCommand(args, io, dist);
+      case 'verify':
+        return await verifyCommand(args, io, dist);
+      case 'images':
+        return await imagesCommand(args, io, dist);
+      case 'vendor':
+        return await vendorCommand(args, io);
+      case 'helm':
+        io.out(`${process.env.KOMPILE_HELM ?? helmBinary()}\n`);
+        return 0;
+      case undefined:
+      case 'help':
+      case '--help':
+      case '-h':
+        io.out(USAGE);
+        return command === undefined ? 2 : 0;
+      default:
+        throw new UsageError(`unknown command '${command}'`);
+    }
+  } catch (e) {
+    const usage = e instanceof UsageError || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
+    io.err(`kompile ${command ?? ''}: ${(e as Error).message}\n${usage ? `\n${USAGE}` : ''}`);
+    return 2;
+  }
+}
+
+if (require.main === module) {
+  run(process.argv.slice(2), { cwd: process.cwd(), out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t) }).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (e: unknown) => {
+      process.stderr.write(`${String(e)}\n`);
+      process.exitCode = 2;
+    },
+  );
+}

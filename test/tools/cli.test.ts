@@ -1,0 +1,100 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { writeOutputs } from '../../lib/core/writer';
+import { run } from '../../lib/tools/cli';
+import { helmBinary } from '../../lib/tools/helm';
+import { renderVendoredCharts } from '../../lib/tools/vendor';
+import { merge } from '../../stacks/base';
+import { compileAll } from '../../stacks/compile';
+import { dev } from '../../stacks/dev';
+
+const REPO = path.join(__dirname, '../..');
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'kompile-cli-'));
+afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+async function kompile(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const code = await run(argv, { cwd: REPO, out: (t) => (out += t), err: (t) => (err += t) });
+  return { code, out, err };
+}
+
+/** Two real synths of dev: before, and after a change that bumps ToolHive, adds a vendored chart and drops an MCP server's namespace policy. */
+function synthPair(): { before: string; after: string } {
+  const before = path.join(tmp, 'before');
+  const after = path.join(tmp, 'after');
+  writeOutputs(before, compileAll([dev]));
+  const changed = merge(dev, {
+    components: {
+      toolhive: { version: '0.45.0', namespace: 'mcp' },
+      vendored: { charts: [{ name: 'web', chart: 'test/fixtures/charts/demo', namespace: 'web' }] },
+    },
+  });
+  writeOutputs(after, compileAll([changed], { renderCharts: (c) => renderVendoredCharts(c, helmBinary(), REPO) }));
+  return { before, after };
+}
+
+describe('kompile CLI', () => {
+  const { before, after } = synthPair();
+
+  it('diff names every changed object between two real synths and fails on the unacknowledged destructive change', async () => {
+    const r = await kompile('diff', '--before', before, '--after', after, '--fail-on', 'destructive');
+    expect(r.code).toBe(1);
+    expect(r.out).toContain('!!! DESTRUCTIVE CHANGES !!!');
+    expect(r.out).toMatch(/dev: Namespace\/toolhive \(namespaces\): deleted: deleting a Namespace/);
+    expect(r.out).toContain('+ Deployment/web/web-demo');
+    expect(r.out).toContain('- MCPServer/toolhive/fetch');
+    expect(r.out).toContain('+ MCPServer/mcp/fetch');
+    expect(r.out).toContain('~ Application/argocd/toolhive-operator');
+    expect(r.out).toContain('spec.source.targetRevision: v0.44.0 → v0.45.0');
+    expect(r.out).toContain('+ ghcr.io/stacklok/toolhive/operator:v0.45.0');
+    const acked = await kompile('diff', '--before', before, '--after', after, '--fail-on', 'destructive', '--ack', 'Namespace/toolhive', '--format', 'markdown');
+    expect(acked.code).toBe(0);
+    expect(acked.out).toContain('| ✅ acknowledged | dev | namespaces | `Namespace/toolhive` |');
+  });
+
+  it('diff writes Markdown to a file for a PR comment', async () => {
+    const file = path.join(tmp, 'diff.md');
+    expect((await kompile('diff', '--before', before, '--after', after, '--format', 'markdown', '--output', file)).code).toBe(0);
+    expect(fs.readFileSync(file, 'utf8')).toMatch(/^## Kompile diff\n/);
+  });
+
+  it('validate passes a real synth and fails, with precise findings, on a broken one', async () => {
+    expect((await kompile('validate', '--dist', after)).out).toBe('0 error(s), 0 warning(s)\n');
+    const broken = path.join(tmp, 'broken');
+    fs.cpSync(after, broken, { recursive: true });
+    const file = path.join(broken, 'dev/web/manifests.yaml');
+    fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace('ghcr.io/acme/demo:1.2.3', 'ghcr.io/acme/demo:latest').replace('targetPort: http', 'targetPort: http\n      tagretPort: 1'));
+    const r = await kompile('validate', '--dist', broken, '--env', 'dev', '--format', 'json');
+    expect(r.code).toBe(1);
+    const findings = JSON.parse(r.out) as Array<{ rule: string; object: string; path: string; file: string; message: string }>;
+    expect(findings.map((f) => `${f.rule} ${f.file} ${f.object} ${f.path}`)).toEqual([
+      'image-tag dev/web/manifests.yaml Deployment/web/web-demo /spec/template/spec/containers/0/image',
+      'schema dev/web/manifests.yaml Service/web/web-demo /spec/ports/0',
+    ]);
+    expect(findings[1].message).toContain('tagretPort');
+  });
+
+  it('images prints the list and checks it', async () => {
+    expect((await kompile('images', '--dist', after, '--env', 'dev')).out).toContain('ghcr.io/acme/demo:1.2.3\n');
+    expect((await kompile('images', '--dist', after, '--check')).code).toBe(0);
+    const stale = path.join(tmp, 'stale');
+    fs.cpSync(after, stale, { recursive: true });
+    fs.appendFileSync(path.join(stale, 'dev/images.txt'), 'ghcr.io/acme/gone:1\n');
+    const r = await kompile('images', '--dist', stale, '--check');
+    expect(r.code).toBe(1);
+    expect(r.out).toContain('dev: ghcr.io/acme/gone:1 is listed in images.txt but no manifest uses it');
+  });
+
+  it('reports usage errors with exit code 2', async () => {
+    expect((await kompile('frobnicate')).code).toBe(2);
+    const r = await kompile('diff', '--after', after);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain('diff needs exactly one of --base <git-ref> or --before <dir>');
+    expect((await kompile('images', '--dist', after, '--env', 'nope')).err).toContain("no environment 'nope' in the tree (have: dev)");
+    expect((await kompile('verify')).err).toContain('verify needs --env <name>');
+    expect((await kompile('help')).code).toBe(0);
+  });
+});
