@@ -1,0 +1,136 @@
+import { stringify } from 'yaml';
+
+/** The `yaml` options Kompile's output uses: no line folding, no anchors. */
+export const YAML_OPTIONS = { lineWidth: 0, aliasDuplicateObjects: false } as const;
+
+/**
+ * A fast block-style YAML emitter for plain JSON data that writes exactly what `yaml.stringify(value,
+ * YAML_OPTIONS)` writes, several times faster: every scalar and key is still rendered by the `yaml`
+ * library itself (once per distinct value, then cached), and only the block structure — indentation,
+ * `- ` items, `{}`/`[]` for empty collections — is written here. Anything that is not plain JSON is
+ * handed to `yaml.stringify` whole. Byte-identity with the library is tested on every environment's
+ * output and on awkward scalars (test/core/yaml-emit.test.ts).
+ *
+ * Why: the `yaml` library builds a document tree per object before printing it; at 50,000 objects
+ * that tree is most of a synth's time (see bench/).
+ */
+
+/** A rendered value scalar: one line, or a block scalar header with its content lines (indented for depth 0). */
+type Rendered = { readonly line: string } | { readonly header: string; readonly lines: readonly string[] };
+
+const MAX_CACHE = 100_000;
+const valueCache = new Map<string, Rendered>();
+const keyCache = new Map<string, string>();
+const PROBE = 'k';
+
+function remember<T>(cache: Map<string, T>, key: string, value: T): T {
+  if (cache.size >= MAX_CACHE) cache.clear();
+  cache.set(key, value);
+  return value;
+}
+
+/** How the library renders `value` as a map value: from `k: <value>`. */
+function renderScalar(value: string | number): Rendered {
+  const cacheKey = typeof value === 'number' ? `n:${Object.is(value, -0) ? '-0' : value}` : `s:${value}`;
+  const cached = valueCache.get(cacheKey);
+  if (cached) return cached;
+  const out = stringify({ [PROBE]: value }, YAML_OPTIONS);
+  const body = out.slice(PROBE.length + 2, -1); // after "k: ", without the final newline
+  const nl = body.indexOf('\n');
+  const rendered: Rendered = nl < 0 ? { line: body } : { header: body.slice(0, nl), lines: body.slice(nl + 1).split('\n') };
+  return remember(valueCache, cacheKey, rendered);
+}
+
+/** How the library renders a map key: from `<key>: 0`. */
+function renderKey(key: string): string {
+  const cached = keyCache.get(key);
+  if (cached !== undefined) return cached;
+  const out = stringify({ [key]: 0 }, YAML_OPTIONS);
+  return remember(keyCache, key, out.endsWith(': 0\n') && !out.slice(0, -4).includes('\n') ? out.slice(0, -4) : '\u0000');
+}
+
+class NotPlain extends Error {}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
+  const proto = Object.getPrototypeOf(v) as unknown;
+  return proto === Object.prototype || proto === null;
+}
+
+/** Appends the text after `prefix` (`key: ` or `- `) for a scalar whose line starts at `indent`. */
+function emitScalar(out: string[], prefix: string, value: unknown, indent: number): void {
+  if (value === null) {
+    out.push(`${prefix}null`);
+    return;
+  }
+  if (typeof value === 'boolean') {
+    out.push(`${prefix}${value}`);
+    return;
+  }
+  if (typeof value !== 'string' && (typeof value !== 'number' || !Number.isFinite(value))) throw new NotPlain();
+  const r = renderScalar(value);
+  if ('line' in r) {
+    out.push(`${prefix}${r.line}`);
+    return;
+  }
+  out.push(`${prefix}${r.header}`);
+  // The probe's content is indented for a key at column 0; shift it to this line's column.
+  const shift = ' '.repeat(indent);
+  for (const line of r.lines) out.push(line === '' ? '' : `${shift}${line}`);
+}
+
+function isEmptyCollection(v: unknown): string | undefined {
+  if (Array.isArray(v)) return v.length === 0 ? '[]' : undefined;
+  if (isPlainObject(v)) return Object.keys(v).some((k) => v[k] !== undefined) ? undefined : '{}';
+  return undefined;
+}
+
+function emitMap(out: string[], map: Record<string, unknown>, indent: number, firstPrefix?: string): void {
+  const pad = ' '.repeat(indent);
+  let first = true;
+  for (const key of Object.keys(map)) {
+    const value = map[key];
+    if (value === undefined) continue;
+    const k = renderKey(key);
+    if (k === '\u0000') throw new NotPlain();
+    const lead = first && firstPrefix !== undefined ? firstPrefix : pad;
+    first = false;
+    const empty = isEmptyCollection(value);
+    if (empty) out.push(`${lead}${k}: ${empty}`);
+    else if (Array.isArray(value)) {
+      out.push(`${lead}${k}:`);
+      emitSeq(out, value, indent + 2);
+    } else if (isPlainObject(value)) {
+      out.push(`${lead}${k}:`);
+      emitMap(out, value, indent + 2);
+    } else emitScalar(out, `${lead}${k}: `, value, indent);
+  }
+}
+
+function emitSeq(out: string[], seq: readonly unknown[], indent: number, firstPrefix?: string): void {
+  const pad = ' '.repeat(indent);
+  seq.forEach((item, i) => {
+    const lead = i === 0 && firstPrefix !== undefined ? firstPrefix : pad;
+    const empty = isEmptyCollection(item);
+    if (empty) out.push(`${lead}- ${empty}`);
+    else if (Array.isArray(item)) emitSeq(out, item, indent + 2, `${lead}- `);
+    else if (isPlainObject(item)) emitMap(out, item, indent + 2, `${lead}- `);
+    else if (item === undefined) throw new NotPlain();
+    else emitScalar(out, `${lead}- `, item, indent);
+  });
+}
+
+/** `yaml.stringify(value, YAML_OPTIONS)`, faster, for plain JSON data. */
+export function toYaml(value: unknown): string {
+  const empty = isEmptyCollection(value);
+  if (empty !== undefined || (!isPlainObject(value) && !Array.isArray(value))) return stringify(value, YAML_OPTIONS);
+  const out: string[] = [];
+  try {
+    if (Array.isArray(value)) emitSeq(out, value, 0);
+    else emitMap(out, value, 0);
+  } catch (e) {
+    if (e instanceof NotPlain) return stringify(value, YAML_OPTIONS);
+    throw e;
+  }
+  return `${out.join('\n')}\n`;
+}

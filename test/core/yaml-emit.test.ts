@@ -1,0 +1,64 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parseAllDocuments, stringify } from 'yaml';
+import { toYaml, YAML_OPTIONS } from '../../lib/core/yaml-emit';
+import { environments } from '../../stacks';
+import { compileAll } from '../../stacks/compile';
+import { unitObjects } from '../../bench/plain';
+
+/** Strings whose YAML spelling needs quoting, block style or escapes. */
+const AWKWARD = [
+  '', ' ', 'true', 'True', 'on', 'off', 'yes', 'y', 'NO', 'null', '~', '1', '1.0', '.5', '+1', '-1', '0x1F', '0o17', '1e3', '.inf', '.nan',
+  '2024-01-01', '12:30', '- a', '-', '#x', 'a #b', 'a: b', 'a:b', '---', '...', '@x', '`x', '{a}', '[a]', '*a', '&a', '!a', '|', '>', '%x', "'", '"', "it's",
+  'a\nb', 'a\n', '\na', 'a\n\nb', '  lead\nx', 'x\n  indented', 'trail ', ' lead', 'tab\tx', 'é unicode', '😀', 'back\\slash', 'ctrl\u0001', 'a\r\nb',
+  'x'.repeat(200), `${'word '.repeat(40)}end`, 'key: value\nother: [1, 2]\n', '#!/bin/sh\nset -e\necho "hi"\n',
+];
+
+function same(value: unknown): void {
+  expect(toYaml(value)).toBe(stringify(value, YAML_OPTIONS));
+}
+
+describe('toYaml', () => {
+  it('writes exactly what the yaml library writes, for awkward scalars as values, keys and list items at any depth', () => {
+    for (const s of AWKWARD) {
+      same({ v: s });
+      same({ [s]: 1 });
+      same({ a: { b: [s, { c: s }, [s]] } });
+      same([s]);
+    }
+  });
+
+  it('handles numbers, booleans, null, empty and nested collections', () => {
+    same({ a: 1, b: -0, c: 1.5, d: 1e21, e: 1e-7, f: true, g: false, h: null, i: [], j: {}, k: [[], {}, [[1]], [{ x: [] }]], l: { m: { n: {} } } });
+    same([[['deep']], { a: [{ b: [{ c: 'x\ny' }] }] }]);
+    same({});
+    same([]);
+    same('top-level string');
+    same({ u: undefined, v: 1 });
+  });
+
+  it('falls back to the library for values that are not plain JSON', () => {
+    same({ when: new Date(0), inf: Infinity });
+  });
+
+  it('writes every object of every environment byte for byte as the library would', () => {
+    for (const out of compileAll(environments)) {
+      for (const [file, content] of out.files) {
+        if (!file.endsWith('.yaml')) continue;
+        for (const doc of parseAllDocuments(content)) same(doc.toJS());
+      }
+    }
+  });
+
+  it('matches the committed dist/ of every environment', () => {
+    const dist = path.join(__dirname, '../../dist');
+    for (const out of compileAll(environments)) {
+      for (const [file, content] of out.files) expect(content).toBe(fs.readFileSync(path.join(dist, out.environment, file), 'utf8'));
+    }
+  });
+
+  it('matches on the benchmark workload', () => {
+    for (let u = 0; u < 20; u++) for (const o of unitObjects(u, 'c0')) same(o);
+  });
+});
