@@ -1,4 +1,7 @@
 import { stringify } from 'yaml';
+import { RenderedTree, treeFromFiles } from '../../lib/tools/tree';
+import { environments } from '../../stacks';
+import { compileAll } from '../../stacks/compile';
 
 /** Test helpers for rendered trees: objects in, YAML files out. */
 export type Obj = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> }; [k: string]: unknown };
@@ -55,4 +58,11 @@ export function networkPolicy(name: string, ns: string): Obj {
 
 export function files(entries: Record<string, string>): Map<string, string> {
   return new Map(Object.entries(entries));
+}
+
+/** Every environment of the repository, synthesized in memory, as a rendered tree (what dist/ would hold). */
+export function compiledTree(): RenderedTree {
+  const entries = new Map<string, string>();
+  for (const out of compileAll(environments)) for (const [file, content] of out.files) entries.set(`${out.environment}/${file}`, content);
+  return treeFromFiles(entries);
 }
