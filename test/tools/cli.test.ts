@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -15,9 +16,13 @@ const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'kompile-cli-'));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
 async function kompile(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  return kompileIn(REPO, ...argv);
+}
+
+async function kompileIn(cwd: string, ...argv: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = '';
   let err = '';
-  const code = await run(argv, { cwd: REPO, out: (t) => (out += t), err: (t) => (err += t) });
+  const code = await run(argv, { cwd, out: (t) => (out += t), err: (t) => (err += t) });
   return { code, out, err };
 }
 
@@ -53,6 +58,28 @@ describe('kompile CLI', () => {
     const acked = await kompile('diff', '--before', before, '--after', after, '--fail-on', 'destructive', '--ack', 'Namespace/toolhive', '--format', 'markdown');
     expect(acked.code).toBe(0);
     expect(acked.out).toContain('| ✅ acknowledged | dev | namespaces | `Namespace/toolhive` |');
+  });
+
+  it('diff --base compares a commit with the working tree and honours acknowledgement trailers of the commits since', async () => {
+    const repo = path.join(tmp, 'repo');
+    fs.mkdirSync(repo);
+    const git = (...args: string[]) => execFileSync('git', args, { cwd: repo, stdio: 'pipe' });
+    git('init', '-q', '-b', 'main');
+    git('config', 'user.email', 't@example.com');
+    git('config', 'user.name', 'Test');
+    fs.cpSync(before, path.join(repo, 'dist'), { recursive: true });
+    git('add', '.');
+    git('commit', '-q', '-m', 'before');
+    fs.rmSync(path.join(repo, 'dist'), { recursive: true });
+    fs.cpSync(after, path.join(repo, 'dist'), { recursive: true });
+    const unacked = await kompileIn(repo, 'diff', '--base', 'HEAD', '--fail-on', 'destructive');
+    expect(unacked.code).toBe(1);
+    expect(unacked.out).toContain('+ Deployment/web/web-demo');
+    git('add', '-A');
+    git('commit', '-q', '-m', 'Move ToolHive to its own namespace\n\nKompile-Ack-Destructive: dev:Namespace/toolhive');
+    const acked = await kompileIn(repo, 'diff', '--base', 'HEAD~1', '--fail-on', 'destructive');
+    expect(acked.code).toBe(0);
+    expect(acked.out).toContain('[acknowledged] dev: Namespace/toolhive');
   });
 
   it('diff writes Markdown to a file for a PR comment', async () => {
