@@ -1,4 +1,5 @@
 import { Image, ImageReferenceError } from './image';
+import { escapeSegment } from './images-walk';
 import { RegistryPolicy } from './registry-policy';
 
 /** A reference that points outside what the environment allows. */
@@ -46,7 +47,7 @@ export function auditObject(obj: unknown, checked: ReadonlySet<string>, policy: 
     }
     if (Array.isArray(node)) return node.forEach((v, i) => walk(v, `${pointer}/${i}`, key));
     if (typeof node === 'object' && node !== null) {
-      for (const [k, v] of Object.entries(node)) walk(v, `${pointer}/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`, k);
+      for (const [k, v] of Object.entries(node)) walk(v, `${pointer}/${escapeSegment(k)}`, k);
     }
   };
   walk(obj, '', '');

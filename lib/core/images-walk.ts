@@ -20,7 +20,7 @@ export function findContainerImages(obj: unknown): FoundImage[] {
     }
     if (typeof node !== 'object' || node === null) return;
     for (const [key, value] of Object.entries(node)) {
-      const here = `${pointer}/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`;
+      const here = `${pointer}/${escapeSegment(key)}`;
       if (CONTAINER_LISTS.has(key) && Array.isArray(value)) {
         value.forEach((c, i) => {
           if (typeof c === 'object' && c !== null && typeof (c as { image?: unknown }).image === 'string') {
@@ -33,6 +33,14 @@ export function findContainerImages(obj: unknown): FoundImage[] {
   };
   walk(obj, '');
   return found;
+}
+
+/**
+ * Escapes one JSON-pointer segment (RFC 6901: `~` → `~0`, `/` → `~1`). Most keys need neither, and
+ * the walks call this for every key of every object, so the common case returns the key as it is.
+ */
+export function escapeSegment(key: string): string {
+  return key.includes('~') || key.includes('/') ? key.replace(/~/g, '~0').replace(/\//g, '~1') : key;
 }
 
 function segments(pointer: string): string[] {
