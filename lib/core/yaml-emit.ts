@@ -85,10 +85,17 @@ function isEmptyCollection(v: unknown): string | undefined {
   return undefined;
 }
 
-function emitMap(out: string[], map: Record<string, unknown>, indent: number, firstPrefix?: string): void {
+/** Key order: as given, or sorted by code unit (what `canonicalize` in yaml-output.ts does). */
+type KeyOrder = 'given' | 'sorted';
+
+function keysOf(map: Record<string, unknown>, order: KeyOrder): string[] {
+  return order === 'sorted' ? Object.keys(map).sort() : Object.keys(map);
+}
+
+function emitMap(out: string[], map: Record<string, unknown>, indent: number, order: KeyOrder, firstPrefix?: string, keys = keysOf(map, order)): void {
   const pad = ' '.repeat(indent);
   let first = true;
-  for (const key of Object.keys(map)) {
+  for (const key of keys) {
     const value = map[key];
     if (value === undefined) continue;
     const k = renderKey(key);
@@ -99,38 +106,55 @@ function emitMap(out: string[], map: Record<string, unknown>, indent: number, fi
     if (empty) out.push(`${lead}${k}: ${empty}`);
     else if (Array.isArray(value)) {
       out.push(`${lead}${k}:`);
-      emitSeq(out, value, indent + 2);
+      emitSeq(out, value, indent + 2, order);
     } else if (isPlainObject(value)) {
       out.push(`${lead}${k}:`);
-      emitMap(out, value, indent + 2);
+      emitMap(out, value, indent + 2, order);
     } else emitScalar(out, `${lead}${k}: `, value, indent);
   }
 }
 
-function emitSeq(out: string[], seq: readonly unknown[], indent: number, firstPrefix?: string): void {
+function emitSeq(out: string[], seq: readonly unknown[], indent: number, order: KeyOrder, firstPrefix?: string): void {
   const pad = ' '.repeat(indent);
   seq.forEach((item, i) => {
     const lead = i === 0 && firstPrefix !== undefined ? firstPrefix : pad;
     const empty = isEmptyCollection(item);
     if (empty) out.push(`${lead}- ${empty}`);
-    else if (Array.isArray(item)) emitSeq(out, item, indent + 2, `${lead}- `);
-    else if (isPlainObject(item)) emitMap(out, item, indent + 2, `${lead}- `);
+    else if (Array.isArray(item)) emitSeq(out, item, indent + 2, order, `${lead}- `);
+    else if (isPlainObject(item)) emitMap(out, item, indent + 2, order, `${lead}- `);
     else if (item === undefined) throw new NotPlain();
     else emitScalar(out, `${lead}- `, item, indent);
   });
 }
 
-/** `yaml.stringify(value, YAML_OPTIONS)`, faster, for plain JSON data. */
-export function toYaml(value: unknown): string {
+function emitDocument(value: unknown, order: KeyOrder, topKeys?: string[]): string | undefined {
   const empty = isEmptyCollection(value);
-  if (empty !== undefined || (!isPlainObject(value) && !Array.isArray(value))) return stringify(value, YAML_OPTIONS);
+  if (empty !== undefined || (!isPlainObject(value) && !Array.isArray(value))) return undefined;
   const out: string[] = [];
   try {
-    if (Array.isArray(value)) emitSeq(out, value, 0);
-    else emitMap(out, value, 0);
+    if (Array.isArray(value)) emitSeq(out, value, 0, order);
+    else emitMap(out, value, 0, order, undefined, topKeys);
   } catch (e) {
-    if (e instanceof NotPlain) return stringify(value, YAML_OPTIONS);
+    if (e instanceof NotPlain) return undefined;
     throw e;
   }
   return `${out.join('\n')}\n`;
+}
+
+/** `yaml.stringify(value, YAML_OPTIONS)`, faster, for plain JSON data. */
+export function toYaml(value: unknown): string {
+  return emitDocument(value, 'given') ?? stringify(value, YAML_OPTIONS);
+}
+
+/**
+ * `toYaml` with the keys of every map sorted by code unit, except that `firstKeys` come first, in
+ * their order, at the top level: what `toYaml(canonicalize(value))` writes, without building the
+ * sorted copy.
+ * @param fallback used for values that are not plain JSON
+ */
+export function toSortedYaml(value: unknown, firstKeys: readonly string[], fallback: (value: unknown) => string): string {
+  if (!isPlainObject(value)) return fallback(value);
+  const sorted = Object.keys(value).sort();
+  const top = [...firstKeys.filter((k) => k in value), ...sorted.filter((k) => !firstKeys.includes(k))];
+  return emitDocument(value, 'sorted', top) ?? fallback(value);
 }

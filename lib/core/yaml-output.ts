@@ -1,4 +1,4 @@
-import { toYaml } from './yaml-emit';
+import { toSortedYaml, toYaml } from './yaml-emit';
 
 const FIRST_KEYS = ['apiVersion', 'kind', 'metadata'];
 
@@ -18,6 +18,6 @@ export function canonicalize(value: unknown, top = true): unknown {
 
 /** A multi-document YAML file: stable key order, no line folding, one header comment. */
 export function toYamlDocuments(objects: readonly unknown[], header?: string): string {
-  const docs = objects.map((o) => toYaml(canonicalize(o)));
+  const docs = objects.map((o) => toSortedYaml(o, FIRST_KEYS, (v) => toYaml(canonicalize(v))));
   return `${header ? `# ${header}\n` : ''}${docs.join('---\n')}`;
 }

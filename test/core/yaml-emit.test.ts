@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments, stringify } from 'yaml';
-import { toYaml, YAML_OPTIONS } from '../../lib/core/yaml-emit';
+import { toSortedYaml, toYaml, YAML_OPTIONS } from '../../lib/core/yaml-emit';
+import { canonicalize, toYamlDocuments } from '../../lib/core/yaml-output';
 import { environments } from '../../stacks';
 import { compileAll } from '../../stacks/compile';
 import { unitObjects } from '../../bench/plain';
@@ -47,6 +48,24 @@ describe('toYaml', () => {
         for (const doc of parseAllDocuments(content)) same(doc.toJS());
       }
     }
+  });
+
+  it('writes sorted keys (apiVersion, kind, metadata first) exactly as canonicalize + the library would, whatever the input key order', () => {
+    const reversed = (v: unknown): unknown =>
+      Array.isArray(v) ? v.map(reversed) : typeof v === 'object' && v !== null ? Object.fromEntries(Object.entries(v).reverse().map(([k, x]) => [k, reversed(x)])) : v;
+    for (const out of compileAll(environments)) {
+      for (const [file, content] of out.files) {
+        if (!file.endsWith('.yaml')) continue;
+        for (const doc of parseAllDocuments(content)) {
+          const obj = reversed(doc.toJS());
+          expect(toYamlDocuments([obj])).toBe(stringify(canonicalize(obj), YAML_OPTIONS));
+        }
+      }
+    }
+    expect(toSortedYaml({ z: 1, kind: 'K', a: { y: 1, b: [{ d: 1, c: 2 }] }, apiVersion: 'v1', u: undefined }, ['apiVersion', 'kind', 'metadata'], () => 'fallback')).toBe(
+      'apiVersion: v1\nkind: K\na:\n  b:\n    - c: 2\n      d: 1\n  y: 1\nz: 1\n',
+    );
+    expect(toSortedYaml({ when: new Date(0) }, [], () => 'fallback')).toBe('fallback');
   });
 
   it('matches on the benchmark workload', () => {
