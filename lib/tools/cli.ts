@@ -36,6 +36,7 @@ export const USAGE = `Usage: kompile <command> [options]
               --before <dir>       old tree: a folder (instead of --base)
               --after <dir>        new tree (default: <dist>)
               --format text|markdown, --output <file>
+              --max-chars <n>      shorten the Markdown to n characters (PR comment limits)
               --fail-on none|changes|destructive (default: none)
               --ack <[env:]Kind/namespace/name>  acknowledge a destructive change (repeatable);
                                    with --base, commit trailers "Kompile-Ack-Destructive: …" in
@@ -93,6 +94,7 @@ async function diffCommand(args: string[], io: CliIo, dist: string): Promise<num
       after: { type: 'string' },
       format: { type: 'string' },
       output: { type: 'string' },
+      'max-chars': { type: 'string' },
       'fail-on': { type: 'string' },
       ack: { type: 'string', multiple: true },
       env: { type: 'string' },
@@ -112,7 +114,9 @@ async function diffCommand(args: string[], io: CliIo, dist: string): Promise<num
   const after = readTree(path.resolve(io.cwd, values.after ?? dist));
   const report = diffTrees(values.env ? onlyEnv(before, values.env) : before, values.env ? onlyEnv(after, values.env) : after, { acknowledged: acks });
   const format = pick(values.format, ['text', 'markdown'] as const, 'format', 'text');
-  const text = format === 'markdown' ? formatMarkdown(report) : formatText(report);
+  const maxChars = values['max-chars'] === undefined ? undefined : Number(values['max-chars']);
+  if (maxChars !== undefined && !(maxChars > 0)) throw new UsageError('--max-chars must be a positive number');
+  const text = format === 'markdown' ? formatMarkdown(report, { maxChars }) : formatText(report);
   if (values.output) fs.writeFileSync(path.resolve(io.cwd, values.output), text);
   else io.out(text);
   return diffExitCode(report, pick<FailOn>(values['fail-on'], ['none', 'changes', 'destructive'], 'fail-on', 'none'));

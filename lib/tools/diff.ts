@@ -286,38 +286,59 @@ function cell(s: string): string {
   return s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 }
 
+/** Options of {@link formatMarkdown}. */
+export interface MarkdownOptions {
+  /**
+   * Longest report, in characters (GitHub comments hold 65,536). A longer report keeps its summary,
+   * destructive section and images, and lists per component only how many objects changed.
+   * @default - no limit
+   */
+  readonly maxChars?: number;
+}
+
 /** Markdown report, ready to be posted as a pull-request comment. */
-export function formatMarkdown(report: DiffReport): string {
-  const out: string[] = ['## Kompile diff', ''];
-  if (report.objects.length === 0 && report.images.length === 0) return `${out.join('\n')}No changes to the rendered manifests.\n`;
-  out.push(summary(report), '');
+export function formatMarkdown(report: DiffReport, options: MarkdownOptions = {}): string {
+  const head: string[] = ['## Kompile diff', ''];
+  if (report.objects.length === 0 && report.images.length === 0) return `${head.join('\n')}No changes to the rendered manifests.\n`;
+  head.push(summary(report), '');
   if (report.destructive.length > 0) {
     const open = report.destructive.filter((d) => !d.acknowledged).length;
-    out.push(`### ⚠️ Destructive changes${open > 0 ? ` — ${open} need acknowledgement` : ''}`, '');
-    out.push('| | environment | component | object | what happens |', '|---|---|---|---|---|');
-    for (const d of report.destructive) out.push(`| ${d.acknowledged ? '✅ acknowledged' : '❌'} | ${d.environment} | ${d.component} | ${code(d.object)} | ${cell(d.reason)} |`);
-    if (open > 0) out.push('', `To proceed on purpose, add a commit trailer per object: ${code(`${ACK_TRAILER}: <Kind/namespace/name>`)} (or run with ${code('--ack <Kind/namespace/name>')}).`);
-    out.push('');
+    head.push(`### ⚠️ Destructive changes${open > 0 ? ` — ${open} need acknowledgement` : ''}`, '');
+    head.push('| | environment | component | object | what happens |', '|---|---|---|---|---|');
+    for (const d of report.destructive) head.push(`| ${d.acknowledged ? '✅ acknowledged' : '❌'} | ${d.environment} | ${d.component} | ${code(d.object)} | ${cell(d.reason)} |`);
+    if (open > 0) head.push('', `To proceed on purpose, add a commit trailer per object: ${code(`${ACK_TRAILER}: <Kind/namespace/name>`)} (or run with ${code('--ack <Kind/namespace/name>')}).`);
+    head.push('');
   }
+  const images: string[] = [];
+  if (report.images.length > 0) {
+    images.push('### Images', '');
+    for (const i of report.images) {
+      for (const img of i.removed) images.push(`- ${i.environment}: 🔴 ${code(img)}`);
+      for (const img of i.added) images.push(`- ${i.environment}: 🟢 ${code(img)}`);
+    }
+    images.push('');
+  }
+  const full: string[] = [];
+  const brief: string[] = [];
   for (const [env, comps] of groups(report)) {
-    out.push(`### ${env}`, '');
+    full.push(`### ${env}`, '');
+    brief.push(`### ${env}`, '');
     for (const [comp, diffs] of comps) {
-      out.push(`<details${diffs.length <= 20 ? ' open' : ''}><summary><b>${comp || '(environment)'}</b>: ${diffs.length} object(s)</summary>`, '');
+      const counts = (['added', 'removed', 'changed'] as const).map((t) => `${diffs.filter((d) => d.type === t).length} ${t}`).join(', ');
+      brief.push(`- **${comp || '(environment)'}**: ${counts}`);
+      full.push(`<details${diffs.length <= 20 ? ' open' : ''}><summary><b>${comp || '(environment)'}</b>: ${diffs.length} object(s)</summary>`, '');
       for (const d of diffs) {
         const label = d.type === 'added' ? '🟢 added' : d.type === 'removed' ? '🔴 removed' : '🟡 changed';
-        out.push(`- ${label} ${code(d.object)}`);
-        for (const line of fieldLines(d.fields)) out.push(`  - ${code(line)}`);
+        full.push(`- ${label} ${code(d.object)}`);
+        for (const line of fieldLines(d.fields)) full.push(`  - ${code(line)}`);
       }
-      out.push('', '</details>', '');
+      full.push('', '</details>', '');
     }
+    brief.push('');
   }
-  if (report.images.length > 0) {
-    out.push('### Images', '');
-    for (const i of report.images) {
-      for (const img of i.removed) out.push(`- ${i.environment}: 🔴 ${code(img)}`);
-      for (const img of i.added) out.push(`- ${i.environment}: 🟢 ${code(img)}`);
-    }
-    out.push('');
-  }
-  return `${out.join('\n')}`;
+  const whole = [...head, ...full, ...images].join('\n');
+  if (options.maxChars === undefined || whole.length <= options.maxChars) return whole;
+  brief.push('_The per-object listing is too long for a comment: run `kompile diff` locally or see the CI log._', '');
+  const short = [...head, ...brief, ...images].join('\n');
+  return short.length <= options.maxChars ? short : `${[...head].join('\n')}\n_Too many changes to list here: run \`kompile diff\` locally or see the CI log._\n`;
 }

@@ -142,6 +142,11 @@ describe('diffTrees', () => {
     expect(md).toContain('🔴 removed `PersistentVolumeClaim/ml/models`');
     expect(md).toContain('Kompile-Ack-Destructive');
     expect(formatMarkdown(diffTrees(after, after))).toContain('No changes');
+    const short = formatMarkdown(report, { maxChars: md.length - 1 });
+    expect(short).toContain('- **data**: 0 added, 1 removed, 1 changed');
+    expect(short).toContain('| ❌ | dev | data | `PersistentVolumeClaim/ml/models` |');
+    expect(short).not.toContain('🔴 removed');
+    expect(formatMarkdown(report, { maxChars: 100 })).toContain('Too many changes to list here');
     expect(formatText(diffTrees(after, after))).toBe('No changes.\n');
   });
 });
