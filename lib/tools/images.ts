@@ -30,25 +30,57 @@ function canonical(ref: string): string {
   }
 }
 
+/** An image reference found under an `image` key. */
+export interface ImageKeyReference {
+  /** JSON pointer of the `image` value. */
+  readonly pointer: string;
+  /**
+   * The reference: the string itself, or, when it has no tag or digest and its map has a tag beside
+   * it (the way many Helm charts split images: `{ image: repo, tag: v1 }`), `image:tag`.
+   */
+  readonly value: string;
+}
+
+/**
+ * Keys Helm charts put an image's tag under, beside `image`, in order of preference (`defaultVersion`:
+ * KServe's serving runtimes).
+ */
+const SIBLING_TAG_KEYS = ['tag', 'imageTag', 'version', 'defaultVersion', 'defaultImageVersion'];
+
+/** True when a reference string ends in a tag or digest. */
+function hasTagOrDigest(ref: string): boolean {
+  return ref.includes('@') || ref.lastIndexOf(':') > ref.lastIndexOf('/');
+}
+
+/** Every string under an `image` key of an object (container images included), at any depth. */
+export function imageKeyReferences(obj: unknown): ImageKeyReference[] {
+  const found: ImageKeyReference[] = [];
+  const walk = (node: unknown, pointer: string): void => {
+    if (Array.isArray(node)) return node.forEach((v, i) => walk(v, `${pointer}/${i}`));
+    if (!isRecord(node)) return;
+    const image = node.image;
+    if (typeof image === 'string') {
+      const tag = SIBLING_TAG_KEYS.map((k) => node[k]).find((t): t is string => typeof t === 'string' && t !== '');
+      const value = !hasTagOrDigest(image) && tag !== undefined ? `${image}${tag.startsWith('@') || tag.startsWith('sha256:') ? '@' : ':'}${tag.replace(/^@/, '')}` : image;
+      found.push({ pointer: `${pointer}/image`, value });
+    }
+    for (const [k, v] of Object.entries(node)) if (typeof v === 'object' && v !== null) walk(v, `${pointer}/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`);
+  };
+  walk(obj, '');
+  return found;
+}
+
 /**
  * Images the objects certainly pull: every container image of every pod template, and every string
- * under an `image` key (custom resources, Helm values), canonicalized (`nginx:1` → `docker.io/library/nginx:1`).
- * Images at other declared fields (e.g. `toolhiveRunnerImage` in Helm values) are only found by the
- * list check, which searches every value.
+ * under an `image` key (custom resources, Helm values; with a sibling `tag` when the chart splits it),
+ * canonicalized (`nginx:1` → `docker.io/library/nginx:1`). Images at other declared fields (e.g.
+ * `toolhiveRunnerImage` in Helm values) are only found by the list check, which searches every value.
  */
 export function imagesInObjects(objects: readonly TreeObject[]): string[] {
   const found = new Set<string>();
-  const walk = (node: unknown, key: string): void => {
-    if (typeof node === 'string') {
-      if (key === 'image') found.add(canonical(node));
-      return;
-    }
-    if (Array.isArray(node)) node.forEach((v) => walk(v, key));
-    else if (isRecord(node)) for (const [k, v] of Object.entries(node)) walk(v, k);
-  };
   for (const o of objects) {
     for (const f of findContainerImages(o.object)) found.add(canonical(f.value));
-    walk(o.object, '');
+    for (const f of imageKeyReferences(o.object)) found.add(canonical(f.value));
   }
   return [...found].sort();
 }

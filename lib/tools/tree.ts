@@ -68,6 +68,8 @@ export function listFiles(root: string): string[] {
     .sort();
 }
 
+const KUSTOMIZATION = /^(kustomization\.ya?ml|Kustomization)$/;
+
 /** Builds a tree from files given as relative path → content (what {@link readTree} reads from disk). */
 export function treeFromFiles(files: ReadonlyMap<string, string>): RenderedTree {
   const objects: TreeObject[] = [];
@@ -85,7 +87,9 @@ export function treeFromFiles(files: ReadonlyMap<string, string>): RenderedTree 
       images.set(environment, entry);
       continue;
     }
-    if (!/\.ya?ml$/.test(name) || name.startsWith('.argocd-source-')) continue;
+    // Not objects: Argo CD Image Updater's write-back files and Kustomize's own configuration (its
+    // `resources` are files of the same folder, read like any other).
+    if (!/\.ya?ml$/.test(name) || name.startsWith('.argocd-source-') || KUSTOMIZATION.test(name)) continue;
     const component = rest.length > 1 ? rest[0] : '';
     for (const object of parseManifests(content, file)) objects.push({ environment, component, file, object });
   }

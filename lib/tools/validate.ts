@@ -9,6 +9,7 @@ import { auditObject } from '../core/audit';
 import { Image, ImageReferenceError } from '../core/image';
 import { groupOf } from '../core/kinds';
 import { RegistryPolicy } from '../core/registry-policy';
+import { imageKeyReferences } from './images';
 import { restrictedProblems } from './pod-security';
 import type { SchemaFinding } from './schema-validator';
 import { displayName, environmentsOf, ManifestObject, namespaceOf, RenderedTree, TreeObject } from './tree';
@@ -80,9 +81,12 @@ const LONG_RUNNING = new Set(['apps/Deployment', 'apps/StatefulSet', 'apps/Daemo
 
 const ENFORCE_LABEL = 'pod-security.kubernetes.io/enforce';
 
-/** Env variable names that hold credentials; names of files, paths and references to them do not. */
-const CREDENTIAL_NAME = /(PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|ACCESS_?KEY|PRIVATE_?KEY|CREDENTIALS?)/i;
-const REFERENCE_NAME = /(_FILE|_PATH|_DIR|_URL|_URI|_NAME|_REF|_KEY_ID)$/i;
+/**
+ * Env variable names that hold a credential: ending in the credential word (`DB_PASSWORD`,
+ * `GITHUB_TOKEN`, `AWS_SECRET_ACCESS_KEY`), not merely containing it (`REGISTRY_AUTH_HTPASSWD_REALM`,
+ * `TOKEN_FILE`, `SKIP_TOKEN_CHECK`, `AWS_ACCESS_KEY_ID` name no secret).
+ */
+const CREDENTIAL_NAME = /(^|_)(PASSWORD|PASSWD|PASS|SECRET|TOKEN|API_?KEY|ACCESS_?KEY|SECRET_?KEY|PRIVATE_?KEY|CREDENTIALS?|HTPASSWD)$/i;
 /** Values that are credentials whatever their name: PEM private keys and well-known token formats. */
 const CREDENTIAL_VALUE = /^-----BEGIN [A-Z ]*PRIVATE KEY-----|^AKIA[0-9A-Z]{16}$|^gh[pousr]_[A-Za-z0-9]{36,}$|^glpat-[A-Za-z0-9_-]{20,}$|^xox[baprs]-|^sk-[A-Za-z0-9]{20,}$/;
 
@@ -141,10 +145,9 @@ function probeChecks(template: PodTemplate, add: Add): void {
   });
 }
 
-/** Every string under an `image` key, and every container image: none may be `latest` or unpinned. */
+/** Every string under an `image` key (container images included): none may be `latest` or unpinned. */
 function imageChecks(obj: ManifestObject, add: Add): void {
-  walk(obj, (value, pointer, key) => {
-    if (key !== 'image' || typeof value !== 'string') return;
+  for (const { pointer, value } of imageKeyReferences(obj)) {
     try {
       const image = Image.parse(value);
       if (image.tag === 'latest') add('image-tag', pointer, `image '${value}' uses the mutable tag 'latest'; pin a version`);
@@ -153,7 +156,7 @@ function imageChecks(obj: ManifestObject, add: Add): void {
       if (e instanceof ImageReferenceError) add('image-tag', pointer, e.message);
       else throw e;
     }
-  });
+  }
 }
 
 function secretChecks(obj: ManifestObject, add: Add): void {
@@ -168,7 +171,7 @@ function secretChecks(obj: ManifestObject, add: Add): void {
       const name = typeof entry.name === 'string' ? entry.name : '';
       const v = entry.value;
       if (typeof v !== 'string' || v === '') return;
-      const namedLikeSecret = CREDENTIAL_NAME.test(name) && !REFERENCE_NAME.test(name) && !/^(true|false|\d+)$/i.test(v);
+      const namedLikeSecret = CREDENTIAL_NAME.test(name) && !/^(true|false)$/i.test(v);
       if (namedLikeSecret || CREDENTIAL_VALUE.test(v)) {
         add('secret-value', `${pointer}/${i}/value`, `env '${name}' holds a literal credential; use valueFrom.secretKeyRef`);
       }

@@ -51,6 +51,18 @@ describe('diffTrees', () => {
     expect(report.objects).toEqual([]);
   });
 
+  it('reads only Kubernetes objects: Kustomize configuration and Image Updater write-back files are skipped', () => {
+    const t = treeFromFiles(
+      files({
+        'dev/app/manifests.yaml': yamlDocs(pvc('m', 'ml', '1Gi')),
+        'dev/app/kustomization.yml': 'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n  - manifests.yaml\n',
+        'dev/app/.argocd-source-app.yaml': 'helm:\n  parameters: []\n',
+      }),
+    );
+    expect(t.objects.map((o) => o.file)).toEqual(['dev/app/manifests.yaml']);
+    expect(() => treeFromFiles(files({ 'dev/app/x.yaml': 'just: data\n' }))).toThrow('dev/app/x.yaml: document 1 is not a Kubernetes object');
+  });
+
   it('reports a component move as a changed field', () => {
     const d = deployment('a', 'ml', 'x/a:1');
     const report = diffTrees(tree({ 'dev/one/manifests.yaml': [d] }), tree({ 'dev/two/manifests.yaml': [d] }));

@@ -24,8 +24,10 @@ const LIST = ['docker.io/library/nginx:1.27', 'ghcr.io/acme/runner:2.0', 'ghcr.i
 const LOCK = Object.fromEntries(LIST.map((i) => [i, i]));
 
 describe('image lists', () => {
-  it('finds container images and image keys, canonicalized', () => {
+  it('finds container images and image keys, canonicalized, with a sibling tag where a chart splits them', () => {
     expect(imagesInObjects(tree([], {}).objects)).toEqual(['docker.io/library/nginx:1.27']);
+    const split = treeFromFiles(files({ 'dev/a/manifests.yaml': yamlDocs({ ...app, spec: { values: { agent: { image: 'docker.io/kserve/agent', tag: 'v0.15.2' }, art: { image: 'docker.io/kserve/art-explainer', defaultVersion: 'v0.15.2' }, pinned: { image: 'ghcr.io/a/b:1', tag: 'ignored' } } } }) }));
+    expect(imagesInObjects(split.objects)).toEqual(['docker.io/kserve/agent:v0.15.2', 'docker.io/kserve/art-explainer:v0.15.2', 'ghcr.io/a/b:1']);
   });
 
   it('accepts lists that match the tree, finding images spelled as one string or split into repository and tag', () => {

@@ -73,6 +73,20 @@ describe('validateTree', () => {
     ]);
   });
 
+  it('reads an image split into `image` and `tag` (Helm values) as one pinned reference', () => {
+    const app: Obj = {
+      apiVersion: 'argoproj.io/v1alpha1',
+      kind: 'Application',
+      metadata: { name: 'kserve', namespace: 'argocd' },
+      spec: { source: { helm: { valuesObject: { agent: { image: 'docker.io/kserve/agent', tag: 'v0.15.2' }, router: { image: 'docker.io/kserve/router', tag: 'latest' }, bare: { image: 'docker.io/kserve/bare' } } } } },
+    };
+    const findings = validateTree(tree([app])).filter((f) => f.rule === 'image-tag');
+    expect(findings.map((f) => `${f.path} ${f.message}`)).toEqual([
+      "/spec/source/helm/valuesObject/bare/image image 'docker.io/kserve/bare' has no tag or digest (an implicit 'latest'); pin a version",
+      "/spec/source/helm/valuesObject/router/image image 'docker.io/kserve/router:latest' uses the mutable tag 'latest'; pin a version",
+    ]);
+  });
+
   it('requires a NetworkPolicy in every namespace that runs workloads', () => {
     const findings = validateTree(tree([namespace('ml'), namespace('web'), networkPolicy('p', 'ml'), deployment('a', 'ml', 'x/a:1'), deployment('b', 'web', 'x/b:1')]));
     expect(findings.filter((f) => f.rule === 'network-policy')).toEqual([
@@ -89,12 +103,17 @@ describe('validateTree', () => {
       { name: 'GITHUB', value: `ghp_${'a'.repeat(36)}` },
       { name: 'TOKEN_FILE', value: '/var/run/token' },
       { name: 'SKIP_TOKEN_CHECK', value: 'true' },
+      { name: 'REGISTRY_AUTH_HTPASSWD_REALM', value: 'Registry Realm' },
+      { name: 'AWS_ACCESS_KEY_ID', value: 'minio' },
+      { name: 'AWS_SECRET_ACCESS_KEY', value: 'minio123' },
+      { name: 'USE_TOKEN', value: 'true' },
       { name: 'API_KEY', valueFrom: { secretKeyRef: { name: 's', key: 'k' } } },
     ];
     const findings = validateTree(tree([namespace('ml'), networkPolicy('p', 'ml'), secret, emptySecret, d])).filter((f) => f.rule === 'secret-value');
     expect(findings.map((f) => `${f.object} ${f.path}`)).toEqual([
       'Deployment/ml/api /spec/template/spec/containers/0/env/0/value',
       'Deployment/ml/api /spec/template/spec/containers/0/env/1/value',
+      'Deployment/ml/api /spec/template/spec/containers/0/env/6/value',
       'Secret/ml/s /stringData',
     ]);
   });
