@@ -5,7 +5,7 @@
  */
 import { findContainerImages } from '../core/images-walk';
 import { groupOf } from '../core/kinds';
-import { diffFields, FieldChange, valueAt } from './field-diff';
+import { deepEqual, diffFields, FieldChange, valueAt } from './field-diff';
 import { parseQuantity } from './quantity';
 import { displayName, environmentsOf, ManifestObject, RenderedTree, resourceKey, TreeObject } from './tree';
 
@@ -67,7 +67,7 @@ const DATA_KINDS: Readonly<Record<string, string>> = {
 /** A rule about fields the API server refuses to change (or that lose data when changed). */
 type ImmutableRule = (before: ManifestObject, after: ManifestObject) => string[];
 
-const changed = (before: unknown, after: unknown) => JSON.stringify(before) !== JSON.stringify(after);
+const changed = (before: unknown, after: unknown) => !deepEqual(before, after);
 
 /** Fields that must not change, by `group/Kind`, with the consequence a reviewer needs to know. */
 function fieldRule(paths: readonly string[], consequence: string): ImmutableRule {

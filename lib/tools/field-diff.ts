@@ -1,7 +1,9 @@
 /**
  * Field-level comparison of two JSON values, reported as readable paths
- * (`spec.template.spec.containers[name=app].image`). Lists whose items are objects with unique
- * `name`s are matched by name, so inserting a container does not report every later one as changed.
+ * (`spec.template.spec.containers[name=app].image`). Lists are matched by identity where they have
+ * one, so inserting an item does not report every later one as changed: lists of objects by the first
+ * of {@link ITEM_KEYS} that identifies every item (`[name=app]`, `[namespace=ml]`), lists of distinct
+ * scalars as sets (`sourceRepos[+]: https://…`).
  */
 
 /** One field that differs; `before`/`after` are undefined where the field is absent. */
@@ -23,14 +25,37 @@ export function joinPath(base: string, key: string): string {
   return `${base}[${JSON.stringify(key)}]`;
 }
 
-/** Names of a list's items when every item is an object with a unique string `name`; else undefined. */
-function namedItems(list: readonly unknown[]): string[] | undefined {
-  const names: string[] = [];
+/** Fields that identify the items of a list of objects, in order of preference. */
+export const ITEM_KEYS = ['name', 'namespace', 'key', 'mountPath', 'containerPort', 'port', 'path', 'ip'] as const;
+
+/** The identities of a list's items under `key` when every item is an object with a unique scalar there; else undefined. */
+function itemIds(list: readonly unknown[], key: string): string[] | undefined {
+  const ids: string[] = [];
   for (const item of list) {
-    if (!isRecord(item) || typeof item.name !== 'string') return undefined;
-    names.push(item.name);
+    const id = isRecord(item) ? item[key] : undefined;
+    if (typeof id !== 'string' && typeof id !== 'number') return undefined;
+    ids.push(String(id));
   }
-  return new Set(names).size === names.length ? names : undefined;
+  return new Set(ids).size === ids.length ? ids : undefined;
+}
+
+/** A key identifying the items of both lists, with their ids. */
+function identify(before: readonly unknown[], after: readonly unknown[]): { key: string; b: string[]; a: string[] } | undefined {
+  for (const key of ITEM_KEYS) {
+    const b = itemIds(before, key);
+    const a = itemIds(after, key);
+    if (b && a) return { key, b, a };
+  }
+  return undefined;
+}
+
+function isScalar(v: unknown): v is string | number | boolean {
+  return typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean';
+}
+
+/** True for a list of distinct scalars. */
+function isScalarSet(list: readonly unknown[]): boolean {
+  return list.every(isScalar) && new Set(list).size === list.length;
 }
 
 /** Structural equality of JSON values (key order ignored). */
@@ -56,14 +81,19 @@ export function diffFields(before: unknown, after: unknown, path = ''): FieldCha
     return keys.flatMap((k) => diffFields(before[k], after[k], joinPath(path, k)));
   }
   if (Array.isArray(before) && Array.isArray(after)) {
-    const nb = namedItems(before);
-    const na = namedItems(after);
-    if (nb && na) {
-      const byName = (list: readonly unknown[], names: string[]) => new Map(names.map((n, i) => [n, list[i]]));
-      const mb = byName(before, nb);
-      const ma = byName(after, na);
-      const changes = [...new Set([...nb, ...na])].flatMap((n) => diffFields(mb.get(n), ma.get(n), `${path}[name=${n}]`));
-      if (changes.length > 0 || nb.join('\u0000') === na.join('\u0000')) return changes;
+    const ids = identify(before, after);
+    if (ids && before.length + after.length > 0) {
+      const byId = (list: readonly unknown[], keys: string[]) => new Map(keys.map((n, i) => [n, list[i]]));
+      const mb = byId(before, ids.b);
+      const ma = byId(after, ids.a);
+      const changes = [...new Set([...ids.b, ...ids.a])].flatMap((n) => diffFields(mb.get(n), ma.get(n), `${path}[${ids.key}=${n}]`));
+      if (changes.length > 0 || ids.b.join('\u0000') === ids.a.join('\u0000')) return changes;
+      return [{ path, before, after }]; // same items, new order
+    }
+    if (isScalarSet(before) && isScalarSet(after) && before.length + after.length > 0) {
+      const removed = before.filter((v) => !after.includes(v)).map((v) => ({ path: `${path}[-]`, before: v }));
+      const added = after.filter((v) => !before.includes(v)).map((v) => ({ path: `${path}[+]`, after: v }));
+      if (removed.length + added.length > 0) return [...removed, ...added];
       return [{ path, before, after }]; // same items, new order
     }
     const n = Math.max(before.length, after.length);
