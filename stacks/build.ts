@@ -26,6 +26,9 @@ export function buildEnvironment(config: EnvironmentConfig): BuiltEnvironment {
     new ToolHive(platform, 'ToolHive', { config: components.toolhive, namespaces, apiServer: cluster.apiServer, replicas: cluster.replicas });
   }
 
+  // A platform with nothing namespaced has no namespaces component (an empty one is an error).
+  if (namespaces.names.length === 0) platform.node.tryRemoveChild(namespaces.node.id);
+
   // Last: both read the components above.
   new Project(platform, 'Project');
   new Bootstrap(platform, 'Bootstrap');
