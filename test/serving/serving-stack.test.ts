@@ -5,6 +5,7 @@ import { TORCHSERVE_GPU_RUNTIME } from '../../lib/serving/serving-stack';
 import { airgap } from '../../stacks/airgap';
 import { prod } from '../../stacks/prod';
 import { allObjects, findObject, K8sObject, objectsIn, synthEnvironment } from '../helpers';
+import { at } from './json-path';
 
 const MIRROR = 'registry.airgap.internal:35000';
 const prodOut = synthEnvironment({}, prod);
@@ -17,8 +18,8 @@ function app(out: EnvironmentOutput, name: string): K8sObject {
 function wave(out: EnvironmentOutput, name: string): number {
   return Number(app(out, name).metadata.annotations?.['argocd.argoproj.io/sync-wave']);
 }
-function values(out: EnvironmentOutput, name: string): Record<string, any> {
-  return (app(out, name).spec as { source: { helm: { valuesObject: Record<string, any> } } }).source.helm.valuesObject;
+function values(out: EnvironmentOutput, name: string, path: string) {
+  return at(app(out, name), `spec.source.helm.valuesObject.${path}`);
 }
 function syncOptions(out: EnvironmentOutput, name: string): string[] {
   return (app(out, name).spec as { syncPolicy: { syncOptions: string[] } }).syncPolicy.syncOptions;
@@ -55,13 +56,13 @@ describe('serving stack waves', () => {
     expect(devOut.files.has('apps/knative-serving.yaml')).toBe(false);
     expect(wave(devOut, 'kserve-crd')).toBeGreaterThan(wave(devOut, 'istio-ingressgateway'));
     expect(wave(devOut, 'kserve-crd')).toBeGreaterThan(wave(devOut, 'cert-manager'));
-    expect(values(devOut, 'kserve').kserve.controller.deploymentMode).toBe('RawDeployment');
+    expect(values(devOut, 'kserve', 'kserve.controller.deploymentMode')).toBe('RawDeployment');
   });
 
   it('syncs the charts carrying CRDs server-side, the 1 MB InferenceService CRD first of all', () => {
     for (const name of ['kserve-crd', 'istio-base', 'cert-manager', 'knative-operator']) expect(syncOptions(prodOut, name)).toContain('ServerSideApply=true');
     expect(syncOptions(prodOut, 'kserve')).not.toContain('ServerSideApply=true');
-    expect(values(prodOut, 'cert-manager').crds).toEqual({ enabled: true, keep: true });
+    expect(values(prodOut, 'cert-manager', 'crds')).toEqual({ enabled: true, keep: true });
   });
 
   it('installs the charts from their upstream repositories and versions', () => {
@@ -90,10 +91,10 @@ describe('serving namespaces', () => {
 
   it('lets controllers reach the API server and the API server reach their webhooks', () => {
     const objects = objectsIn(prodOut, 'namespaces/manifests.yaml');
-    const egress = findObject(objects, 'NetworkPolicy', 'allow-to-kube-apiserver', 'kserve') as K8sObject & { spec: any };
-    expect(egress.spec.egress[0].to).toEqual([{ ipBlock: { cidr: '10.61.3.0/24' } }]);
-    const webhook = findObject(objects, 'NetworkPolicy', 'allow-from-kube-apiserver', 'kserve') as K8sObject & { spec: any };
-    expect(webhook.spec.ingress[0].ports).toEqual([{ port: 9443, protocol: 'TCP' }]);
+    const egress = findObject(objects, 'NetworkPolicy', 'allow-to-kube-apiserver', 'kserve');
+    expect(at(egress, 'spec.egress.0.to')).toEqual([{ ipBlock: { cidr: '10.61.3.0/24' } }]);
+    const webhook = findObject(objects, 'NetworkPolicy', 'allow-from-kube-apiserver', 'kserve');
+    expect(at(webhook, 'spec.ingress.0.ports')).toEqual([{ port: 9443, protocol: 'TCP' }]);
   });
 
   it('lets the model pods download from outside only where a remote scheme is allowed', () => {
@@ -106,34 +107,35 @@ describe('models as data', () => {
   const models = objectsIn(prodOut, 'models/manifests.yaml');
 
   it('gives every model an InferenceService and a route through the TLS gateway', () => {
-    const iris = findObject(models, 'InferenceService', 'sklearn-iris', 'kserve-models') as K8sObject & { spec: any };
-    expect(iris.spec.predictor.model).toMatchObject({ modelFormat: { name: 'sklearn' }, storageUri: 'gs://kfserving-examples/models/sklearn/1.0/model' });
-    expect(iris.spec.predictor.labels).toEqual({ 'sidecar.istio.io/inject': 'true' });
-    const route = findObject(models, 'VirtualService', 'sklearn-iris', 'kserve-models') as K8sObject & { spec: any };
-    expect(route.spec.hosts).toEqual(['sklearn-iris.models.example.com']);
-    expect(route.spec.gateways).toEqual(['istio-system/kserve-models-gateway']);
+    const iris = findObject(models, 'InferenceService', 'sklearn-iris', 'kserve-models');
+    expect(at(iris, 'spec.predictor.model')).toMatchObject({ modelFormat: { name: 'sklearn' }, storageUri: 'gs://kfserving-examples/models/sklearn/1.0/model' });
+    expect(at(iris, 'spec.predictor.labels')).toEqual({ 'sidecar.istio.io/inject': 'true' });
+    const route = findObject(models, 'VirtualService', 'sklearn-iris', 'kserve-models');
+    expect(at(route, 'spec.hosts')).toEqual(['sklearn-iris.models.example.com']);
+    expect(at(route, 'spec.gateways')).toEqual(['istio-system/kserve-models-gateway']);
     // Serverless: through Knative's local gateway, by host.
-    expect(route.spec.http[0].rewrite).toEqual({ authority: 'sklearn-iris-predictor.kserve-models.svc.cluster.local' });
+    expect(at(route, 'spec.http.0.rewrite')).toEqual({ authority: 'sklearn-iris-predictor.kserve-models.svc.cluster.local' });
   });
 
   it('runs the GPU model on the GPU TorchServe runtime with the cluster GPU resource and runtime class', () => {
-    const cifar = findObject(models, 'InferenceService', 'pytorch-cifar10') as K8sObject & { spec: any };
-    expect(cifar.spec.predictor.model.runtime).toBe(TORCHSERVE_GPU_RUNTIME);
-    expect(cifar.spec.predictor.model.resources.limits['nvidia.com/gpu']).toBe('1');
-    expect(cifar.spec.predictor.runtimeClassName).toBe('nvidia');
-    const runtime = findObject(models, 'ServingRuntime', TORCHSERVE_GPU_RUNTIME) as K8sObject & { spec: any };
-    expect(runtime.spec.containers[0].image).toBe('docker.io/pytorch/torchserve-kfs:0.9.0-gpu');
+    const cifar = findObject(models, 'InferenceService', 'pytorch-cifar10');
+    expect(at(cifar, 'spec.predictor.model.runtime')).toBe(TORCHSERVE_GPU_RUNTIME);
+    expect(at(cifar, 'spec.predictor.model.resources.limits')).toMatchObject({ 'nvidia.com/gpu': '1' });
+    expect(at(cifar, 'spec.predictor.model.resources.requests')).toMatchObject({ 'nvidia.com/gpu': '1' });
+    expect(at(cifar, 'spec.predictor.runtimeClassName')).toBe('nvidia');
+    const runtime = findObject(models, 'ServingRuntime', TORCHSERVE_GPU_RUNTIME);
+    expect(at(runtime, 'spec.containers.0.image')).toBe('docker.io/pytorch/torchserve-kfs:0.9.0-gpu');
   });
 
   it('routes RawDeployment models straight to the predictor Service (dev)', () => {
-    const route = findObject(objectsIn(devOut, 'models/manifests.yaml'), 'VirtualService', 'sklearn-iris') as K8sObject & { spec: any };
-    expect(route.spec.http[0].route[0].destination.host).toBe('sklearn-iris-predictor.kserve-models.svc.cluster.local');
-    expect(route.spec.http[0].rewrite).toBeUndefined();
+    const route = findObject(objectsIn(devOut, 'models/manifests.yaml'), 'VirtualService', 'sklearn-iris');
+    expect(at(route, 'spec.http.0.route.0.destination.host')).toBe('sklearn-iris-predictor.kserve-models.svc.cluster.local');
+    expect(at(route, 'spec.http.0.rewrite')).toBeUndefined();
   });
 
   it('creates the model PVC of the airgap site and keeps Argo CD from pruning it', () => {
-    const pvc = findObject(objectsIn(airgapOut, 'models/manifests.yaml'), 'PersistentVolumeClaim', 'models', 'kserve-models') as K8sObject & { spec: any };
-    expect(pvc.spec).toMatchObject({ accessModes: ['ReadWriteMany'], storageClassName: 'nfs-csi', resources: { requests: { storage: '50Gi' } } });
+    const pvc = findObject(objectsIn(airgapOut, 'models/manifests.yaml'), 'PersistentVolumeClaim', 'models', 'kserve-models');
+    expect(at(pvc, 'spec')).toMatchObject({ accessModes: ['ReadWriteMany'], storageClassName: 'nfs-csi', resources: { requests: { storage: '50Gi' } } });
     expect(pvc.metadata.annotations?.['argocd.argoproj.io/sync-options']).toContain('Prune=false');
   });
 
@@ -153,8 +155,8 @@ describe('airgap relocation of configuration-held images', () => {
   const images = airgapOut.files.get('images.txt')!.trim().split('\n');
 
   it('relocates every Knative image the operator sets, the queue-proxy included', () => {
-    const ks = findObject(objectsIn(airgapOut, 'knative-serving/manifests.yaml'), 'KnativeServing', 'knative-serving', 'knative-serving') as K8sObject & { spec: any };
-    const override: Record<string, string> = ks.spec.registry.override;
+    const ks = findObject(objectsIn(airgapOut, 'knative-serving/manifests.yaml'), 'KnativeServing', 'knative-serving', 'knative-serving');
+    const override = at(ks, 'spec.registry.override') as Record<string, string>;
     expect(Object.keys(override).sort()).toEqual(
       ['activator', 'autoscaler', 'autoscaler-hpa', 'controller', 'migrate', 'net-istio-controller/controller', 'net-istio-webhook/webhook', 'queue-proxy', 'webhook'].sort(),
     );
@@ -162,34 +164,34 @@ describe('airgap relocation of configuration-held images', () => {
       expect(Image.parse(ref).registry).toBe(MIRROR);
       expect(images).toContain(ref);
     }
-    expect(ks.spec.config.deployment['queue-sidecar-image']).toBe(`${MIRROR}/knative-releases/knative.dev/serving/cmd/queue:v1.16.3`);
-    expect(ks.spec.config.deployment['registries-skipping-tag-resolving']).toContain(MIRROR);
+    expect(at(ks, 'spec.config.deployment.queue-sidecar-image')).toBe(`${MIRROR}/knative-releases/knative.dev/serving/cmd/queue:v1.16.3`);
+    expect(at(ks, 'spec.config.deployment.registries-skipping-tag-resolving')).toContain(MIRROR);
   });
 
   it('relocates the storage initializer, agent, router and runtime images KServe takes from its values', () => {
-    const k = values(airgapOut, 'kserve').kserve;
-    expect(k.storage).toMatchObject({ image: `${MIRROR}/kserve/storage-initializer`, tag: 'v0.15.2' });
-    expect(k.agent).toMatchObject({ image: `${MIRROR}/kserve/agent`, tag: 'v0.15.2' });
-    expect(k.router).toMatchObject({ image: `${MIRROR}/kserve/router`, tag: 'v0.15.2' });
-    expect(k.servingruntime.sklearnserver).toMatchObject({ image: `${MIRROR}/kserve/sklearnserver`, tag: 'v0.15.2' });
-    expect(k.servingruntime.torchserve).toMatchObject({ image: `${MIRROR}/pytorch/torchserve-kfs`, tag: '0.9.0' });
-    expect(k.servingruntime.art).toMatchObject({ image: `${MIRROR}/kserve/art-explainer`, defaultVersion: 'v0.15.2' });
-    expect(k.controller).toMatchObject({ image: `${MIRROR}/kserve/kserve-controller`, rbacProxyImage: `${MIRROR}/brancz/kube-rbac-proxy:v0.18.0`, deploymentMode: 'Serverless' });
+    const k = (path: string) => values(airgapOut, 'kserve', `kserve.${path}`);
+    expect(k('storage')).toMatchObject({ image: `${MIRROR}/kserve/storage-initializer`, tag: 'v0.15.2' });
+    expect(k('agent')).toMatchObject({ image: `${MIRROR}/kserve/agent`, tag: 'v0.15.2' });
+    expect(k('router')).toMatchObject({ image: `${MIRROR}/kserve/router`, tag: 'v0.15.2' });
+    expect(k('servingruntime.sklearnserver')).toMatchObject({ image: `${MIRROR}/kserve/sklearnserver`, tag: 'v0.15.2' });
+    expect(k('servingruntime.torchserve')).toMatchObject({ image: `${MIRROR}/pytorch/torchserve-kfs`, tag: '0.9.0' });
+    expect(k('servingruntime.art')).toMatchObject({ image: `${MIRROR}/kserve/art-explainer`, defaultVersion: 'v0.15.2' });
+    expect(k('controller')).toMatchObject({ image: `${MIRROR}/kserve/kserve-controller`, rbacProxyImage: `${MIRROR}/brancz/kube-rbac-proxy:v0.18.0`, deploymentMode: 'Serverless' });
     for (const i of ['kserve/storage-initializer:v0.15.2', 'kserve/agent:v0.15.2', 'kserve/router:v0.15.2', 'kserve/sklearnserver:v0.15.2', 'pytorch/torchserve-kfs:0.9.0', 'pytorch/torchserve-kfs:0.9.0-gpu']) {
       expect(images).toContain(`${MIRROR}/${i}`);
     }
   });
 
   it('relocates the Istio proxy (sidecars and gateway) and cert-manager images set through values', () => {
-    const istiod = values(airgapOut, 'istiod');
-    expect(istiod.global.proxy.image).toBe(`${MIRROR}/istio/proxyv2:1.24.6`);
-    expect(istiod.global.proxy_init.image).toBe(`${MIRROR}/istio/proxyv2:1.24.6`);
-    expect(istiod.pilot.image).toBe(`${MIRROR}/istio/pilot:1.24.6`);
-    expect(values(airgapOut, 'cert-manager').webhook.image).toEqual({ repository: `${MIRROR}/jetstack/cert-manager-webhook`, tag: 'v1.18.6' });
-    const op = values(airgapOut, 'knative-operator').knative_operator.knative_operator;
+    const istiod = (path: string) => values(airgapOut, 'istiod', path);
+    expect(istiod('global.proxy.image')).toBe(`${MIRROR}/istio/proxyv2:1.24.6`);
+    expect(istiod('global.proxy_init.image')).toBe(`${MIRROR}/istio/proxyv2:1.24.6`);
+    expect(istiod('pilot.image')).toBe(`${MIRROR}/istio/pilot:1.24.6`);
+    expect(values(airgapOut, 'cert-manager', 'webhook.image')).toEqual({ repository: `${MIRROR}/jetstack/cert-manager-webhook`, tag: 'v1.18.6' });
+    const op = values(airgapOut, 'knative-operator', 'knative_operator.knative_operator');
     // The image keys are merged beside the other values of the same workload.
     expect(op).toMatchObject({ image: `${MIRROR}/knative-releases/knative.dev/operator/cmd/operator`, tag: 'v1.16.6' });
-    expect(op.containerSecurityContext.capabilities).toEqual({ drop: ['ALL'] });
+    expect(at(op, 'containerSecurityContext.capabilities')).toEqual({ drop: ['ALL'] });
   });
 
   it('references nothing outside the mirror: images, chart sources, model storage', () => {
