@@ -6,7 +6,7 @@ import { ChartSource, UpstreamChart } from '../core/upstream-chart';
 export const KNATIVE_OPERATOR_CHARTS = 'https://knative.github.io/operator';
 
 export interface KnativeOperatorProps {
-  /** Operator release, e.g. `1.16.6`: chart version `v<version>` and image tag. */
+  /** Operator release, e.g. `1.16.6`: the chart version (no `v`, as its Chart.yaml spells it) and image tag `v<version>`. */
   readonly version: string;
   /** Namespace of the operator and its webhook. */
   readonly namespace: string;
@@ -37,7 +37,7 @@ export class KnativeOperator extends UpstreamChart {
     super(scope, id, {
       name: 'knative-operator',
       namespace: props.namespace,
-      source: ChartSource.helmRepo(KNATIVE_OPERATOR_CHARTS, 'knative-operator', tag),
+      source: ChartSource.helmRepo(KNATIVE_OPERATOR_CHARTS, 'knative-operator', props.version),
       values: {
         knative_operator: {
           knative_operator: { containerSecurityContext, resources },

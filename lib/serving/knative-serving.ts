@@ -33,10 +33,11 @@ export interface KnativeServingProps {
    */
   readonly skipTagResolution?: readonly string[];
   /**
-   * Put the activator in the Istio mesh (sidecar injected), so that it can call model pods whose
-   * namespace enforces STRICT mTLS. @default false
+   * Put the activator and the autoscaler in the Istio mesh (sidecars injected): they call the model
+   * pods (requests, and queue-proxy metrics), which refuse plaintext when their namespace enforces
+   * STRICT mTLS. @default false
    */
-  readonly activatorInMesh?: boolean;
+  readonly dataPathInMesh?: boolean;
 }
 
 /** Image override keys the operator understands: container name, or `deployment/container` where names clash. */
@@ -55,6 +56,8 @@ const NET_ISTIO_IMAGES: readonly (readonly [key: string, path: string])[] = [
   ['net-istio-webhook/webhook', 'net-istio/cmd/webhook'],
 ];
 const DEFAULT_SKIP = ['kind.local', 'ko.local', 'dev.local'];
+/** Knative deployments that call model pods directly. */
+const MESH_WORKLOADS = ['activator', 'autoscaler'];
 
 /**
  * The `KnativeServing` resource (operator.knative.dev/v1beta1) the Knative Operator installs Knative
@@ -85,7 +88,7 @@ export class KnativeServing extends Construct {
         ingress: { istio: { enabled: true } },
         highAvailability: { replicas: props.replicas ?? 1 },
         registry: { override },
-        workloads: props.activatorInMesh ? [{ name: 'activator', labels: { 'sidecar.istio.io/inject': 'true' } }] : undefined,
+        workloads: props.dataPathInMesh ? MESH_WORKLOADS.map((name) => ({ name, labels: { 'sidecar.istio.io/inject': 'true' } })) : undefined,
         config: {
           network: { 'ingress-class': 'istio.ingress.networking.knative.dev' },
           domain: { [props.domain]: '' },

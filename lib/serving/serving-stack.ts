@@ -79,7 +79,7 @@ export class ServingStack extends Construct {
     const ns = SERVING_NAMESPACES;
     const serverless = config.deploymentMode === 'Serverless';
     const useKnative = config.knative.enabled;
-    const activatorInMesh = serverless && useKnative && config.mtls === 'STRICT';
+    const dataPathInMesh = serverless && useKnative && config.mtls === 'STRICT';
     const modelNs = config.namespace;
     const gatewayPrincipal = `cluster.local/ns/${ns.istio}/sa/${INGRESS_GATEWAY_NAME}`;
     const apiPorts = apiServer.ports.map((port) => ({ port }));
@@ -101,15 +101,21 @@ export class ServingStack extends Construct {
       level: 'baseline',
       reason: "Istio 1.24's istiod and gateway charts do not give their pods a RuntimeDefault seccomp profile, which 'restricted' requires",
     });
-    const meshNamespaces = [modelNs, ...(activatorInMesh ? [ns.knativeServing] : [])];
+    const meshNamespaces = [modelNs, ...(dataPathInMesh ? [ns.knativeServing] : [])];
     // Sidecars fetch config and certificates from istiod (15012 xDS/CA, 15010 plaintext xDS).
-    istioNs.allowIngress({ name: 'istiod-from-mesh', podSelector: { app: 'istiod' }, peers: [{ namespaces: meshNamespaces }], ports: [{ port: 15012 }, { port: 15010 }] });
-    // The ingress gateway: clients from anywhere on its container ports (80→8080, 443→8443, Knative local 8081).
-    istioNs.allowIngress({ name: 'ingress-gateway', podSelector: { istio: 'ingressgateway' }, peers: [{ cidrs: ['0.0.0.0/0'] }, { namespaces: [modelNs, ns.knativeServing, ns.kserve] }], ports: [{ port: 8080 }, { port: 8443 }, { port: 8081 }] });
+    istioNs.allowIngress({ name: 'mesh-to-istiod', podSelector: { app: 'istiod' }, peers: [{ namespaces: meshNamespaces }], ports: [{ port: 15012 }, { port: 15010 }] });
+    // The ingress gateway: clients from anywhere on its container ports (the gateway chart maps 80→80
+    // and 443→443; Knative's local gateway Service maps to 8081/8444), and 15021 for load-balancer health checks.
+    istioNs.allowIngress({
+      name: 'ingress-gateway',
+      podSelector: { istio: 'ingressgateway' },
+      peers: [{ cidrs: ['0.0.0.0/0'] }, { namespaces: [modelNs, ns.knativeServing, ns.kserve] }],
+      ports: [80, 443, 8081, 8444, 15021].map((port) => ({ port })),
+    });
     istioNs.allowEgress({ name: 'models', peers: [{ namespaces: [modelNs, ...(useKnative ? [ns.knativeServing] : [])] }] });
     if (useKnative) {
       controllerNamespace(ns.knativeOperator, [8443]);
-      const ks = controllerNamespace(ns.knativeServing, [8443], activatorInMesh ? { level: 'baseline', reason: `the activator joins the mesh to reach models under STRICT mTLS: ${ISTIO_INIT_REASON}` } : undefined);
+      const ks = controllerNamespace(ns.knativeServing, [8443], dataPathInMesh ? { level: 'baseline', reason: `the activator and autoscaler join the mesh to reach models under STRICT mTLS: ${ISTIO_INIT_REASON}` } : undefined);
       // Activator → model pods, autoscaler → queue-proxy metrics; net-istio probes the gateway; sidecars → istiod.
       ks.allowEgress({ name: 'models-and-mesh', peers: [{ namespaces: [modelNs, ns.istio] }] });
       ks.allowIngress({ name: 'from-gateway-and-models', peers: [{ namespaces: [ns.istio, modelNs] }] });
@@ -149,7 +155,7 @@ export class ServingStack extends Construct {
         autoscaler: config.knative.autoscaler,
         replicas: props.replicas,
         skipTagResolution: props.mirror ? [props.mirror] : [],
-        activatorInMesh,
+        dataPathInMesh,
       });
       this.knativeServing.dependsOn(this.knativeOperator);
       kserveAfter = this.knativeServing;

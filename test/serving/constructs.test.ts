@@ -77,7 +77,7 @@ describe('KnativeOperator', () => {
 });
 
 describe('KnativeServing', () => {
-  it('writes autoscaler defaults, replicas, tag-resolution skips and the activator in the mesh', () => {
+  it('writes autoscaler defaults, replicas, tag-resolution skips and the data path in the mesh', () => {
     const { component, objects } = withComponent();
     new KnativeServing(component, 'Serving', {
       namespace: 'knative-serving',
@@ -87,7 +87,7 @@ describe('KnativeServing', () => {
       autoscaler: { scaleToZero: false, targetConcurrency: 7, scaleToZeroGracePeriod: '1m' },
       replicas: 3,
       skipTagResolution: ['registry.local:5000'],
-      activatorInMesh: true,
+      dataPathInMesh: true,
     });
     const ks = findObject(objects(), 'KnativeServing', 'knative-serving', 'knative-serving');
     expect(at(ks, 'spec.version')).toBe('1.16');
@@ -95,12 +95,15 @@ describe('KnativeServing', () => {
     expect(at(ks, 'spec.config.domain')).toEqual({ 'ml.example.org': '' });
     expect(at(ks, 'spec.high-availability.replicas')).toBe(3);
     expect(at(ks, 'spec.config.deployment.registries-skipping-tag-resolving')).toBe('kind.local,ko.local,dev.local,registry.local:5000');
-    expect(at(ks, 'spec.workloads')).toEqual([{ name: 'activator', labels: { 'sidecar.istio.io/inject': 'true' } }]);
+    expect(at(ks, 'spec.workloads')).toEqual([
+      { name: 'activator', labels: { 'sidecar.istio.io/inject': 'true' } },
+      { name: 'autoscaler', labels: { 'sidecar.istio.io/inject': 'true' } },
+    ]);
     expect(at(ks, 'spec.registry.override.net-istio-webhook/webhook')).toBe('gcr.io/knative-releases/knative.dev/net-istio/cmd/webhook:v1.16.1');
     expect(at(ks, 'spec.registry.override.queue-proxy')).toBe('gcr.io/knative-releases/knative.dev/serving/cmd/queue:v1.16.2');
   });
 
-  it('lists every Knative image of the resource in images.txt, by default without the activator in the mesh', () => {
+  it('lists every Knative image of the resource in images.txt, by default outside the mesh', () => {
     const { component, objects, out } = withComponent();
     new KnativeServing(component, 'Serving', { namespace: 'knative-serving', version: '1.16.3', netIstioVersion: '1.16.0', domain: 'example.com' });
     expect(at(findObject(objects(), 'KnativeServing', 'knative-serving'), 'spec.workloads')).toBeUndefined();

@@ -70,7 +70,7 @@ describe('serving stack waves', () => {
     expect(source('cert-manager')).toMatchObject({ repoURL: 'https://charts.jetstack.io', chart: 'cert-manager', targetRevision: 'v1.18.6' });
     expect(source('istiod')).toMatchObject({ repoURL: 'https://istio-release.storage.googleapis.com/charts', chart: 'istiod', targetRevision: '1.24.6' });
     expect(source('istio-ingressgateway')).toMatchObject({ chart: 'gateway' });
-    expect(source('knative-operator')).toMatchObject({ repoURL: 'https://knative.github.io/operator', targetRevision: 'v1.16.6' });
+    expect(source('knative-operator')).toMatchObject({ repoURL: 'https://knative.github.io/operator', targetRevision: '1.16.6' });
     expect(source('kserve')).toMatchObject({ repoURL: 'ghcr.io/kserve/charts', chart: 'kserve', targetRevision: 'v0.15.2' });
     expect(source('kserve-crd')).toMatchObject({ chart: 'kserve-crd', targetRevision: 'v0.15.2' });
   });
@@ -95,6 +95,18 @@ describe('serving namespaces', () => {
     expect(at(egress, 'spec.egress.0.to')).toEqual([{ ipBlock: { cidr: '10.61.3.0/24' } }]);
     const webhook = findObject(objects, 'NetworkPolicy', 'allow-from-kube-apiserver', 'kserve');
     expect(at(webhook, 'spec.ingress.0.ports')).toEqual([{ port: 9443, protocol: 'TCP' }]);
+  });
+
+  it('opens the ingress gateway to clients, and istiod to the meshed namespaces only', () => {
+    const objects = objectsIn(prodOut, 'namespaces/manifests.yaml');
+    const gw = findObject(objects, 'NetworkPolicy', 'allow-from-ingress-gateway', 'istio-system');
+    expect(at(gw, 'spec.podSelector.matchLabels')).toEqual({ istio: 'ingressgateway' });
+    expect((at(gw, 'spec.ingress.0.ports') as { port: number }[]).map((p) => p.port)).toEqual([80, 443, 8081, 8444, 15021]);
+    const istiod = findObject(objects, 'NetworkPolicy', 'allow-from-mesh-to-istiod', 'istio-system');
+    expect(at(istiod, 'spec.ingress.0.from')).toEqual([
+      { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kserve-models' } } },
+      { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'knative-serving' } } },
+    ]);
   });
 
   it('lets the model pods download from outside only where a remote scheme is allowed', () => {
