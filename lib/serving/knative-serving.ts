@@ -48,8 +48,9 @@ const SERVING_IMAGES: readonly (readonly [key: string, path: string])[] = [
   ['controller', 'serving/cmd/controller'],
   ['webhook', 'serving/cmd/webhook'],
   ['queue-proxy', 'serving/cmd/queue'],
-  // The post-install storage-version migration Job; released with Serving under the same tag.
+  // The post-install Jobs (storage-version migration, cleanup); released with Serving under the same tag.
   ['migrate', 'pkg/apiextensions/storageversion/cmd/migrate'],
+  ['cleanup', 'serving/pkg/cleanup/cmd/cleanup'],
 ];
 const NET_ISTIO_IMAGES: readonly (readonly [key: string, path: string])[] = [
   ['net-istio-controller/controller', 'net-istio/cmd/controller'],

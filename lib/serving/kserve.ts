@@ -21,6 +21,12 @@ export interface KServeProps {
    * @default 'knative-serving/knative-ingress-gateway'
    */
   readonly ingressGateway?: string;
+  /**
+   * Let KServe create an Ingress per InferenceService in RawDeployment mode. Off when routes come
+   * from elsewhere (Kompile's VirtualServices); on, it needs an `istio` IngressClass.
+   * @default true
+   */
+  readonly createIngress?: boolean;
   /** Resources of the controller. @default 100m/300Mi requested, 500m/512Mi limit */
   readonly resources?: ContainerResources;
 }
@@ -97,6 +103,7 @@ export class KServe extends Construct {
             resources: props.resources ?? DEFAULT_RESOURCES,
             gateway: {
               domain: props.domain,
+              disableIngressCreation: !(props.createIngress ?? true),
               ingressGateway: { className: 'istio', gateway: props.ingressGateway ?? 'knative-serving/knative-ingress-gateway' },
             },
           },

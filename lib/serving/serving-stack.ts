@@ -166,6 +166,8 @@ export class ServingStack extends Construct {
       namespace: ns.kserve,
       deploymentMode: config.deploymentMode,
       domain: config.domain,
+      // Models are exposed by the VirtualServices below, through the TLS gateway.
+      createIngress: false,
     });
     // KServe's webhook certificates come from cert-manager.
     this.kserve.crds.dependsOn(kserveAfter, this.certManager);

@@ -107,7 +107,7 @@ describe('KnativeServing', () => {
     const { component, objects, out } = withComponent();
     new KnativeServing(component, 'Serving', { namespace: 'knative-serving', version: '1.16.3', netIstioVersion: '1.16.0', domain: 'example.com' });
     expect(at(findObject(objects(), 'KnativeServing', 'knative-serving'), 'spec.workloads')).toBeUndefined();
-    expect(out().files.get('images.txt')!.trim().split('\n')).toHaveLength(9);
+    expect(out().files.get('images.txt')!.trim().split('\n')).toHaveLength(10);
   });
 });
 
@@ -118,9 +118,16 @@ describe('KServe', () => {
     new KServe(platform, 'KServe', { version: '0.15.1', namespace: 'ks', deploymentMode: 'RawDeployment', domain: 'ml.example.org', ingressGateway: 'istio-system/models', resources });
     const out = synthPlatform(platform);
     const c = at(appValues(out, 'kserve'), 'kserve.controller');
+    expect(at(c, 'gateway.disableIngressCreation')).toBe(false);
     expect(c).toMatchObject({ deploymentMode: 'RawDeployment', resources, gateway: { domain: 'ml.example.org', ingressGateway: { gateway: 'istio-system/models' } }, tag: 'v0.15.1' });
     expect(at(appValues(out, 'kserve'), 'kserve.servingruntime.huggingfaceserver_multinode')).toEqual({ disabled: true });
     expect(at(findObject(objectsIn(out, 'apps/kserve-crd.yaml'), 'Application', 'kserve-crd'), 'spec.syncPolicy.syncOptions')).toContain('ServerSideApply=true');
+  });
+
+  it('leaves Ingress creation to KServe unless told not to', () => {
+    const platform = testPlatform();
+    new KServe(platform, 'KServe', { version: '0.15.2', namespace: 'kserve', deploymentMode: 'Serverless', domain: 'd.example.org', createIngress: false });
+    expect(at(appValues(synthPlatform(platform), 'kserve'), 'kserve.controller.gateway.disableIngressCreation')).toBe(true);
   });
 });
 

@@ -57,6 +57,8 @@ describe('serving stack waves', () => {
     expect(wave(devOut, 'kserve-crd')).toBeGreaterThan(wave(devOut, 'istio-ingressgateway'));
     expect(wave(devOut, 'kserve-crd')).toBeGreaterThan(wave(devOut, 'cert-manager'));
     expect(values(devOut, 'kserve', 'kserve.controller.deploymentMode')).toBe('RawDeployment');
+    // Routes are Kompile's VirtualServices; no Ingress (and no IngressClass) from KServe.
+    expect(values(devOut, 'kserve', 'kserve.controller.gateway.disableIngressCreation')).toBe(true);
   });
 
   it('syncs the charts carrying CRDs server-side, the 1 MB InferenceService CRD first of all', () => {
@@ -170,7 +172,7 @@ describe('airgap relocation of configuration-held images', () => {
     const ks = findObject(objectsIn(airgapOut, 'knative-serving/manifests.yaml'), 'KnativeServing', 'knative-serving', 'knative-serving');
     const override = at(ks, 'spec.registry.override') as Record<string, string>;
     expect(Object.keys(override).sort()).toEqual(
-      ['activator', 'autoscaler', 'autoscaler-hpa', 'controller', 'migrate', 'net-istio-controller/controller', 'net-istio-webhook/webhook', 'queue-proxy', 'webhook'].sort(),
+      ['activator', 'autoscaler', 'autoscaler-hpa', 'cleanup', 'controller', 'migrate', 'net-istio-controller/controller', 'net-istio-webhook/webhook', 'queue-proxy', 'webhook'].sort(),
     );
     for (const ref of Object.values(override)) {
       expect(Image.parse(ref).registry).toBe(MIRROR);
