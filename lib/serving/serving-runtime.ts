@@ -33,6 +33,11 @@ export interface ServingRuntimeProps {
   readonly args?: readonly string[];
   /** @default 1/2Gi requested and limit */
   readonly resources?: ContainerResources;
+  /**
+   * User the server runs as, for images whose USER is a name (the kubelet can only check a numeric
+   * user against runAsNonRoot). @default - the image's user
+   */
+  readonly runAsUser?: number;
   /** Extra limits such as GPUs, e.g. `{ 'nvidia.com/gpu': '1' }`. @default - none */
   readonly extendedLimits?: Readonly<Record<string, string>>;
 }
@@ -62,7 +67,13 @@ export class ServingRuntime extends Construct {
         requests: toQuantities({ ...res.requests, ...extended }, make),
         limits: toQuantities({ ...res.limits, ...extended }, make),
       },
-      securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] }, runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } },
+      securityContext: {
+        allowPrivilegeEscalation: false,
+        capabilities: { drop: ['ALL'] },
+        runAsNonRoot: true,
+        runAsUser: props.runAsUser,
+        seccompProfile: { type: 'RuntimeDefault' },
+      },
     });
     const common = {
       supportedModelFormats: props.formats.map((f) => ({ ...f })),

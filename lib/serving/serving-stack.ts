@@ -222,6 +222,8 @@ export class ServingStack extends Construct {
         // The arguments of KServe's own TorchServe runtime.
         args: ['torchserve', '--start', '--model-store=/mnt/models/model-store', '--ts-config=/mnt/models/config/config.properties'],
         resources: { requests: { cpu: '1', memory: '2Gi' }, limits: { cpu: '1', memory: '2Gi' } },
+        // The image's user is named; 1000 is its uid (and what KServe's chart sets for TorchServe).
+        runAsUser: 1000,
       });
     }
     for (const m of config.models) {

@@ -196,11 +196,13 @@ describe('ServingRuntime', () => {
       args: ['torchserve', '--start'],
       resources: { requests: { cpu: '2', memory: '4Gi' }, limits: { cpu: '2', memory: '4Gi' } },
       extendedLimits: { 'nvidia.com/gpu': '1' },
+      runAsUser: 1000,
     });
     const r = findObject(objects(), 'ServingRuntime', 'torch-gpu', 'models');
     expect(at(r, 'spec.supportedModelFormats')).toEqual([{ name: 'pytorch', version: '1', autoSelect: true, priority: 2 }]);
     expect(at(r, 'spec.protocolVersions')).toEqual(['v1', 'v2']);
     expect(at(r, 'spec.containers.0')).toMatchObject({ args: ['torchserve', '--start'], resources: { limits: { cpu: '2', memory: '4Gi', 'nvidia.com/gpu': '1' } } });
+    expect(at(r, 'spec.containers.0.securityContext.runAsUser')).toBe(1000);
   });
 
   it('is a ClusterServingRuntime without a namespace, and needs a format', () => {
@@ -210,6 +212,7 @@ describe('ServingRuntime', () => {
     const obj = findObject(objects(), 'ClusterServingRuntime', 'sk');
     expect(obj.metadata.namespace).toBeUndefined();
     expect(at(obj, 'spec.protocolVersions')).toEqual(['v1']);
+    expect(at(obj, 'spec.containers.0.securityContext.runAsUser')).toBeUndefined();
     expect(() => new ServingRuntime(withComponent().component, 'R', { name: 'x', image: 'a/b:1', formats: [] })).toThrow(/prop 'formats'/);
   });
 });
