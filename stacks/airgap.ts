@@ -1,4 +1,8 @@
-import { merge } from './base';
+import { base, merge, PYTORCH_CIFAR10 } from './base';
+import { JETSTACK_CHARTS } from '../lib/serving/cert-manager';
+import { ISTIO_CHARTS } from '../lib/serving/istio';
+import { KNATIVE_OPERATOR_CHARTS } from '../lib/serving/knative-operator';
+import { KSERVE_CHARTS } from '../lib/serving/kserve';
 import { prod } from './prod';
 
 const MIRROR = 'registry.airgap.internal:35000';
@@ -14,11 +18,27 @@ export const airgap = merge(prod, {
     repoURL: `https://${GIT}/platform/kompile-gitops.git`,
     sourceMirrors: {
       'https://github.com/stacklok/toolhive.git': `https://${GIT}/mirrors/stacklok/toolhive.git`,
+      // Helm repositories of the serving stack, served by the site's chart mirror; KServe's OCI charts from the registry.
+      [JETSTACK_CHARTS]: `https://${GIT}/mirrors/helm/jetstack`,
+      [ISTIO_CHARTS]: `https://${GIT}/mirrors/helm/istio`,
+      [KNATIVE_OPERATOR_CHARTS]: `https://${GIT}/mirrors/helm/knative-operator`,
+      [KSERVE_CHARTS]: `${MIRROR}/kserve/charts`,
     },
   },
   registry: {
     mirror: MIRROR,
     allowedRegistries: [MIRROR],
-    allowedHosts: [GIT],
+    // The registry also serves KServe's OCI charts.
+    allowedHosts: [GIT, MIRROR],
+  },
+  components: {
+    serving: {
+      // Outside buckets are unreachable: models are read from a PVC the site fills.
+      storage: { allowedSchemes: ['pvc'], volumes: [{ name: 'models', size: '50Gi' }] },
+      models: [
+        { ...base.components.serving.models[0], storageUri: 'pvc://models/sklearn/iris' },
+        { ...PYTORCH_CIFAR10, storageUri: 'pvc://models/torchserve/image_classifier/v1' },
+      ],
+    },
   },
 });

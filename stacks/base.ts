@@ -21,8 +21,34 @@ export const base = {
         },
       ],
     },
+    serving: {
+      enabled: true,
+      domain: 'models.example.com',
+      models: [
+        {
+          // Seed 003's first model: scikit-learn iris, KServe's own example model.
+          name: 'sklearn-iris',
+          format: 'sklearn',
+          storageUri: 'gs://kfserving-examples/models/sklearn/1.0/model',
+          minReplicas: 1,
+          maxReplicas: 2,
+          resources: { requests: { cpu: '100m', memory: '256Mi' }, limits: { cpu: '1', memory: '1Gi' } },
+        },
+      ],
+    },
   },
 } satisfies Partial<EnvironmentInput>;
+
+/** Seed 003's GPU model: the TorchServe CIFAR-10 image classifier on one GPU. */
+export const PYTORCH_CIFAR10 = {
+  name: 'pytorch-cifar10',
+  format: 'pytorch',
+  storageUri: 'gs://kfserving-examples/models/torchserve/image_classifier/v1',
+  gpu: 1,
+  minReplicas: 1,
+  maxReplicas: 2,
+  resources: { requests: { cpu: '1', memory: '4Gi' }, limits: { cpu: '4', memory: '8Gi' } },
+} as const;
 
 type Plain = Record<string, unknown>;
 

@@ -5,6 +5,7 @@ import { Platform } from '../lib/core/platform';
 import { Project } from '../lib/core/project';
 import { RegistryPolicy } from '../lib/core/registry-policy';
 import { ToolHive } from '../lib/operators/toolhive';
+import { ServingStack } from '../lib/serving/serving-stack';
 
 /** One environment's construct tree and the policy its images and references are held to. */
 export interface BuiltEnvironment {
@@ -24,6 +25,19 @@ export function buildEnvironment(config: EnvironmentConfig): BuiltEnvironment {
 
   if (components.toolhive.enabled) {
     new ToolHive(platform, 'ToolHive', { config: components.toolhive, namespaces, apiServer: cluster.apiServer, replicas: cluster.replicas });
+  }
+
+  if (components.serving.enabled) {
+    new ServingStack(platform, 'Serving', {
+      config: components.serving,
+      namespaces,
+      apiServer: cluster.apiServer,
+      replicas: cluster.replicas,
+      gpu: cluster.gpu,
+      storageClass: cluster.storageClasses.shared ?? cluster.storageClasses.default,
+      storageShared: cluster.storageClasses.shared !== undefined,
+      mirror: config.registry.mirror,
+    });
   }
 
   // A platform with nothing namespaced has no namespaces component (an empty one is an error).

@@ -1,4 +1,4 @@
-import { defineEnvironment } from './base';
+import { base, defineEnvironment, PYTORCH_CIFAR10 } from './base';
 
 /** Production on kubeadm 1.28: three nodes with four GPUs each, NFS CSI for shared volumes, HA replicas. */
 export const prod = defineEnvironment({
@@ -14,5 +14,9 @@ export const prod = defineEnvironment({
     gpu: { resourceName: 'nvidia.com/gpu', runtimeClassName: 'nvidia', perNode: 4, nodes: 3 },
     apiServer: { cidrs: ['10.61.3.0/24'], ports: [6443] },
     replicas: 2,
+  },
+  components: {
+    // Serverless KServe on Knative; the iris model of every environment plus the GPU model.
+    serving: { deploymentMode: 'Serverless', models: [...base.components.serving.models, PYTORCH_CIFAR10] },
   },
 });

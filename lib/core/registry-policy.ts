@@ -33,6 +33,8 @@ export class RegistryPolicy {
 
   /** True when a URL's host is in the cluster or in the allowed hosts. */
   allowsUrl(url: string): boolean {
+    // `pvc://<claim>/<path>` (KServe storage URIs) names a PersistentVolumeClaim, not a host.
+    if (/^pvc:\/\//i.test(url)) return true;
     const host = hostOf(url);
     if (host === undefined || IN_CLUSTER_HOST.test(host)) return true;
     const allowed = this.config.allowedHosts;

@@ -121,5 +121,13 @@ function setPath(target: Record<string, unknown>, dotted: string, value: unknown
     else if (typeof next !== 'object' || next === null || Array.isArray(next)) throw new Error(`value '${k}' in '${dotted}' is not an object`);
     cur = cur[k] as Record<string, unknown>;
   }
-  cur[keys[keys.length - 1]] = value;
+  // A split image ({ repository, tag }) often shares its object with other values of the same
+  // workload (resources, security context): merge into it instead of replacing it.
+  const last = keys[keys.length - 1];
+  const existing = cur[last];
+  cur[last] = isPlainObject(existing) && isPlainObject(value) ? { ...existing, ...value } : value;
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { ClusterSchema } from './cluster';
 import { GitOpsSchema } from './gitops';
 import { RegistryPolicySchema } from './registry';
+import { checkServingAgainstCluster, ServingSchema } from './serving';
 import { ToolHiveSchema } from './toolhive';
 
 /**
@@ -11,6 +12,7 @@ import { ToolHiveSchema } from './toolhive';
 export const ComponentsSchema = z
   .object({
     toolhive: ToolHiveSchema.default({}),
+    serving: ServingSchema.default({}),
   })
   .strict();
 
@@ -41,6 +43,7 @@ export const EnvironmentSchema = z
     if (env.cluster.gpu && env.cluster.gpu.nodes > env.cluster.nodes) {
       ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['cluster', 'gpu', 'nodes'], message: `more GPU nodes (${env.cluster.gpu.nodes}) than nodes (${env.cluster.nodes})` });
     }
+    checkServingAgainstCluster(env.components.serving, env.cluster, ctx);
     const { mirror, allowedRegistries } = env.registry;
     if (mirror && allowedRegistries.length > 0 && !allowedRegistries.includes(mirror)) {
       ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['registry', 'allowedRegistries'], message: `must include the mirror '${mirror}' that every image is relocated to` });

@@ -3,4 +3,5 @@ export * from './environment';
 export * from './gitops';
 export * from './parse';
 export * from './registry';
+export * from './serving';
 export * from './toolhive';
