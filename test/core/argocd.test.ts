@@ -52,11 +52,13 @@ describe('Argo CD objects', () => {
     expect(spec.clusterResourceWhitelist.every((k) => k.kind !== '*')).toBe(true);
   });
 
-  it('points the airgapped project only at the site’s own Git server', () => {
+  it('points the airgapped project only at the site’s own Git server and registry (OCI charts)', () => {
     const air = synthEnvironment({}, airgap);
+    const site = /^(https:\/\/git\.airgap\.internal\/|registry\.airgap\.internal:35000\/)/;
     const spec = findObject(objectsIn(air, 'apps/project.yaml'), 'AppProject', 'kompile-airgap').spec as { sourceRepos: string[] };
-    expect(spec.sourceRepos.every((r: string) => r.startsWith('https://git.airgap.internal/'))).toBe(true);
+    for (const repo of spec.sourceRepos) expect(repo).toMatch(site);
     const apps: K8sObject[] = [...air.files.keys()].filter((f) => f.startsWith('apps/') && f !== 'apps/project.yaml').flatMap((f) => objectsIn(air, f));
-    for (const app of apps) expect((app.spec as { source: { repoURL: string } }).source.repoURL).toMatch(/^https:\/\/git\.airgap\.internal\//);
+    expect(apps.length).toBeGreaterThan(5);
+    for (const app of apps) expect((app.spec as { source: { repoURL: string } }).source.repoURL).toMatch(site);
   });
 });

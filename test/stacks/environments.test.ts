@@ -83,20 +83,30 @@ describe('environments', () => {
       expect(listed.length).toBeGreaterThan(0);
       expect(listed).toEqual([...new Set(listed)].sort());
       for (const image of listed) expect(image.startsWith(MIRROR), image).toBe(true);
-      const inTree = new Set(
-        allObjects(out)
-          .flatMap((o) => strings(o))
-          .filter((s) => s.value.startsWith(MIRROR) || s.key === 'image')
-          .map((s) => s.value),
-      );
-      expect([...inTree].sort()).toEqual(listed);
-      expect(Object.values(JSON.parse(out.files.get('images.lock.json')!)).sort()).toEqual(listed);
+      expect(Object.values(JSON.parse(out.files.get('images.lock.json')!)).sort()).toEqual([...new Set(listed)].sort());
+
+      // Every image-like string in the tree is a listed image, or the repository half of one
+      // (charts that spell images as repository + tag). Chart sources on the registry are no images.
+      const values = allObjects(out)
+        .flatMap((o) => strings(o))
+        .filter((s) => (s.value.startsWith(MIRROR) && !['repoURL', 'sourceRepos'].includes(s.key)) || s.key === 'image')
+        .map((s) => s.value);
+      const names = new Set(listed.map((i) => i.replace(/[:@][^/]*$/, '')));
+      for (const v of values) expect(listed.includes(v) || names.has(v), v).toBe(true);
+      // …and every listed image is used somewhere (no stale entries).
+      const text = [...out.files.entries()].filter(([f]) => f.endsWith('.yaml')).map(([, c]) => c).join('\n');
+      for (const image of listed) expect(text.includes(image) || text.includes(image.replace(/[:@][^/]*$/, '')), image).toBe(true);
     });
 
     it('references no host outside the site', () => {
       for (const s of allObjects(out).flatMap((o) => strings(o))) {
-        const host = /^[a-z][a-z0-9+.-]*:\/\/([^/:]+)/i.exec(s.value)?.[1];
-        if (host) expect(['git.airgap.internal'].includes(host) || host.endsWith('.svc') || host.includes('.svc.'), s.value).toBe(true);
+        const url = /^([a-z][a-z0-9+.-]*):\/\/([^/:]+)/i.exec(s.value);
+        if (!url || url[1] === 'pvc') continue; // pvc://<claim>/… is a volume in the cluster
+        const host = url[2];
+        expect(host === 'git.airgap.internal' || host.endsWith('.svc') || host.includes('.svc.'), s.value).toBe(true);
+      }
+      for (const s of allObjects(out).flatMap((o) => strings(o)).filter((x) => x.key === 'repoURL')) {
+        expect(s.value, s.value).toMatch(/^(https:\/\/git\.airgap\.internal\/|registry\.airgap\.internal:35000\/)/);
       }
     });
 
