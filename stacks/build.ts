@@ -4,6 +4,8 @@ import { Namespaces } from '../lib/core/namespaces';
 import { Platform } from '../lib/core/platform';
 import { Project } from '../lib/core/project';
 import { RegistryPolicy } from '../lib/core/registry-policy';
+import { Chatbot } from '../lib/mlops/chatbot';
+import { Mlops } from '../lib/mlops/mlops';
 import { ToolHive } from '../lib/operators/toolhive';
 
 /** One environment's construct tree and the policy its images and references are held to. */
@@ -24,6 +26,19 @@ export function buildEnvironment(config: EnvironmentConfig): BuiltEnvironment {
 
   if (components.toolhive.enabled) {
     new ToolHive(platform, 'ToolHive', { config: components.toolhive, namespaces, apiServer: cluster.apiServer, replicas: cluster.replicas });
+  }
+
+  if (components.mlops.enabled) {
+    new Mlops(platform, 'Mlops', { config: components.mlops, namespaces, storageClasses: cluster.storageClasses, gpu: cluster.gpu });
+  }
+  if (components.chatbot.enabled) {
+    new Chatbot(platform, 'Chatbot', {
+      config: components.chatbot,
+      namespaces,
+      storageClasses: cluster.storageClasses,
+      ingressClassName: cluster.ingress.className,
+      gpu: cluster.gpu,
+    });
   }
 
   // Last: both read the components above.

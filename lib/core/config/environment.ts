@@ -1,6 +1,8 @@
 import { z } from 'zod';
+import { ChatbotSchema, chatbotClusterIssues } from './chatbot';
 import { ClusterSchema } from './cluster';
 import { GitOpsSchema } from './gitops';
+import { MlopsSchema, mlopsClusterIssues } from './mlops';
 import { RegistryPolicySchema } from './registry';
 import { ToolHiveSchema } from './toolhive';
 
@@ -11,6 +13,8 @@ import { ToolHiveSchema } from './toolhive';
 export const ComponentsSchema = z
   .object({
     toolhive: ToolHiveSchema.default({}),
+    mlops: MlopsSchema.default({}),
+    chatbot: ChatbotSchema.default({}),
   })
   .strict();
 
@@ -40,6 +44,13 @@ export const EnvironmentSchema = z
     }
     if (env.cluster.gpu && env.cluster.gpu.nodes > env.cluster.nodes) {
       ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['cluster', 'gpu', 'nodes'], message: `more GPU nodes (${env.cluster.gpu.nodes}) than nodes (${env.cluster.nodes})` });
+    }
+    // Component rules that need the cluster's facts (GPUs, storage classes, node ports).
+    for (const [slice, issues] of [
+      ['mlops', mlopsClusterIssues(env.components.mlops, env.cluster)],
+      ['chatbot', chatbotClusterIssues(env.components.chatbot, env.cluster)],
+    ] as const) {
+      for (const issue of issues) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['components', slice, ...issue.path], message: issue.message });
     }
     const { mirror, allowedRegistries } = env.registry;
     if (mirror && allowedRegistries.length > 0 && !allowedRegistries.includes(mirror)) {
