@@ -16,6 +16,8 @@ export interface ExperimentSpec {
   readonly hyperParameters?: Readonly<Record<string, HyperParameterValue>>;
   /** MLflow run name. @default - the experiment's name */
   readonly runName?: string;
+  /** MLflow experiment of the run, injected as `MLFLOW_EXPERIMENT_NAME`. @default - the one the training code picks */
+  readonly mlflowExperiment?: string;
   /** @default '1' */
   readonly cpu?: string;
   /** @default '2Gi' */
@@ -50,8 +52,9 @@ export function trainingArgs(spec: ExperimentSpec): string[] {
 
 /**
  * The Job name of an experiment: `<name>-<first 10 hex digits of sha256(canonical JSON)>` over the
- * image, command, hyper-parameters, run name, CPU, memory and GPUs (defaults filled in first, so
- * leaving out a default and writing it give the same name).
+ * image, command, hyper-parameters, run name, MLflow experiment, CPU, memory and GPUs (defaults
+ * filled in first, so leaving out a default and writing it give the same name; keys sorted, so their
+ * order in the configuration does not matter).
  *
  * A Job's pod template is immutable: a changed parameter set must be a new Job, and with this rule
  * it is one, while an unchanged experiment keeps its name in every synth. The name is at most 63
@@ -66,6 +69,7 @@ export function trainingJobName(spec: ExperimentSpec): string {
     command: [...spec.command],
     hyperParameters: spec.hyperParameters ?? {},
     runName: spec.runName ?? spec.name,
+    mlflowExperiment: spec.mlflowExperiment,
     cpu: spec.cpu ?? '1',
     memory: spec.memory ?? '2Gi',
     gpu: spec.gpu ?? 0,
@@ -149,7 +153,7 @@ export class TrainingJob extends Construct {
                 args: trainingArgs(props),
                 env: [
                   { name: 'MLFLOW_TRACKING_URI', value: props.trackingUri },
-                  { name: 'MLFLOW_EXPERIMENT_NAME', value: props.name },
+                  ...(props.mlflowExperiment ? [{ name: 'MLFLOW_EXPERIMENT_NAME', value: props.mlflowExperiment }] : []),
                   { name: 'MODEL_DIR', value: mountPath },
                   { name: 'HOME', value: '/tmp' },
                 ],

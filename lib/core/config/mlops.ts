@@ -78,6 +78,8 @@ export const ExperimentSchema = z
     hyperParameters: z.record(hyperParameterName, z.union([z.string(), z.number(), z.boolean()])).default({}),
     /** MLflow run name (`--run-name=…`). @default - the experiment's name */
     runName: z.string().min(1).max(250).optional(),
+    /** MLflow experiment the run is logged under (`MLFLOW_EXPERIMENT_NAME`). @default - the one the training code picks */
+    mlflowExperiment: z.string().min(1).optional(),
     cpu: quantity.default('1'),
     memory: quantity.default('2Gi'),
     /** GPUs of the cluster's GPU resource. */
