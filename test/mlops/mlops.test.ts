@@ -1,0 +1,191 @@
+import { describe, expect, it } from 'vitest';
+import { parseEnvironment } from '../../lib/core/config';
+import { synthesize } from '../../lib/core/synthesize';
+import { trainingJobName } from '../../lib/mlops/training-job';
+import { buildEnvironment } from '../../stacks/build';
+import { dev as dev_ } from '../../stacks/dev';
+import { prod } from '../../stacks/prod';
+import { allObjects, findObject, K8sObject, objectsIn, synthEnvironment } from '../helpers';
+import { mayConnect } from './netpol';
+import { at, container, envOf, list } from './support';
+
+/** The pod of a workload as a NetworkPolicy sees it: its namespace and template labels. */
+function podOf(objects: readonly K8sObject[], kind: string, name: string, namespace: string): { namespace: string; labels: Record<string, string> } {
+  return { namespace, labels: at(findObject(objects, kind, name, namespace), 'spec.template.metadata.labels') as Record<string, string> };
+}
+
+function wave(o: K8sObject): number {
+  return Number(o.metadata.annotations?.['argocd.argoproj.io/sync-wave']);
+}
+
+const dev = synthEnvironment();
+const devObjects = allObjects(dev);
+
+describe('Mlops in the dev environment (k3s, one node, local-path)', () => {
+  it('orders namespaces, then storage and MLflow, then experiments and serving', () => {
+    const app = (n: string) => objectsIn(dev, `apps/${n}.yaml`)[0];
+    expect(wave(app('namespaces'))).toBe(0);
+    expect(wave(app('mlops-storage'))).toBeGreaterThan(wave(app('namespaces')));
+    expect(wave(app('mlops-training'))).toBeGreaterThan(wave(app('namespaces')));
+    expect(wave(app('mlops-experiments'))).toBeGreaterThan(wave(app('mlops-training')));
+    expect(wave(app('mlops-experiments'))).toBeGreaterThan(wave(app('mlops-storage')));
+    expect(wave(app('mlops-serving'))).toBeGreaterThan(wave(app('mlops-training')));
+    expect(wave(app('mlops-serving'))).toBeGreaterThan(wave(app('mlops-storage')));
+  });
+
+  it('separates training and serving namespaces, restricted, each with a quota and container defaults', () => {
+    for (const ns of ['mlops-training', 'mlops-serving']) {
+      expect(findObject(devObjects, 'Namespace', ns).metadata.labels?.['pod-security.kubernetes.io/enforce']).toBe('restricted');
+      expect(findObject(devObjects, 'ResourceQuota', 'quota', ns)).toBeDefined();
+      expect(findObject(devObjects, 'LimitRange', 'container-defaults', ns)).toBeDefined();
+    }
+    expect(at(findObject(devObjects, 'ResourceQuota', 'quota', 'mlops-training'), 'spec.hard')).toEqual({ 'requests.cpu': '8', 'requests.memory': '32Gi', 'limits.cpu': '16', 'limits.memory': '64Gi' });
+    expect(at(findObject(devObjects, 'ResourceQuota', 'quota', 'mlops-serving'), 'spec.hard')).toEqual({ 'requests.cpu': '4', 'requests.memory': '4Gi', 'limits.cpu': '12', 'limits.memory': '8Gi' });
+  });
+
+  it('shares the model directory of the one node, read-write for training and read-only for serving', () => {
+    const storage = objectsIn(dev, 'mlops-storage/manifests.yaml');
+    expect(at(findObject(storage, 'PersistentVolume', 'models-mlops-training'), 'spec.hostPath.path')).toBe('/var/lib/kompile/mlops-models');
+    expect(at(findObject(storage, 'PersistentVolume', 'models-mlops-serving'), 'spec.hostPath.path')).toBe('/var/lib/kompile/mlops-models');
+    expect(at(findObject(storage, 'PersistentVolumeClaim', 'models', 'mlops-training'), 'spec.storageClassName')).toBe('local-path');
+    expect(at(findObject(storage, 'PersistentVolumeClaim', 'models', 'mlops-serving'), 'spec.accessModes')).toEqual(['ReadOnlyMany']);
+  });
+
+  it('runs one Job per experiment, named by its parameters, and lists them in a tracked ConfigMap', () => {
+    const objects = objectsIn(dev, 'mlops-experiments/manifests.yaml');
+    const jobs = objects.filter((o) => o.kind === 'Job');
+    expect(jobs.map((j) => j.metadata.name).sort()).toEqual([
+      expect.stringMatching(/^iris-baseline-[0-9a-f]{10}$/),
+      expect.stringMatching(/^iris-deeper-trees-[0-9a-f]{10}$/),
+      expect.stringMatching(/^iris-more-trees-[0-9a-f]{10}$/),
+    ]);
+    const baseline = jobs.find((j) => j.metadata.name.startsWith('iris-baseline-'))!;
+    expect(container(baseline).args).toEqual(['--max-depth=5', '--n-estimators=100', '--run-name=baseline']);
+    expect(envOf(container(baseline)).get('MLFLOW_TRACKING_URI')?.value).toBe('http://mlflow.mlops-training.svc.cluster.local:5000');
+    const data = at(findObject(objects, 'ConfigMap', 'experiments', 'mlops-training'), 'data') as Record<string, string>;
+    expect(data['jobs.txt']).toBe(`${jobs.map((j) => j.metadata.name).sort().join('\n')}\n`);
+  });
+
+  it('gives a changed parameter set a new Job and keeps the others', () => {
+    const experiments = (nEstimators: number) => [
+      { name: 'a', image: 'train:1', command: ['python', 'train.py'], hyperParameters: { 'n-estimators': nEstimators } },
+      { name: 'b', image: 'train:1', command: ['python', 'train.py'], hyperParameters: { 'n-estimators': 5 } },
+    ];
+    const names = (n: number) =>
+      objectsIn(synthEnvironment({ components: { mlops: { experiments: experiments(n) } } }), 'mlops-experiments/manifests.yaml')
+        .filter((o) => o.kind === 'Job')
+        .map((o) => o.metadata.name)
+        .sort();
+    const before = names(100);
+    const after = names(200);
+    expect(after[0]).not.toBe(before[0]);
+    expect(after[1]).toBe(before[1]);
+    expect(before[0]).toBe(trainingJobName({ name: 'a', image: 'train:1', command: ['python', 'train.py'], hyperParameters: { 'n-estimators': 100 } }));
+  });
+
+  it('lets training pods reach MLflow and nothing else reach it', () => {
+    const job = objectsIn(dev, 'mlops-experiments/manifests.yaml').find((o) => o.kind === 'Job')!;
+    const trainer = { namespace: 'mlops-training', labels: at(job, 'spec.template.metadata.labels') as Record<string, string> };
+    const mlflow = podOf(devObjects, 'Deployment', 'mlflow', 'mlops-training');
+    const api = podOf(devObjects, 'Deployment', 'iris-serving', 'mlops-serving');
+    expect(mayConnect(devObjects, trainer, mlflow, 5000)).toBe(true);
+    expect(mayConnect(devObjects, trainer, mlflow, 5001)).toBe(false);
+    expect(mayConnect(devObjects, api, mlflow, 5000)).toBe(false);
+    expect(mayConnect(devObjects, { ip: '192.168.1.10' }, mlflow, 5000)).toBe(false);
+    expect(mayConnect(devObjects, mlflow, trainer, 5000)).toBe(false);
+    // No store outside the cluster by default: MLflow has no egress beyond DNS.
+    expect(mayConnect(devObjects, mlflow, { ip: '10.0.0.5' }, 5432)).toBe(false);
+  });
+
+  it('lets clients reach the model API on its port, and the API reach neither training nor the outside', () => {
+    const api = podOf(devObjects, 'Deployment', 'iris-serving', 'mlops-serving');
+    const mlflow = podOf(devObjects, 'Deployment', 'mlflow', 'mlops-training');
+    expect(mayConnect(devObjects, { ip: '203.0.113.7' }, api, 8000)).toBe(true);
+    expect(mayConnect(devObjects, { ip: '203.0.113.7' }, api, 22)).toBe(false);
+    expect(mayConnect(devObjects, api, mlflow, 5000)).toBe(false);
+    expect(mayConnect(devObjects, api, { ip: '203.0.113.7' }, 443)).toBe(false);
+    expect(at(findObject(devObjects, 'Service', 'iris-serving', 'mlops-serving'), 'spec.type')).toBe('LoadBalancer');
+  });
+});
+
+describe('Mlops in the prod environment (kubeadm, NFS CSI, GPUs)', () => {
+  const out = synthEnvironment({}, prod);
+  const objects = allObjects(out);
+
+  it('shares one NFS export on the shared storage class', () => {
+    const storage = objectsIn(out, 'mlops-storage/manifests.yaml');
+    for (const ns of ['mlops-training', 'mlops-serving']) {
+      const pv = findObject(storage, 'PersistentVolume', `models-${ns}`);
+      expect(at(pv, 'spec.csi.volumeAttributes')).toEqual({ server: 'nfs.platform.internal', share: '/exports/mlops', subDir: 'models' });
+      expect(at(pv, 'spec.storageClassName')).toBe('nfs-csi');
+    }
+  });
+
+  it('adds the GPU quota of the training namespace in the cluster resource name', () => {
+    expect(at(findObject(objects, 'ResourceQuota', 'quota', 'mlops-training'), 'spec.hard')).toMatchObject({ 'requests.nvidia.com/gpu': '4', 'requests.cpu': '16' });
+  });
+
+  it('exposes the API on its node port', () => {
+    expect(list(findObject(objects, 'Service', 'iris-serving', 'mlops-serving'), 'spec.ports')[0]).toMatchObject({ nodePort: 30800 });
+  });
+});
+
+describe('Mlops options', () => {
+  it('opens MLflow egress to external stores, and serving egress to the object store', () => {
+    const out = synthEnvironment({
+      components: {
+        mlops: {
+          mlflow: {
+            backendStoreUriSecret: { name: 'mlflow-db', key: 'uri' },
+            s3: { destination: 's3://mlflow/', endpointUrl: 'http://10.0.5.10:9000', credentialsSecret: 'mlflow-s3' },
+            egress: { cidrs: ['10.0.5.0/24'], ports: [5432, 9000] },
+          },
+        },
+      },
+    });
+    const objects = allObjects(out);
+    const mlflow = podOf(objects, 'Deployment', 'mlflow', 'mlops-training');
+    const api = podOf(objects, 'Deployment', 'iris-serving', 'mlops-serving');
+    expect(mayConnect(objects, mlflow, { ip: '10.0.5.10' }, 5432)).toBe(true);
+    expect(mayConnect(objects, mlflow, { ip: '10.0.5.10' }, 9000)).toBe(true);
+    expect(mayConnect(objects, mlflow, { ip: '10.0.6.10' }, 9000)).toBe(false);
+    expect(mayConnect(objects, api, { ip: '10.0.5.10' }, 9000)).toBe(true);
+    expect(objects.filter((o) => o.kind === 'PersistentVolumeClaim' && o.metadata.name === 'mlflow-data')).toEqual([]);
+  });
+
+  it('builds no experiments component without experiments', () => {
+    const out = synthEnvironment({ components: { mlops: { experiments: [] } } });
+    expect(out.files.has('mlops-experiments/manifests.yaml')).toBe(false);
+    expect(out.files.has('mlops-serving/manifests.yaml')).toBe(true);
+  });
+
+  it('builds no serving component and no serving claim without serving', () => {
+    // The base environment has serving; a deep merge cannot remove a key, so drop it after parsing.
+    const config = parseEnvironment(dev_);
+    const { platform, policy } = buildEnvironment({ ...config, components: { ...config.components, mlops: { ...config.components.mlops, serving: undefined } } });
+    const out = synthesize(platform, policy);
+    expect(out.files.has('mlops-serving/manifests.yaml')).toBe(false);
+    const storage = objectsIn(out, 'mlops-storage/manifests.yaml');
+    expect(storage.filter((o) => o.metadata.namespace === 'mlops-serving' || o.metadata.name === 'models-mlops-serving')).toEqual([]);
+    expect(allObjects(out).some((o) => o.kind === 'Namespace' && o.metadata.name === 'mlops-serving')).toBe(true);
+  });
+
+  it('takes custom namespace names, mount path and job settings', () => {
+    const out = synthEnvironment({
+      components: { mlops: { trainingNamespace: 'train', servingNamespace: 'serve', storage: { mountPath: '/data/models' }, jobs: { ttlSecondsAfterFinished: 60, backoffLimit: 0 } } },
+    });
+    const objects = allObjects(out);
+    const job = objects.find((o) => o.kind === 'Job')!;
+    expect(job.metadata.namespace).toBe('train');
+    expect(at(job, 'spec.ttlSecondsAfterFinished')).toBe(60);
+    expect(at(job, 'spec.backoffLimit')).toBe(0);
+    expect(envOf(container(job)).get('MLFLOW_TRACKING_URI')?.value).toBe('http://mlflow.train.svc.cluster.local:5000');
+    expect(list(container(findObject(objects, 'Deployment', 'iris-serving', 'serve')), 'volumeMounts')).toContainEqual({ name: 'models', mountPath: '/data/models', readOnly: true });
+    expect(findObject(objects, 'PersistentVolumeClaim', 'models', 'serve')).toBeDefined();
+  });
+
+  it('builds nothing when disabled', () => {
+    const out = synthEnvironment({ components: { mlops: { enabled: false } } });
+    expect([...out.files.keys()].filter((f) => f.includes('mlops'))).toEqual([]);
+  });
+});
