@@ -35,6 +35,7 @@ export const base = {
           command: ['python', 'train.py'],
           hyperParameters: { 'n-estimators': 100, 'max-depth': 5 },
           runName: 'baseline',
+          mlflowExperiment: 'iris',
         },
         {
           name: 'iris-more-trees',
@@ -42,6 +43,7 @@ export const base = {
           command: ['python', 'train.py'],
           hyperParameters: { 'n-estimators': 200, 'max-depth': 5 },
           runName: 'more-trees',
+          mlflowExperiment: 'iris',
         },
         {
           name: 'iris-deeper-trees',
@@ -49,6 +51,7 @@ export const base = {
           command: ['python', 'train.py'],
           hyperParameters: { 'n-estimators': 100, 'max-depth': 20 },
           runName: 'deeper-trees',
+          mlflowExperiment: 'iris',
         },
       ],
       serving: {
