@@ -138,6 +138,13 @@ export class Chatbot extends Construct {
       livenessDelaySeconds: 120,
     });
     this.backend.deployment.addDependency(models, this.redis.statefulSet, this.chroma.statefulSet);
+    if (config.backend.replicas > 1) {
+      // Several GPU back ends: a node drain takes at most one of them away at a time.
+      new k8s.KubePodDisruptionBudget(c, 'BackendBudget', {
+        metadata: { name: 'backend', namespace: ns },
+        spec: { maxUnavailable: k8s.IntOrString.fromNumber(1), selector: { matchLabels: { ...this.backend.selector } } },
+      });
+    }
 
     this.frontend = new AppDeployment(c, 'Frontend', {
       name: 'frontend',

@@ -34,6 +34,7 @@ describe('Chatbot in prod (GPUs, shared storage)', () => {
     const pvc = findObject(objects, 'PersistentVolumeClaim', 'chatbot-models', 'chatbot');
     expect(at(pvc, 'spec')).toMatchObject({ accessModes: ['ReadWriteMany'], storageClassName: 'nfs-csi', resources: { requests: { storage: '50Gi' } } });
     expect(everything.some((o) => o.kind === 'Secret')).toBe(false);
+    expect(at(findObject(objects, 'PodDisruptionBudget', 'backend', 'chatbot'), 'spec')).toEqual({ maxUnavailable: 1, selector: { matchLabels: { 'app.kubernetes.io/name': 'backend' } } });
   });
 
   it('keeps Redis and Chroma in StatefulSets with volumes on the default class, Redis password by reference', () => {
@@ -101,6 +102,7 @@ describe('Chatbot in dev (no GPU, ReadWriteOnce)', () => {
     const d = findObject(objects, 'Deployment', 'backend', 'chatbot');
     expect(maybe(d, 'spec.template.spec.runtimeClassName')).toBeUndefined();
     expect(Object.keys(at(container(d), 'resources.limits') as object).sort()).toEqual(['cpu', 'memory']);
+    expect(objects.filter((o) => o.kind === 'PodDisruptionBudget')).toEqual([]);
     expect(at(findObject(objects, 'PersistentVolumeClaim', 'chatbot-models'), 'spec')).toMatchObject({ accessModes: ['ReadWriteOnce'], storageClassName: 'local-path' });
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, ExperimentSchema, MlopsSchema, parseEnvironment } from '../../lib/core/config';
+import { ConfigError, ExperimentSchema, MlopsSchema, parseEnvironment, parseQuantity } from '../../lib/core/config';
 import { merge } from '../../stacks/base';
 import { dev } from '../../stacks/dev';
 import { prod } from '../../stacks/prod';
@@ -90,6 +90,19 @@ describe('mlops configuration', () => {
     ]);
     expect(issues({ components: { mlops: { experiments: [{ ...TRAIN, hyperParameters: { nEstimators: 1 } }] } } })[0]).toMatch(/^components\.mlops\.experiments\[0\]\.hyperParameters\.nEstimators: must be kebab-case/);
     expect(issues({ components: { mlops: { servingNamespace: 'mlops-training' } } })).toEqual(['components.mlops.servingNamespace: training and serving must be separate namespaces']);
+  });
+
+  it('refuses a serving quota the HPA maximum and a rollout surge would exceed', () => {
+    expect(issues({ components: { mlops: { serving: { maxReplicas: 12 } } } })).toEqual([
+      'components.mlops.quotas.serving.limits.cpu: 12 is less than 13 pods (maxReplicas 12 + 1 rollout surge) × 1 limits.cpu',
+    ]);
+    expect(issues({ components: { mlops: { serving: { resources: { requests: { cpu: '250m', memory: '1Gi' }, limits: { cpu: '1', memory: '1Gi' } } } } } })).toEqual([
+      'components.mlops.quotas.serving.requests.memory: 4Gi is less than 11 pods (maxReplicas 10 + 1 rollout surge) × 1Gi requests.memory',
+      'components.mlops.quotas.serving.limits.memory: 8Gi is less than 11 pods (maxReplicas 10 + 1 rollout surge) × 1Gi limits.memory',
+    ]);
+    expect(parseQuantity('250m')).toBe(0.25);
+    expect(parseQuantity('512Mi')).toBe(512 * 2 ** 20);
+    expect(parseQuantity('1G')).toBe(1e9);
   });
 
   it('rejects unknown fields', () => {

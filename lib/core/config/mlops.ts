@@ -4,6 +4,15 @@ import { ClusterConfig, dnsLabel } from './cluster';
 /** A Kubernetes quantity as written in manifests, e.g. `500m`, `2`, `512Mi`, `20Gi`. */
 export const quantity = z.string().regex(/^\d+(\.\d+)?(m|k|M|G|T|Ki|Mi|Gi|Ti)?$/, { message: 'must be a Kubernetes quantity such as 500m, 2, 512Mi or 20Gi' });
 
+const QUANTITY_SUFFIX: Record<string, number> = { '': 1, m: 1e-3, k: 1e3, M: 1e6, G: 1e9, T: 1e12, Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40 };
+
+/** The value of a quantity accepted by {@link quantity}, in base units (cores, bytes). */
+export function parseQuantity(q: string): number {
+  const m = /^(\d+(?:\.\d+)?)(m|k|M|G|T|Ki|Mi|Gi|Ti)?$/.exec(q);
+  if (!m) throw new Error(`'${q}' is not a quantity`);
+  return Number(m[1]) * QUANTITY_SUFFIX[m[2] ?? ''];
+}
+
 /** CPU and memory of one container. */
 export const CpuMemorySchema = z.object({ cpu: quantity, memory: quantity }).strict();
 
@@ -191,6 +200,27 @@ export const MlopsSchema = z
   })
   .strict()
   .superRefine((m, ctx) => {
+    if (m.serving) {
+      // The HPA's maximum, plus the one pod a rolling update surges, must fit the serving quota;
+      // otherwise scale-ups and rollouts stall on "exceeded quota" exactly under load.
+      const pods = m.serving.maxReplicas + 1;
+      const quota = m.quotas.serving;
+      for (const [kind, key] of [
+        ['requests', 'cpu'],
+        ['requests', 'memory'],
+        ['limits', 'cpu'],
+        ['limits', 'memory'],
+      ] as const) {
+        const need = pods * parseQuantity(m.serving.resources[kind][key]);
+        if (need > parseQuantity(quota[kind][key])) {
+          ctx.addIssue({
+            code: z.ZodIssueCode.custom,
+            path: ['quotas', 'serving', kind, key],
+            message: `${quota[kind][key]} is less than ${pods} pods (maxReplicas ${m.serving.maxReplicas} + 1 rollout surge) × ${m.serving.resources[kind][key]} ${kind}.${key}`,
+          });
+        }
+      }
+    }
     if (m.trainingNamespace === m.servingNamespace) {
       ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['servingNamespace'], message: 'training and serving must be separate namespaces' });
     }
