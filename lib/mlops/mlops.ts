@@ -43,7 +43,8 @@ export class Mlops extends Construct {
   readonly serving?: Component;
   readonly mlflow: MlflowServer;
   readonly trainingNamespace: PlatformNamespace;
-  readonly servingNamespace: PlatformNamespace;
+  /** Absent without `serving`. */
+  readonly servingNamespace?: PlatformNamespace;
 
   constructor(scope: Construct, id: string, props: MlopsProps) {
     super(scope, id);
@@ -56,11 +57,14 @@ export class Mlops extends Construct {
       quota: toQuota(config.quotas.training, gpuResource?.resourceName),
       containerDefaults: TRAINING_DEFAULTS,
     });
-    this.servingNamespace = props.namespaces.add({
-      name: config.servingNamespace,
-      quota: toQuota(config.quotas.serving, gpuResource?.resourceName),
-      containerDefaults: SERVING_DEFAULTS,
-    });
+    const servingNamespace = config.serving
+      ? props.namespaces.add({
+          name: config.servingNamespace,
+          quota: toQuota(config.quotas.serving, gpuResource?.resourceName),
+          containerDefaults: SERVING_DEFAULTS,
+        })
+      : undefined;
+    this.servingNamespace = servingNamespace;
 
     // Shared model volume.
     const storageClassName = config.storage.backend === 'nfs' ? props.storageClasses.shared : props.storageClasses.default;
@@ -130,7 +134,7 @@ export class Mlops extends Construct {
     }
 
     // Model API.
-    if (config.serving) {
+    if (config.serving && servingNamespace) {
       const s = config.serving;
       this.serving = new Component(this, 'Serving', { name: 'mlops-serving', namespace: config.servingNamespace }).dependsOn(props.namespaces, this.storage, this.training);
       const api = new ModelServing(this.serving, 'Api', {
@@ -149,10 +153,10 @@ export class Mlops extends Construct {
         serviceType: s.serviceType,
         nodePort: s.nodePort,
       });
-      this.servingNamespace.allowIngress({ name: 'clients', podSelector: api.app.selector, peers: [{ cidrs: s.clientCidrs }], ports: [{ port: s.containerPort }] });
+      servingNamespace.allowIngress({ name: 'clients', podSelector: api.app.selector, peers: [{ cidrs: s.clientCidrs }], ports: [{ port: s.containerPort }] });
       if (config.mlflow.s3 && config.mlflow.egress) {
         // serving → storage: where models are artifacts in the object store, the API may fetch them there.
-        this.servingNamespace.allowEgress({
+        servingNamespace.allowEgress({
           name: 'model-store',
           podSelector: api.app.selector,
           peers: [{ cidrs: config.mlflow.egress.cidrs }],

@@ -148,6 +148,37 @@ describe('Chatbot options', () => {
     expect(mayConnect(everything, { namespace: 'ingress-nginx', labels: {} }, podOf(everything, 'Deployment', 'backend', 'bot'), 9000)).toBe(false);
   });
 
+  it('takes images, ports, replicas, probes and resources of every part', () => {
+    const r = (cpu: string) => ({ requests: { cpu, memory: '1Gi' }, limits: { cpu, memory: '1Gi' } });
+    const out = synthEnvironment({
+      components: {
+        chatbot: {
+          backend: { healthPath: '/api/health', resources: r('3') },
+          frontend: { image: 'registry.local:5000/bot/web:2.0.0', port: 8081, replicas: 2, resources: r('200m') },
+          redis: { image: 'redis:7.4.3', resources: r('300m') },
+          chroma: { image: 'chromadb/chroma:1.0.21', resources: r('400m') },
+        },
+      },
+    });
+    const objects = objectsIn(out, 'chatbot/manifests.yaml');
+    const backend = container(findObject(objects, 'Deployment', 'backend'));
+    expect(at(backend, 'readinessProbe.httpGet.path')).toBe('/api/health');
+    expect(at(backend, 'resources.limits.cpu')).toBe('3');
+    const frontend = findObject(objects, 'Deployment', 'frontend');
+    expect(at(frontend, 'spec.replicas')).toBe(2);
+    expect(container(frontend).image).toBe('registry.local:5000/bot/web:2.0.0');
+    expect(list(container(frontend), 'ports')[0].containerPort).toBe(8081);
+    expect(at(container(frontend), 'resources.requests.cpu')).toBe('200m');
+    const redis = container(findObject(objects, 'StatefulSet', 'redis'));
+    expect(redis.image).toBe('docker.io/library/redis:7.4.3');
+    expect(at(redis, 'resources.requests.cpu')).toBe('300m');
+    const chroma = container(findObject(objects, 'StatefulSet', 'chroma'));
+    expect(chroma.image).toBe('docker.io/chromadb/chroma:1.0.21');
+    expect(at(chroma, 'resources.requests.cpu')).toBe('400m');
+    const ingressPaths = list(list(findObject(objects, 'Ingress', 'chatbot'), 'spec.rules')[0], 'http.paths');
+    expect(ingressPaths[1]).toMatchObject({ path: '/', backend: { service: { name: 'frontend', port: { number: 8081 } } } });
+  });
+
   it('refuses a GPU back end on a cluster without GPUs or with fewer per node, and replicas without shared storage', () => {
     const make = (config: object, gpu?: typeof GPU, shared?: string) => () => {
       const platform = testPlatform();

@@ -159,7 +159,7 @@ describe('Mlops options', () => {
     expect(out.files.has('mlops-serving/manifests.yaml')).toBe(true);
   });
 
-  it('builds no serving component and no serving claim without serving', () => {
+  it('builds no serving component, claim or namespace without serving', () => {
     // The base environment has serving; a deep merge cannot remove a key, so drop it after parsing.
     const config = parseEnvironment(dev_);
     const { platform, policy } = buildEnvironment({ ...config, components: { ...config.components, mlops: { ...config.components.mlops, serving: undefined } } });
@@ -167,7 +167,7 @@ describe('Mlops options', () => {
     expect(out.files.has('mlops-serving/manifests.yaml')).toBe(false);
     const storage = objectsIn(out, 'mlops-storage/manifests.yaml');
     expect(storage.filter((o) => o.metadata.namespace === 'mlops-serving' || o.metadata.name === 'models-mlops-serving')).toEqual([]);
-    expect(allObjects(out).some((o) => o.kind === 'Namespace' && o.metadata.name === 'mlops-serving')).toBe(true);
+    expect(allObjects(out).some((o) => o.metadata.name === 'mlops-serving' || o.metadata.namespace === 'mlops-serving')).toBe(false);
   });
 
   it('takes custom namespace names, mount path and job settings', () => {
@@ -182,6 +182,55 @@ describe('Mlops options', () => {
     expect(envOf(container(job)).get('MLFLOW_TRACKING_URI')?.value).toBe('http://mlflow.train.svc.cluster.local:5000');
     expect(list(container(findObject(objects, 'Deployment', 'iris-serving', 'serve')), 'volumeMounts')).toContainEqual({ name: 'models', mountPath: '/data/models', readOnly: true });
     expect(findObject(objects, 'PersistentVolumeClaim', 'models', 'serve')).toBeDefined();
+  });
+
+  it('takes the MLflow image, volume size and resources, the storage size and directory, and GPU experiments', () => {
+    const out = synthEnvironment(
+      {
+        components: {
+          mlops: {
+            mlflow: { image: 'ghcr.io/mlflow/mlflow:v2.21.3', storageSize: '30Gi', resources: { requests: { cpu: '500m', memory: '1Gi' }, limits: { cpu: '2', memory: '2Gi' } } },
+            storage: { size: '300Gi' },
+            experiments: [{ name: 'gpu', image: 'train:1', command: ['python', 'train.py'], cpu: '4', memory: '16Gi', gpu: 2 }],
+          },
+        },
+      },
+      prod,
+    );
+    const objects = allObjects(out);
+    const mlflow = container(findObject(objects, 'Deployment', 'mlflow', 'mlops-training'));
+    expect(mlflow.image).toBe('ghcr.io/mlflow/mlflow:v2.21.3');
+    expect(at(mlflow, 'resources.limits')).toEqual({ cpu: '2', memory: '2Gi' });
+    expect(at(findObject(objects, 'PersistentVolumeClaim', 'mlflow-data', 'mlops-training'), 'spec.resources.requests.storage')).toBe('30Gi');
+    expect(at(findObject(objects, 'PersistentVolume', 'models-mlops-training'), 'spec.capacity.storage')).toBe('300Gi');
+    const job = objects.find((o) => o.kind === 'Job')!;
+    expect(at(job, 'spec.template.spec.runtimeClassName')).toBe('nvidia');
+    expect(at(container(job), 'resources.limits')).toEqual({ cpu: '4', memory: '16Gi', 'nvidia.com/gpu': 2 });
+
+    const devOut = synthEnvironment({ components: { mlops: { storage: { hostPath: '/srv/models' } } } });
+    expect(at(findObject(allObjects(devOut), 'PersistentVolume', 'models-mlops-serving'), 'spec.hostPath.path')).toBe('/srv/models');
+  });
+
+  it('takes the serving quota and client addresses', () => {
+    const out = synthEnvironment({
+      components: {
+        mlops: {
+          quotas: { serving: { requests: { cpu: '6', memory: '6Gi' }, limits: { cpu: '20', memory: '10Gi' }, pods: 20 } },
+          serving: { clientCidrs: ['10.1.0.0/16'] },
+        },
+      },
+    });
+    const objects = allObjects(out);
+    expect(at(findObject(objects, 'ResourceQuota', 'quota', 'mlops-serving'), 'spec.hard')).toEqual({
+      'requests.cpu': '6',
+      'requests.memory': '6Gi',
+      'limits.cpu': '20',
+      'limits.memory': '10Gi',
+      pods: 20,
+    });
+    const api = podOf(objects, 'Deployment', 'iris-serving', 'mlops-serving');
+    expect(mayConnect(objects, { ip: '10.1.2.3' }, api, 8000)).toBe(true);
+    expect(mayConnect(objects, { ip: '10.2.2.3' }, api, 8000)).toBe(false);
   });
 
   it('builds nothing when disabled', () => {
