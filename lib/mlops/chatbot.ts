@@ -190,7 +190,7 @@ export class Chatbot extends Construct {
     }
     for (const store of [this.redis, this.chroma]) {
       this.namespace.allowIngress({ name: `backend-to-${store.name}`, podSelector: store.selector, peers: [{ pods: this.backend.selector }], ports: [{ port: store.port }] });
-      this.namespace.allowEgress({ name: `backend-to-${store.name}`, podSelector: this.backend.selector, peers: [{ pods: store.selector }], ports: [{ port: store.port }] });
+      this.namespace.allowEgress({ name: `${store.name}-from-backend`, podSelector: this.backend.selector, peers: [{ pods: store.selector }], ports: [{ port: store.port }] });
     }
   }
 }

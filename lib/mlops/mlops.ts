@@ -99,7 +99,7 @@ export class Mlops extends Construct {
     });
     const mlflowPods = this.mlflow.app.selector;
     this.trainingNamespace.allowIngress({ name: 'training-to-mlflow', podSelector: mlflowPods, peers: [{ pods: TRAINING_POD_LABELS }], ports: [{ port: MLFLOW_PORT }] });
-    this.trainingNamespace.allowEgress({ name: 'training-to-mlflow', podSelector: TRAINING_POD_LABELS, peers: [{ pods: mlflowPods }], ports: [{ port: MLFLOW_PORT }] });
+    this.trainingNamespace.allowEgress({ name: 'mlflow-from-training', podSelector: TRAINING_POD_LABELS, peers: [{ pods: mlflowPods }], ports: [{ port: MLFLOW_PORT }] });
     if (config.mlflow.egress) {
       this.trainingNamespace.allowEgress({
         name: 'mlflow-stores',

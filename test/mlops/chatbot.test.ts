@@ -89,6 +89,24 @@ describe('Chatbot in prod (GPUs, shared storage)', () => {
     expect(mayConnect(everything, backend, { ip: '203.0.113.7' }, 443)).toBe(false);
   });
 
+  it('writes the ingress-controller and back-end policies with exact selectors and ports', () => {
+    expect(at(findObject(everything, 'NetworkPolicy', 'allow-from-ingress-to-backend', 'chatbot'), 'spec')).toEqual({
+      podSelector: { matchLabels: { 'app.kubernetes.io/name': 'backend' } },
+      policyTypes: ['Ingress'],
+      ingress: [{ from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ingress-nginx' } } }], ports: [{ port: 8000, protocol: 'TCP' }] }],
+    });
+    expect(at(findObject(everything, 'NetworkPolicy', 'allow-to-redis-from-backend', 'chatbot'), 'spec')).toEqual({
+      podSelector: { matchLabels: { 'app.kubernetes.io/name': 'backend' } },
+      policyTypes: ['Egress'],
+      egress: [{ to: [{ podSelector: { matchLabels: { 'app.kubernetes.io/name': 'redis' } } }], ports: [{ port: 6379, protocol: 'TCP' }] }],
+    });
+    expect(at(findObject(everything, 'NetworkPolicy', 'allow-from-backend-to-chroma', 'chatbot'), 'spec')).toEqual({
+      podSelector: { matchLabels: { 'app.kubernetes.io/name': 'chroma' } },
+      policyTypes: ['Ingress'],
+      ingress: [{ from: [{ podSelector: { matchLabels: { 'app.kubernetes.io/name': 'backend' } } }], ports: [{ port: 8000, protocol: 'TCP' }] }],
+    });
+  });
+
   it('is restricted', () => {
     expect(findObject(everything, 'Namespace', 'chatbot').metadata.labels?.['pod-security.kubernetes.io/enforce']).toBe('restricted');
   });

@@ -97,6 +97,24 @@ describe('Mlops in the dev environment (k3s, one node, local-path)', () => {
     expect(mayConnect(devObjects, mlflow, { ip: '10.0.0.5' }, 5432)).toBe(false);
   });
 
+  it('writes the training → MLflow policies with exact selectors and port', () => {
+    expect(at(findObject(devObjects, 'NetworkPolicy', 'allow-from-training-to-mlflow', 'mlops-training'), 'spec')).toEqual({
+      podSelector: { matchLabels: { 'app.kubernetes.io/name': 'mlflow' } },
+      policyTypes: ['Ingress'],
+      ingress: [{ from: [{ podSelector: { matchLabels: { 'app.kubernetes.io/component': 'training-job', 'app.kubernetes.io/part-of': 'mlops' } } }], ports: [{ port: 5000, protocol: 'TCP' }] }],
+    });
+    expect(at(findObject(devObjects, 'NetworkPolicy', 'allow-to-mlflow-from-training', 'mlops-training'), 'spec')).toEqual({
+      podSelector: { matchLabels: { 'app.kubernetes.io/component': 'training-job', 'app.kubernetes.io/part-of': 'mlops' } },
+      policyTypes: ['Egress'],
+      egress: [{ to: [{ podSelector: { matchLabels: { 'app.kubernetes.io/name': 'mlflow' } } }], ports: [{ port: 5000, protocol: 'TCP' }] }],
+    });
+    expect(at(findObject(devObjects, 'NetworkPolicy', 'allow-from-clients', 'mlops-serving'), 'spec')).toEqual({
+      podSelector: { matchLabels: { 'app.kubernetes.io/name': 'iris-serving' } },
+      policyTypes: ['Ingress'],
+      ingress: [{ from: [{ ipBlock: { cidr: '0.0.0.0/0' } }], ports: [{ port: 8000, protocol: 'TCP' }] }],
+    });
+  });
+
   it('lets clients reach the model API on its port, and the API reach neither training nor the outside', () => {
     const api = podOf(devObjects, 'Deployment', 'iris-serving', 'mlops-serving');
     const mlflow = podOf(devObjects, 'Deployment', 'mlflow', 'mlops-training');
