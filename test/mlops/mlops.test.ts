@@ -1,11 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { parseEnvironment } from '../../lib/core/config';
+import { MlopsSchema, parseEnvironment } from '../../lib/core/config';
+import { Namespaces } from '../../lib/core/namespaces';
+import { Mlops } from '../../lib/mlops/mlops';
 import { synthesize } from '../../lib/core/synthesize';
 import { trainingJobName } from '../../lib/mlops/training-job';
 import { buildEnvironment } from '../../stacks/build';
 import { dev as dev_ } from '../../stacks/dev';
 import { prod } from '../../stacks/prod';
-import { allObjects, findObject, K8sObject, objectsIn, synthEnvironment } from '../helpers';
+import { allObjects, findObject, K8sObject, objectsIn, synthEnvironment, testPlatform } from '../helpers';
 import { mayConnect } from './netpol';
 import { at, container, envOf, list } from './support';
 
@@ -249,6 +251,15 @@ describe('Mlops options', () => {
     const api = podOf(objects, 'Deployment', 'iris-serving', 'mlops-serving');
     expect(mayConnect(objects, { ip: '10.1.2.3' }, api, 8000)).toBe(true);
     expect(mayConnect(objects, { ip: '10.2.2.3' }, api, 8000)).toBe(false);
+  });
+
+  it('refuses, as a construct, an NFS model volume on a cluster without a shared storage class', () => {
+    const platform = testPlatform();
+    const namespaces = new Namespaces(platform, 'Namespaces', { kubernetesVersion: '1.28' });
+    const config = MlopsSchema.parse({ storage: { backend: 'nfs', nfs: { server: 'nfs', share: '/e' } } });
+    expect(() => new Mlops(platform, 'Mlops', { config, namespaces, storageClasses: { default: 'local-path' } })).toThrow(
+      /\[Mlops\] storage backend 'nfs' needs the cluster's shared storage class \(cluster.storageClasses.shared\)/,
+    );
   });
 
   it('builds nothing when disabled', () => {
