@@ -1,5 +1,8 @@
 import { EnvironmentInput } from '../lib/core/config';
 
+/** The seed-004 model API image, pushed to the platform registry by the CI pipeline. */
+export const IRIS_SERVING_IMAGE = 'registry.local:5000/ops-demo/serving:1.0.0';
+
 /** What every environment shares; each stack file states only how it differs. */
 export const base = {
   gitops: {
@@ -36,6 +39,43 @@ export const base = {
         },
       ],
     },
+    mlops: {
+      // Seed 004: the iris random forest, trained with several parameter sets in parallel, each
+      // logged to MLflow, and served by the API (two replicas, HPA 2-10 at 70% CPU). Images are
+      // the seed's training/serving images, pushed to the platform registry by the CI pipeline.
+      experiments: [
+        {
+          name: 'iris-baseline',
+          image: 'registry.local:5000/ops-demo/training:1.0.0',
+          command: ['python', 'train.py'],
+          hyperParameters: { 'n-estimators': 100, 'max-depth': 5 },
+          runName: 'baseline',
+          mlflowExperiment: 'iris',
+        },
+        {
+          name: 'iris-more-trees',
+          image: 'registry.local:5000/ops-demo/training:1.0.0',
+          command: ['python', 'train.py'],
+          hyperParameters: { 'n-estimators': 200, 'max-depth': 5 },
+          runName: 'more-trees',
+          mlflowExperiment: 'iris',
+        },
+        {
+          name: 'iris-deeper-trees',
+          image: 'registry.local:5000/ops-demo/training:1.0.0',
+          command: ['python', 'train.py'],
+          hyperParameters: { 'n-estimators': 100, 'max-depth': 20 },
+          runName: 'deeper-trees',
+          mlflowExperiment: 'iris',
+        },
+      ],
+      serving: {
+        name: 'iris-serving',
+        image: IRIS_SERVING_IMAGE,
+      },
+    },
+    // Seed 002's chatbot; images from the private registry the CI pushes to (registry.local:5000).
+    chatbot: {},
   },
 } satisfies Partial<EnvironmentInput>;
 

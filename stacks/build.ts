@@ -4,6 +4,8 @@ import { Namespaces } from '../lib/core/namespaces';
 import { Platform } from '../lib/core/platform';
 import { Project } from '../lib/core/project';
 import { RegistryPolicy } from '../lib/core/registry-policy';
+import { Chatbot } from '../lib/mlops/chatbot';
+import { Mlops } from '../lib/mlops/mlops';
 import { ToolHive } from '../lib/operators/toolhive';
 import { ServingStack } from '../lib/serving/serving-stack';
 
@@ -37,6 +39,19 @@ export function buildEnvironment(config: EnvironmentConfig): BuiltEnvironment {
       storageClass: cluster.storageClasses.shared ?? cluster.storageClasses.default,
       storageShared: cluster.storageClasses.shared !== undefined,
       mirror: config.registry.mirror,
+    });
+  }
+
+  if (components.mlops.enabled) {
+    new Mlops(platform, 'Mlops', { config: components.mlops, namespaces, storageClasses: cluster.storageClasses, gpu: cluster.gpu });
+  }
+  if (components.chatbot.enabled) {
+    new Chatbot(platform, 'Chatbot', {
+      config: components.chatbot,
+      namespaces,
+      storageClasses: cluster.storageClasses,
+      ingressClassName: cluster.ingress.className,
+      gpu: cluster.gpu,
     });
   }
 

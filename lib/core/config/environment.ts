@@ -1,6 +1,8 @@
 import { z } from 'zod';
+import { ChatbotSchema, chatbotClusterIssues } from './chatbot';
 import { ClusterSchema } from './cluster';
 import { GitOpsSchema } from './gitops';
+import { MlopsSchema, mlopsClusterIssues } from './mlops';
 import { RegistryPolicySchema } from './registry';
 import { checkServingAgainstCluster, ServingSchema } from './serving';
 import { ToolHiveSchema } from './toolhive';
@@ -13,6 +15,8 @@ export const ComponentsSchema = z
   .object({
     toolhive: ToolHiveSchema.default({}),
     serving: ServingSchema.default({}),
+    mlops: MlopsSchema.default({}),
+    chatbot: ChatbotSchema.default({}),
   })
   .strict();
 
@@ -44,6 +48,13 @@ export const EnvironmentSchema = z
       ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['cluster', 'gpu', 'nodes'], message: `more GPU nodes (${env.cluster.gpu.nodes}) than nodes (${env.cluster.nodes})` });
     }
     checkServingAgainstCluster(env.components.serving, env.cluster, ctx);
+    // Component rules that need the cluster's facts (GPUs, storage classes, node ports).
+    for (const [slice, issues] of [
+      ['mlops', mlopsClusterIssues(env.components.mlops, env.cluster)],
+      ['chatbot', chatbotClusterIssues(env.components.chatbot, env.cluster)],
+    ] as const) {
+      for (const issue of issues) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['components', slice, ...issue.path], message: issue.message });
+    }
     const { mirror, allowedRegistries } = env.registry;
     if (mirror && allowedRegistries.length > 0 && !allowedRegistries.includes(mirror)) {
       ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['registry', 'allowedRegistries'], message: `must include the mirror '${mirror}' that every image is relocated to` });
