@@ -40,6 +40,7 @@ export const base = {
       ],
     },
     mlops: {
+      enabled: true,
       // Seed 004: the iris random forest, trained with several parameter sets in parallel, each
       // logged to MLflow, and served by the API (two replicas, HPA 2-10 at 70% CPU). Images are
       // the seed's training/serving images, pushed to the platform registry by the CI pipeline.
@@ -75,7 +76,7 @@ export const base = {
       },
     },
     // Seed 002's chatbot; images from the private registry the CI pushes to (registry.local:5000).
-    chatbot: {},
+    chatbot: { enabled: true },
   },
 } satisfies Partial<EnvironmentInput>;
 

@@ -38,6 +38,8 @@ describe('environment configuration', () => {
     expect(cfg.cluster.apiServer).toEqual({ cidrs: ['0.0.0.0/0'], ports: [443, 6443] });
     expect(cfg.registry).toEqual({ allowedRegistries: [], allowedHosts: [] });
     expect(cfg.components.toolhive).toMatchObject({ enabled: true, version: '0.44.0', namespace: 'toolhive', updateCheck: false, servers: [] });
+    // Serving and the workloads are opted into by each environment (stacks/base.ts turns them on).
+    expect([cfg.components.serving.enabled, cfg.components.mlops.enabled, cfg.components.chatbot.enabled]).toEqual([false, false, false]);
   });
 
   it('accepts every shipped environment', () => {

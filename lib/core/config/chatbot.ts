@@ -15,7 +15,7 @@ const hostname = z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a
  */
 export const ChatbotSchema = z
   .object({
-    enabled: z.boolean().default(true),
+    enabled: z.boolean().default(false),
     namespace: dnsLabel.default('chatbot'),
     /** Host the Ingress answers for. */
     host: hostname.default('chatbot.local'),

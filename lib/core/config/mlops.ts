@@ -172,7 +172,7 @@ export const QuotaSchema = z
 
 export const MlopsSchema = z
   .object({
-    enabled: z.boolean().default(true),
+    enabled: z.boolean().default(false),
     trainingNamespace: dnsLabel.default('mlops-training'),
     servingNamespace: dnsLabel.default('mlops-serving'),
     storage: ModelStorageSchema.default({}),
