@@ -4,6 +4,9 @@ import { Namespaces } from '../lib/core/namespaces';
 import { Platform } from '../lib/core/platform';
 import { Project } from '../lib/core/project';
 import { RegistryPolicy } from '../lib/core/registry-policy';
+import { Delivery } from '../lib/ci/delivery';
+import { Component } from '../lib/core/component';
+import { KCloud } from '../lib/operators/kcloud';
 import { ToolHive } from '../lib/operators/toolhive';
 
 /** One environment's construct tree and the policy its images and references are held to. */
@@ -26,8 +29,35 @@ export function buildEnvironment(config: EnvironmentConfig): BuiltEnvironment {
     new ToolHive(platform, 'ToolHive', { config: components.toolhive, namespaces, apiServer: cluster.apiServer, replicas: cluster.replicas });
   }
 
+  const { ci, kcloud } = components;
+  const delivery = ci.enabled
+    ? new Delivery(platform, 'Delivery', {
+        config: ci,
+        namespaces,
+        storageClass: cluster.storageClasses.default,
+        ingressClassName: cluster.ingress.className,
+        apiServer: cluster.apiServer,
+        argocdNamespace: config.gitops.argocdNamespace,
+      })
+    : undefined;
+
+  if (kcloud.enabled) {
+    new KCloud(platform, 'KCloud', { config: kcloud, namespaces, apiServer: cluster.apiServer, replicas: cluster.replicas });
+  }
+
+  // After every component exists: image roll-out for the components CI builds images of.
+  if (delivery && ci.imageUpdater.enabled) {
+    const byName = new Map(platform.node.findAll().filter(Component.isComponent).map((c) => [c.name, c]));
+    ci.imageUpdater.applications.forEach((app, i) => {
+      const target = byName.get(app.component);
+      if (!target) throw new Error(`components.ci.imageUpdater.applications[${i}].component: no component named '${app.component}' in environment '${config.name}'`);
+      delivery.automate(target, app.images);
+    });
+  }
+
   // Last: both read the components above.
   new Project(platform, 'Project');
   new Bootstrap(platform, 'Bootstrap');
-  return { platform, policy: new RegistryPolicy(config.registry) };
+  // The platform's own registry is the single source of the images CI builds: never relocated.
+  return { platform, policy: new RegistryPolicy(config.registry, ci.enabled ? [ci.registry.host] : []) };
 }

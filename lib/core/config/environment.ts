@@ -1,6 +1,8 @@
 import { z } from 'zod';
+import { CiSchema } from './ci';
 import { ClusterSchema } from './cluster';
 import { GitOpsSchema } from './gitops';
+import { KCloudSchema } from './kcloud';
 import { RegistryPolicySchema } from './registry';
 import { ToolHiveSchema } from './toolhive';
 
@@ -11,6 +13,8 @@ import { ToolHiveSchema } from './toolhive';
 export const ComponentsSchema = z
   .object({
     toolhive: ToolHiveSchema.default({}),
+    ci: CiSchema.default({}),
+    kcloud: KCloudSchema.default({}),
   })
   .strict();
 
