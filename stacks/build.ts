@@ -41,13 +41,19 @@ export function buildEnvironment(config: EnvironmentConfig): BuiltEnvironment {
       })
     : undefined;
 
-  if (kcloud.enabled) {
-    new KCloud(platform, 'KCloud', { config: kcloud, namespaces, apiServer: cluster.apiServer, replicas: cluster.replicas });
+  const optimizer = kcloud.enabled ? new KCloud(platform, 'KCloud', { config: kcloud, namespaces, apiServer: cluster.apiServer, replicas: cluster.replicas }) : undefined;
+
+  const byName = new Map(platform.node.findAll().filter(Component.isComponent).map((c) => [c.name, c]));
+  // The registry's and the operator's certificates need cert-manager: after it, where the
+  // environment installs it as a component of that name.
+  const certManager = byName.get('cert-manager');
+  if (certManager) {
+    delivery?.registry.dependsOn(certManager);
+    optimizer?.operator.dependsOn(certManager);
   }
 
   // After every component exists: image roll-out for the components CI builds images of.
   if (delivery && ci.imageUpdater.enabled) {
-    const byName = new Map(platform.node.findAll().filter(Component.isComponent).map((c) => [c.name, c]));
     ci.imageUpdater.applications.forEach((app, i) => {
       const target = byName.get(app.component);
       if (!target) throw new Error(`components.ci.imageUpdater.applications[${i}].component: no component named '${app.component}' in environment '${config.name}'`);
