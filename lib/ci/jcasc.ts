@@ -24,12 +24,17 @@ export interface JcascContainer {
   readonly name: string;
   /** Controller environment variable holding the image, e.g. `KANIKO_IMAGE`. */
   readonly imageVariable: string;
+  /** @default - the image's entrypoint */
   readonly command?: readonly string[];
+  /** @default - the image's arguments */
   readonly args?: readonly string[];
+  /** Allocate a TTY (keeps `cat`-style placeholder commands running). @default false */
   readonly tty?: boolean;
+  /** @default - none */
   readonly env?: readonly { readonly name: string; readonly value: string }[];
   readonly resources: JcascResources;
   readonly securityContext: Record<string, unknown>;
+  /** @default - none */
   readonly volumeMounts?: readonly { readonly name: string; readonly mountPath: string; readonly subPath?: string; readonly readOnly?: boolean }[];
 }
 
@@ -40,6 +45,7 @@ export interface JcascPodTemplate {
   readonly serviceAccount: string;
   readonly podSecurityContext: Record<string, unknown>;
   readonly containers: readonly JcascContainer[];
+  /** Pod volumes, as in a pod spec. @default - none */
   readonly volumes?: readonly Record<string, unknown>[];
 }
 
@@ -68,6 +74,7 @@ export interface JenkinsCasc {
   readonly adminPasswordVariable: string;
   readonly cloud: JcascKubernetesCloud;
   readonly credentials: readonly JcascCredential[];
+  /** The GitLab connection builds report status through. @default - none */
   readonly gitlab?: { readonly name: string; readonly url: string; readonly apiTokenId: string };
 }
 

@@ -93,12 +93,6 @@ export class Jenkins extends Construct {
       ],
       gitlab: { name: 'gitlab', url: props.gitlab.url, apiTokenId: 'gitlab-token' },
     });
-    for (const [file, script] of Object.entries(scripts)) {
-      const literals = literalImagesIn(script);
-      if (literals.length > 0) {
-        throw new Error(`[${this.node.path}] JCasC '${file}' names image(s) ${literals.join(', ')} literally; reference a controller variable so relocation sees them`);
-      }
-    }
 
     const values: Record<string, unknown> = {
       fullnameOverride: RELEASE,
@@ -152,6 +146,20 @@ export class Jenkins extends Construct {
       values,
       images,
       clusterResources: [],
+    });
+    // JCasC is text the image walk cannot see into: refuse any image named there literally, whatever
+    // put it there (this construct, a later JSON patch), so that nothing escapes relocation and the
+    // airgap audit.
+    const application = this.chart.application;
+    application.node.addValidation({
+      validate: () => {
+        const rendered = application.toJson() as { spec?: { source?: { helm?: { valuesObject?: { controller?: { JCasC?: { configScripts?: Record<string, string> } } } } } } };
+        const files = rendered.spec?.source?.helm?.valuesObject?.controller?.JCasC?.configScripts ?? {};
+        return Object.entries(files).flatMap(([file, script]) => {
+          const literals = literalImagesIn(script);
+          return literals.length > 0 ? [`JCasC '${file}' names image(s) ${literals.join(', ')} literally; set them through a declared controller variable so relocation and the audit see them`] : [];
+        });
+      },
     });
     // The agent images sit in a list (containerEnv), which `images` value paths cannot address.
     for (const index of [0, 1]) {

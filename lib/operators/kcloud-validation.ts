@@ -34,14 +34,20 @@ const MEMORY_FACTORS: Record<string, number> = { '': 1, K: 1e3, M: 1e6, G: 1e9, 
 
 export interface WorkloadOptimizerSpecInput {
   readonly workloadType: WorkloadType;
+  /** 0-100, higher first. @default - unset (the operator's default) */
   readonly priority?: number;
+  /** CPU as whole cores or millicores, memory as a whole quantity; GPUs and NPUs 0-16 (default 0). */
   readonly resources: { readonly cpu: string; readonly memory: string; readonly gpu?: number; readonly npu?: number };
+  /** USD per hour and in total. @default - no cost constraint */
   readonly costConstraints?: { readonly maxCostPerHour: number; readonly preferSpot?: boolean; readonly budgetLimit?: number };
+  /** Watts. @default - no power constraint */
   readonly powerConstraints?: { readonly maxPowerUsage: number; readonly preferGreen?: boolean };
+  /** @default - no placement preference */
   readonly placementPolicy?: {
     readonly nodeSelector?: Readonly<Record<string, string>>;
     readonly affinity?: readonly { readonly type: string; readonly key: string; readonly value: string; readonly weight?: number }[];
   };
+  /** @default - no auto-scaling */
   readonly autoScaling?: { readonly minReplicas: number; readonly maxReplicas: number; readonly metrics?: readonly { readonly type: string; readonly threshold: number }[] };
 }
 
@@ -147,6 +153,7 @@ export function validateWorkloadOptimizer(spec: WorkloadOptimizerSpecInput): Pol
   return issues;
 }
 
+/** Every field is optional in the CRD; unset means no limit of that kind. */
 export interface CostPolicySpecInput {
   readonly budgetLimit?: number;
   readonly costPerHourLimit?: number;
@@ -181,6 +188,7 @@ export function validateCostPolicy(spec: CostPolicySpecInput): PolicyIssue[] {
   return issues;
 }
 
+/** Every field is optional in the CRD; unset means no limit of that kind. */
 export interface PowerPolicySpecInput {
   readonly maxPowerUsage?: number;
   readonly efficiencyTarget?: number;

@@ -1,3 +1,4 @@
+import { ApiObject, JsonPatch } from 'cdk8s';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { literalImagesIn, renderJcasc } from '../../lib/ci/jcasc';
@@ -127,6 +128,16 @@ describe('Jenkins', () => {
     expect(dig(binding, 'subjects')).toEqual([{ kind: 'ServiceAccount', name: 'jenkins', namespace: 'ci' }]);
     expect(objects.filter((o) => o.kind === 'ClusterRole' || o.kind === 'ClusterRoleBinding')).toHaveLength(0);
     expect(dig(findObject(objects, 'ServiceAccount', 'jenkins-agent', 'ci-agents'), 'automountServiceAccountToken')).toBe(false);
+  });
+});
+
+describe('Jenkins audit of JCasC', () => {
+  it('fails the synth on an image named literally in JCasC, however it got there', () => {
+    const platform = testPlatform();
+    const jenkins = new Jenkins(platform, 'Jenkins', PROPS);
+    const pointer = '/spec/source/helm/valuesObject/controller/JCasC/configScripts/extra';
+    ApiObject.of(jenkins.chart.application).addJsonPatch(JsonPatch.add(pointer, 'pods:\n  - image: docker.io/library/busybox:1.36\n'));
+    expect(() => synthPlatform(platform)).toThrow(/Jenkins\/Chart\/Application.*JCasC 'extra' names image\(s\) docker.io\/library\/busybox:1.36 literally/);
   });
 });
 
