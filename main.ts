@@ -4,14 +4,11 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { writeOutputs } from './lib/core/writer';
+import { isWriteBack, writeOutputs } from './lib/core/writer';
 import { environments } from './stacks';
 import { compileAll } from './stacks/compile';
 
 const DIST = path.join(__dirname, 'dist');
-
-/** Files other tools commit into dist/ and a synth must keep: Argo CD Image Updater's Git write-back. */
-const isWriteBack = (rel: string) => /(^|\/)\.argocd-source-[^/]+\.ya?ml$/.test(rel);
 
 try {
   const outputs = compileAll(environments);

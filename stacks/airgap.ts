@@ -7,6 +7,9 @@ import { prod } from './prod';
 
 const MIRROR = 'registry.airgap.internal:35000';
 const GIT = 'git.airgap.internal';
+const JENKINS = 'jenkins.airgap.internal';
+// The platform registry (base.ts PLATFORM_REGISTRY) runs inside the cluster: the images CI builds stay
+// there, unrelocated (stacks/build.ts hands it to the registry policy); the rest comes from the mirror.
 
 /**
  * Production behind an air gap: every image relocated to the site's registry, every chart source
@@ -23,15 +26,24 @@ export const airgap = merge(prod, {
       [ISTIO_CHARTS]: `https://${GIT}/mirrors/helm/istio`,
       [KNATIVE_OPERATOR_CHARTS]: `https://${GIT}/mirrors/helm/knative-operator`,
       [KSERVE_CHARTS]: `${MIRROR}/kserve/charts`,
+      'https://github.com/openkcloud/kcloud-cost-scheduler.git': `https://${GIT}/mirrors/openkcloud/kcloud-cost-scheduler.git`,
+      // Helm repositories, served by the site's Git server's package registry.
+      'https://charts.jenkins.io': `https://${GIT}/mirrors/charts/jenkins`,
+      'https://argoproj.github.io/argo-helm': `https://${GIT}/mirrors/charts/argo`,
     },
   },
-  registry: {
-    mirror: MIRROR,
-    allowedRegistries: [MIRROR],
-    // The registry also serves KServe's OCI charts.
-    allowedHosts: [GIT, MIRROR],
-  },
   components: {
+    ci: {
+      jenkins: {
+        url: `http://${JENKINS}:32080/`,
+        // The site's GitLab.
+        gitlab: { url: `https://${GIT}` },
+        // No update center behind the air gap: the site's controller image carries the plugins
+        // (kubernetes, workflow-aggregator, git, configuration-as-code, gitlab-plugin).
+        plugins: [],
+        image: `${MIRROR}/platform/jenkins-with-plugins:2.516.3-jdk21`,
+      },
+    },
     serving: {
       // Outside buckets are unreachable: models are read from a PVC the site fills.
       storage: { allowedSchemes: ['pvc'], volumes: [{ name: 'models', size: '50Gi' }] },
@@ -40,5 +52,12 @@ export const airgap = merge(prod, {
         { ...PYTORCH_CIFAR10, storageUri: 'pvc://models/torchserve/image_classifier/v1' },
       ],
     },
+  },
+  registry: {
+    mirror: MIRROR,
+    allowedRegistries: [MIRROR],
+    // The site's Git server, the registry (it also serves KServe's OCI charts) and Jenkins' own
+    // address (GitLab links and webhooks point at it).
+    allowedHosts: [GIT, MIRROR, JENKINS],
   },
 });

@@ -10,7 +10,7 @@ const hostname = z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a
  * The chatbot application of seed 002: FastAPI back end (GPU, models on a volume), Redis for chat
  * history, Chroma as vector store, the Vue front end, behind ingress-nginx.
  *
- * Images default to the seed's private registry (`registry.local:5000`, where the Jenkins/Kaniko
+ * Images default to the platform registry (`registry.local:30500`, seed 002's `registry.local` on a NodePort, where the Jenkins/Kaniko
  * pipeline pushes them); airgapped environments relocate them to their mirror like every image.
  */
 export const ChatbotSchema = z
@@ -25,7 +25,7 @@ export const ChatbotSchema = z
     ingressNamespace: dnsLabel.default('ingress-nginx'),
     backend: z
       .object({
-        image: z.string().min(1).default('registry.local:5000/chatbot/backend:1.0.0'),
+        image: z.string().min(1).default('registry.local:30500/chatbot/backend:1.0.0'),
         port: port.default(8000),
         healthPath: z.string().startsWith('/').default('/health'),
         replicas: z.number().int().min(1).default(1),
@@ -41,7 +41,7 @@ export const ChatbotSchema = z
     frontend: z
       .object({
         /** The Vue build served by nginx-unprivileged (listens on 8080, runs as uid 101). */
-        image: z.string().min(1).default('registry.local:5000/chatbot/frontend:1.0.0'),
+        image: z.string().min(1).default('registry.local:30500/chatbot/frontend:1.0.0'),
         port: port.default(8080),
         replicas: z.number().int().min(1).default(1),
         resources: ContainerResourcesSchema.default({ requests: { cpu: '50m', memory: '64Mi' }, limits: { cpu: '250m', memory: '128Mi' } }),

@@ -3,6 +3,8 @@ import { ChatbotSchema, chatbotClusterIssues } from './chatbot';
 import { ClusterSchema } from './cluster';
 import { GitOpsSchema } from './gitops';
 import { MlopsSchema, mlopsClusterIssues } from './mlops';
+import { CiSchema } from './ci';
+import { KCloudSchema } from './kcloud';
 import { RegistryPolicySchema } from './registry';
 import { checkServingAgainstCluster, ServingSchema } from './serving';
 import { ToolHiveSchema } from './toolhive';
@@ -17,6 +19,8 @@ export const ComponentsSchema = z
     serving: ServingSchema.default({}),
     mlops: MlopsSchema.default({}),
     chatbot: ChatbotSchema.default({}),
+    ci: CiSchema.default({}),
+    kcloud: KCloudSchema.default({}),
   })
   .strict();
 
