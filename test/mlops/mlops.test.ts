@@ -187,7 +187,8 @@ describe('Mlops options', () => {
     expect(out.files.has('mlops-serving/manifests.yaml')).toBe(false);
     const storage = objectsIn(out, 'mlops-storage/manifests.yaml');
     expect(storage.filter((o) => o.metadata.namespace === 'mlops-serving' || o.metadata.name === 'models-mlops-serving')).toEqual([]);
-    expect(allObjects(out).some((o) => o.metadata.name === 'mlops-serving' || o.metadata.namespace === 'mlops-serving')).toBe(false);
+    const mlopsObjects = allObjects(out).filter((o) => o.metadata.labels?.['kompile.dev/component']?.startsWith('mlops') || o.metadata.labels?.['kompile.dev/component'] === 'namespaces');
+    expect(mlopsObjects.some((o) => o.metadata.name === 'mlops-serving' || o.metadata.namespace === 'mlops-serving')).toBe(false);
   });
 
   it('takes custom namespace names, mount path and job settings', () => {

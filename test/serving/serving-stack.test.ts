@@ -209,7 +209,8 @@ describe('airgap relocation of configuration-held images', () => {
   });
 
   it('references nothing outside the mirror: images, chart sources, model storage', () => {
-    expect(images.every((i) => i.startsWith(`${MIRROR}/`))).toBe(true);
+    // Everything from the mirror, but for the images the platform's own CI builds into its registry.
+    expect(images.filter((i) => !i.startsWith('registry.local:30500/')).every((i) => i.startsWith(`${MIRROR}/`))).toBe(true);
     const outside = /(gcr\.io|docker\.io|quay\.io|ghcr\.io|nvcr\.io|gs:\/\/|s3:\/\/|hf:\/\/|googleapis\.com|charts\.jetstack\.io|github\.(com|io))/;
     const leaks = allObjects(airgapOut).flatMap((o) => strings(o).filter(([, v]) => outside.test(v)).map(([p, v]) => `${o.kind}/${o.metadata.name}${p}: ${v}`));
     expect(leaks).toEqual([]);

@@ -77,25 +77,32 @@ describe('environments', () => {
   describe('airgap', () => {
     const out = byEnv.get('airgap')!;
     const MIRROR = 'registry.airgap.internal:35000/';
+    /** The platform's own CI registry, inside the site: images CI builds stay there (not mirrored). */
+    const PLATFORM = 'registry.local:30500/';
 
     it('relocates every image to the private registry and lists each in images.txt', () => {
       const listed = out.files.get('images.txt')!.trimEnd().split('\n');
       expect(listed.length).toBeGreaterThan(0);
       expect(listed).toEqual([...new Set(listed)].sort());
-      for (const image of listed) expect(image.startsWith(MIRROR), image).toBe(true);
+      for (const image of listed) expect(image.startsWith(MIRROR) || image.startsWith(PLATFORM), image).toBe(true);
+      expect(listed.some((i) => i.startsWith(MIRROR))).toBe(true);
       expect(Object.values(JSON.parse(out.files.get('images.lock.json')!)).sort()).toEqual([...new Set(listed)].sort());
 
       // Every image-like string in the tree is a listed image, or the repository half of one
       // (charts that spell images as repository + tag). Chart sources on the registry are no images.
       const values = allObjects(out)
         .flatMap((o) => strings(o))
-        .filter((s) => (s.value.startsWith(MIRROR) && !['repoURL', 'sourceRepos'].includes(s.key)) || s.key === 'image')
+        .filter((s) => ((s.value.startsWith(MIRROR) || s.value.startsWith(PLATFORM)) && !['repoURL', 'sourceRepos'].includes(s.key)) || s.key === 'image')
         .map((s) => s.value);
       const names = new Set(listed.map((i) => i.replace(/[:@][^/]*$/, '')));
       for (const v of values) expect(listed.includes(v) || names.has(v), v).toBe(true);
       // …and every listed image is used somewhere (no stale entries).
       const text = [...out.files.entries()].filter(([f]) => f.endsWith('.yaml')).map(([, c]) => c).join('\n');
-      for (const image of listed) expect(text.includes(image) || text.includes(image.replace(/[:@][^/]*$/, '')), image).toBe(true);
+      // (Spelled whole, as repository + tag, or as registry + repository + tag.)
+      for (const image of listed) {
+        const repository = image.slice(image.indexOf('/') + 1).replace(/[:@][^/]*$/, '');
+        expect(text.includes(image) || text.includes(image.replace(/[:@][^/]*$/, '')) || text.includes(`repository: ${repository}\n`), image).toBe(true);
+      }
     });
 
     it('references no host outside the site', () => {
@@ -103,7 +110,7 @@ describe('environments', () => {
         const url = /^([a-z][a-z0-9+.-]*):\/\/([^/:]+)/i.exec(s.value);
         if (!url || url[1] === 'pvc') continue; // pvc://<claim>/… is a volume in the cluster
         const host = url[2];
-        expect(host === 'git.airgap.internal' || host.endsWith('.svc') || host.includes('.svc.'), s.value).toBe(true);
+        expect(['git.airgap.internal', 'jenkins.airgap.internal'].includes(host) || host.endsWith('.svc') || host.includes('.svc.'), s.value).toBe(true);
       }
       for (const s of allObjects(out).flatMap((o) => strings(o)).filter((x) => x.key === 'repoURL')) {
         expect(s.value, s.value).toMatch(/^(https:\/\/git\.airgap\.internal\/|registry\.airgap\.internal:35000\/)/);
