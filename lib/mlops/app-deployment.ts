@@ -1,6 +1,6 @@
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { containerResources, ContainerResourceSpec, GpuRequest, restrictedContainerSecurityContext, restrictedPodSecurityContext, TMP_MOUNT, TMP_VOLUME } from './pod-security';
+import { containerResources, ContainerResourceSpec, GpuRequest, restrictedContainerSecurityContext, restrictedPodSecurityContext, TMP_MOUNT, TMP_VOLUME } from '../core/pod-security';
 
 /** A PersistentVolumeClaim mounted into the app's container. */
 export interface ClaimMount {

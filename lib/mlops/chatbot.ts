@@ -5,7 +5,7 @@ import { ChatbotConfig, ClusterConfig } from '../core/config';
 import { Namespaces } from '../core/namespaces';
 import { PlatformNamespace } from '../core/platform-namespace';
 import { AppDeployment } from './app-deployment';
-import { gpuRequestProblem } from './pod-security';
+import { gpuRequestProblem } from '../core/pod-security';
 import { StatefulStore } from './stateful-store';
 
 export interface ChatbotProps {

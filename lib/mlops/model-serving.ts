@@ -1,7 +1,7 @@
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { AppDeployment } from './app-deployment';
-import { ContainerResourceSpec } from './pod-security';
+import { ContainerResourceSpec } from '../core/pod-security';
 
 export interface ModelServingProps {
   readonly namespace: string;

@@ -1,6 +1,6 @@
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { containerResources, ContainerResourceSpec, restrictedContainerSecurityContext, restrictedPodSecurityContext, TMP_MOUNT, TMP_VOLUME } from './pod-security';
+import { containerResources, ContainerResourceSpec, restrictedContainerSecurityContext, restrictedPodSecurityContext, TMP_MOUNT, TMP_VOLUME } from '../core/pod-security';
 
 export interface StatefulStoreProps {
   /** StatefulSet and Service name; also `app.kubernetes.io/name`. */

@@ -1,7 +1,7 @@
 import { createHash } from 'crypto';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { containerResources, GpuRequest, gpuRequestProblem, restrictedContainerSecurityContext, restrictedPodSecurityContext, TMP_MOUNT, TMP_VOLUME } from './pod-security';
+import { containerResources, GpuRequest, gpuRequestProblem, restrictedContainerSecurityContext, restrictedPodSecurityContext, TMP_MOUNT, TMP_VOLUME } from '../core/pod-security';
 
 /** A hyper-parameter value; rendered with `String(value)`. */
 export type HyperParameterValue = string | number | boolean;

@@ -1,14 +1,9 @@
 import { Construct } from 'constructs';
+import { ContainerResourceSpec } from '../core/pod-security';
 import { ChartSource, UpstreamChart } from '../core/upstream-chart';
 
 /** Jetstack's Helm repository, where the cert-manager chart is published. */
 export const JETSTACK_CHARTS = 'https://charts.jetstack.io';
-
-/** Requests and limits of one container, as Helm values. */
-export interface ContainerResources {
-  readonly requests: { readonly cpu: string; readonly memory: string };
-  readonly limits: { readonly cpu: string; readonly memory: string };
-}
 
 export interface CertManagerProps {
   /** cert-manager release without `v`, e.g. `1.18.6`: the chart version and every image tag. */
@@ -18,10 +13,10 @@ export interface CertManagerProps {
   /** Replicas of controller, webhook and CA injector. @default 1 */
   readonly replicas?: number;
   /** Resources of each cert-manager container. @default 50m/128Mi requested, 500m/512Mi limit */
-  readonly resources?: ContainerResources;
+  readonly resources?: ContainerResourceSpec;
 }
 
-const DEFAULT_RESOURCES: ContainerResources = { requests: { cpu: '50m', memory: '128Mi' }, limits: { cpu: '500m', memory: '512Mi' } };
+const DEFAULT_RESOURCES: ContainerResourceSpec = { requests: { cpu: '50m', memory: '128Mi' }, limits: { cpu: '500m', memory: '512Mi' } };
 
 /**
  * cert-manager from Jetstack's chart, CRDs included (`crds.enabled`) and kept when the release goes

@@ -5,7 +5,7 @@ import {
   InferenceServiceSpecPredictorContainersResourcesLimits as ContainerQuantity,
   InferenceServiceSpecPredictorModelResourcesLimits as ModelQuantity,
 } from '../../imports/serving.kserve.io';
-import { ContainerResources } from './cert-manager';
+import { ContainerResourceSpec } from '../core/pod-security';
 
 /** How a model is served: KServe's runtime for the format, or a custom model-server image. */
 export type ModelFormat = 'sklearn' | 'pytorch' | 'huggingface' | 'custom';
@@ -53,12 +53,12 @@ export interface InferenceServiceProps {
   /** Canary rollout. @default - all traffic to the latest revision */
   readonly canary?: CanaryRollout;
   /** Requests and limits of the model server. @default 500m/1Gi requested, 1/2Gi limit */
-  readonly resources?: ContainerResources;
+  readonly resources?: ContainerResourceSpec;
   /** Inject the Istio sidecar into the model's pods. @default false */
   readonly sidecar?: boolean;
 }
 
-const DEFAULT_RESOURCES: ContainerResources = { requests: { cpu: '500m', memory: '1Gi' }, limits: { cpu: '1', memory: '2Gi' } };
+const DEFAULT_RESOURCES: ContainerResourceSpec = { requests: { cpu: '500m', memory: '1Gi' }, limits: { cpu: '1', memory: '2Gi' } };
 /** The name KServe gives the model-server container. */
 const MODEL_CONTAINER = 'kserve-container';
 /** Annotation recording the revision a canary splits traffic with. */

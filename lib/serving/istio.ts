@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { ContainerResources } from './cert-manager';
+import { ContainerResourceSpec } from '../core/pod-security';
 import { ChartSource, UpstreamChart } from '../core/upstream-chart';
 
 /** Istio's Helm repository (base, istiod and gateway charts). */
@@ -23,13 +23,13 @@ export interface IstioProps {
    */
   readonly gatewayServiceType?: 'LoadBalancer' | 'NodePort' | 'ClusterIP';
   /** Resources of istiod. @default 200m/512Mi requested, 1/2Gi limit */
-  readonly istiodResources?: ContainerResources;
+  readonly istiodResources?: ContainerResourceSpec;
   /** Resources of every injected sidecar and of the gateway. @default 100m/128Mi requested, 1/512Mi limit */
-  readonly proxyResources?: ContainerResources;
+  readonly proxyResources?: ContainerResourceSpec;
 }
 
-const DEFAULT_ISTIOD: ContainerResources = { requests: { cpu: '200m', memory: '512Mi' }, limits: { cpu: '1', memory: '2Gi' } };
-const DEFAULT_PROXY: ContainerResources = { requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '1', memory: '512Mi' } };
+const DEFAULT_ISTIOD: ContainerResourceSpec = { requests: { cpu: '200m', memory: '512Mi' }, limits: { cpu: '1', memory: '2Gi' } };
+const DEFAULT_PROXY: ContainerResourceSpec = { requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '1', memory: '512Mi' } };
 
 /**
  * Istio as three upstream charts: `base` (CRDs and the default validating webhook), `istiod` (the

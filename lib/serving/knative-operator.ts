@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { ContainerResources } from './cert-manager';
+import { ContainerResourceSpec } from '../core/pod-security';
 import { ChartSource, UpstreamChart } from '../core/upstream-chart';
 
 /** The Knative Operator's Helm repository. */
@@ -11,10 +11,10 @@ export interface KnativeOperatorProps {
   /** Namespace of the operator and its webhook. */
   readonly namespace: string;
   /** Resources of the operator and its webhook. @default 100m/128Mi requested, 500m/512Mi limit */
-  readonly resources?: ContainerResources;
+  readonly resources?: ContainerResourceSpec;
 }
 
-const DEFAULT_RESOURCES: ContainerResources = { requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '500m', memory: '512Mi' } };
+const DEFAULT_RESOURCES: ContainerResourceSpec = { requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '500m', memory: '512Mi' } };
 
 /**
  * The Knative Operator (chart `knative-operator`), which installs Knative Serving from a

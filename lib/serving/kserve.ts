@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { ContainerResources } from './cert-manager';
+import { ContainerResourceSpec } from '../core/pod-security';
 import { ChartImage, ChartSource, UpstreamChart } from '../core/upstream-chart';
 
 /** Where KServe publishes its charts (OCI, without the `oci://` scheme, as Argo CD expects). */
@@ -28,10 +28,10 @@ export interface KServeProps {
    */
   readonly createIngress?: boolean;
   /** Resources of the controller. @default 100m/300Mi requested, 500m/512Mi limit */
-  readonly resources?: ContainerResources;
+  readonly resources?: ContainerResourceSpec;
 }
 
-const DEFAULT_RESOURCES: ContainerResources = { requests: { cpu: '100m', memory: '300Mi' }, limits: { cpu: '500m', memory: '512Mi' } };
+const DEFAULT_RESOURCES: ContainerResourceSpec = { requests: { cpu: '100m', memory: '300Mi' }, limits: { cpu: '500m', memory: '512Mi' } };
 /** How the KServe chart spells most images: `{ image: <repository>, tag }` (chart values.yaml, v0.15.2). */
 const SPLIT = { kind: 'split', repositoryKey: 'image', tagKey: 'tag' } as const;
 

@@ -6,7 +6,7 @@ import {
   ServingRuntime as ServingRuntimeResource,
   ServingRuntimeSpecContainersResourcesLimits as NamespacedQuantity,
 } from '../../imports/serving.kserve.io';
-import { ContainerResources } from './cert-manager';
+import { ContainerResourceSpec } from '../core/pod-security';
 
 /** A model format a runtime serves. */
 export interface SupportedModelFormat {
@@ -32,7 +32,7 @@ export interface ServingRuntimeProps {
   /** Model-server arguments; KServe substitutes `{{.Name}}`. @default - none */
   readonly args?: readonly string[];
   /** @default 1/2Gi requested and limit */
-  readonly resources?: ContainerResources;
+  readonly resources?: ContainerResourceSpec;
   /**
    * User the server runs as, for images whose USER is a name (the kubelet can only check a numeric
    * user against runAsNonRoot). @default - the image's user
@@ -42,7 +42,7 @@ export interface ServingRuntimeProps {
   readonly extendedLimits?: Readonly<Record<string, string>>;
 }
 
-const DEFAULT_RESOURCES: ContainerResources = { requests: { cpu: '1', memory: '2Gi' }, limits: { cpu: '1', memory: '2Gi' } };
+const DEFAULT_RESOURCES: ContainerResourceSpec = { requests: { cpu: '1', memory: '2Gi' }, limits: { cpu: '1', memory: '2Gi' } };
 
 /**
  * A KServe model-server runtime: a namespaced `ServingRuntime` when `namespace` is given, otherwise
