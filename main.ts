@@ -5,16 +5,13 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { EnvironmentConfig } from './lib/core/config';
-import { writeOutputs } from './lib/core/writer';
+import { isWriteBack, writeOutputs } from './lib/core/writer';
 import { helmBinary } from './lib/tools/helm';
 import { renderVendoredCharts } from './lib/tools/vendor';
 import { environments } from './stacks';
 import { compileAll } from './stacks/compile';
 
 const DIST = path.join(__dirname, 'dist');
-
-/** Files other tools commit into dist/ and a synth must keep: Argo CD Image Updater's Git write-back. */
-const isWriteBack = (rel: string) => /(^|\/)\.argocd-source-[^/]+\.ya?ml$/.test(rel);
 
 /**
  * Vendored charts are rendered with the real helm before construction (constructs do no I/O).

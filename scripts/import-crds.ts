@@ -47,7 +47,7 @@ try {
   for (const group of [...byGroup.keys()].sort()) {
     const file = path.join(tmp, `${group}.yaml`);
     fs.writeFileSync(file, byGroup.get(group)!.map((d) => stringify(d)).join('---\n'));
-    execFileSync(cli, ['import', file, '--language', 'typescript', '--output', staging], {
+    execFileSync(cli, ['import', file, '--language', 'typescript', '--output', staging, '--no-check-upgrade'], {
       cwd: tmp,
       stdio: ['ignore', 'ignore', 'inherit'],
     });

@@ -1,8 +1,15 @@
-import { merge } from './base';
+import { base, merge, PYTORCH_CIFAR10 } from './base';
+import { JETSTACK_CHARTS } from '../lib/serving/cert-manager';
+import { ISTIO_CHARTS } from '../lib/serving/istio';
+import { KNATIVE_OPERATOR_CHARTS } from '../lib/serving/knative-operator';
+import { KSERVE_CHARTS } from '../lib/serving/kserve';
 import { prod } from './prod';
 
 const MIRROR = 'registry.airgap.internal:35000';
 const GIT = 'git.airgap.internal';
+const JENKINS = 'jenkins.airgap.internal';
+// The platform registry (base.ts PLATFORM_REGISTRY) runs inside the cluster: the images CI builds stay
+// there, unrelocated (stacks/build.ts hands it to the registry policy); the rest comes from the mirror.
 
 /**
  * Production behind an air gap: every image relocated to the site's registry, every chart source
@@ -14,11 +21,43 @@ export const airgap = merge(prod, {
     repoURL: `https://${GIT}/platform/kompile-gitops.git`,
     sourceMirrors: {
       'https://github.com/stacklok/toolhive.git': `https://${GIT}/mirrors/stacklok/toolhive.git`,
+      // Helm repositories of the serving stack, served by the site's chart mirror; KServe's OCI charts from the registry.
+      [JETSTACK_CHARTS]: `https://${GIT}/mirrors/helm/jetstack`,
+      [ISTIO_CHARTS]: `https://${GIT}/mirrors/helm/istio`,
+      [KNATIVE_OPERATOR_CHARTS]: `https://${GIT}/mirrors/helm/knative-operator`,
+      [KSERVE_CHARTS]: `${MIRROR}/kserve/charts`,
+      'https://github.com/openkcloud/kcloud-cost-scheduler.git': `https://${GIT}/mirrors/openkcloud/kcloud-cost-scheduler.git`,
+      // Helm repositories, served by the site's Git server's package registry.
+      'https://charts.jenkins.io': `https://${GIT}/mirrors/charts/jenkins`,
+      'https://argoproj.github.io/argo-helm': `https://${GIT}/mirrors/charts/argo`,
+    },
+  },
+  components: {
+    ci: {
+      jenkins: {
+        url: `http://${JENKINS}:32080/`,
+        // The site's GitLab.
+        gitlab: { url: `https://${GIT}` },
+        // No update center behind the air gap: the site's controller image carries the plugins
+        // (kubernetes, workflow-aggregator, git, configuration-as-code, gitlab-plugin).
+        plugins: [],
+        image: `${MIRROR}/platform/jenkins-with-plugins:2.516.3-jdk21`,
+      },
+    },
+    serving: {
+      // Outside buckets are unreachable: models are read from a PVC the site fills.
+      storage: { allowedSchemes: ['pvc'], volumes: [{ name: 'models', size: '50Gi' }] },
+      models: [
+        { ...base.components.serving.models[0], storageUri: 'pvc://models/sklearn/iris' },
+        { ...PYTORCH_CIFAR10, storageUri: 'pvc://models/torchserve/image_classifier/v1' },
+      ],
     },
   },
   registry: {
     mirror: MIRROR,
     allowedRegistries: [MIRROR],
-    allowedHosts: [GIT],
+    // The site's Git server, the registry (it also serves KServe's OCI charts) and Jenkins' own
+    // address (GitLab links and webhooks point at it).
+    allowedHosts: [GIT, MIRROR, JENKINS],
   },
 });

@@ -1,5 +1,18 @@
 import { EnvironmentInput } from '../lib/core/config';
 
+/**
+ * The platform's own registry (seed 002's `registry.local`, on its NodePort): the one place its
+ * address is written. CI pushes there, and the images CI builds are named from it.
+ */
+export const PLATFORM_REGISTRY = 'registry.local:30500';
+
+/** The KCloud operator image: upstream publishes none, the platform's CI builds it. */
+const KCLOUD_OPERATOR = `${PLATFORM_REGISTRY}/kcloud/kcloud-operator`;
+
+/** Seed 004's training and model API images, built by the platform's CI. */
+const IRIS_TRAINING_IMAGE = `${PLATFORM_REGISTRY}/ops-demo/training:1.0.0`;
+export const IRIS_SERVING_IMAGE = `${PLATFORM_REGISTRY}/ops-demo/serving:1.0.0`;
+
 /** What every environment shares; each stack file states only how it differs. */
 export const base = {
   gitops: {
@@ -21,8 +34,122 @@ export const base = {
         },
       ],
     },
+    serving: {
+      enabled: true,
+      domain: 'models.example.com',
+      models: [
+        {
+          // Seed 003's first model: scikit-learn iris, KServe's own example model.
+          name: 'sklearn-iris',
+          format: 'sklearn',
+          storageUri: 'gs://kfserving-examples/models/sklearn/1.0/model',
+          minReplicas: 1,
+          maxReplicas: 2,
+          resources: { requests: { cpu: '100m', memory: '256Mi' }, limits: { cpu: '1', memory: '1Gi' } },
+        },
+      ],
+    },
+    mlops: {
+      enabled: true,
+      // Seed 004: the iris random forest, trained with several parameter sets in parallel, each
+      // logged to MLflow, and served by the API (two replicas, HPA 2-10 at 70% CPU). Images are
+      // the seed's training/serving images, pushed to the platform registry by the CI pipeline.
+      experiments: [
+        {
+          name: 'iris-baseline',
+          image: IRIS_TRAINING_IMAGE,
+          command: ['python', 'train.py'],
+          hyperParameters: { 'n-estimators': 100, 'max-depth': 5 },
+          runName: 'baseline',
+          mlflowExperiment: 'iris',
+        },
+        {
+          name: 'iris-more-trees',
+          image: IRIS_TRAINING_IMAGE,
+          command: ['python', 'train.py'],
+          hyperParameters: { 'n-estimators': 200, 'max-depth': 5 },
+          runName: 'more-trees',
+          mlflowExperiment: 'iris',
+        },
+        {
+          name: 'iris-deeper-trees',
+          image: IRIS_TRAINING_IMAGE,
+          command: ['python', 'train.py'],
+          hyperParameters: { 'n-estimators': 100, 'max-depth': 20 },
+          runName: 'deeper-trees',
+          mlflowExperiment: 'iris',
+        },
+      ],
+      serving: {
+        name: 'iris-serving',
+        image: IRIS_SERVING_IMAGE,
+      },
+    },
+    // Seed 002's chatbot; its images are built by the platform's CI and pushed to its registry.
+    chatbot: {
+      enabled: true,
+      backend: { image: `${PLATFORM_REGISTRY}/chatbot/backend:1.0.0` },
+      frontend: { image: `${PLATFORM_REGISTRY}/chatbot/frontend:1.0.0` },
+    },
+    ci: {
+      registry: { host: PLATFORM_REGISTRY, exposure: { nodePort: 30500 } },
+      imageUpdater: {
+        // The operator is built by the platform's CI: each release tag it pushes is rolled out.
+        applications: [{ component: 'kcloud-optimizer', images: [{ alias: 'operator', image: KCLOUD_OPERATOR, allowTags: 'regexp:^v\\d+\\.\\d+\\.\\d+$', updateStrategy: 'semver' }] }],
+      },
+    },
+    kcloud: {
+      image: `${KCLOUD_OPERATOR}:v0.1.0`,
+      // Seed 004's split: training jobs and the serving API (namespaces owned by the MLOps components).
+      optimizedNamespaces: ['mlops-training', 'mlops-serving'],
+      optimizers: [
+        {
+          // Seed 001's training example, in the training namespace: 4 GPUs, spot preferred, a
+          // 1200 USD budget (50 USD/h for a day), 2 kW cap (the webhook estimates ~1.5 kW).
+          name: 'training',
+          namespace: 'mlops-training',
+          workloadType: 'training',
+          priority: 80,
+          resources: { cpu: '16', memory: '64Gi', gpu: 4 },
+          costConstraints: { maxCostPerHour: 50, preferSpot: true, budgetLimit: 1200 },
+          powerConstraints: { maxPowerUsage: 2000, preferGreen: true },
+          placementPolicy: { affinity: [{ type: 'gpu_workload', key: 'nvidia.com/gpu.present', value: 'true', weight: 100 }] },
+          autoScaling: { minReplicas: 1, maxReplicas: 4, metrics: [{ type: 'cost', threshold: 80 }, { type: 'power', threshold: 1800 }] },
+        },
+        {
+          // Seed 001's serving example: latency-driven scaling between 2 and 20 replicas.
+          name: 'serving',
+          namespace: 'mlops-serving',
+          workloadType: 'serving',
+          priority: 90,
+          resources: { cpu: '8', memory: '32Gi', gpu: 1 },
+          costConstraints: { maxCostPerHour: 25, budgetLimit: 18000 },
+          powerConstraints: { maxPowerUsage: 1000 },
+          autoScaling: { minReplicas: 2, maxReplicas: 20, metrics: [{ type: 'latency', threshold: 100 }] },
+        },
+      ],
+      costPolicies: [
+        { name: 'training-budget', namespace: 'mlops-training', budgetLimit: 30000, costPerHourLimit: 100, spotInstancePolicy: { enabled: true, maxInterruptionRate: 0.2 }, alertThresholds: { budgetUtilization: 0.8 } },
+        { name: 'serving-budget', namespace: 'mlops-serving', budgetLimit: 20000, costPerHourLimit: 30, alertThresholds: { budgetUtilization: 0.9, costSpike: 1.5 } },
+      ],
+      powerPolicies: [
+        { name: 'training-power', namespace: 'mlops-training', maxPowerUsage: 4000, efficiencyTarget: 0.8, powerAwareScheduling: { enabled: true, powerThreshold: 3500 } },
+        { name: 'serving-power', namespace: 'mlops-serving', maxPowerUsage: 1500, efficiencyTarget: 0.7, greenEnergyPolicy: { enabled: true, renewablePercentage: 0.3 } },
+      ],
+    },
   },
 } satisfies Partial<EnvironmentInput>;
+
+/** Seed 003's GPU model: the TorchServe CIFAR-10 image classifier on one GPU. */
+export const PYTORCH_CIFAR10 = {
+  name: 'pytorch-cifar10',
+  format: 'pytorch',
+  storageUri: 'gs://kfserving-examples/models/torchserve/image_classifier/v1',
+  gpu: 1,
+  minReplicas: 1,
+  maxReplicas: 2,
+  resources: { requests: { cpu: '1', memory: '4Gi' }, limits: { cpu: '4', memory: '8Gi' } },
+} as const;
 
 type Plain = Record<string, unknown>;
 

@@ -4,8 +4,14 @@ import { Namespaces } from '../lib/core/namespaces';
 import { Platform } from '../lib/core/platform';
 import { Project } from '../lib/core/project';
 import { RegistryPolicy } from '../lib/core/registry-policy';
+import { Chatbot } from '../lib/mlops/chatbot';
+import { Mlops } from '../lib/mlops/mlops';
+import { Delivery } from '../lib/ci/delivery';
+import { Component } from '../lib/core/component';
 import { RenderedCharts, VendoredChart } from '../lib/core/vendored-chart';
+import { KCloud } from '../lib/operators/kcloud';
 import { ToolHive } from '../lib/operators/toolhive';
+import { ServingStack } from '../lib/serving/serving-stack';
 
 /** One environment's construct tree and the policy its images and references are held to. */
 export interface BuiltEnvironment {
@@ -40,8 +46,70 @@ export function buildEnvironment(config: EnvironmentConfig, rendered: RenderedCh
     new VendoredChart(platform, `Vendored-${chart.name}`, { name: chart.name, namespace: chart.namespace, objects }).dependsOn(namespaces);
   });
 
+  if (components.serving.enabled) {
+    new ServingStack(platform, 'Serving', {
+      config: components.serving,
+      namespaces,
+      apiServer: cluster.apiServer,
+      replicas: cluster.replicas,
+      gpu: cluster.gpu,
+      storageClass: cluster.storageClasses.shared ?? cluster.storageClasses.default,
+      storageShared: cluster.storageClasses.shared !== undefined,
+      mirror: config.registry.mirror,
+    });
+  }
+
+  if (components.mlops.enabled) {
+    new Mlops(platform, 'Mlops', { config: components.mlops, namespaces, storageClasses: cluster.storageClasses, gpu: cluster.gpu });
+  }
+  if (components.chatbot.enabled) {
+    new Chatbot(platform, 'Chatbot', {
+      config: components.chatbot,
+      namespaces,
+      storageClasses: cluster.storageClasses,
+      ingressClassName: cluster.ingress.className,
+      gpu: cluster.gpu,
+    });
+  }
+
+  const { ci, kcloud } = components;
+  const delivery = ci.enabled
+    ? new Delivery(platform, 'Delivery', {
+        config: ci,
+        namespaces,
+        storageClass: cluster.storageClasses.default,
+        ingressClassName: cluster.ingress.className,
+        apiServer: cluster.apiServer,
+        argocdNamespace: config.gitops.argocdNamespace,
+      })
+    : undefined;
+
+  const optimizer = kcloud.enabled ? new KCloud(platform, 'KCloud', { config: kcloud, namespaces, apiServer: cluster.apiServer, replicas: cluster.replicas }) : undefined;
+
+  const byName = new Map(platform.node.findAll().filter(Component.isComponent).map((c) => [c.name, c]));
+  // The registry's and the operator's certificates need cert-manager: after it, where the
+  // environment installs it as a component of that name.
+  const certManager = byName.get('cert-manager');
+  if (certManager) {
+    delivery?.registry.dependsOn(certManager);
+    optimizer?.operator.dependsOn(certManager);
+  }
+
+  // After every component exists: image roll-out for the components CI builds images of.
+  if (delivery && ci.imageUpdater.enabled) {
+    ci.imageUpdater.applications.forEach((app, i) => {
+      const target = byName.get(app.component);
+      if (!target) throw new Error(`components.ci.imageUpdater.applications[${i}].component: no component named '${app.component}' in environment '${config.name}'`);
+      delivery.automate(target, app.images);
+    });
+  }
+
+  // A platform with nothing namespaced has no namespaces component (an empty one is an error).
+  if (namespaces.names.length === 0) platform.node.tryRemoveChild(namespaces.node.id);
+
   // Last: both read the components above.
   new Project(platform, 'Project');
   new Bootstrap(platform, 'Bootstrap');
-  return { platform, policy: new RegistryPolicy(config.registry) };
+  // The platform's own registry is the single source of the images CI builds: never relocated.
+  return { platform, policy: new RegistryPolicy(config.registry, ci.enabled ? [ci.registry.host] : []) };
 }

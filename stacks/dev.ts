@@ -14,4 +14,14 @@ export const dev = defineEnvironment({
     ingress: { className: 'nginx', nodePorts: { http: 31302, https: 31084 } },
     replicas: 1,
   },
+  components: {
+    // One k3s node without GPUs: KServe without Knative (plain Deployments, no scale to zero), and
+    // the Istio gateway on a NodePort since k3s' own Traefik holds 80/443 of the node.
+    serving: { deploymentMode: 'RawDeployment', knative: { enabled: false }, gateway: { serviceType: 'NodePort' } },
+    // One k3s node with ReadWriteOnce local-path storage: training and serving share the model
+    // directory on that node through two hostPath volumes (see ModelStorageSchema).
+    mlops: { storage: { backend: 'hostPath' } },
+    // No GPU on a developer's k3s: the chatbot back end runs its model on CPU.
+    chatbot: { backend: { gpu: 0 } },
+  },
 });

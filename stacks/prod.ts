@@ -1,4 +1,4 @@
-import { defineEnvironment } from './base';
+import { base, defineEnvironment, IRIS_SERVING_IMAGE, PYTORCH_CIFAR10 } from './base';
 
 /** Production on kubeadm 1.28: three nodes with four GPUs each, NFS CSI for shared volumes, HA replicas. */
 export const prod = defineEnvironment({
@@ -14,5 +14,19 @@ export const prod = defineEnvironment({
     gpu: { resourceName: 'nvidia.com/gpu', runtimeClassName: 'nvidia', perNode: 4, nodes: 3 },
     apiServer: { cidrs: ['10.61.3.0/24'], ports: [6443] },
     replicas: 2,
+  },
+  components: {
+    // Serverless KServe on Knative; the iris model of every environment plus the GPU model.
+    serving: { deploymentMode: 'Serverless', models: [...base.components.serving.models, PYTORCH_CIFAR10] },
+    mlops: {
+      // One NFS export, seen read-write by training and read-only by serving (NFS CSI static volumes).
+      storage: { backend: 'nfs', size: '200Gi', nfs: { server: 'nfs.platform.internal', share: '/exports/mlops', subDir: 'models' } },
+      quotas: {
+        training: { requests: { cpu: '16', memory: '64Gi' }, limits: { cpu: '32', memory: '128Gi' }, gpu: 4 },
+      },
+      // kubeadm has no load-balancer implementation by default: expose the API on a node port.
+      serving: { image: IRIS_SERVING_IMAGE, serviceType: 'NodePort', nodePort: 30800 },
+    },
+    chatbot: { host: 'chatbot.platform.internal', backend: { replicas: 2 } },
   },
 });

@@ -64,6 +64,7 @@ export class Component extends Chart {
   readonly application: Application;
   /** True when the component is an upstream chart rather than a folder of manifests. */
   readonly isUpstream: boolean;
+  private readonly extraFiles = new Map<string, string>();
 
   constructor(scope: Construct, id: string, props: ComponentProps, upstream?: ComponentSource) {
     super(scope, id, { namespace: props.namespace, disableResourceNameHashes: true });
@@ -95,6 +96,25 @@ export class Component extends Chart {
         },
       },
     });
+  }
+
+  /**
+   * Adds a file beside `manifests.yaml` in the component's folder (e.g. a `kustomization.yaml` that
+   * makes the folder a Kustomize application, which Argo CD Image Updater can write back to).
+   * Only for components synced from their own folder; the name is a plain file name.
+   */
+  addOutputFile(fileName: string, content: string): void {
+    if (this.isUpstream) throw new Error(`[${this.node.path}] component '${this.name}' is an upstream chart; it has no folder to add '${fileName}' to`);
+    if (!/^[A-Za-z0-9._-]+$/.test(fileName) || fileName === 'manifests.yaml') {
+      throw new Error(`[${this.node.path}] '${fileName}' is not a plain file name other than manifests.yaml`);
+    }
+    if (this.extraFiles.has(fileName)) throw new Error(`[${this.node.path}] file '${fileName}' is added twice`);
+    this.extraFiles.set(fileName, content);
+  }
+
+  /** Files added with {@link addOutputFile}, by file name. */
+  get outputFiles(): ReadonlyMap<string, string> {
+    return this.extraFiles;
   }
 
   /** Declares that this component is synced only after `others` are synced and healthy. */

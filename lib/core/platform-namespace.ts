@@ -170,7 +170,7 @@ export class PlatformNamespace extends Construct {
 
   private policy(rule: PolicyRule, direction: 'Ingress' | 'Egress'): k8s.KubeNetworkPolicy {
     const id = `Allow${direction}-${rule.name}`;
-    if (this.node.tryFindChild(id)) throw new Error(`[${this.node.path}] a ${direction.toLowerCase()} rule named '${rule.name}' exists already`);
+    if (this.node.tryFindChild(id)) throw new Error(`[${this.node.path}] an ${direction.toLowerCase()} rule named '${rule.name}' exists already`);
     if (rule.peers.length === 0) throw new Error(`[${this.node.path}] rule '${rule.name}' has no peers; a rule without peers would allow everyone`);
     const peers = rule.peers.flatMap(toPeers);
     const ports = rule.ports?.map((p) => ({ port: k8s.IntOrString.fromNumber(p.port), protocol: p.protocol ?? 'TCP' }));

@@ -12,7 +12,15 @@ const IN_CLUSTER_HOST = /(^|\.)(svc|svc\.cluster\.local|cluster\.local)(:\d+)?$|
  * and hosts the output may reference. Pure: it only answers questions about references.
  */
 export class RegistryPolicy {
-  constructor(private readonly config: RegistryPolicyConfig) {}
+  /**
+   * @param platformRegistries registries that run inside the platform (its own CI registry): images
+   *   there are built and pushed by the platform itself, so they are neither relocated to the mirror
+   *   nor refused by `allowedRegistries`.
+   */
+  constructor(
+    private readonly config: RegistryPolicyConfig,
+    private readonly platformRegistries: readonly string[] = [],
+  ) {}
 
   /** The mirror images are relocated to, if any. */
   get mirror(): string | undefined {
@@ -21,18 +29,20 @@ export class RegistryPolicy {
 
   /** Where the environment pulls `image` from. */
   relocate(image: Image): Image {
-    if (!this.config.mirror || image.registry === this.config.mirror) return image;
+    if (!this.config.mirror || image.registry === this.config.mirror || this.platformRegistries.includes(image.registry)) return image;
     return image.withRegistry(this.config.mirror);
   }
 
   /** True when the environment may pull from the image's registry. */
   allowsImage(image: Image): boolean {
     const allowed = this.config.allowedRegistries;
-    return allowed.length === 0 || allowed.includes(image.registry);
+    return allowed.length === 0 || allowed.includes(image.registry) || this.platformRegistries.includes(image.registry);
   }
 
   /** True when a URL's host is in the cluster or in the allowed hosts. */
   allowsUrl(url: string): boolean {
+    // `pvc://<claim>/<path>` (KServe storage URIs) names a PersistentVolumeClaim, not a host.
+    if (/^pvc:\/\//i.test(url)) return true;
     const host = hostOf(url);
     if (host === undefined || IN_CLUSTER_HOST.test(host)) return true;
     const allowed = this.config.allowedHosts;

@@ -5,7 +5,7 @@ import { Component } from './component';
 import { SynthError, SynthIssue } from './errors';
 import { ImageReferenceError } from './image';
 import { imageFieldsOf } from './image-field';
-import { groupOf } from './kinds';
+import { groupOf, isClusterScoped } from './kinds';
 import { OutputChart } from './output-chart';
 import { Platform } from './platform';
 import { RegistryPolicy } from './registry-policy';
@@ -111,6 +111,9 @@ export function synthesize(platform: Platform, policy: RegistryPolicy): Environm
       issues.push({ path: obj.node.path, message: (e as Error).message });
       continue;
     }
+    // A chart's default namespace is stamped on every object, cluster-scoped ones included, where the
+    // API server rejects it (and Argo CD would track the object under a namespace it lacks).
+    if (isClusterScoped(json.apiVersion, json.kind)) delete json.metadata.namespace;
     const id = identity(json);
     const other = seen.get(id);
     if (other) issues.push({ path: obj.node.path, message: `${json.kind} '${json.metadata.name}' is also defined at [${other}]` });
@@ -247,6 +250,7 @@ export function synthesize(platform: Platform, policy: RegistryPolicy): Environm
     files.set(`apps/${c.name}.yaml`, toYamlDocuments([renderedOf.get(c.application)!.json], header(`Application ${c.name}`)));
     const objects = sortForReading(rendered.filter((r) => r.obj !== c.application));
     if (objects.length > 0) files.set(`${c.name}/manifests.yaml`, toYamlDocuments(objects.map((r) => r.json), header(`component ${c.name}`)));
+    for (const [fileName, content] of c.outputFiles) files.set(`${c.name}/${fileName}`, content);
   }
   for (const oc of outputCharts) {
     const objects = sortForReading(byChart.get(oc) ?? []);

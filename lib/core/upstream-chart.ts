@@ -25,13 +25,25 @@ export class ChartSource {
     return new ChartSource('git', repoURL, revision, undefined, path);
   }
 
+  /**
+   * A folder of plain manifests in a Git repository, at a tag or commit, for projects that publish no
+   * chart. `include` is Argo CD's directory glob (e.g. one file of the folder); setting it makes Argo
+   * CD read the folder as plain YAML even where a (broken) `kustomization.yaml` sits beside it.
+   * Such a source takes no values and no images.
+   */
+  static gitDirectory(repoURL: string, path: string, revision: string, include?: string): ChartSource {
+    return new ChartSource('git-directory', repoURL, revision, undefined, path, include);
+  }
+
   private constructor(
-    readonly type: 'helm' | 'oci' | 'git',
+    readonly type: 'helm' | 'oci' | 'git' | 'git-directory',
     readonly repoURL: string,
     /** Chart version (helm, oci) or Git revision (git). */
     readonly revision: string,
     readonly chart: string | undefined,
     readonly path: string | undefined,
+    /** Directory include glob (git-directory only). */
+    readonly include?: string,
   ) {}
 }
 
@@ -87,13 +99,19 @@ export class UpstreamChart extends Component {
     const repoURL = Platform.of(scope).sourceFor(source.repoURL);
     const values = structuredClone(props.values ?? {});
     for (const img of props.images ?? []) setPath(values, img.valuePath, imageValue(img));
-    const appSource: ApplicationSpecSource = {
-      repoUrl: repoURL,
-      targetRevision: source.revision,
-      chart: source.chart,
-      path: source.path,
-      helm: { releaseName: props.name, valuesObject: values },
-    };
+    if (source.type === 'git-directory' && (props.values !== undefined || (props.images ?? []).length > 0)) {
+      throw new Error(`[${scope.node.path}/${id}] a plain Git directory source takes no values or images`);
+    }
+    const appSource: ApplicationSpecSource =
+      source.type === 'git-directory'
+        ? { repoUrl: repoURL, targetRevision: source.revision, path: source.path, directory: { include: source.include } }
+        : {
+            repoUrl: repoURL,
+            targetRevision: source.revision,
+            chart: source.chart,
+            path: source.path,
+            helm: { releaseName: props.name, valuesObject: values },
+          };
     super(scope, id, { name: props.name, namespace: props.namespace }, {
       source: appSource,
       syncOptions: props.includesCrds ? ['ServerSideApply=true'] : [],
@@ -121,5 +139,13 @@ function setPath(target: Record<string, unknown>, dotted: string, value: unknown
     else if (typeof next !== 'object' || next === null || Array.isArray(next)) throw new Error(`value '${k}' in '${dotted}' is not an object`);
     cur = cur[k] as Record<string, unknown>;
   }
-  cur[keys[keys.length - 1]] = value;
+  // A split image ({ repository, tag }) often shares its object with other values of the same
+  // workload (resources, security context): merge into it instead of replacing it.
+  const last = keys[keys.length - 1];
+  const existing = cur[last];
+  cur[last] = isPlainObject(existing) && isPlainObject(value) ? { ...existing, ...value } : value;
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }

@@ -2,6 +2,12 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { EnvironmentOutput } from './synthesize';
 
+/**
+ * Files other tools commit into dist/ and a synth must keep: Argo CD Image Updater's Git write-back,
+ * `.argocd-source-<application>.yaml` in an application's folder.
+ */
+export const isWriteBack = (relativePath: string): boolean => /(^|\/)\.argocd-source-[^/]+\.ya?ml$/.test(relativePath);
+
 export interface WriteOptions {
   /**
    * Files of the existing output to carry over into the new one, by path relative to the output

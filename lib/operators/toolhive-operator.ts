@@ -49,7 +49,7 @@ export class ToolHiveOperator extends Construct {
       values: {
         operator: {
           replicaCount: props.replicas ?? 1,
-          env: props.updateCheck ? [] : [{ name: 'TOOLHIVE_SKIP_UPDATE_CHECK', value: 'true' }],
+          env: props.updateCheck ? undefined : [{ name: 'TOOLHIVE_SKIP_UPDATE_CHECK', value: 'true' }],
           rbac: { scope: 'cluster' },
         },
       },

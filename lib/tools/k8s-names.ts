@@ -162,13 +162,13 @@ export function labelMapProblems(labels: unknown, path: string): NameProblem[] {
   return problems;
 }
 
-/** Checks an annotation map: keys are qualified names (case-insensitive) and the total size is at most 256 KiB. */
+/** Checks an annotation map: keys are qualified names (case-insensitive), total size at most 256 KiB. */
 export function annotationMapProblems(annotations: unknown, path: string): NameProblem[] {
   if (!isRecord(annotations)) return [];
   const problems: NameProblem[] = [];
   let totalSize = 0;
   for (const [key, value] of Object.entries(annotations)) {
-    totalSize += key.length + (typeof value === 'string' ? value.length : 0);
+    totalSize += Buffer.byteLength(key) + (typeof value === 'string' ? Buffer.byteLength(value) : 0);
     for (const e of qualifiedNameErrors(key.toLowerCase())) {
       problems.push({ path: `${path}/${pointerSegment(key)}`, message: `invalid annotation key "${key}": ${e}` });
     }
@@ -183,7 +183,10 @@ export function annotationMapProblems(annotations: unknown, path: string): NameP
 export interface ObjectMetaRules {
   /** How `metadata.name` is checked. */
   readonly nameRule: NameRule;
-  /** Longest allowed name, when a kind is stricter than its rule (CronJob: 52). @default - the rule's own limit */
+  /**
+   * Longest allowed name, when a kind is stricter than its rule (CronJob: 52).
+   * @default - the rule's own limit
+   */
   readonly maxNameLength?: number;
 }
 
@@ -203,11 +206,7 @@ export function objectMetaProblems(metadata: unknown, path: string, rules: Objec
 }
 
 /** Checks `name`, or `generateName` (with its trailing '-' masked, as the API server does) when there is no name. */
-function nameProblems(
-  metadata: Record<string, unknown>,
-  path: string,
-  rules: ObjectMetaRules,
-): NameProblem[] {
+function nameProblems(metadata: Record<string, unknown>, path: string, rules: ObjectMetaRules): NameProblem[] {
   const { name, generateName } = metadata;
   if (typeof name === 'string' && name !== '') {
     const errors = nameErrors(name, rules.nameRule);

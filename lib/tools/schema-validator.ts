@@ -116,7 +116,10 @@ const TERMINATION_MESSAGE_POLICIES = ['', 'File', 'FallbackToLogsOnError'];
  */
 const BUILTIN_ENUMS: EnumTable = {
   'io.k8s.api.core.v1.Container': { imagePullPolicy: PULL_POLICIES, terminationMessagePolicy: TERMINATION_MESSAGE_POLICIES },
-  'io.k8s.api.core.v1.EphemeralContainer': { imagePullPolicy: PULL_POLICIES, terminationMessagePolicy: TERMINATION_MESSAGE_POLICIES },
+  'io.k8s.api.core.v1.EphemeralContainer': {
+    imagePullPolicy: PULL_POLICIES,
+    terminationMessagePolicy: TERMINATION_MESSAGE_POLICIES,
+  },
   'io.k8s.api.core.v1.PodSpec': {
     restartPolicy: ['', 'Always', 'OnFailure', 'Never'],
     dnsPolicy: ['', 'ClusterFirst', 'ClusterFirstWithHostNet', 'Default', 'None'],
@@ -142,7 +145,10 @@ const BUILTIN_ENUMS: EnumTable = {
   },
   'io.k8s.api.networking.v1.HTTPIngressPath': { pathType: ['Exact', 'Prefix', 'ImplementationSpecific'] },
   'io.k8s.api.networking.v1.NetworkPolicySpec': { policyTypes: ['Ingress', 'Egress'] },
-  'io.k8s.api.core.v1.Toleration': { operator: ['', 'Equal', 'Exists'], effect: ['', 'NoSchedule', 'PreferNoSchedule', 'NoExecute'] },
+  'io.k8s.api.core.v1.Toleration': {
+    operator: ['', 'Equal', 'Exists'],
+    effect: ['', 'NoSchedule', 'PreferNoSchedule', 'NoExecute'],
+  },
   'io.k8s.api.core.v1.Taint': { effect: ['NoSchedule', 'PreferNoSchedule', 'NoExecute'] },
   'io.k8s.api.core.v1.NodeSelectorRequirement': { operator: ['In', 'NotIn', 'Exists', 'DoesNotExist', 'Gt', 'Lt'] },
   'io.k8s.api.core.v1.HTTPGetAction': { scheme: ['', 'HTTP', 'HTTPS'] },
@@ -150,6 +156,14 @@ const BUILTIN_ENUMS: EnumTable = {
   'io.k8s.api.autoscaling.v2.MetricSpec': { type: ['ContainerResource', 'External', 'Object', 'Pods', 'Resource'] },
   'io.k8s.api.autoscaling.v2.MetricTarget': { type: ['Utilization', 'Value', 'AverageValue'] },
 };
+
+/**
+ * resource.Quantity syntax (`500m`, `1.5`, `4Gi`, `1e3`), as controller-gen writes it into CRDs. The 1.28
+ * definitions declare Quantity as any string or number; the API server parses it, so we check it too.
+ */
+const QUANTITY_PATTERN =
+  '^(\\+|-)?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE](\\+|-)?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))))?$';
+const QUANTITY_DEFINITION = 'io.k8s.apimachinery.pkg.api.resource.Quantity';
 
 /**
  * Smallest subschema (counted in schema nodes) that is shared through `definitions` when it occurs more
@@ -206,7 +220,7 @@ export class SchemaValidator {
       : [{ path: '', message: `no schema for ${apiVersion} kind ${kind} (neither a built-in type nor a loaded CRD)` }];
     problems.push(...objectMetaProblems(obj.metadata, '/metadata', nameRules(apiGroup(apiVersion), kind, source)));
     if (source?.origin === 'kubernetes') problems.push(...workloadProblems(apiGroup(apiVersion), kind, obj));
-    return dedupe(problems).map((p) => ({ object, path: p.path, message: p.message }));
+    return uniqueProblems(problems).map((p) => ({ object, path: p.path, message: p.message }));
   }
 
   /** Runs the compiled schema of `key` over `obj`. */
@@ -250,6 +264,7 @@ function readKubernetesDefinitions(file: string): { schema: JsonObject; sources:
   for (const [name, definition] of Object.entries(definitions)) {
     const schema = normalizeSchema(definition, KUBERNETES_DIALECT, false);
     addEnums(schema, BUILTIN_ENUMS[name] ?? {});
+    if (name === QUANTITY_DEFINITION) schema.pattern = QUANTITY_PATTERN;
     const gvks = isRecord(definition) ? groupVersionKinds(definition['x-kubernetes-group-version-kind']) : [];
     if (gvks.length > 0) schema.properties = { ...asRecord(schema.properties), ...ALWAYS_ALLOWED_TOP_LEVEL };
     for (const key of gvks) if (!sources.has(key)) sources.set(key, { origin: 'kubernetes', definition: name });
@@ -356,7 +371,8 @@ function normalizeSchema(node: unknown, dialect: Dialect, inJunctor: boolean): J
   copyChildren(node, out, dialect, inJunctor);
   applyTypeExtensions(node, out);
   if (node['x-kubernetes-embedded-resource'] === true) {
-    out.properties = { apiVersion: { type: 'string' }, kind: { type: 'string' }, metadata: { type: 'object' }, ...asRecord(out.properties) };
+    const implicit = { apiVersion: { type: 'string' }, kind: { type: 'string' }, metadata: { type: 'object' } };
+    out.properties = { ...implicit, ...asRecord(out.properties) };
   }
   if (dialect.listTypes) applyListType(node, out);
   if (!inJunctor && shouldClose(node, out, dialect)) out.additionalProperties = false;
@@ -365,7 +381,8 @@ function normalizeSchema(node: unknown, dialect: Dialect, inJunctor: boolean): J
 
 /** Keeps `format` only when it is one we check, and `pattern` only when JavaScript can compile it. */
 function copyFormatAndPattern(node: JsonObject, out: JsonObject): void {
-  if (typeof node.format === 'string' && Object.prototype.hasOwnProperty.call(FORMATS, node.format)) out.format = node.format;
+  const format = node.format;
+  if (typeof format === 'string' && Object.prototype.hasOwnProperty.call(FORMATS, format)) out.format = format;
   if (typeof node.pattern === 'string' && compilesAsUnicodeRegExp(node.pattern)) out.pattern = node.pattern;
 }
 
@@ -385,7 +402,9 @@ function copyExclusiveBounds(node: JsonObject, out: JsonObject): void {
 function copyChildren(node: JsonObject, out: JsonObject, dialect: Dialect, inJunctor: boolean): void {
   if (isRecord(node.properties)) {
     const properties: JsonObject = {};
-    for (const [name, child] of Object.entries(node.properties)) properties[name] = normalizeSchema(child, dialect, inJunctor);
+    for (const [name, child] of Object.entries(node.properties)) {
+      properties[name] = normalizeSchema(child, dialect, inJunctor);
+    }
     out.properties = properties;
   }
   if (isRecord(node.items)) out.items = normalizeSchema(node.items, dialect, inJunctor);
@@ -401,12 +420,12 @@ function copyChildren(node: JsonObject, out: JsonObject, dialect: Dialect, inJun
 }
 
 /**
- * Applies `x-kubernetes-int-or-string` and `nullable`, and collapses type-only alternatives such as
- * IntOrString's and Quantity's `oneOf: [{type: string}, {type: integer}]` into a type list, which
- * gives one clear error instead of one per alternative.
+ * Applies `x-kubernetes-int-or-string` (or `format: int-or-string`) and `nullable`, and collapses
+ * type-only alternatives such as IntOrString's and Quantity's `oneOf: [{type: string}, {type: integer}]`
+ * into a type list, which gives one clear error instead of one per alternative.
  */
 function applyTypeExtensions(node: JsonObject, out: JsonObject): void {
-  if (node['x-kubernetes-int-or-string'] === true) {
+  if (node['x-kubernetes-int-or-string'] === true || node.format === 'int-or-string') {
     out.type = ['integer', 'string'];
     if (isTypeOnlyAlternatives(out.anyOf)) delete out.anyOf;
   }
@@ -435,14 +454,22 @@ function isTypeOnlyAlternatives(value: unknown): string[] | undefined {
   return types;
 }
 
-/** `x-kubernetes-list-type: set` items must be unique; `map` items unique by their map keys. */
+/**
+ * `x-kubernetes-list-type: set` items must be unique; `map` items unique by their map keys, where a
+ * missing key counts as its schema default (the API server defaults before it validates).
+ */
 function applyListType(node: JsonObject, out: JsonObject): void {
   const listType = node['x-kubernetes-list-type'];
   if (listType === 'set') out.uniqueItems = true;
   const keys = node['x-kubernetes-list-map-keys'];
-  if (listType === 'map' && Array.isArray(keys) && keys.every((k) => typeof k === 'string') && keys.length > 0) {
-    out[LIST_MAP_KEYS_KEYWORD] = keys;
+  if (listType !== 'map' || !Array.isArray(keys) || keys.length === 0) return;
+  const itemProperties = asRecord(asRecord(node.items).properties);
+  const defaults: JsonObject = {};
+  for (const key of keys.map(String)) {
+    const fallback = asRecord(itemProperties[key]).default;
+    if (fallback !== undefined) defaults[key] = fallback;
   }
+  out[LIST_MAP_KEYS_KEYWORD] = { keys: keys.map(String), defaults };
 }
 
 /** Whether an object node should reject fields it does not declare. */
@@ -457,6 +484,7 @@ function shouldClose(node: JsonObject, out: JsonObject, dialect: Dialect): boole
 const SUBSCHEMA_MAPS = ['properties'] as const;
 const SUBSCHEMA_SINGLES = ['items', 'additionalProperties', 'not'] as const;
 const SUBSCHEMA_LISTS = ['anyOf', 'oneOf', 'allOf'] as const;
+const JUNCTOR_POSITIONS: ReadonlySet<string> = new Set(['anyOf', 'oneOf', 'allOf', 'not']);
 
 /** One distinct subschema: its keywords with sub-schemas replaced by their ids, its size, and its uses. */
 interface InternedSchema {
@@ -494,21 +522,26 @@ function shareRepeatedSubschemas(root: JsonObject): JsonObject {
     return id;
   };
 
-  /** Rebuilds a subschema from its id: a `$ref` when shared, else inline. */
-  const build = (id: number, inline: boolean): JsonObject => {
+  /**
+   * Rebuilds a subschema from its id: a `$ref` when shared, else inline. Junctor branches (and all
+   * below them) are inlined, so their errors' schema paths stay below the junctor's; `describeErrors`
+   * relies on that to fold them into the junctor's message.
+   */
+  const build = (id: number, share: boolean): JsonObject => {
     const { shape, size, uses } = interned[id];
-    if (inline || uses < 2 || size < MIN_SHARED_SUBSCHEMA_SIZE) {
-      return mapSubschemas(shape, (childId) => build(Number(childId), false));
-    }
+    const children = (): JsonObject =>
+      mapSubschemas(shape, (childId, position) => build(Number(childId), share && !JUNCTOR_POSITIONS.has(position)));
+    if (!share || uses < 2 || size < MIN_SHARED_SUBSCHEMA_SIZE) return children();
     const name = `s${id}`;
     if (!(name in definitions)) {
       definitions[name] = {}; // reserved before recursing, so the name is taken once
-      definitions[name] = build(id, true);
+      definitions[name] = children();
     }
     return { $ref: `#/definitions/${name}` };
   };
 
-  const result = build(intern(root), true);
+  const rootShape = interned[intern(root)].shape;
+  const result = mapSubschemas(rootShape, (childId, position) => build(Number(childId), !JUNCTOR_POSITIONS.has(position)));
   return Object.keys(definitions).length > 0 ? { ...result, definitions } : result;
 }
 
@@ -517,20 +550,20 @@ function shareRepeatedSubschemas(root: JsonObject): JsonObject {
  * not, junctor branches) replaced by `map(sub)`. Works on schemas and on interned shapes (whose
  * sub-schemas are ids).
  */
-function mapSubschemas(node: JsonObject, map: (sub: unknown) => unknown): JsonObject {
+function mapSubschemas(node: JsonObject, map: (sub: unknown, position: string) => unknown): JsonObject {
   const out: JsonObject = { ...node };
   for (const key of SUBSCHEMA_MAPS) {
     if (!isRecord(node[key])) continue;
     const mapped: JsonObject = {};
-    for (const [name, sub] of Object.entries(node[key])) mapped[name] = map(sub);
+    for (const [name, sub] of Object.entries(node[key])) mapped[name] = map(sub, key);
     out[key] = mapped;
   }
   for (const key of SUBSCHEMA_SINGLES) {
-    if (node[key] !== undefined && typeof node[key] !== 'boolean') out[key] = map(node[key]);
+    if (node[key] !== undefined && typeof node[key] !== 'boolean') out[key] = map(node[key], key);
   }
   for (const key of SUBSCHEMA_LISTS) {
     const list = node[key];
-    if (Array.isArray(list)) out[key] = list.map(map);
+    if (Array.isArray(list)) out[key] = list.map((sub) => map(sub, key));
   }
   return out;
 }
@@ -549,24 +582,42 @@ function compilesAsUnicodeRegExp(pattern: string): boolean {
 
 /** An ajv instance with the formats we check and the list-map-keys keyword. */
 function createAjv(): Ajv {
-  const ajv = new Ajv({ strict: false, allErrors: true, verbose: true, validateSchema: false, formats: { ...FORMATS } });
-  ajv.addKeyword({ keyword: LIST_MAP_KEYS_KEYWORD, type: 'array', schemaType: 'array', errors: true, validate: validateListMapKeys });
+  const ajv = new Ajv({
+    strict: false,
+    allErrors: true,
+    // `verbose` puts the offending value on each error, for messages like `must be integer (got "3")`.
+    verbose: true,
+    // Our schemas are generated, not hand-written; skipping meta-validation and code optimization
+    // roughly halves compile time.
+    validateSchema: false,
+    code: { optimize: false },
+    formats: { ...FORMATS },
+  });
+  ajv.addKeyword({
+    keyword: LIST_MAP_KEYS_KEYWORD,
+    type: 'array',
+    schemaType: 'object',
+    errors: true,
+    validate: validateListMapKeys,
+  });
   return ajv;
 }
 
 /** Rejects list items that repeat another item's map keys, as the API server does for list-type map. */
 const validateListMapKeys: SchemaValidateFunction = (
-  keys: unknown,
+  rule: unknown,
   data: unknown,
   _parentSchema?: unknown,
   cxt?: { instancePath: string },
 ): boolean => {
-  if (!Array.isArray(keys) || !Array.isArray(data)) return true;
+  if (!isRecord(rule) || !Array.isArray(rule.keys) || !Array.isArray(data)) return true;
+  const keys = rule.keys.map(String);
+  const defaults = asRecord(rule.defaults);
   const seen = new Set<string>();
   const errors: Array<Partial<ErrorObject>> = [];
   data.forEach((item, index) => {
     if (!isRecord(item)) return;
-    const identity = keys.map((k) => `${String(k)}=${JSON.stringify(item[String(k)])}`).join(', ');
+    const identity = keys.map((k) => `${k}=${JSON.stringify(item[k] ?? defaults[k])}`).join(', ');
     if (seen.has(identity)) {
       errors.push({
         keyword: LIST_MAP_KEYS_KEYWORD,
@@ -588,7 +639,9 @@ const validateListMapKeys: SchemaValidateFunction = (
 function describeErrors(errors: readonly ErrorObject[]): NameProblem[] {
   const junctors = errors.filter((e) => e.keyword === 'anyOf' || e.keyword === 'oneOf');
   const branchOf = (e: ErrorObject): ErrorObject | undefined =>
-    junctors.find((j) => j !== e && e.schemaPath.startsWith(`${j.schemaPath}/`) && e.instancePath.startsWith(j.instancePath));
+    junctors.find(
+      (j) => j !== e && e.schemaPath.startsWith(`${j.schemaPath}/`) && e.instancePath.startsWith(j.instancePath),
+    );
   const problems: NameProblem[] = [];
   for (const error of errors) {
     if (branchOf(error)) continue;
@@ -605,9 +658,23 @@ function describeErrors(errors: readonly ErrorObject[]): NameProblem[] {
 /** Message for a failed anyOf/oneOf, listing what each alternative missed. */
 function junctorMessage(error: ErrorObject, branches: string[]): string {
   const passing = error.params.passingSchemas;
-  if (Array.isArray(passing)) return `must match exactly one alternative (oneOf), but matches alternatives ${passing.join(' and ')}`;
+  if (Array.isArray(passing)) return exclusiveFieldsMessage(error.schema, passing);
   const which = error.keyword === 'oneOf' ? 'exactly one' : 'at least one';
-  return branches.length > 0 ? `must match ${which} alternative (${error.keyword}): ${branches.join(' | ')}` : `must match ${which} alternative (${error.keyword})`;
+  const base = `must match ${which} alternative (${error.keyword})`;
+  return branches.length > 0 ? `${base}: ${branches.join(' | ')}` : base;
+}
+
+/**
+ * Message for a oneOf matched by several alternatives. The common case is mutually exclusive fields
+ * (`oneOf: [{required: [a]}, {required: [b]}]`, as in Istio's CRDs), which is named as such.
+ */
+function exclusiveFieldsMessage(alternatives: unknown, passing: unknown[]): string {
+  const fields = passing.flatMap((index) => {
+    const alternative = Array.isArray(alternatives) ? asRecord(alternatives[Number(index)]) : {};
+    return Array.isArray(alternative.required) ? alternative.required.map((f) => `"${String(f)}"`) : [];
+  });
+  if (fields.length === passing.length) return `fields ${fields.join(' and ')} are mutually exclusive; set only one`;
+  return `must match exactly one alternative (oneOf), but matches alternatives ${passing.join(' and ')}`;
 }
 
 /** A branch error's message, prefixed with its path below the anyOf/oneOf when it is deeper. */
@@ -626,11 +693,16 @@ function errorMessage(error: ErrorObject): string {
       return `missing required field "${String(params.missingProperty)}"`;
     case 'type':
       return `must be ${String(params.type).split(',').join(' or ')} (got ${preview(error.data)})`;
-    case 'enum':
-      return `must be one of ${(Array.isArray(params.allowedValues) ? params.allowedValues : []).map((v) => JSON.stringify(v)).join(', ')} (got ${preview(error.data)})`;
+    case 'enum': {
+      const allowed = Array.isArray(params.allowedValues) ? params.allowedValues : [];
+      return `must be one of ${allowed.map((v) => JSON.stringify(v)).join(', ')} (got ${preview(error.data)})`;
+    }
     case 'format':
       return `must be a valid ${String(params.format)} (got ${preview(error.data)})`;
     case 'pattern':
+      if (params.pattern === QUANTITY_PATTERN) {
+        return `must be a quantity such as 500m, 2, 1.5Gi or 1e3 (got ${preview(error.data)})`;
+      }
       return `must match pattern "${String(params.pattern)}" (got ${preview(error.data)})`;
     default:
       return error.message ?? `fails "${error.keyword}"`;
@@ -710,10 +782,12 @@ function expressionProblems(expr: JsonObject, path: string): NameProblem[] {
   switch (expr.operator) {
     case 'In':
     case 'NotIn':
-      return values.length === 0 ? [{ path: `${path}/values`, message: "must be specified when `operator` is 'In' or 'NotIn'" }] : [];
+      if (values.length > 0) return [];
+      return [{ path: `${path}/values`, message: "must be specified when `operator` is 'In' or 'NotIn'" }];
     case 'Exists':
     case 'DoesNotExist':
-      return values.length > 0 ? [{ path: `${path}/values`, message: "may not be specified when `operator` is 'Exists' or 'DoesNotExist'" }] : [];
+      if (values.length === 0) return [];
+      return [{ path: `${path}/values`, message: "may not be specified when `operator` is 'Exists' or 'DoesNotExist'" }];
     default:
       return [{ path: `${path}/operator`, message: `not a valid selector operator (got ${preview(expr.operator)})` }];
   }
@@ -760,7 +834,8 @@ function objectId(obj: JsonObject): string {
       : typeof meta.generateName === 'string' && meta.generateName !== ''
         ? `${meta.generateName}*`
         : '<no name>';
-  return typeof meta.namespace === 'string' && meta.namespace !== '' ? `${kind}/${meta.namespace}/${name}` : `${kind}/${name}`;
+  const namespace = typeof meta.namespace === 'string' && meta.namespace !== '' ? meta.namespace : undefined;
+  return namespace === undefined ? `${kind}/${name}` : `${kind}/${namespace}/${name}`;
 }
 
 /**
@@ -781,7 +856,7 @@ function dig(value: unknown, keys: readonly string[]): unknown {
 }
 
 /** Drops repeated problems (same path and message), keeping the first. */
-function dedupe(problems: readonly NameProblem[]): NameProblem[] {
+function uniqueProblems(problems: readonly NameProblem[]): NameProblem[] {
   const seen = new Set<string>();
   return problems.filter((p) => {
     const key = `${p.path}\u0000${p.message}`;

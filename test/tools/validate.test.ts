@@ -1,10 +1,13 @@
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { parseEnvironment } from '../../lib/core/config';
 import { RegistryPolicy } from '../../lib/core/registry-policy';
 import { restrictedProblems } from '../../lib/tools/pod-security';
 import { SchemaValidator } from '../../lib/tools/schema-validator';
 import { treeFromFiles } from '../../lib/tools/tree';
 import { formatFindings, validateExitCode, validateTree } from '../../lib/tools/validate';
+import { airgap } from '../../stacks/airgap';
+import { buildEnvironment } from '../../stacks/build';
 import { compiledTree, deployment, files, namespace, networkPolicy, Obj, yamlDocs } from './fixtures';
 
 const SHARED = path.join(__dirname, '../../../shared/crds');
@@ -141,9 +144,9 @@ describe('validateTree', () => {
     );
   });
 
-  it('passes on every environment', () => {
-    const airgap = new RegistryPolicy({ mirror: 'registry.airgap.internal:35000', allowedRegistries: ['registry.airgap.internal:35000'], allowedHosts: ['git.airgap.internal'] });
-    const findings = validateTree(compiledTree(), { schema, policies: new Map([['airgap', airgap]]) });
+  it('passes on every environment, airgap held to the policy its synth uses', () => {
+    const { policy } = buildEnvironment(parseEnvironment(airgap));
+    const findings = validateTree(compiledTree(), { schema, policies: new Map([['airgap', policy]]) });
     expect(findings.filter((f) => f.severity === 'error')).toEqual([]);
   });
 });

@@ -1,7 +1,12 @@
 import { z } from 'zod';
+import { ChatbotSchema, chatbotClusterIssues } from './chatbot';
 import { ClusterSchema } from './cluster';
 import { GitOpsSchema } from './gitops';
+import { MlopsSchema, mlopsClusterIssues } from './mlops';
+import { CiSchema } from './ci';
+import { KCloudSchema } from './kcloud';
 import { RegistryPolicySchema } from './registry';
+import { checkServingAgainstCluster, ServingSchema } from './serving';
 import { ToolHiveSchema } from './toolhive';
 import { VendoredChartsSchema } from './vendored-charts';
 
@@ -12,6 +17,11 @@ import { VendoredChartsSchema } from './vendored-charts';
 export const ComponentsSchema = z
   .object({
     toolhive: ToolHiveSchema.default({}),
+    serving: ServingSchema.default({}),
+    mlops: MlopsSchema.default({}),
+    chatbot: ChatbotSchema.default({}),
+    ci: CiSchema.default({}),
+    kcloud: KCloudSchema.default({}),
     vendored: VendoredChartsSchema.default({}),
   })
   .strict();
@@ -42,6 +52,14 @@ export const EnvironmentSchema = z
     }
     if (env.cluster.gpu && env.cluster.gpu.nodes > env.cluster.nodes) {
       ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['cluster', 'gpu', 'nodes'], message: `more GPU nodes (${env.cluster.gpu.nodes}) than nodes (${env.cluster.nodes})` });
+    }
+    checkServingAgainstCluster(env.components.serving, env.cluster, ctx);
+    // Component rules that need the cluster's facts (GPUs, storage classes, node ports).
+    for (const [slice, issues] of [
+      ['mlops', mlopsClusterIssues(env.components.mlops, env.cluster)],
+      ['chatbot', chatbotClusterIssues(env.components.chatbot, env.cluster)],
+    ] as const) {
+      for (const issue of issues) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['components', slice, ...issue.path], message: issue.message });
     }
     const { mirror, allowedRegistries } = env.registry;
     if (mirror && allowedRegistries.length > 0 && !allowedRegistries.includes(mirror)) {

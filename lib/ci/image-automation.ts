@@ -1,0 +1,95 @@
+import { Construct } from 'constructs';
+import { stringify } from 'yaml';
+import { ImageUpdater as ImageUpdaterResource } from '../../imports/argocd-image-updater.argoproj.io';
+import { Component } from '../core/component';
+
+/** How Image Updater picks the next tag. */
+export type UpdateStrategy = 'semver' | 'newest-build' | 'alphabetical' | 'digest';
+
+export interface AutomatedImage {
+  /** Short name of the image in the ImageUpdater resource. */
+  readonly alias: string;
+  /** Image name without tag, exactly as the component's manifests spell it. */
+  readonly image: string;
+  /** Tags that may be rolled out, e.g. `regexp:^v\d+\.\d+\.\d+$`. @default - any tag */
+  readonly allowTags?: string;
+  /** @default 'semver' */
+  readonly updateStrategy?: UpdateStrategy;
+}
+
+export interface ImageAutomationProps {
+  /** The component whose images are rolled out; its folder becomes a Kustomize application. */
+  readonly target: Component;
+  readonly images: readonly AutomatedImage[];
+  /** Argo CD's namespace, where ImageUpdater resources select Applications. */
+  readonly namespace: string;
+  /** The platform registry, `host:port`: automated images must be ones CI pushes there. */
+  readonly registry: string;
+  /** Branch Image Updater commits to. @default 'main' */
+  readonly branch?: string;
+}
+
+/** The file Argo CD Image Updater's Git write-back creates in an application's folder. */
+export function writeBackFile(application: string): string {
+  return `.argocd-source-${application}.yaml`;
+}
+
+/** Kustomization that turns a component's folder into a Kustomize application without changing it. */
+export const KUSTOMIZATION_FILE = 'kustomization.yml';
+
+/**
+ * Automatic roll-out of new image tags for one component (seed 002: Jenkins pushes, Image Updater
+ * notices, Argo CD rolls the Deployment).
+ *
+ * Image Updater cannot update plain-YAML applications, so the component's folder gets a
+ * `kustomization.yml` listing `manifests.yaml` (the `.yml` spelling keeps it apart from the
+ * `*.yaml` object files tools read): Argo CD then renders the folder with Kustomize, and Image
+ * Updater's Git write-back (`.argocd-source-<app>.yaml` with `kustomize.images`) overrides the tag.
+ * Kompile never writes that file, and the output writer carries it over from the previous `dist/`
+ * (see `isWriteBack` in main.ts), so a new synth keeps the rolled-out tag.
+ */
+export class ImageAutomation extends Construct {
+  readonly resource: ImageUpdaterResource;
+
+  constructor(scope: Construct, id: string, props: ImageAutomationProps) {
+    super(scope, id);
+    if (props.images.length === 0) throw new Error(`[${this.node.path}] prop 'images' is empty: nothing to update`);
+    const aliases = new Set<string>();
+    for (const img of props.images) {
+      if (aliases.has(img.alias)) throw new Error(`[${this.node.path}] prop 'images': alias '${img.alias}' is used twice`);
+      aliases.add(img.alias);
+      if (!img.image.startsWith(`${props.registry}/`)) {
+        throw new Error(`[${this.node.path}] prop 'images': '${img.image}' is not in the platform registry '${props.registry}' that CI pushes to`);
+      }
+      if (/[@]|:[^/]*$/.test(img.image.replace(/^[^/]*\//, ''))) {
+        throw new Error(`[${this.node.path}] prop 'images': '${img.image}' carries a tag or digest; give the name only, Image Updater picks the tag`);
+      }
+    }
+    const app = props.target.name;
+    props.target.addOutputFile(
+      KUSTOMIZATION_FILE,
+      stringify({ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources: ['manifests.yaml'] }),
+    );
+
+    this.resource = new ImageUpdaterResource(this, 'Resource', {
+      metadata: { name: app, namespace: props.namespace },
+      spec: {
+        applicationRefs: [
+          {
+            namePattern: app,
+            images: props.images.map((img) => ({
+              alias: img.alias,
+              imageName: img.image,
+              commonUpdateSettings: { updateStrategy: img.updateStrategy ?? 'semver', allowTags: img.allowTags },
+            })),
+          },
+        ],
+        // No writeBackTarget: Image Updater writes `.argocd-source-<app>.yaml` into the
+        // application's own folder, the file the synth preserves.
+        writeBackConfig: { method: 'git', gitConfig: { branch: props.branch ?? 'main' } },
+      },
+    });
+    // `imageName` is a name Image Updater watches, not an image anything pulls: it stays the platform
+    // registry's name in every environment (never relocated), so it is not declared as an image field.
+  }
+}

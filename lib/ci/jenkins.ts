@@ -1,0 +1,211 @@
+import { k8s } from 'cdk8s-plus-28';
+import { Construct } from 'constructs';
+import { Component } from '../core/component';
+import { declareImageField, pointerOf } from '../core/image-field';
+import { ChartSource, ChartImage, UpstreamChart } from '../core/upstream-chart';
+import { JcascResources, literalImagesIn, renderJcasc } from './jcasc';
+import { JNLP_IMAGE_VARIABLE, KANIKO_IMAGE_VARIABLE, KanikoBuildProps, kanikoPodTemplate } from './kaniko';
+
+/** The Jenkins project's Helm repository. */
+export const JENKINS_CHART_REPO = 'https://charts.jenkins.io';
+/** Release name, and with `fullnameOverride` the name of the controller's Services and ServiceAccount. */
+const RELEASE = 'jenkins';
+/** Port of the inbound-agent listener Service `jenkins-agent` (chart default). */
+export const AGENT_LISTENER_PORT = 50000;
+/** Port of the controller's HTTP Service (chart default). */
+export const JENKINS_HTTP_PORT = 8080;
+/** Service account of the build pods in the agents' namespace. */
+export const AGENT_SERVICE_ACCOUNT = 'jenkins-agent';
+
+export interface JenkinsProps {
+  readonly namespace: string;
+  /** Namespace of the build pods; the controller's RBAC reaches only there. */
+  readonly agentsNamespace: string;
+  /** Version of the `jenkins` chart. */
+  readonly chartVersion: string;
+  readonly image: string;
+  readonly sidecarImage: string;
+  readonly agentImage: string;
+  readonly kanikoImage: string;
+  /** Plugins, `name:version`; empty installs none (the image must carry them). */
+  readonly plugins: readonly string[];
+  /** Secret with `jenkins-admin-user` / `jenkins-admin-password`. */
+  readonly adminSecret: string;
+  /** Jenkins' URL with its port. */
+  readonly url: string;
+  /** NodePort of the controller's HTTP Service. */
+  readonly nodePort: number;
+  readonly gitlab: { readonly url: string; readonly tokenSecret: string; readonly webhookSecret: string };
+  readonly storageClass: string;
+  /** @default '20Gi' */
+  readonly storage?: string;
+  readonly resources: JcascResources;
+  /** Kaniko builds: registry, credentials, CA, cache and resources. */
+  readonly kaniko: Omit<KanikoBuildProps, 'serviceAccount'>;
+  /** Most agent pods running at once. @default 10 */
+  readonly containerCap?: number;
+}
+
+/** The chart's `{registry, repository, tag}` image spelling. */
+const SPLIT = { kind: 'split', registryKey: 'registry', repositoryKey: 'repository', tagKey: 'tag' } as const;
+
+/**
+ * Jenkins from its Helm chart (a StatefulSet with its home on a PersistentVolumeClaim), configured
+ * entirely as code: the Kubernetes cloud that starts agent pods in their own namespace, the Kaniko
+ * pod template, GitLab connection and credentials. Credentials are references only: the chart mounts
+ * the named Secrets and JCasC reads `${secret-key}` values at run time.
+ *
+ * A second component, `jenkins-rbac`, gives the controller's ServiceAccount the pod rights the
+ * Kubernetes plugin needs in the agents' namespace and nowhere else (the chart's own RBAC is off).
+ */
+export class Jenkins extends Construct {
+  readonly chart: UpstreamChart;
+  readonly rbac: Component;
+  /** In-cluster URL agents use. */
+  readonly internalUrl: string;
+  private readonly url: string;
+
+  constructor(scope: Construct, id: string, props: JenkinsProps) {
+    super(scope, id);
+    const ns = props.namespace;
+    this.url = props.url.endsWith('/') ? props.url : `${props.url}/`;
+    this.internalUrl = `http://${RELEASE}.${ns}.svc.cluster.local:${JENKINS_HTTP_PORT}/`;
+    const gitlabTokenVar = `${props.gitlab.tokenSecret}-token`;
+    const webhookVar = `${props.gitlab.webhookSecret}-token`;
+
+    const kaniko = kanikoPodTemplate({ ...props.kaniko, serviceAccount: AGENT_SERVICE_ACCOUNT });
+    const scripts = renderJcasc({
+      systemMessage: 'Managed by Kompile: change the platform code, not this page.',
+      url: this.url,
+      adminUserVariable: 'chart-admin-username',
+      adminPasswordVariable: 'chart-admin-password',
+      cloud: {
+        name: 'kubernetes',
+        namespace: props.agentsNamespace,
+        jenkinsUrl: this.internalUrl,
+        jenkinsTunnel: `${RELEASE}-agent.${ns}.svc.cluster.local:${AGENT_LISTENER_PORT}`,
+        containerCap: props.containerCap ?? 10,
+        templates: [kaniko],
+      },
+      credentials: [
+        { kind: 'gitlabApiToken', id: 'gitlab-token', description: 'GitLab API token (build status)', tokenVariable: gitlabTokenVar },
+        { kind: 'secretText', id: 'gitlab-webhook-secret', description: 'Secret token GitLab sends with webhooks', secretVariable: webhookVar },
+      ],
+      gitlab: { name: 'gitlab', url: props.gitlab.url, apiTokenId: 'gitlab-token' },
+    });
+
+    const values: Record<string, unknown> = {
+      fullnameOverride: RELEASE,
+      controller: {
+        admin: { createSecret: false, existingSecret: props.adminSecret },
+        jenkinsUrl: this.url,
+        serviceType: 'NodePort',
+        nodePort: props.nodePort,
+        numExecutors: 0,
+        installPlugins: props.plugins.length > 0 ? [...props.plugins] : false,
+        // The images of the agent pods, for JCasC's `${JNLP_IMAGE}` / `${KANIKO_IMAGE}`; the values
+        // are declared image fields, relocated and listed with every other image.
+        containerEnv: [
+          { name: JNLP_IMAGE_VARIABLE, value: props.agentImage },
+          { name: KANIKO_IMAGE_VARIABLE, value: props.kanikoImage },
+        ],
+        // Mounted under /run/secrets/additional/<name>-<key>; JCasC reads them as ${<name>-<key>}.
+        additionalExistingSecrets: [
+          { name: props.gitlab.tokenSecret, keyName: 'token' },
+          { name: props.gitlab.webhookSecret, keyName: 'token' },
+        ],
+        JCasC: { defaultConfig: false, overwriteConfiguration: true, configScripts: scripts },
+        resources: props.resources,
+        initContainerResources: props.resources,
+        podSecurityContextOverride: { runAsUser: 1000, runAsGroup: 1000, fsGroup: 1000, runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } },
+        containerSecurityContext: { runAsUser: 1000, runAsGroup: 1000, runAsNonRoot: true, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } },
+        sidecars: {
+          configAutoReload: {
+            resources: { requests: { cpu: '50m', memory: '64Mi' }, limits: { cpu: '200m', memory: '256Mi' } },
+            containerSecurityContext: { readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, runAsNonRoot: true, capabilities: { drop: ['ALL'] } },
+          },
+        },
+        // The chart's test pod pulls a bats image from Docker Hub; Kompile does not run Helm tests.
+        testEnabled: false,
+      },
+      agent: { enabled: false },
+      persistence: { enabled: true, storageClass: props.storageClass, size: props.storage ?? '20Gi' },
+      serviceAccount: { create: true, name: RELEASE },
+      serviceAccountAgent: { create: false },
+      // RBAC comes from the `jenkins-rbac` component: pods in the agents' namespace only.
+      rbac: { create: false },
+    };
+    const images: ChartImage[] = [
+      { image: props.image, valuePath: 'controller.image', format: SPLIT },
+      { image: props.sidecarImage, valuePath: 'controller.sidecars.configAutoReload.image', format: SPLIT },
+    ];
+    this.chart = new UpstreamChart(this, 'Chart', {
+      name: 'jenkins',
+      namespace: ns,
+      source: ChartSource.helmRepo(JENKINS_CHART_REPO, 'jenkins', props.chartVersion),
+      values,
+      images,
+      clusterResources: [],
+    });
+    // JCasC is text the image walk cannot see into: refuse any image named there literally, whatever
+    // put it there (this construct, a later JSON patch), so that nothing escapes relocation and the
+    // airgap audit.
+    const application = this.chart.application;
+    application.node.addValidation({
+      validate: () => {
+        const rendered = application.toJson() as { spec?: { source?: { helm?: { valuesObject?: { controller?: { JCasC?: { configScripts?: Record<string, string> } } } } } } };
+        const files = rendered.spec?.source?.helm?.valuesObject?.controller?.JCasC?.configScripts ?? {};
+        return Object.entries(files).flatMap(([file, script]) => {
+          const literals = literalImagesIn(script);
+          return literals.length > 0 ? [`JCasC '${file}' names image(s) ${literals.join(', ')} literally; set them through a declared controller variable so relocation and the audit see them`] : [];
+        });
+      },
+    });
+    // The agent images sit in a list (containerEnv), which `images` value paths cannot address.
+    for (const index of [0, 1]) {
+      declareImageField(this.chart.application, pointerOf('spec', 'source', 'helm', 'valuesObject', 'controller', 'containerEnv', index, 'value'));
+    }
+
+    this.rbac = new Component(this, 'Rbac', { name: 'jenkins-rbac', namespace: props.agentsNamespace });
+    new k8s.KubeServiceAccount(this.rbac, 'AgentServiceAccount', {
+      metadata: { name: AGENT_SERVICE_ACCOUNT, namespace: props.agentsNamespace },
+      // Build pods never call the Kubernetes API.
+      automountServiceAccountToken: false,
+    });
+    const controller = { kind: 'ServiceAccount', name: RELEASE, namespace: ns };
+    const agentsRole = new k8s.KubeRole(this.rbac, 'AgentsRole', {
+      metadata: { name: 'jenkins-schedule-agents', namespace: props.agentsNamespace },
+      rules: [
+        { apiGroups: [''], resources: ['pods'], verbs: ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'] },
+        { apiGroups: [''], resources: ['pods/exec'], verbs: ['create', 'get'] },
+        { apiGroups: [''], resources: ['pods/log'], verbs: ['get', 'list', 'watch'] },
+        { apiGroups: [''], resources: ['events'], verbs: ['get', 'list', 'watch'] },
+      ],
+    });
+    new k8s.KubeRoleBinding(this.rbac, 'AgentsRoleBinding', {
+      metadata: { name: 'jenkins-schedule-agents', namespace: props.agentsNamespace },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'jenkins-schedule-agents' },
+      subjects: [controller],
+    }).addDependency(agentsRole);
+    const reloadRole = new k8s.KubeRole(this.rbac, 'CascReloadRole', {
+      metadata: { name: 'jenkins-casc-reload', namespace: ns },
+      // The JCasC auto-reload sidecar watches the chart's JCasC ConfigMaps.
+      rules: [{ apiGroups: [''], resources: ['configmaps'], verbs: ['get', 'list', 'watch'] }],
+    });
+    new k8s.KubeRoleBinding(this.rbac, 'CascReloadRoleBinding', {
+      metadata: { name: 'jenkins-casc-reload', namespace: ns },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'jenkins-casc-reload' },
+      subjects: [controller],
+    }).addDependency(reloadRole);
+    // The controller starts only once it may start agents.
+    this.chart.dependsOn(this.rbac);
+  }
+
+  /**
+   * The URL a GitLab project's webhook must call for a Jenkins job (GitLab plugin endpoint), with
+   * Jenkins' port: seed 002's webhook answered 200 without it and built nothing.
+   */
+  webhookUrl(job: string): string {
+    return `${this.url}project/${job.split('/').map(encodeURIComponent).join('/')}`;
+  }
+}

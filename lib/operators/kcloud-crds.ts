@@ -1,0 +1,39 @@
+import { Construct } from 'constructs';
+import { ChartSource, UpstreamChart } from '../core/upstream-chart';
+
+export interface KCloudCrdsProps {
+  /** The upstream repository (mirrored where the environment mirrors Git sources). */
+  readonly repository: string;
+  /** Git tag the CRDs are taken from; the same release as the operator image. */
+  readonly revision: string;
+  /** Namespace of the Application (the CRDs themselves are cluster-scoped). */
+  readonly namespace: string;
+}
+
+/** The upstream file holding the three CRDs (plus a `kcloud-system` Namespace). */
+export const KCLOUD_CRD_FILE = 'deployment.yaml';
+
+/**
+ * The KCloud CRDs (WorkloadOptimizer, CostPolicy, PowerPolicy), synced by Argo CD straight from the
+ * upstream repository at a tag: Kompile copies no upstream file into the GitOps repository, and
+ * `shared/crds` is not something Argo CD can reach. Upstream `config/crd/` has a kustomization that
+ * points at controller-gen output it never committed, so the Application reads the folder as plain
+ * YAML and includes only `deployment.yaml`, the hand-written CRDs the project applies itself.
+ *
+ * That file also declares an (unlabelled) `kcloud-system` Namespace, which this Application creates;
+ * the operator therefore runs in a namespace of its own, declared with Pod Security labels.
+ */
+export class KCloudCrds extends UpstreamChart {
+  constructor(scope: Construct, id: string, props: KCloudCrdsProps) {
+    super(scope, id, {
+      name: 'kcloud-crds',
+      namespace: props.namespace,
+      source: ChartSource.gitDirectory(props.repository, 'config/crd', props.revision, KCLOUD_CRD_FILE),
+      includesCrds: true,
+      clusterResources: [
+        { group: 'apiextensions.k8s.io', kind: 'CustomResourceDefinition' },
+        { group: '', kind: 'Namespace' },
+      ],
+    });
+  }
+}

@@ -1,0 +1,87 @@
+import { Construct } from 'constructs';
+import { Component } from '../core/component';
+import { ClusterConfig, KCloudConfig } from '../core/config';
+import { Namespaces } from '../core/namespaces';
+import { CostPolicy } from './cost-policy';
+import { KCloudCrds } from './kcloud-crds';
+import { KCloudOptimizerOperator, METRICS_PORT, WEBHOOK_PORT } from './kcloud-optimizer-operator';
+import { PowerPolicy } from './power-policy';
+import { WorkloadOptimizer } from './workload-optimizer';
+
+export interface KCloudProps {
+  /** This component's slice of the environment configuration. */
+  readonly config: KCloudConfig;
+  readonly namespaces: Namespaces;
+  /** The API server's addresses: it calls the webhooks, the operator calls it. */
+  readonly apiServer: ClusterConfig['apiServer'];
+  /** Operator replicas. */
+  readonly replicas: number;
+}
+
+/**
+ * The KCloud Workload Optimizer (seed 001): its namespace with the traffic it needs, the CRDs from the
+ * upstream repository, the operator, and the environment's policies in a component of their own,
+ * synced once the operator (and its validating webhook) is up.
+ *
+ * Beyond each resource's own rules, the policies of one namespace must agree: a WorkloadOptimizer
+ * may not allow more cost or power than a CostPolicy or PowerPolicy of its namespace (one without a
+ * namespace selector, i.e. for that namespace) allows.
+ */
+export class KCloud extends Construct {
+  readonly crds: KCloudCrds;
+  readonly operator: KCloudOptimizerOperator;
+  readonly policies?: Component;
+
+  constructor(scope: Construct, id: string, props: KCloudProps) {
+    super(scope, id);
+    const { config } = props;
+    const ns = props.namespaces.add({ name: config.namespace });
+    ns.allowEgress({ name: 'kube-apiserver', peers: [{ cidrs: props.apiServer.cidrs }], ports: props.apiServer.ports.map((port) => ({ port })) });
+    // The API server calls the admission webhooks from the control-plane hosts.
+    ns.allowIngress({ name: 'webhooks', podSelector: { 'app.kubernetes.io/name': 'kcloud-operator' }, peers: [{ cidrs: props.apiServer.cidrs }], ports: [{ port: WEBHOOK_PORT }] });
+    ns.allowIngress({ name: 'metrics', podSelector: { 'app.kubernetes.io/name': 'kcloud-operator' }, peers: [{ namespaces: [config.monitoringNamespace] }], ports: [{ port: METRICS_PORT }] });
+
+    this.crds = new KCloudCrds(this, 'Crds', { repository: config.repository, revision: config.revision, namespace: config.namespace });
+    this.crds.dependsOn(props.namespaces);
+    this.operator = new KCloudOptimizerOperator(this, 'Operator', {
+      namespace: config.namespace,
+      image: config.image,
+      replicas: props.replicas,
+      optimizedNamespaces: config.optimizedNamespaces,
+    });
+    this.operator.dependsOn(this.crds, props.namespaces);
+
+    if (config.optimizers.length + config.costPolicies.length + config.powerPolicies.length === 0) return;
+    const policies = new Component(this, 'Policies', { name: 'kcloud-policies' });
+    policies.dependsOn(this.operator, props.namespaces);
+    this.policies = policies;
+    const costs = config.costPolicies.map((p) => new CostPolicy(policies, `Cost-${p.namespace}-${p.name}`, p));
+    const powers = config.powerPolicies.map((p) => new PowerPolicy(policies, `Power-${p.namespace}-${p.name}`, p));
+    for (const o of config.optimizers) {
+      const wo = new WorkloadOptimizer(policies, `Optimizer-${o.namespace}-${o.name}`, o);
+      checkAgainstPolicies(wo, costs, powers);
+    }
+  }
+}
+
+function checkAgainstPolicies(wo: WorkloadOptimizer, costs: readonly CostPolicy[], powers: readonly PowerPolicy[]): void {
+  const o = wo.props;
+  const problems: string[] = [];
+  for (const c of costs.filter((p) => p.props.namespace === o.namespace && !p.props.namespaceSelector)) {
+    const limit = c.props.costPerHourLimit;
+    if (limit !== undefined && o.costConstraints && o.costConstraints.maxCostPerHour > limit) {
+      problems.push(`prop 'spec.costConstraints.maxCostPerHour' ${o.costConstraints.maxCostPerHour} exceeds CostPolicy '${c.props.name}' costPerHourLimit ${limit}`);
+    }
+    const budget = c.props.budgetLimit;
+    if (budget !== undefined && o.costConstraints?.budgetLimit !== undefined && o.costConstraints.budgetLimit > budget) {
+      problems.push(`prop 'spec.costConstraints.budgetLimit' ${o.costConstraints.budgetLimit} exceeds CostPolicy '${c.props.name}' budgetLimit ${budget}`);
+    }
+  }
+  for (const p of powers.filter((x) => x.props.namespace === o.namespace && !x.props.namespaceSelector)) {
+    const cap = p.props.maxPowerUsage;
+    if (cap !== undefined && o.powerConstraints && o.powerConstraints.maxPowerUsage > cap) {
+      problems.push(`prop 'spec.powerConstraints.maxPowerUsage' ${o.powerConstraints.maxPowerUsage} exceeds PowerPolicy '${p.props.name}' maxPowerUsage ${cap}`);
+    }
+  }
+  if (problems.length > 0) throw new Error(`[${wo.node.path}] WorkloadOptimizer '${o.name}' is inconsistent with its namespace's policies:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+}

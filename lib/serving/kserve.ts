@@ -1,0 +1,125 @@
+import { Construct } from 'constructs';
+import { ContainerResourceSpec } from '../core/pod-security';
+import { ChartImage, ChartSource, UpstreamChart } from '../core/upstream-chart';
+
+/** Where KServe publishes its charts (OCI, without the `oci://` scheme, as Argo CD expects). */
+export const KSERVE_CHARTS = 'ghcr.io/kserve/charts';
+
+export type KServeDeploymentMode = 'Serverless' | 'RawDeployment';
+
+export interface KServeProps {
+  /** KServe release without `v`, e.g. `0.15.2`: chart version `v<version>` and tag of KServe's images. */
+  readonly version: string;
+  /** Namespace of the KServe controller. */
+  readonly namespace: string;
+  /** Default deployment mode of InferenceServices. */
+  readonly deploymentMode: KServeDeploymentMode;
+  /** Ingress domain of RawDeployment mode (Serverless takes Knative's). */
+  readonly domain: string;
+  /**
+   * The Istio Gateway KServe attaches InferenceService routes to, as `<namespace>/<name>`.
+   * @default 'knative-serving/knative-ingress-gateway'
+   */
+  readonly ingressGateway?: string;
+  /**
+   * Let KServe create an Ingress per InferenceService in RawDeployment mode. Off when routes come
+   * from elsewhere (Kompile's VirtualServices); on, it needs an `istio` IngressClass.
+   * @default true
+   */
+  readonly createIngress?: boolean;
+  /** Resources of the controller. @default 100m/300Mi requested, 500m/512Mi limit */
+  readonly resources?: ContainerResourceSpec;
+}
+
+const DEFAULT_RESOURCES: ContainerResourceSpec = { requests: { cpu: '100m', memory: '300Mi' }, limits: { cpu: '500m', memory: '512Mi' } };
+/** How the KServe chart spells most images: `{ image: <repository>, tag }` (chart values.yaml, v0.15.2). */
+const SPLIT = { kind: 'split', repositoryKey: 'image', tagKey: 'tag' } as const;
+
+/**
+ * Images KServe runs that are not in its own Deployment: they reach pods through the
+ * `inferenceservice-config` ConfigMap (storage initializer, agent/logger/batcher, router) and the
+ * ClusterServingRuntimes (model servers), all rendered from these chart values. Runtime images not
+ * made by KServe keep the tags chart v0.15.2 pins.
+ */
+function kserveImages(tag: string): ChartImage[] {
+  const kserve = (name: string, valuePath: string): ChartImage => ({ image: `docker.io/kserve/${name}:${tag}`, valuePath, format: SPLIT });
+  return [
+    kserve('kserve-controller', 'kserve.controller'),
+    // The controller's metrics proxy: one reference string.
+    { image: 'quay.io/brancz/kube-rbac-proxy:v0.18.0', valuePath: 'kserve.controller.rbacProxyImage' },
+    kserve('storage-initializer', 'kserve.storage'),
+    kserve('agent', 'kserve.agent'),
+    kserve('router', 'kserve.router'),
+    kserve('sklearnserver', 'kserve.servingruntime.sklearnserver'),
+    kserve('xgbserver', 'kserve.servingruntime.xgbserver'),
+    kserve('lgbserver', 'kserve.servingruntime.lgbserver'),
+    kserve('pmmlserver', 'kserve.servingruntime.pmmlserver'),
+    kserve('paddleserver', 'kserve.servingruntime.paddleserver'),
+    kserve('huggingfaceserver', 'kserve.servingruntime.huggingfaceserver'),
+    { image: 'docker.io/pytorch/torchserve-kfs:0.9.0', valuePath: 'kserve.servingruntime.torchserve', format: SPLIT },
+    { image: 'docker.io/tensorflow/serving:2.6.2', valuePath: 'kserve.servingruntime.tensorflow', format: SPLIT },
+    { image: 'docker.io/seldonio/mlserver:1.5.0', valuePath: 'kserve.servingruntime.mlserver', format: SPLIT },
+    { image: 'nvcr.io/nvidia/tritonserver:23.05-py3', valuePath: 'kserve.servingruntime.tritonserver', format: SPLIT },
+    // The explainer's tag key is `defaultVersion`.
+    { image: `docker.io/kserve/art-explainer:${tag}`, valuePath: 'kserve.servingruntime.art', format: { kind: 'split', repositoryKey: 'image', tagKey: 'defaultVersion' } },
+  ];
+}
+
+/**
+ * KServe as two upstream charts from its OCI registry: `kserve-crd` (CRDs, synced server-side: the
+ * InferenceService CRD alone is ~1 MB) and `kserve` (controller, webhooks, ClusterServingRuntimes,
+ * the `inferenceservice-config` ConfigMap), the controller after the CRDs.
+ *
+ * Every image KServe starts, including those it only names in its configuration (storage
+ * initializer, agent, router, every model-server runtime), is set through the values and declared,
+ * so an airgapped environment relocates them and lists them in images.txt. The multi-node
+ * Hugging Face runtime is disabled: it derives a `-gpu` tag from the Hugging Face image that no
+ * value sets, so it could not be relocated.
+ */
+export class KServe extends Construct {
+  readonly crds: UpstreamChart;
+  readonly controller: UpstreamChart;
+
+  constructor(scope: Construct, id: string, props: KServeProps) {
+    super(scope, id);
+    const tag = `v${props.version}`;
+
+    this.crds = new UpstreamChart(this, 'Crds', {
+      name: 'kserve-crd',
+      namespace: props.namespace,
+      source: ChartSource.oci(KSERVE_CHARTS, 'kserve-crd', tag),
+      includesCrds: true,
+      clusterResources: [{ group: 'apiextensions.k8s.io', kind: 'CustomResourceDefinition' }],
+    });
+
+    this.controller = new UpstreamChart(this, 'Controller', {
+      name: 'kserve',
+      namespace: props.namespace,
+      source: ChartSource.oci(KSERVE_CHARTS, 'kserve', tag),
+      values: {
+        kserve: {
+          controller: {
+            deploymentMode: props.deploymentMode,
+            resources: props.resources ?? DEFAULT_RESOURCES,
+            gateway: {
+              domain: props.domain,
+              disableIngressCreation: !(props.createIngress ?? true),
+              ingressGateway: { className: 'istio', gateway: props.ingressGateway ?? 'knative-serving/knative-ingress-gateway' },
+            },
+          },
+          servingruntime: { huggingfaceserver_multinode: { disabled: true } },
+        },
+      },
+      images: kserveImages(tag),
+      clusterResources: [
+        { group: 'rbac.authorization.k8s.io', kind: 'ClusterRole' },
+        { group: 'rbac.authorization.k8s.io', kind: 'ClusterRoleBinding' },
+        { group: 'admissionregistration.k8s.io', kind: 'MutatingWebhookConfiguration' },
+        { group: 'admissionregistration.k8s.io', kind: 'ValidatingWebhookConfiguration' },
+        { group: 'serving.kserve.io', kind: 'ClusterServingRuntime' },
+        { group: 'serving.kserve.io', kind: 'ClusterStorageContainer' },
+      ],
+    });
+    this.controller.dependsOn(this.crds);
+  }
+}

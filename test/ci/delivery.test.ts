@@ -1,0 +1,144 @@
+import { describe, expect, it } from 'vitest';
+import { CiSchema, parseEnvironment } from '../../lib/core/config';
+import { findContainerImages } from '../../lib/core/images-walk';
+import { Image } from '../../lib/core/image';
+import { airgap } from '../../stacks/airgap';
+import { merge } from '../../stacks/base';
+import { buildEnvironment } from '../../stacks/build';
+import { dev } from '../../stacks/dev';
+import { prod } from '../../stacks/prod';
+import { allObjects, findObject, K8sObject, objectsIn, synthEnvironment } from '../helpers';
+import { dig, list } from './dig';
+import { literalImagesIn } from '../../lib/ci/jcasc';
+import { Delivery } from '../../lib/ci/delivery';
+import { Component } from '../../lib/core/component';
+
+const wave = (o: K8sObject) => Number(o.metadata.annotations?.['argocd.argoproj.io/sync-wave']);
+
+describe('Delivery in an environment', () => {
+  const out = synthEnvironment();
+  const apps = (name: string) => findObject(objectsIn(out, `apps/${name}.yaml`), 'Application', name);
+
+  it('declares its namespaces, the agents one at baseline with the reason', () => {
+    const ns = objectsIn(out, 'namespaces/manifests.yaml');
+    const agents = findObject(ns, 'Namespace', 'jenkins-agents');
+    expect(agents.metadata.labels?.['pod-security.kubernetes.io/enforce']).toBe('baseline');
+    expect(agents.metadata.annotations?.['kompile.dev/pod-security-reason']).toMatch(/Kaniko/);
+    expect(findObject(ns, 'Namespace', 'jenkins').metadata.labels?.['pod-security.kubernetes.io/enforce']).toBe('restricted');
+    expect(findObject(ns, 'Namespace', 'registry').metadata.labels?.['pod-security.kubernetes.io/enforce']).toBe('restricted');
+  });
+
+  it('opens only the traffic of the chain', () => {
+    const ns = objectsIn(out, 'namespaces/manifests.yaml');
+    const toRegistry = findObject(ns, 'NetworkPolicy', 'allow-to-registry', 'jenkins-agents');
+    expect(dig(toRegistry, 'spec.egress.0.ports')).toEqual([
+      { port: 5000, protocol: 'TCP' },
+      { port: 30500, protocol: 'TCP' },
+    ]);
+    const agentsToJenkins = findObject(ns, 'NetworkPolicy', 'allow-to-jenkins', 'jenkins-agents');
+    expect(dig(agentsToJenkins, 'spec.egress.0.to.0.namespaceSelector.matchLabels')).toEqual({ 'kubernetes.io/metadata.name': 'jenkins' });
+    const registryIn = findObject(ns, 'NetworkPolicy', 'allow-from-registry-clients', 'registry');
+    expect(dig(registryIn, 'spec.podSelector.matchLabels')).toEqual({ 'app.kubernetes.io/name': 'registry' });
+    findObject(ns, 'NetworkPolicy', 'allow-from-jenkins-agents', 'jenkins');
+  });
+
+  it('syncs the registry before Jenkins, the agent RBAC before Jenkins, Image Updater before the automation', () => {
+    expect(wave(apps('registry'))).toBeLessThan(wave(apps('jenkins')));
+    expect(wave(apps('jenkins-rbac'))).toBeLessThan(wave(apps('jenkins')));
+    expect(wave(apps('argocd-image-updater'))).toBeLessThan(wave(apps('image-automation')));
+    expect(wave(apps('kcloud-optimizer'))).toBeLessThan(wave(apps('image-automation')));
+  });
+
+  it('puts Jenkins and the registry on the default storage class', () => {
+    expect(dig(apps('jenkins'), 'spec.source.helm.valuesObject.persistence.storageClass')).toBe('local-path');
+    expect(dig(findObject(objectsIn(out, 'registry/manifests.yaml'), 'PersistentVolumeClaim', 'registry-data'), 'spec.storageClassName')).toBe('local-path');
+    const p = synthEnvironment({}, prod);
+    expect(dig(findObject(objectsIn(p, 'apps/jenkins.yaml'), 'Application', 'jenkins'), 'spec.source.helm.valuesObject.persistence.storageClass')).toBe('nfs-csi');
+  });
+
+  it('disappears entirely when disabled, and the platform registry leaves the policy', () => {
+    const off = synthEnvironment({ components: { ci: { enabled: false } } });
+    for (const f of ['apps/jenkins.yaml', 'apps/registry.yaml', 'apps/argocd-image-updater.yaml', 'apps/image-automation.yaml']) expect(off.files.has(f)).toBe(false);
+    const { policy } = buildEnvironment(parseEnvironment(merge(airgap, { components: { ci: { enabled: false } } })));
+    expect(policy.relocate(Image.parse('registry.local:30500/kcloud/kcloud-operator:v0.1.0')).registry).toBe('registry.airgap.internal:35000');
+  });
+
+  it('refuses automation of a component that does not exist', () => {
+    const env = merge(dev, { components: { ci: { imageUpdater: { applications: [{ component: 'nope', images: [{ alias: 'a', image: 'registry.local:30500/x' }] }] } } } });
+    expect(() => buildEnvironment(parseEnvironment(env))).toThrow(/applications\[0\]\.component: no component named 'nope'/);
+  });
+
+  it('leaves components plain YAML while Image Updater is off, and refuses to automate them', () => {
+    const off = synthEnvironment({ components: { ci: { imageUpdater: { enabled: false } } } });
+    expect(off.files.has('apps/argocd-image-updater.yaml')).toBe(false);
+    expect(off.files.has('apps/image-automation.yaml')).toBe(false);
+    expect(off.files.has('kcloud-optimizer/kustomization.yml')).toBe(false);
+    const { platform } = buildEnvironment(parseEnvironment(merge(dev, { components: { ci: { imageUpdater: { enabled: false } } } })));
+    const delivery = platform.node.findChild('Delivery') as Delivery;
+    const target = platform.node.findAll().filter(Component.isComponent).find((c) => c.name === 'kcloud-optimizer')!;
+    expect(() => delivery.automate(target, [{ alias: 'a', image: 'registry.local:30500/x', allowTags: 'any', updateStrategy: 'semver' }])).toThrow(/Image Updater is disabled/);
+  });
+});
+
+describe('CiSchema', () => {
+  it('refuses automated images outside the platform registry', () => {
+    const r = CiSchema.safeParse({ imageUpdater: { applications: [{ component: 'x', images: [{ alias: 'a', image: 'ghcr.io/org/app' }] }] } });
+    expect(r.error?.issues[0]).toMatchObject({ path: ['imageUpdater', 'applications', 0, 'images', 0, 'image'], message: expect.stringMatching(/not in the platform registry/) });
+  });
+
+  it('refuses a component listed twice', () => {
+    const app = { component: 'x', images: [{ alias: 'a', image: 'registry.local:30500/a' }] };
+    const r = CiSchema.safeParse({ imageUpdater: { applications: [app, app] } });
+    expect(r.error?.issues[0]).toMatchObject({ path: ['imageUpdater', 'applications', 1, 'component'] });
+  });
+
+  it('refuses a short image reference', () => {
+    const r = CiSchema.safeParse({ kaniko: { image: 'executor:latest' } });
+    expect(r.error?.issues[0]).toMatchObject({ path: ['kaniko', 'image'] });
+  });
+});
+
+describe('airgap', () => {
+  const out = synthEnvironment({}, airgap);
+  const objects = allObjects(out);
+  const MIRROR = 'registry.airgap.internal:35000';
+  const PLATFORM = 'registry.local:30500';
+
+  it('lists the Jenkins agent and Kaniko images, relocated to the mirror', () => {
+    const images = out.files.get('images.txt')!.split('\n').filter(Boolean);
+    expect(images).toContain(`${MIRROR}/kaniko-project/executor:v1.23.2-debug`);
+    expect(images).toContain(`${MIRROR}/jenkins/inbound-agent:3355.v388858a_47b_33-17`);
+    expect(images).toContain(`${MIRROR}/library/registry:2.8.3`);
+    expect(images).toContain(`${MIRROR}/argoprojlabs/argocd-image-updater:v1.3.0`);
+    for (const i of images) expect([MIRROR, PLATFORM]).toContain(Image.parse(i).registry);
+  });
+
+  it('pulls every container image from the mirror or the platform registry', () => {
+    for (const o of objects) {
+      for (const found of findContainerImages(o)) expect([MIRROR, PLATFORM], `${o.kind}/${o.metadata.name} ${found.pointer}`).toContain(Image.parse(found.value).registry);
+    }
+    const jenkins = findObject(objects, 'Application', 'jenkins');
+    const env = list(jenkins, 'spec.source.helm.valuesObject.controller.containerEnv');
+    for (const e of env) expect(String(e.value).startsWith(`${MIRROR}/`)).toBe(true);
+    const scripts = dig(jenkins, 'spec.source.helm.valuesObject.controller.JCasC.configScripts') as Record<string, string>;
+    for (const s of Object.values(scripts)) expect(literalImagesIn(s)).toEqual([]);
+  });
+
+  it('keeps the images CI builds in the platform registry (they are never mirrored from outside)', () => {
+    const op = findObject(objectsIn(out, 'kcloud-optimizer/manifests.yaml'), 'Deployment', 'kcloud-operator');
+    expect(dig(op, 'spec.template.spec.containers.0.image')).toBe(`${PLATFORM}/kcloud/kcloud-operator:v0.1.0`);
+  });
+
+  it('takes every chart and Git source from the site mirror', () => {
+    const sources = objects.filter((o) => o.kind === 'Application').map((o) => String(dig(o, 'spec.source.repoURL')));
+    // Git and Helm sources from the site's Git server; OCI charts (KServe) from the site's registry.
+    for (const s of sources) expect(s.startsWith('https://git.airgap.internal/') || s.startsWith('registry.airgap.internal:35000/'), s).toBe(true);
+    expect(sources).toContain('https://git.airgap.internal/mirrors/openkcloud/kcloud-cost-scheduler.git');
+    expect(sources).toContain('https://git.airgap.internal/mirrors/charts/jenkins');
+    expect(sources).toContain('https://git.airgap.internal/mirrors/charts/argo');
+  });
+
+  it('installs no plugins from the update center', () => {
+    expect(dig(findObject(objects, 'Application', 'jenkins'), 'spec.source.helm.valuesObject.controller.installPlugins')).toBe(false);
+  });
+});

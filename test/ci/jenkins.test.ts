@@ -1,0 +1,195 @@
+import { ApiObject, JsonPatch } from 'cdk8s';
+import { parse } from 'yaml';
+import { describe, expect, it } from 'vitest';
+import { literalImagesIn, renderJcasc } from '../../lib/ci/jcasc';
+import { Jenkins, JenkinsProps } from '../../lib/ci/jenkins';
+import { kanikoPodTemplate } from '../../lib/ci/kaniko';
+import { JenkinsSchema } from '../../lib/core/config';
+import { RegistryPolicy } from '../../lib/core/registry-policy';
+import { findObject, objectsIn, synthPlatform, testPlatform } from '../helpers';
+import { dig, item, list } from './dig';
+
+const PROPS: JenkinsProps = {
+  namespace: 'ci',
+  agentsNamespace: 'ci-agents',
+  chartVersion: '5.8.104',
+  image: 'docker.io/jenkins/jenkins:2.516.3-jdk21',
+  sidecarImage: 'docker.io/kiwigrid/k8s-sidecar:1.30.7',
+  agentImage: 'docker.io/jenkins/inbound-agent:3355.v388858a_47b_33-17',
+  kanikoImage: 'gcr.io/kaniko-project/executor:v1.23.2-debug',
+  plugins: ['kubernetes:4423.vb_59f230b_ce53'],
+  adminSecret: 'ci-admin',
+  url: 'http://jenkins.example.org:31000',
+  nodePort: 31000,
+  gitlab: { url: 'https://gitlab.example.org', tokenSecret: 'gl-token', webhookSecret: 'gl-hook' },
+  storageClass: 'nfs-csi',
+  storage: '50Gi',
+  resources: { requests: { cpu: '1', memory: '2Gi' }, limits: { cpu: '4', memory: '8Gi' } },
+  kaniko: { registry: 'registry.local:30500', pushSecret: 'push', caConfigMap: 'ca', cacheRepository: 'build-cache', resources: { requests: { cpu: '2', memory: '4Gi' }, limits: { cpu: '4', memory: '8Gi' } } },
+  containerCap: 3,
+};
+
+function build(props: Partial<JenkinsProps> = {}, policy?: RegistryPolicy) {
+  const platform = testPlatform();
+  const jenkins = new Jenkins(platform, 'Jenkins', { ...PROPS, ...props });
+  const out = synthPlatform(platform, policy);
+  const app = findObject(objectsIn(out, 'apps/jenkins.yaml'), 'Application', 'jenkins');
+  return { jenkins, out, values: dig(app, 'spec.source.helm.valuesObject') as Record<string, unknown>, app };
+}
+
+function casc(values: unknown, file: string): Record<string, unknown> {
+  return parse(dig(values, `controller.JCasC.configScripts.${file}`) as string) as Record<string, unknown>;
+}
+
+describe('Jenkins', () => {
+  it('installs the chart from charts.jenkins.io with the given version, volume and admin Secret', () => {
+    const { values, app } = build();
+    expect(dig(app, 'spec.source')).toMatchObject({ repoURL: 'https://charts.jenkins.io', chart: 'jenkins', targetRevision: '5.8.104' });
+    expect(dig(app, 'spec.destination.namespace')).toBe('ci');
+    expect(dig(values, 'persistence')).toEqual({ enabled: true, storageClass: 'nfs-csi', size: '50Gi' });
+    expect(dig(values, 'controller.admin')).toEqual({ createSecret: false, existingSecret: 'ci-admin' });
+    expect(dig(values, 'controller.installPlugins')).toEqual(['kubernetes:4423.vb_59f230b_ce53']);
+    expect(dig(values, 'controller.resources')).toEqual(PROPS.resources);
+    expect(dig(values, 'controller.JCasC.defaultConfig')).toBe(false);
+    expect(dig(values, 'rbac.create')).toBe(false);
+  });
+
+  it('installs no plugins when the list is empty (the image carries them)', () => {
+    expect(dig(build({ plugins: [] }).values, 'controller.installPlugins')).toBe(false);
+  });
+
+  it("publishes the controller on its NodePort and names the port in Jenkins' URL and webhook URLs", () => {
+    const { jenkins, values } = build();
+    expect(dig(values, 'controller.serviceType')).toBe('NodePort');
+    expect(dig(values, 'controller.nodePort')).toBe(31000);
+    expect(dig(values, 'controller.jenkinsUrl')).toBe('http://jenkins.example.org:31000/');
+    expect(dig(casc(values, 'unclassified'), 'unclassified.location.url')).toBe('http://jenkins.example.org:31000/');
+    expect(jenkins.webhookUrl('platform/chatbot backend')).toBe('http://jenkins.example.org:31000/project/platform/chatbot%20backend');
+  });
+
+  it('configures the Kubernetes cloud in the agents namespace, reaching the controller in-cluster', () => {
+    const cloud = dig(casc(build().values, 'jenkins'), 'jenkins.clouds.0.kubernetes');
+    expect(cloud).toMatchObject({
+      namespace: 'ci-agents',
+      jenkinsUrl: 'http://jenkins.ci.svc.cluster.local:8080/',
+      jenkinsTunnel: 'jenkins-agent.ci.svc.cluster.local:50000',
+      containerCapStr: '3',
+    });
+    const template = item(cloud, 'templates', 'kaniko');
+    expect(template).toMatchObject({ label: 'kaniko', namespace: 'ci-agents', serviceAccount: 'jenkins-agent' });
+  });
+
+  it('gives Kaniko the resources that keep it from running out of memory, and the registry wiring', () => {
+    const template = item(dig(casc(build().values, 'jenkins'), 'jenkins.clouds.0.kubernetes'), 'templates', 'kaniko');
+    const pod = parse(template.yaml as string);
+    const kaniko = item(pod, 'spec.containers', 'kaniko');
+    expect(kaniko.resources).toEqual(PROPS.kaniko.resources);
+    expect(kaniko.image).toBe('${KANIKO_IMAGE}');
+    expect(Object.fromEntries(list(kaniko, 'env').map((e) => [e.name, e.value]))).toEqual({ PLATFORM_REGISTRY: 'registry.local:30500', KANIKO_CACHE_REPO: 'registry.local:30500/build-cache' });
+    expect(dig(item(pod, 'spec.volumes', 'docker-config'), 'secret.secretName')).toBe('push');
+    expect(dig(item(pod, 'spec.volumes', 'registry-ca'), 'configMap.name')).toBe('ca');
+    expect(item(kaniko, 'volumeMounts', 'docker-config').mountPath).toBe('/kaniko/.docker');
+    expect(item(kaniko, 'volumeMounts', 'registry-ca').mountPath).toBe('/kaniko/ssl/certs/platform-registry-ca.crt');
+  });
+
+  it('keeps credentials as references to mounted Secrets', () => {
+    const { values } = build();
+    expect(dig(values, 'controller.additionalExistingSecrets')).toEqual([
+      { name: 'gl-token', keyName: 'token' },
+      { name: 'gl-hook', keyName: 'token' },
+    ]);
+    const creds = list(casc(values, 'credentials'), 'credentials.system.domainCredentials.0.credentials');
+    expect(creds).toEqual([
+      { gitlabApiToken: expect.objectContaining({ id: 'gitlab-token', apiToken: '${gl-token-token}' }) },
+      { string: expect.objectContaining({ id: 'gitlab-webhook-secret', secret: '${gl-hook-token}' }) },
+    ]);
+    const users = list(casc(values, 'jenkins'), 'jenkins.securityRealm.local.users');
+    expect(users).toEqual([{ id: '${chart-admin-username}', password: '${chart-admin-password}' }]);
+    expect(dig(casc(values, 'unclassified'), 'unclassified.gitLabConnectionConfig.connections.0')).toMatchObject({ url: 'https://gitlab.example.org', apiTokenId: 'gitlab-token' });
+  });
+
+  it('sets the agent images through declared controller variables, relocated with everything else', () => {
+    const { values, out } = build({}, new RegistryPolicy({ mirror: 'mirror.site:5000', allowedRegistries: ['mirror.site:5000'], allowedHosts: [] }));
+    expect(dig(values, 'controller.containerEnv')).toEqual([
+      { name: 'JNLP_IMAGE', value: 'mirror.site:5000/jenkins/inbound-agent:3355.v388858a_47b_33-17' },
+      { name: 'KANIKO_IMAGE', value: 'mirror.site:5000/kaniko-project/executor:v1.23.2-debug' },
+    ]);
+    expect(dig(values, 'controller.image')).toEqual({ registry: 'mirror.site:5000', repository: 'jenkins/jenkins', tag: '2.516.3-jdk21' });
+    expect(dig(values, 'controller.sidecars.configAutoReload.image')).toEqual({ registry: 'mirror.site:5000', repository: 'kiwigrid/k8s-sidecar', tag: '1.30.7' });
+    expect(out.files.get('images.txt')).toContain('mirror.site:5000/kaniko-project/executor:v1.23.2-debug\n');
+    expect(out.files.get('images.txt')).toContain('mirror.site:5000/jenkins/inbound-agent:3355.v388858a_47b_33-17\n');
+  });
+
+  it('confines the controller to pods of the agents namespace', () => {
+    const objects = objectsIn(build().out, 'jenkins-rbac/manifests.yaml');
+    const role = findObject(objects, 'Role', 'jenkins-schedule-agents', 'ci-agents');
+    expect(list(role, 'rules').flatMap((r) => r.resources as string[]).sort()).toEqual(['events', 'pods', 'pods/exec', 'pods/log']);
+    const binding = findObject(objects, 'RoleBinding', 'jenkins-schedule-agents', 'ci-agents');
+    expect(dig(binding, 'subjects')).toEqual([{ kind: 'ServiceAccount', name: 'jenkins', namespace: 'ci' }]);
+    expect(objects.filter((o) => o.kind === 'ClusterRole' || o.kind === 'ClusterRoleBinding')).toHaveLength(0);
+    expect(dig(findObject(objects, 'ServiceAccount', 'jenkins-agent', 'ci-agents'), 'automountServiceAccountToken')).toBe(false);
+  });
+});
+
+describe('Jenkins audit of JCasC', () => {
+  it('fails the synth on an image named literally in JCasC, however it got there', () => {
+    const platform = testPlatform();
+    const jenkins = new Jenkins(platform, 'Jenkins', PROPS);
+    const pointer = '/spec/source/helm/valuesObject/controller/JCasC/configScripts/extra';
+    ApiObject.of(jenkins.chart.application).addJsonPatch(JsonPatch.add(pointer, 'pods:\n  - image: docker.io/library/busybox:1.36\n'));
+    expect(() => synthPlatform(platform)).toThrow(/Jenkins\/Chart\/Application.*JCasC 'extra' names image\(s\) docker.io\/library\/busybox:1.36 literally/);
+  });
+});
+
+describe('JCasC model', () => {
+  const template = kanikoPodTemplate({ registry: 'r:1', pushSecret: 'p', caConfigMap: 'c', serviceAccount: 'sa', resources: PROPS.kaniko.resources, label: 'build' });
+
+  it('renders one file per root element and never an image literal', () => {
+    const scripts = renderJcasc({
+      systemMessage: 'm',
+      url: 'http://j:1/',
+      adminUserVariable: 'u',
+      adminPasswordVariable: 'p',
+      cloud: { name: 'k', namespace: 'a', jenkinsUrl: 'http://j', jenkinsTunnel: 'j:5', containerCap: 1, templates: [template] },
+      credentials: [],
+    });
+    expect(Object.keys(scripts).sort()).toEqual(['credentials', 'jenkins', 'unclassified']);
+    for (const s of Object.values(scripts)) expect(literalImagesIn(s)).toEqual([]);
+    expect(dig(parse(scripts.unclassified), 'unclassified.gitLabConnectionConfig')).toBeUndefined();
+  });
+
+  it('finds literal images, quoted or not, in rendered configuration', () => {
+    expect(literalImagesIn('containers:\n  - name: x\n    image: busybox:1.36\n  - image: "${OK}"\n  - image: \'quay.io/a/b:1\'\n')).toEqual(['busybox:1.36', 'quay.io/a/b:1']);
+  });
+
+  it('uses a non-default label and cache repository', () => {
+    expect(template.label).toBe('build');
+    const k = template.containers.find((c) => c.name === 'kaniko');
+    expect(k?.env).toContainEqual({ name: 'KANIKO_CACHE_REPO', value: 'r:1/cache' });
+  });
+
+  it('runs Kaniko as root without privilege, and the agent container as non-root', () => {
+    const kaniko = template.containers.find((c) => c.name === 'kaniko');
+    expect(kaniko?.securityContext).toMatchObject({ runAsUser: 0, privileged: false, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } });
+    expect(dig(kaniko?.securityContext, 'capabilities.add')).not.toContain('SYS_ADMIN');
+    const jnlp = template.containers.find((c) => c.name === 'jnlp');
+    expect(jnlp?.securityContext).toMatchObject({ runAsNonRoot: true, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } });
+  });
+});
+
+describe('JenkinsSchema', () => {
+  it("refuses a URL without Jenkins' port (seed 002's silent webhook)", () => {
+    const r = JenkinsSchema.safeParse({ url: 'http://jenkins.local/' });
+    expect(r.error?.issues[0]).toMatchObject({ path: ['url'], message: expect.stringMatching(/port explicitly/) });
+  });
+
+  it('refuses a URL port other than the NodePort', () => {
+    const r = JenkinsSchema.safeParse({ url: 'http://jenkins.local:8080/', nodePort: 32080 });
+    expect(r.error?.issues[0]).toMatchObject({ path: ['url'], message: expect.stringMatching(/not Jenkins' NodePort 32080/) });
+  });
+
+  it('refuses agents in the controller namespace', () => {
+    const r = JenkinsSchema.safeParse({ namespace: 'ci', agentsNamespace: 'ci' });
+    expect(r.error?.issues[0]).toMatchObject({ path: ['agentsNamespace'] });
+  });
+});

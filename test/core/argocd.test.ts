@@ -1,0 +1,64 @@
+import { describe, expect, it } from 'vitest';
+import { findObject, K8sObject, objectsIn, synthEnvironment } from '../helpers';
+import { airgap } from '../../stacks/airgap';
+
+describe('Argo CD objects', () => {
+  const out = synthEnvironment();
+
+  it('bootstraps a root app-of-apps in the default project that syncs the apps folder', () => {
+    const root = findObject(objectsIn(out, 'bootstrap/bootstrap.yaml'), 'Application', 'dev-root');
+    expect(root.metadata.namespace).toBe('argocd');
+    expect(root.spec).toMatchObject({
+      project: 'default',
+      source: { repoURL: 'https://git.example.com/platform/kompile-gitops.git', targetRevision: 'main', path: 'dist/dev/apps' },
+      destination: { server: 'https://kubernetes.default.svc', namespace: 'argocd' },
+      syncPolicy: { automated: { prune: true, selfHeal: true } },
+    });
+  });
+
+  it('ships the Application health check that makes app-of-apps waves wait', () => {
+    const cm = findObject(objectsIn(out, 'bootstrap/bootstrap.yaml'), 'ConfigMap', 'argocd-cm', 'argocd');
+    const lua = (cm.data as Record<string, string>)['resource.customizations.health.argoproj.io_Application'];
+    expect(lua).toContain('obj.status.health.status');
+    expect(lua).toContain('return hs');
+  });
+
+  it('gives each component a child Application with automated prune, self-heal and retry, pointing at its folder', () => {
+    const app = findObject(objectsIn(out, 'apps/mcp-servers.yaml'), 'Application', 'mcp-servers');
+    expect(app.spec).toEqual({
+      project: 'kompile-dev',
+      source: { repoURL: 'https://git.example.com/platform/kompile-gitops.git', targetRevision: 'main', path: 'dist/dev/mcp-servers' },
+      destination: { server: 'https://kubernetes.default.svc', namespace: 'toolhive' },
+      syncPolicy: {
+        automated: { prune: true, selfHeal: true },
+        syncOptions: ['CreateNamespace=false', 'PruneLast=true'],
+        retry: { limit: 5, backoff: { duration: '10s', factor: 2, maxDuration: '3m' } },
+      },
+    });
+    expect(out.files.has('mcp-servers/manifests.yaml')).toBe(true);
+  });
+
+  it('restricts the AppProject to the sources, namespaces and cluster kinds the platform uses', () => {
+    const project = findObject(objectsIn(out, 'apps/project.yaml'), 'AppProject', 'kompile-dev', 'argocd');
+    const spec = project.spec as { sourceRepos: string[]; destinations: { namespace: string; server: string }[]; clusterResourceWhitelist: { group: string; kind: string }[] };
+    expect(project.metadata.annotations!['argocd.argoproj.io/sync-wave']).toBe('-1');
+    expect(spec.sourceRepos).toContain('https://git.example.com/platform/kompile-gitops.git');
+    expect(spec.sourceRepos).toContain('https://github.com/stacklok/toolhive.git');
+    expect(spec.sourceRepos).not.toContain('*');
+    expect(spec.destinations).toContainEqual({ server: 'https://kubernetes.default.svc', namespace: 'toolhive' });
+    expect(spec.destinations.every((d) => d.namespace !== '*')).toBe(true);
+    expect(spec.clusterResourceWhitelist).toContainEqual({ group: '', kind: 'Namespace' });
+    expect(spec.clusterResourceWhitelist).toContainEqual({ group: 'apiextensions.k8s.io', kind: 'CustomResourceDefinition' });
+    expect(spec.clusterResourceWhitelist.every((k) => k.kind !== '*')).toBe(true);
+  });
+
+  it('points the airgapped project only at the site’s own Git server and registry (OCI charts)', () => {
+    const air = synthEnvironment({}, airgap);
+    const site = /^(https:\/\/git\.airgap\.internal\/|registry\.airgap\.internal:35000\/)/;
+    const spec = findObject(objectsIn(air, 'apps/project.yaml'), 'AppProject', 'kompile-airgap').spec as { sourceRepos: string[] };
+    for (const repo of spec.sourceRepos) expect(repo).toMatch(site);
+    const apps: K8sObject[] = [...air.files.keys()].filter((f) => f.startsWith('apps/') && f !== 'apps/project.yaml').flatMap((f) => objectsIn(air, f));
+    expect(apps.length).toBeGreaterThan(5);
+    for (const app of apps) expect((app.spec as { source: { repoURL: string } }).source.repoURL).toMatch(site);
+  });
+});

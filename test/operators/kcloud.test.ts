@@ -1,0 +1,148 @@
+import { describe, expect, it } from 'vitest';
+import { KCloudSchema } from '../../lib/core/config';
+import { Namespaces } from '../../lib/core/namespaces';
+import { KCloud } from '../../lib/operators/kcloud';
+import { KCloudOptimizerOperator } from '../../lib/operators/kcloud-optimizer-operator';
+import { findObject, K8sObject, objectsIn, synthEnvironment, synthPlatform, testPlatform } from '../helpers';
+import { dig, item, list } from '../ci/dig';
+
+const wave = (o: K8sObject) => Number(o.metadata.annotations?.['argocd.argoproj.io/sync-wave']);
+
+function operator(props: Partial<ConstructorParameters<typeof KCloudOptimizerOperator>[2]> = {}) {
+  const platform = testPlatform();
+  new KCloudOptimizerOperator(platform, 'Op', { namespace: 'kc', image: 'registry.local:30500/kcloud/kcloud-operator:v0.1.0', ...props });
+  return objectsIn(synthPlatform(platform), 'kcloud-optimizer/manifests.yaml');
+}
+
+describe('KCloudOptimizerOperator', () => {
+  it('runs the manager restricted, with secure metrics, probes and the webhook certificate', () => {
+    const objects = operator({ replicas: 2, resources: { requests: { cpu: '200m', memory: '256Mi' }, limits: { cpu: '1', memory: '1Gi' } } });
+    const dep = findObject(objects, 'Deployment', 'kcloud-operator', 'kc');
+    expect(dig(dep, 'spec.replicas')).toBe(2);
+    const c = item(dig(dep, 'spec.template.spec'), 'containers', 'manager');
+    expect(c.image).toBe('registry.local:30500/kcloud/kcloud-operator:v0.1.0');
+    expect(c.args).toEqual(['--leader-elect', '--health-probe-bind-address=:8081', '--metrics-bind-address=:8443', '--webhook-cert-path=/tmp/k8s-webhook-server/serving-certs']);
+    expect(c.resources).toEqual({ requests: { cpu: '200m', memory: '256Mi' }, limits: { cpu: '1', memory: '1Gi' } });
+    expect(c.securityContext).toMatchObject({ allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, runAsNonRoot: true, capabilities: { drop: ['ALL'] } });
+    expect(dig(item(dig(dep, 'spec.template.spec'), 'volumes', 'webhook-cert'), 'secret.secretName')).toBe('kcloud-operator-webhook-cert');
+    const cert = findObject(objects, 'Certificate', 'kcloud-operator-webhook', 'kc');
+    expect(dig(cert, 'spec.dnsNames')).toEqual(['kcloud-operator-webhook.kc.svc', 'kcloud-operator-webhook.kc.svc.cluster.local']);
+    expect(wave(dep)).toBeGreaterThan(wave(cert));
+  });
+
+  it('grants what the seed lists, read-only where writing has no use, and nothing cluster-wide beyond', () => {
+    const objects = operator();
+    const role = findObject(objects, 'ClusterRole', 'kcloud-operator-manager');
+    expect(role.metadata.namespace).toBeUndefined();
+    const rules = list(role, 'rules');
+    const verbsOf = (group: string, resource: string) => rules.find((r) => (r.apiGroups as string[]).includes(group) && (r.resources as string[]).includes(resource))?.verbs;
+    expect(verbsOf('', 'pods')).toEqual(['get', 'list', 'watch', 'create', 'update', 'patch']);
+    expect(verbsOf('apps', 'deployments')).toEqual(['get', 'list', 'watch', 'create', 'update', 'patch']);
+    expect(verbsOf('kcloud.io', 'workloadoptimizers')).toEqual(['get', 'list', 'watch', 'create', 'update', 'patch']);
+    expect(verbsOf('', 'nodes')).toEqual(['get', 'list', 'watch']);
+    for (const r of rules) {
+      expect(r.verbs).not.toContain('delete');
+      expect(r.verbs).not.toContain('*');
+      expect(r.resources).not.toContain('*');
+      expect(r.resources).not.toContain('secrets');
+    }
+    expect(dig(findObject(objects, 'ClusterRoleBinding', 'kcloud-operator-manager'), 'subjects')).toEqual([{ kind: 'ServiceAccount', name: 'kcloud-operator', namespace: 'kc' }]);
+    expect(list(findObject(objects, 'Role', 'kcloud-operator-leader-election', 'kc'), 'rules')[0]).toMatchObject({ apiGroups: ['coordination.k8s.io'], resources: ['leases'] });
+    expect(list(findObject(objects, 'ClusterRole', 'kcloud-operator-metrics-auth'), 'rules').map((r) => r.resources)).toEqual([['tokenreviews'], ['subjectaccessreviews']]);
+  });
+
+  it('registers the validating webhook with its CA injected by cert-manager, after the manager is up', () => {
+    const objects = operator();
+    const v = findObject(objects, 'ValidatingWebhookConfiguration', 'kcloud-workloadoptimizer-validator');
+    expect(v.metadata.annotations?.['cert-manager.io/inject-ca-from']).toBe('kc/kcloud-operator-webhook');
+    expect(v.metadata.namespace).toBeUndefined();
+    expect(dig(v, 'webhooks.0')).toMatchObject({
+      failurePolicy: 'Fail',
+      sideEffects: 'None',
+      clientConfig: { service: { name: 'kcloud-operator-webhook', namespace: 'kc', path: '/validate-kcloud-io-v1alpha1-workloadoptimizer', port: 443 } },
+      rules: [{ apiGroups: ['kcloud.io'], apiVersions: ['v1alpha1'], resources: ['workloadoptimizers'], operations: ['CREATE', 'UPDATE'] }],
+    });
+    expect(wave(v)).toBeGreaterThan(wave(findObject(objects, 'Deployment', 'kcloud-operator')));
+    expect(objects.some((o) => o.kind === 'MutatingWebhookConfiguration')).toBe(false);
+  });
+
+  it('sends only pods of the optimized namespaces to the mutating webhook, and never blocks them', () => {
+    const m = findObject(operator({ optimizedNamespaces: ['a', 'b'] }), 'MutatingWebhookConfiguration', 'kcloud-pod-mutator');
+    expect(m.metadata.annotations?.['cert-manager.io/inject-ca-from']).toBe('kc/kcloud-operator-webhook');
+    expect(dig(m, 'webhooks.0')).toMatchObject({
+      failurePolicy: 'Ignore',
+      clientConfig: { service: { path: '/mutate-v1-pod' } },
+      namespaceSelector: { matchExpressions: [{ key: 'kubernetes.io/metadata.name', operator: 'In', values: ['a', 'b'] }] },
+    });
+  });
+
+  it('is scraped through a ServiceMonitor on its HTTPS metrics port', () => {
+    const objects = operator();
+    const sm = findObject(objects, 'ServiceMonitor', 'kcloud-operator', 'kc');
+    expect(dig(sm, 'spec.selector.matchLabels')).toEqual({ 'kompile.dev/metrics': 'kcloud-operator' });
+    expect(dig(sm, 'spec.endpoints.0')).toMatchObject({ port: 'https', scheme: 'https', path: '/metrics' });
+    const svc = findObject(objects, 'Service', 'kcloud-operator-metrics', 'kc');
+    expect(svc.metadata.labels?.['kompile.dev/metrics']).toBe('kcloud-operator');
+    expect(item(svc, 'spec.ports', 'https').port).toBe(8443);
+  });
+});
+
+describe('KCloud', () => {
+  const base = {
+    image: 'registry.local:30500/kcloud/kcloud-operator:v0.1.0',
+    optimizers: [{ name: 'w', namespace: 'team', workloadType: 'serving', resources: { cpu: '2', memory: '4Gi' }, costConstraints: { maxCostPerHour: 20 }, powerConstraints: { maxPowerUsage: 500 } }],
+  };
+
+  function build(config: Record<string, unknown>) {
+    const platform = testPlatform();
+    const namespaces = new Namespaces(platform, 'Namespaces', { kubernetesVersion: '1.28' });
+    new KCloud(platform, 'KCloud', { config: KCloudSchema.parse({ ...base, ...config }), namespaces, apiServer: { cidrs: ['10.0.0.0/24'], ports: [6443] }, replicas: 1 });
+    return synthPlatform(platform);
+  }
+
+  it('takes the CRDs from the upstream repository at the release tag, as plain YAML', () => {
+    const out = build({ revision: 'v0.1.5', repository: 'https://git.example.org/kcloud.git' });
+    const app = findObject(objectsIn(out, 'apps/kcloud-crds.yaml'), 'Application', 'kcloud-crds');
+    expect(dig(app, 'spec.source')).toEqual({ repoURL: 'https://git.example.org/kcloud.git', targetRevision: 'v0.1.5', path: 'config/crd', directory: { include: 'deployment.yaml' } });
+    const wave = (f: string, n: string) => Number(findObject(objectsIn(out, f), 'Application', n).metadata.annotations?.['argocd.argoproj.io/sync-wave']);
+    expect(wave('apps/kcloud-crds.yaml', 'kcloud-crds')).toBeLessThan(wave('apps/kcloud-optimizer.yaml', 'kcloud-optimizer'));
+    expect(wave('apps/kcloud-optimizer.yaml', 'kcloud-optimizer')).toBeLessThan(wave('apps/kcloud-policies.yaml', 'kcloud-policies'));
+    const project = objectsIn(synthEnvironment(), 'apps/project.yaml')[0];
+    expect(list(project, 'spec.clusterResourceWhitelist')).toContainEqual({ group: 'apiextensions.k8s.io', kind: 'CustomResourceDefinition' });
+    expect(list(project, 'spec.sourceRepos')).toContain('https://github.com/openkcloud/kcloud-cost-scheduler.git');
+  });
+
+  it('declares its namespace with webhook, metrics and API server traffic', () => {
+    const out = build({ namespace: 'optimizer', monitoringNamespace: 'observability' });
+    const ns = objectsIn(out, 'namespaces/manifests.yaml');
+    findObject(ns, 'Namespace', 'optimizer');
+    expect(dig(findObject(ns, 'NetworkPolicy', 'allow-from-webhooks', 'optimizer'), 'spec.ingress.0')).toEqual({ from: [{ ipBlock: { cidr: '10.0.0.0/24' } }], ports: [{ port: 9443, protocol: 'TCP' }] });
+    expect(dig(findObject(ns, 'NetworkPolicy', 'allow-from-metrics', 'optimizer'), 'spec.ingress.0.from.0.namespaceSelector.matchLabels')).toEqual({ 'kubernetes.io/metadata.name': 'observability' });
+    findObject(ns, 'NetworkPolicy', 'allow-to-kube-apiserver', 'optimizer');
+  });
+
+  it('creates no policies component without policies', () => {
+    expect(build({ optimizers: [] }).files.has('apps/kcloud-policies.yaml')).toBe(false);
+  });
+
+  it('refuses an optimizer allowing more than its namespace’s cost and power policies', () => {
+    expect(() => build({ costPolicies: [{ name: 'c', namespace: 'team', costPerHourLimit: 10 }] })).toThrow(/'spec\.costConstraints\.maxCostPerHour' 20 exceeds CostPolicy 'c' costPerHourLimit 10/);
+    expect(() => build({ powerPolicies: [{ name: 'p', namespace: 'team', maxPowerUsage: 400 }] })).toThrow(/'spec\.powerConstraints\.maxPowerUsage' 500 exceeds PowerPolicy 'p' maxPowerUsage 400/);
+    expect(() =>
+      build({ optimizers: [{ ...base.optimizers[0], costConstraints: { maxCostPerHour: 1, budgetLimit: 500 } }], costPolicies: [{ name: 'c', namespace: 'team', budgetLimit: 100 }] }),
+    ).toThrow(/'spec\.costConstraints\.budgetLimit' 500 exceeds CostPolicy 'c' budgetLimit 100/);
+    // Policies of other namespaces, or selecting namespaces, are not this namespace's limit.
+    expect(() => build({ costPolicies: [{ name: 'c', namespace: 'other', costPerHourLimit: 10 }] })).not.toThrow();
+    expect(() => build({ costPolicies: [{ name: 'c', namespace: 'team', costPerHourLimit: 10, namespaceSelector: { matchLabels: { a: 'b' } } }] })).not.toThrow();
+  });
+
+  it('ships example policies for the training and serving namespaces in every environment', () => {
+    const objects = objectsIn(synthEnvironment(), 'kcloud-policies/manifests.yaml');
+    expect(dig(findObject(objects, 'WorkloadOptimizer', 'training', 'mlops-training'), 'spec.workloadType')).toBe('training');
+    expect(dig(findObject(objects, 'WorkloadOptimizer', 'serving', 'mlops-serving'), 'spec.autoScaling')).toMatchObject({ minReplicas: 2, maxReplicas: 20 });
+    findObject(objects, 'CostPolicy', 'training-budget', 'mlops-training');
+    findObject(objects, 'PowerPolicy', 'serving-power', 'mlops-serving');
+    // The workload namespaces belong to the MLOps components: referenced, never created here.
+    expect(objects.some((o) => o.kind === 'Namespace')).toBe(false);
+  });
+});
