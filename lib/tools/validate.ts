@@ -10,7 +10,7 @@ import { Image, ImageReferenceError } from '../core/image';
 import { groupOf } from '../core/kinds';
 import { RegistryPolicy } from '../core/registry-policy';
 import { imageKeyReferences } from './images';
-import { restrictedProblems } from './pod-security';
+import { restrictedProblems } from './restricted-profile';
 import type { SchemaFinding } from './schema-validator';
 import { displayName, environmentsOf, ManifestObject, namespaceOf, RenderedTree, TreeObject } from './tree';
 

@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseEnvironment } from '../../lib/core/config';
 import { RegistryPolicy } from '../../lib/core/registry-policy';
-import { restrictedProblems } from '../../lib/tools/pod-security';
+import { restrictedProblems } from '../../lib/tools/restricted-profile';
 import { SchemaValidator } from '../../lib/tools/schema-validator';
 import { treeFromFiles } from '../../lib/tools/tree';
 import { formatFindings, validateExitCode, validateTree } from '../../lib/tools/validate';
