@@ -23,8 +23,17 @@ export const SYNC_OPTIONS = 'argocd.argoproj.io/sync-options';
  * size can only be applied server-side.
  */
 export const CLIENT_SIDE_APPLY_LIMIT = 256 * 1024;
-/** Kinds whose deletion loses data or takes everything inside with it: never pruned by Argo CD. */
-export const NEVER_PRUNED = new Set(['/Namespace', '/PersistentVolumeClaim', 'apiextensions.k8s.io/CustomResourceDefinition']);
+/**
+ * Kinds whose deletion loses data or takes everything inside with it: never pruned by Argo CD
+ * (a StatefulSet's pods own their volume claims' data; a PersistentVolume may be Retain-bound).
+ */
+export const NEVER_PRUNED = new Set([
+  '/Namespace',
+  '/PersistentVolumeClaim',
+  '/PersistentVolume',
+  'apps/StatefulSet',
+  'apiextensions.k8s.io/CustomResourceDefinition',
+]);
 
 /** What one environment compiles to, before anything is written. */
 export interface EnvironmentOutput {

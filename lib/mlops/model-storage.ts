@@ -78,9 +78,8 @@ export class ModelStorage extends Construct {
       const volume = new k8s.KubePersistentVolume(this, `Volume-${claim.namespace}`, {
         metadata: {
           name: volumeName,
+          // Holding data: never pruned (the core marks every PersistentVolume Prune=false).
           labels: { 'kompile.dev/volume': this.claimName },
-          // Cluster-scoped and holding data: never pruned (Namespace and PVC already are, by the core).
-          annotations: { 'argocd.argoproj.io/sync-options': 'Prune=false' },
         },
         spec: {
           capacity,

@@ -71,6 +71,19 @@ describe('synthesize', () => {
     }
   });
 
+  it('never prunes StatefulSets and PersistentVolumes', () => {
+    const p = testPlatform();
+    const c = new Component(p, 'C', { name: 'c' });
+    new k8s.KubeStatefulSet(c, 'Db', {
+      metadata: { name: 'db', namespace: 'apps' },
+      spec: { serviceName: 'db', selector: { matchLabels: { app: 'db' } }, template: { metadata: { labels: { app: 'db' } }, spec: { containers: [{ name: 'db', image: 'redis:7' }] } } },
+    });
+    new k8s.KubePersistentVolume(c, 'Pv', { metadata: { name: 'models' }, spec: { capacity: { storage: k8s.Quantity.fromString('1Gi') }, accessModes: ['ReadOnlyMany'], nfs: { server: 'nfs', path: '/x' } } });
+    const objects = objectsIn(synthPlatform(p), 'c/manifests.yaml');
+    expect(findObject(objects, 'StatefulSet', 'db').metadata.annotations![SYNC_OPTIONS]).toBe('Prune=false');
+    expect(findObject(objects, 'PersistentVolume', 'models').metadata.annotations![SYNC_OPTIONS]).toBe('Prune=false');
+  });
+
   it('never prunes Namespaces, PersistentVolumeClaims and CRDs', () => {
     const p = testPlatform();
     const c = new Component(p, 'C', { name: 'c' });
