@@ -1,14 +1,14 @@
+import { Delivery } from '../lib/ci/delivery';
 import { Bootstrap } from '../lib/core/bootstrap';
+import { Component } from '../lib/core/component';
 import { EnvironmentConfig } from '../lib/core/config';
 import { Namespaces } from '../lib/core/namespaces';
 import { Platform } from '../lib/core/platform';
 import { Project } from '../lib/core/project';
 import { RegistryPolicy } from '../lib/core/registry-policy';
+import { RenderedCharts, VendoredChart } from '../lib/core/vendored-chart';
 import { Chatbot } from '../lib/mlops/chatbot';
 import { Mlops } from '../lib/mlops/mlops';
-import { Delivery } from '../lib/ci/delivery';
-import { Component } from '../lib/core/component';
-import { RenderedCharts, VendoredChart } from '../lib/core/vendored-chart';
 import { KCloud } from '../lib/operators/kcloud';
 import { ToolHive } from '../lib/operators/toolhive';
 import { ServingStack } from '../lib/serving/serving-stack';
