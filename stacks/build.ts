@@ -84,7 +84,7 @@ export function buildEnvironment(config: EnvironmentConfig, rendered: RenderedCh
       })
     : undefined;
 
-  const optimizer = kcloud.enabled ? new KCloud(platform, 'KCloud', { config: kcloud, namespaces, apiServer: cluster.apiServer, replicas: cluster.replicas }) : undefined;
+  const optimizer = kcloud.enabled ? new KCloud(platform, 'KCloud', { config: kcloud, namespaces, apiServer: cluster.apiServer, replicas: cluster.replicas, prometheusOperator: cluster.prometheusOperator }) : undefined;
 
   const byName = new Map(platform.node.findAll().filter(Component.isComponent).map((c) => [c.name, c]));
   // The registry's and the operator's certificates need cert-manager: after it, where the

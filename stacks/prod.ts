@@ -13,6 +13,8 @@ export const prod = defineEnvironment({
     ingress: { className: 'nginx', nodePorts: { http: 31302, https: 31084 } },
     gpu: { resourceName: 'nvidia.com/gpu', runtimeClassName: 'nvidia', perNode: 4, nodes: 3 },
     apiServer: { cidrs: ['10.61.3.0/24'], ports: [6443] },
+    // The production cluster's monitoring stack (kube-prometheus) scrapes ServiceMonitors.
+    prometheusOperator: true,
     replicas: 2,
   },
   components: {

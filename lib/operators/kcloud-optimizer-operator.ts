@@ -27,6 +27,11 @@ export interface KCloudOptimizerOperatorProps {
   readonly optimizedNamespaces?: readonly string[];
   /** @default 100m/128Mi requested, 500m/512Mi limit */
   readonly resources?: { readonly requests: { cpu: string; memory: string }; readonly limits: { cpu: string; memory: string } };
+  /**
+   * Have Prometheus scrape the metrics through a ServiceMonitor; needs the Prometheus Operator's CRDs.
+   * @default false - the metrics Service only
+   */
+  readonly serviceMonitor?: boolean;
 }
 
 const NAME = 'kcloud-operator';
@@ -217,6 +222,7 @@ export class KCloudOptimizerOperator extends Component {
       mutating.addDependency(deployment, cert);
     }
 
+    if (!props.serviceMonitor) return;
     new ServiceMonitor(this, 'ServiceMonitor', {
       metadata: { name: NAME, namespace: ns, labels },
       spec: {

@@ -16,6 +16,8 @@ export interface KCloudProps {
   readonly apiServer: ClusterConfig['apiServer'];
   /** Operator replicas. */
   readonly replicas: number;
+  /** The cluster has the Prometheus Operator: scrape the operator through a ServiceMonitor. @default false */
+  readonly prometheusOperator?: boolean;
 }
 
 /**
@@ -48,6 +50,7 @@ export class KCloud extends Construct {
       image: config.image,
       replicas: props.replicas,
       optimizedNamespaces: config.optimizedNamespaces,
+      serviceMonitor: props.prometheusOperator ?? false,
     });
     this.operator.dependsOn(this.crds, props.namespaces);
 

@@ -35,6 +35,7 @@ describe('environment configuration', () => {
     expect(cfg.gitops.argocdNamespace).toBe('argocd');
     expect(cfg.cluster.ingress.className).toBe('nginx');
     expect(cfg.cluster.replicas).toBe(1);
+    expect(cfg.cluster.prometheusOperator).toBe(false);
     expect(cfg.cluster.apiServer).toEqual({ cidrs: ['0.0.0.0/0'], ports: [443, 6443] });
     expect(cfg.registry).toEqual({ allowedRegistries: [], allowedHosts: [] });
     expect(cfg.components.toolhive).toMatchObject({ enabled: true, version: '0.44.0', namespace: 'toolhive', updateCheck: false, servers: [] });

@@ -76,8 +76,17 @@ describe('KCloudOptimizerOperator', () => {
     });
   });
 
-  it('is scraped through a ServiceMonitor on its HTTPS metrics port', () => {
+  it('has no ServiceMonitor unless the cluster runs the Prometheus Operator', () => {
     const objects = operator();
+    expect(objects.filter((o) => o.kind === 'ServiceMonitor')).toEqual([]);
+    expect(findObject(objects, 'Service', 'kcloud-operator-metrics', 'kc').metadata.labels?.['kompile.dev/metrics']).toBe('kcloud-operator');
+    const kinds = (env: Record<string, unknown>) => [...synthEnvironment(env).files.values()].join('\n').includes('kind: ServiceMonitor');
+    expect(kinds({})).toBe(false);
+    expect(kinds({ cluster: { prometheusOperator: true } })).toBe(true);
+  });
+
+  it('is scraped through a ServiceMonitor on its HTTPS metrics port', () => {
+    const objects = operator({ serviceMonitor: true });
     const sm = findObject(objects, 'ServiceMonitor', 'kcloud-operator', 'kc');
     expect(dig(sm, 'spec.selector.matchLabels')).toEqual({ 'kompile.dev/metrics': 'kcloud-operator' });
     expect(dig(sm, 'spec.endpoints.0')).toMatchObject({ port: 'https', scheme: 'https', path: '/metrics' });

@@ -65,6 +65,11 @@ export const ClusterSchema = z
       })
       .strict()
       .default({}),
+    /**
+     * The cluster runs the Prometheus Operator (its ServiceMonitor CRD is installed). Components emit
+     * ServiceMonitors only then: a ServiceMonitor without its CRD fails the whole Application's sync.
+     */
+    prometheusOperator: z.boolean().default(false),
     /** Replicas for components that support high availability. */
     replicas: z.number().int().min(1).default(1),
   })
