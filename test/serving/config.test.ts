@@ -50,7 +50,7 @@ describe('serving configuration', () => {
   });
 
   it('rejects a GPU on a cluster without GPUs, naming the model field', () => {
-    expect(issues({ models: [{ ...iris, gpu: 1 }] })).toContainEqual({ path: 'components.serving.models[0].gpu', message: expect.stringMatching(/cluster has none/) });
+    expect(issues({ models: [{ ...iris, gpu: 1 }] })).toContainEqual({ path: 'components.serving.models[0].gpu', message: expect.stringMatching(/model 'iris' requests 1 GPU\(s\) but the cluster has no GPUs/) });
   });
 
   it('rejects more GPUs than a node has', () => {

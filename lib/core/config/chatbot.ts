@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { ClusterConfig, dnsLabel } from './cluster';
-import { ContainerResourcesSchema, gpuIssue, quantity, SecretKeyRefSchema, SliceIssue } from './mlops';
+import { ClusterConfig, dnsLabel, gpuIssue, SliceIssue } from './cluster';
+import { ContainerResourcesSchema, quantity, SecretKeyRefSchema } from './mlops';
 
 const port = z.number().int().min(1).max(65535);
 const nodePort = z.number().int().min(30000).max(32767);

@@ -77,3 +77,17 @@ export const ClusterSchema = z
 
 export type ClusterConfig = z.infer<typeof ClusterSchema>;
 export type GpuConfig = z.infer<typeof GpuSchema>;
+
+/** A problem of a component slice that shows only against the cluster's facts; `path` is relative to the slice. */
+export interface SliceIssue {
+  readonly path: (string | number)[];
+  readonly message: string;
+}
+
+/** GPU count against the cluster: none without `cluster.gpu`, never more than one node holds. */
+export function gpuIssue(gpu: number, cluster: ClusterConfig): string | undefined {
+  if (gpu === 0) return undefined;
+  if (!cluster.gpu) return `requests ${gpu} GPU(s) but the cluster has no GPUs (cluster.gpu is not set); use 0`;
+  if (gpu > cluster.gpu.perNode) return `requests ${gpu} GPUs but a node has ${cluster.gpu.perNode} (cluster.gpu.perNode); the pod could never be scheduled`;
+  return undefined;
+}

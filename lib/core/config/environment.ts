@@ -6,7 +6,7 @@ import { MlopsSchema, mlopsClusterIssues } from './mlops';
 import { CiSchema } from './ci';
 import { KCloudSchema } from './kcloud';
 import { RegistryPolicySchema } from './registry';
-import { checkServingAgainstCluster, ServingSchema } from './serving';
+import { ServingSchema, servingClusterIssues } from './serving';
 import { ToolHiveSchema } from './toolhive';
 import { VendoredChartsSchema } from './vendored-charts';
 
@@ -53,9 +53,9 @@ export const EnvironmentSchema = z
     if (env.cluster.gpu && env.cluster.gpu.nodes > env.cluster.nodes) {
       ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['cluster', 'gpu', 'nodes'], message: `more GPU nodes (${env.cluster.gpu.nodes}) than nodes (${env.cluster.nodes})` });
     }
-    checkServingAgainstCluster(env.components.serving, env.cluster, ctx);
     // Component rules that need the cluster's facts (GPUs, storage classes, node ports).
     for (const [slice, issues] of [
+      ['serving', servingClusterIssues(env.components.serving, env.cluster)],
       ['mlops', mlopsClusterIssues(env.components.mlops, env.cluster)],
       ['chatbot', chatbotClusterIssues(env.components.chatbot, env.cluster)],
     ] as const) {

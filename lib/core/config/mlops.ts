@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ClusterConfig, dnsLabel } from './cluster';
+import { ClusterConfig, dnsLabel, gpuIssue, SliceIssue } from './cluster';
 
 /** A Kubernetes quantity as written in manifests, e.g. `500m`, `2`, `512Mi`, `20Gi`. */
 export const quantity = z.string().regex(/^\d+(\.\d+)?(m|k|M|G|T|Ki|Mi|Gi|Ti)?$/, { message: 'must be a Kubernetes quantity such as 500m, 2, 512Mi or 20Gi' });
@@ -239,20 +239,6 @@ export type MlflowConfig = z.infer<typeof MlflowSchema>;
 export type ContainerResources = z.infer<typeof ContainerResourcesSchema>;
 export type SecretKeyRef = z.infer<typeof SecretKeyRefSchema>;
 export type QuotaConfig = z.infer<typeof QuotaSchema>;
-
-/** A problem of a component slice that shows only against the cluster's facts; `path` is relative to the slice. */
-export interface SliceIssue {
-  readonly path: (string | number)[];
-  readonly message: string;
-}
-
-/** GPU count against the cluster: none without `cluster.gpu`, never more than one node holds. */
-export function gpuIssue(gpu: number, cluster: ClusterConfig): string | undefined {
-  if (gpu === 0) return undefined;
-  if (!cluster.gpu) return `requests ${gpu} GPU(s) but the cluster has no GPUs (cluster.gpu is not set); use 0`;
-  if (gpu > cluster.gpu.perNode) return `requests ${gpu} GPUs but a node has ${cluster.gpu.perNode} (cluster.gpu.perNode); the pod could never be scheduled`;
-  return undefined;
-}
 
 /** Rules of the MLOps slice that depend on the cluster: GPUs, how the model volume can be shared, node ports. */
 export function mlopsClusterIssues(m: MlopsConfig, cluster: ClusterConfig): SliceIssue[] {

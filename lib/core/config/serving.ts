@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ClusterConfig, dnsLabel } from './cluster';
+import { ClusterConfig, dnsLabel, gpuIssue, SliceIssue } from './cluster';
 
 /** Semantic version without a leading `v`, e.g. `1.18.6`. */
 const version = z.string().regex(/^\d+\.\d+\.\d+$/, { message: 'must be a version such as 1.16.3' });
@@ -177,21 +177,12 @@ export const ServingSchema = z
     });
   });
 
-/**
- * Checks of the serving configuration that need the cluster's facts: GPUs requested where there are
- * none, or more than one node has. Called from the environment's refinement; paths are relative to
- * the environment root.
- */
-export function checkServingAgainstCluster(serving: ServingConfig, cluster: ClusterConfig, ctx: z.RefinementCtx): void {
-  if (!serving.enabled) return;
-  serving.models.forEach((m, i) => {
-    if (m.gpu === 0) return;
-    const path = ['components', 'serving', 'models', i, 'gpu'];
-    if (!cluster.gpu) {
-      ctx.addIssue({ code: z.ZodIssueCode.custom, path, message: `model '${m.name}' asks for ${m.gpu} GPU(s) but the cluster has none (cluster.gpu is not set)` });
-    } else if (m.gpu > cluster.gpu.perNode) {
-      ctx.addIssue({ code: z.ZodIssueCode.custom, path, message: `model '${m.name}' asks for ${m.gpu} GPU(s) per replica but a node has ${cluster.gpu.perNode}; it could never be scheduled` });
-    }
+/** Rules of the serving slice that depend on the cluster: each model's GPUs. */
+export function servingClusterIssues(serving: ServingConfig, cluster: ClusterConfig): SliceIssue[] {
+  if (!serving.enabled) return [];
+  return serving.models.flatMap((m, i) => {
+    const problem = gpuIssue(m.gpu, cluster);
+    return problem ? [{ path: ['models', i, 'gpu'], message: `model '${m.name}' ${problem}` }] : [];
   });
 }
 
