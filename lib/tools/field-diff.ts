@@ -3,7 +3,7 @@
  * (`spec.template.spec.containers[name=app].image`). Lists are matched by identity where they have
  * one, so inserting an item does not report every later one as changed: lists of objects by the first
  * of {@link ITEM_KEYS} that identifies every item (`[name=app]`, `[namespace=ml]`), lists of distinct
- * scalars as sets (`sourceRepos[+]: https://…`).
+ * scalars and of distinct flat objects as sets (`sourceRepos[+]: https://…`).
  */
 
 /** One field that differs; `before`/`after` are undefined where the field is absent. */
@@ -53,9 +53,18 @@ function isScalar(v: unknown): v is string | number | boolean {
   return typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean';
 }
 
-/** True for a list of distinct scalars. */
-function isScalarSet(list: readonly unknown[]): boolean {
-  return list.every(isScalar) && new Set(list).size === list.length;
+/**
+ * Keys of a list that is a set: distinct scalars, or distinct flat objects of scalars without an
+ * identifying field (`{ group, kind }` entries of an AppProject whitelist). Undefined otherwise.
+ */
+function setKeys(list: readonly unknown[]): string[] | undefined {
+  const keys = list.map((v) => {
+    if (isScalar(v)) return JSON.stringify(v);
+    if (isRecord(v) && Object.values(v).every(isScalar)) return JSON.stringify(Object.keys(v).sort().map((k) => [k, v[k]]));
+    return undefined;
+  });
+  if (keys.some((k) => k === undefined) || new Set(keys).size !== keys.length) return undefined;
+  return keys as string[];
 }
 
 /** Structural equality of JSON values (key order ignored). */
@@ -90,9 +99,11 @@ export function diffFields(before: unknown, after: unknown, path = ''): FieldCha
       if (changes.length > 0 || ids.b.join('\u0000') === ids.a.join('\u0000')) return changes;
       return [{ path, before, after }]; // same items, new order
     }
-    if (isScalarSet(before) && isScalarSet(after) && before.length + after.length > 0) {
-      const removed = before.filter((v) => !after.includes(v)).map((v) => ({ path: `${path}[-]`, before: v }));
-      const added = after.filter((v) => !before.includes(v)).map((v) => ({ path: `${path}[+]`, after: v }));
+    const sb = setKeys(before);
+    const sa = setKeys(after);
+    if (sb && sa && before.length + after.length > 0) {
+      const removed = before.filter((_, i) => !sa.includes(sb[i])).map((v) => ({ path: `${path}[-]`, before: v }));
+      const added = after.filter((_, i) => !sb.includes(sa[i])).map((v) => ({ path: `${path}[+]`, after: v }));
       if (removed.length + added.length > 0) return [...removed, ...added];
       return [{ path, before, after }]; // same items, new order
     }

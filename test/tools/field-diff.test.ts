@@ -33,6 +33,16 @@ describe('diffFields', () => {
     expect(diffFields({ args: ['-v', '-v'] }, { args: ['-v', '-x'] })).toEqual([{ path: 'args[1]', before: '-v', after: '-x' }]);
   });
 
+  it('compares lists of flat objects without an identifying field as sets (AppProject whitelists)', () => {
+    const gk = (group: string, kind: string) => ({ group, kind });
+    const before = { whitelist: [gk('', 'Namespace'), gk('rbac.authorization.k8s.io', 'ClusterRole')] };
+    const after = { whitelist: [gk('', 'Namespace'), gk('', 'PersistentVolume'), gk('rbac.authorization.k8s.io', 'ClusterRole')] };
+    expect(diffFields(before, after)).toEqual([{ path: 'whitelist[+]', after: gk('', 'PersistentVolume') }]);
+    expect(diffFields(after, before)).toEqual([{ path: 'whitelist[-]', before: gk('', 'PersistentVolume') }]);
+    // Key order inside an item does not make it another item.
+    expect(diffFields({ w: [{ kind: 'A', group: 'g' }] }, { w: [{ group: 'g', kind: 'A' }] })).toEqual([]);
+  });
+
   it('deepEqual ignores key order and undefined fields; valueAt reads dotted paths', () => {
     expect(deepEqual({ a: 1, b: [1, { c: 2 }], u: undefined }, { b: [1, { c: 2 }], a: 1 })).toBe(true);
     expect(deepEqual([1, 2], [2, 1])).toBe(false);
