@@ -6,7 +6,7 @@
 import { findContainerImages } from '../core/images-walk';
 import { groupOf } from '../core/kinds';
 import { deepEqual, diffFields, FieldChange, valueAt } from './field-diff';
-import { parseQuantity } from './quantity';
+import { parseQuantity } from '../core/quantity';
 import { displayName, environmentsOf, ManifestObject, RenderedTree, resourceKey, TreeObject } from './tree';
 
 export type ChangeType = 'added' | 'removed' | 'changed';

@@ -8,7 +8,7 @@
  */
 import { groupOf } from '../core/kinds';
 import { deepEqual, FieldChange, joinPath } from './field-diff';
-import { sameQuantity } from './quantity';
+import { sameQuantity } from '../core/quantity';
 import { displayName, ManifestObject } from './tree';
 
 /** The field manager Kompile applies with (what `kubectl get --show-managed-fields` shows). */

@@ -64,6 +64,7 @@ describe('environment configuration', () => {
     ['an absolute GitOps path', with_(dev, { gitops: { path: '/dist' } }), 'gitops.path', /relative path/],
     ['a source mirror on a blocked host', with_(airgap, { gitops: { sourceMirrors: { 'https://github.com/x/y.git': 'https://github.com/x/y.git' } } }), 'gitops.sourceMirrors.https://github.com/x/y.git', /not in registry.allowedHosts/],
     ['a namespace that is no DNS label', with_(dev, { components: { toolhive: { namespace: 'Tool_Hive' } } }), 'components.toolhive.namespace', /DNS-1123 label/],
+    ['a resource amount that is no quantity', with_(dev, { components: { chatbot: { redis: { storageSize: '2 GB' } } } }), 'components.chatbot.redis.storageSize', /must be a Kubernetes quantity/],
     ['a ToolHive version that is no version', with_(dev, { components: { toolhive: { version: 'latest' } } }), 'components.toolhive.version', /version such as 0.44.0/],
   ];
 

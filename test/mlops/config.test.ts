@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, ExperimentSchema, MlopsSchema, parseEnvironment, parseQuantity } from '../../lib/core/config';
+import { ConfigError, ExperimentSchema, MlopsSchema, parseEnvironment } from '../../lib/core/config';
+import { parseQuantity } from '../../lib/core/quantity';
 import { merge } from '../../stacks/base';
 import { dev } from '../../stacks/dev';
 import { prod } from '../../stacks/prod';

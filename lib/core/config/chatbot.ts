@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import { ClusterConfig, dnsLabel, gpuIssue, SliceIssue } from './cluster';
-import { ContainerResourcesSchema, quantity, SecretKeyRefSchema } from './mlops';
+import { ContainerResourcesSchema, nodePort, quantity } from './common';
+import { SecretKeyRefSchema } from './mlops';
 
 const port = z.number().int().min(1).max(65535);
-const nodePort = z.number().int().min(30000).max(32767);
 const hostname = z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)+$/, { message: 'must be a DNS host name such as chatbot.example.com' });
 
 /**

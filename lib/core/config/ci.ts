@@ -1,23 +1,14 @@
 import { z } from 'zod';
+import { ContainerResourcesSchema, nodePort, quantity } from './common';
 import { dnsLabel } from './cluster';
 import { registryHost } from './registry';
 
-/** Node ports live in the API server's default `--service-node-port-range`, 30000-32767. */
-const nodePort = z.number().int().min(30000).max(32767);
-/** A Kubernetes quantity such as `500m`, `2`, `4Gi`. */
-const quantity = z.string().regex(/^\d+(\.\d+)?(m|Ki|Mi|Gi|Ti|k|M|G|T)?$/, { message: 'must be a Kubernetes quantity such as 500m or 4Gi' });
 /** A fully qualified image reference, `registry/repository[:tag][@digest]`. */
 const imageRef = z
   .string()
   .regex(/^[a-zA-Z0-9.-]+(:\d+)?(\/[a-z0-9._-]+)+(:[\w][\w.-]{0,127})?(@sha256:[a-f0-9]{64})?$/, { message: 'must be a fully qualified image reference such as docker.io/library/registry:2.8.3' });
 const secretName = dnsLabel;
 
-const ResourcesSchema = z
-  .object({
-    requests: z.object({ cpu: quantity, memory: quantity }).strict(),
-    limits: z.object({ cpu: quantity, memory: quantity }).strict(),
-  })
-  .strict();
 
 /** Who signs the registry's serving certificate. */
 const IssuerRefSchema = z.object({ kind: z.enum(['Issuer', 'ClusterIssuer']), name: dnsLabel }).strict();
@@ -51,7 +42,7 @@ export const PrivateRegistrySchema = z
       })
       .strict()
       .default({ nodePort: 30500 }),
-    resources: ResourcesSchema.default({ requests: { cpu: '100m', memory: '256Mi' }, limits: { cpu: '1', memory: '1Gi' } }),
+    resources: ContainerResourcesSchema.default({ requests: { cpu: '100m', memory: '256Mi' }, limits: { cpu: '1', memory: '1Gi' } }),
   })
   .strict()
   .superRefine((r, ctx) => {
@@ -110,7 +101,7 @@ export const JenkinsSchema = z
       .strict()
       .default({}),
     storage: quantity.default('20Gi'),
-    resources: ResourcesSchema.default({ requests: { cpu: '500m', memory: '1Gi' }, limits: { cpu: '2', memory: '4Gi' } }),
+    resources: ContainerResourcesSchema.default({ requests: { cpu: '500m', memory: '1Gi' }, limits: { cpu: '2', memory: '4Gi' } }),
   })
   .strict()
   .superRefine((j, ctx) => {
@@ -144,7 +135,7 @@ export const KanikoSchema = z
      * Building and snapshotting large images (PyTorch, CUDA bases) in memory killed Kaniko at the
      * seed's default limits (seed 002: "Kaniko OOM").
      */
-    resources: ResourcesSchema.default({ requests: { cpu: '1', memory: '2Gi' }, limits: { cpu: '2', memory: '6Gi' } }),
+    resources: ContainerResourcesSchema.default({ requests: { cpu: '1', memory: '2Gi' }, limits: { cpu: '2', memory: '6Gi' } }),
   })
   .strict();
 
@@ -216,4 +207,3 @@ export type JenkinsConfig = z.infer<typeof JenkinsSchema>;
 export type KanikoConfig = z.infer<typeof KanikoSchema>;
 export type ImageUpdaterConfig = z.infer<typeof ImageUpdaterSchema>;
 export type UpdatedImageConfig = z.infer<typeof UpdatedImageSchema>;
-export type ResourcesConfig = z.infer<typeof ResourcesSchema>;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { nodePort } from './common';
 
 /** A Kubernetes quantity-free resource name such as `nvidia.com/gpu`. */
 const extendedResourceName = z
@@ -13,8 +14,6 @@ export const dnsLabel = z
   .max(63)
   .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, { message: 'must be a DNS-1123 label (lowercase letters, digits, -)' });
 
-/** Node ports live in the API server's default `--service-node-port-range`, 30000-32767. */
-const nodePort = z.number().int().min(30000).max(32767);
 
 export const GpuSchema = z
   .object({

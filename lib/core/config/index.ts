@@ -1,6 +1,7 @@
 export * from './chatbot';
 export * from './ci';
 export * from './cluster';
+export * from './common';
 export * from './environment';
 export * from './gitops';
 export * from './kcloud';

@@ -1,23 +1,7 @@
 import { z } from 'zod';
+import { parseQuantity } from '../quantity';
 import { ClusterConfig, dnsLabel, gpuIssue, SliceIssue } from './cluster';
-
-/** A Kubernetes quantity as written in manifests, e.g. `500m`, `2`, `512Mi`, `20Gi`. */
-export const quantity = z.string().regex(/^\d+(\.\d+)?(m|k|M|G|T|Ki|Mi|Gi|Ti)?$/, { message: 'must be a Kubernetes quantity such as 500m, 2, 512Mi or 20Gi' });
-
-const QUANTITY_SUFFIX: Record<string, number> = { '': 1, m: 1e-3, k: 1e3, M: 1e6, G: 1e9, T: 1e12, Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40 };
-
-/** The value of a quantity accepted by {@link quantity}, in base units (cores, bytes). */
-export function parseQuantity(q: string): number {
-  const m = /^(\d+(?:\.\d+)?)(m|k|M|G|T|Ki|Mi|Gi|Ti)?$/.exec(q);
-  if (!m) throw new Error(`'${q}' is not a quantity`);
-  return Number(m[1]) * QUANTITY_SUFFIX[m[2] ?? ''];
-}
-
-/** CPU and memory of one container. */
-export const CpuMemorySchema = z.object({ cpu: quantity, memory: quantity }).strict();
-
-/** Requests and limits of one container: both are always set. */
-export const ContainerResourcesSchema = z.object({ requests: CpuMemorySchema, limits: CpuMemorySchema }).strict();
+import { ContainerResourcesSchema, CpuMemorySchema, nodePort, quantity } from './common';
 
 /** A key of a Secret that exists in the workload's namespace; only the reference is written. */
 export const SecretKeyRefSchema = z
@@ -29,7 +13,6 @@ export const SecretKeyRefSchema = z
 
 const ipv4Cidr = z.string().regex(/^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/, { message: 'must be an IPv4 CIDR such as 10.0.0.0/24' });
 const port = z.number().int().min(1).max(65535);
-const nodePort = z.number().int().min(30000).max(32767);
 
 /** Addresses and ports outside the cluster a workload must reach (its namespace denies egress otherwise). */
 export const ExternalEgressSchema = z.object({ cidrs: z.array(ipv4Cidr).min(1), ports: z.array(port).min(1) }).strict();
@@ -211,8 +194,8 @@ export const MlopsSchema = z
         ['limits', 'cpu'],
         ['limits', 'memory'],
       ] as const) {
-        const need = pods * parseQuantity(m.serving.resources[kind][key]);
-        if (need > parseQuantity(quota[kind][key])) {
+        const need = pods * parseQuantity(m.serving.resources[kind][key])!;
+        if (need > parseQuantity(quota[kind][key])!) {
           ctx.addIssue({
             code: z.ZodIssueCode.custom,
             path: ['quotas', 'serving', kind, key],
@@ -236,7 +219,6 @@ export type ExperimentConfig = z.infer<typeof ExperimentSchema>;
 export type ModelServingConfig = z.infer<typeof ModelServingSchema>;
 export type ModelStorageConfig = z.infer<typeof ModelStorageSchema>;
 export type MlflowConfig = z.infer<typeof MlflowSchema>;
-export type ContainerResources = z.infer<typeof ContainerResourcesSchema>;
 export type SecretKeyRef = z.infer<typeof SecretKeyRefSchema>;
 export type QuotaConfig = z.infer<typeof QuotaSchema>;
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ClusterConfig, dnsLabel, gpuIssue, SliceIssue } from './cluster';
+import { ContainerResourcesSchema, quantity } from './common';
 
 /** Semantic version without a leading `v`, e.g. `1.18.6`. */
 const version = z.string().regex(/^\d+\.\d+\.\d+$/, { message: 'must be a version such as 1.16.3' });
@@ -8,8 +9,6 @@ const dnsName = z
   .string()
   .max(253)
   .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)+$/, { message: 'must be a DNS name such as models.example.com' });
-/** A Kubernetes quantity written as a string, e.g. `500m`, `2Gi`, `1`. */
-const quantity = z.string().regex(/^\d+(\.\d+)?(m|k|Ki|M|Mi|G|Gi|T|Ti)?$/, { message: 'must be a quantity such as 500m or 2Gi' });
 
 /** Storage URI schemes the KServe storage initializer understands. */
 export const STORAGE_SCHEMES = ['gs', 's3', 'pvc', 'https', 'http', 'hf', 'oci'] as const;
@@ -24,12 +23,6 @@ export function storageSchemeOf(uri: string): StorageScheme {
   return uri.slice(0, uri.indexOf('://')) as StorageScheme;
 }
 
-const ResourcesSchema = z
-  .object({
-    requests: z.object({ cpu: quantity, memory: quantity }).strict(),
-    limits: z.object({ cpu: quantity, memory: quantity }).strict(),
-  })
-  .strict();
 
 export const ModelSchema = z
   .object({
@@ -60,7 +53,7 @@ export const ModelSchema = z
       })
       .strict()
       .optional(),
-    resources: ResourcesSchema.default({ requests: { cpu: '500m', memory: '1Gi' }, limits: { cpu: '1', memory: '2Gi' } }),
+    resources: ContainerResourcesSchema.default({ requests: { cpu: '500m', memory: '1Gi' }, limits: { cpu: '1', memory: '2Gi' } }),
     /** Expose the model through the serving gateway at `<name>.<domain>`. */
     expose: z.boolean().default(true),
   })
