@@ -56,6 +56,7 @@ export function buildEnvironment(config: EnvironmentConfig, rendered: RenderedCh
       storageClass: cluster.storageClasses.shared ?? cluster.storageClasses.default,
       storageShared: cluster.storageClasses.shared !== undefined,
       mirror: config.registry.mirror,
+      distribution: cluster.distribution,
     });
   }
 

@@ -14,18 +14,30 @@ export interface ImageField {
   /** JSON pointer into the rendered object, e.g. `/spec/image`. */
   readonly pointer: string;
   readonly format: ImageFieldFormat;
+  /**
+   * Tag suffixes the consumer derives from this image and pulls as well (KServe's multi-node Hugging
+   * Face runtime pulls `<image>:<tag>-gpu`): each is relocated the same way and listed. @default - none
+   */
+  readonly derivedTagSuffixes?: readonly string[];
 }
 
 const METADATA_TYPE = 'kompile:image-field';
+
+/**
+ * Annotation on an object listing, comma-separated, the images its consumer derives from the
+ * declared ones (see {@link ImageField.derivedTagSuffixes}), as the environment pulls them: the
+ * tree itself then says every image it makes the cluster pull, for reviewers and `kompile images`.
+ */
+export const DERIVED_IMAGES_ANNOTATION = 'kompile.dev/derived-images';
 
 /**
  * Declares that a field of `obj` holds an image, so that the synth relocates it with every other image
  * of the environment, lists it in `images.txt` and audits it. Container `image` fields of every pod
  * template are found without declaration; custom resources and Helm values need this.
  */
-export function declareImageField(obj: ApiObject, pointer: string, format: ImageFieldFormat = { kind: 'reference' }): void {
+export function declareImageField(obj: ApiObject, pointer: string, format: ImageFieldFormat = { kind: 'reference' }, derivedTagSuffixes: readonly string[] = []): void {
   if (!pointer.startsWith('/')) throw new Error(`[${obj.node.path}] image field pointer '${pointer}' must start with '/'`);
-  const field: ImageField = { pointer, format };
+  const field: ImageField = derivedTagSuffixes.length > 0 ? { pointer, format, derivedTagSuffixes } : { pointer, format };
   obj.node.addMetadata(METADATA_TYPE, field);
 }
 

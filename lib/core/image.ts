@@ -103,6 +103,11 @@ export class Image implements ImageParts {
     return new Image({ registry, repository, tag: this.tag, digest: this.digest });
   }
 
+  /** The same image under another tag (and no digest). */
+  withTag(tag: string): Image {
+    return new Image({ registry: this.registry, repository: this.repository, tag });
+  }
+
   /** The fully qualified reference: `registry/repository[:tag][@digest]`. */
   toString(): string {
     return `${this.name}${this.tag !== undefined ? `:${this.tag}` : ''}${this.digest !== undefined ? `@${this.digest}` : ''}`;

@@ -1,9 +1,9 @@
 import { ApiObject } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
+import { ENFORCE_LABEL, PodSecurityLevel } from '../checks/pod-security';
 
-/** Pod Security Standard levels (https://kubernetes.io/docs/concepts/security/pod-security-standards/). */
-export type PodSecurityLevel = 'restricted' | 'baseline' | 'privileged';
+export type { PodSecurityLevel };
 
 export interface NamespaceQuota {
   /** Sum of CPU requests, e.g. `8`. */
@@ -98,7 +98,7 @@ export class PlatformNamespace extends Construct {
       metadata: {
         name: props.name,
         labels: {
-          'pod-security.kubernetes.io/enforce': this.podSecurity,
+          [ENFORCE_LABEL]: this.podSecurity,
           'pod-security.kubernetes.io/enforce-version': version,
           // Audit and warn at 'restricted' even where less is enforced, so the gap stays visible.
           'pod-security.kubernetes.io/audit': 'restricted',

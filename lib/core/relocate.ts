@@ -8,6 +8,8 @@ export interface ImageUse {
   readonly pointer: string;
   readonly source: Image;
   readonly target: Image;
+  /** Pulled by deriving it from the image at `pointer` (a tag suffix), not written anywhere. */
+  readonly derived?: boolean;
 }
 
 /**
@@ -30,7 +32,7 @@ export function relocateImages(obj: Record<string, unknown>, declared: readonly 
       const source = Image.parse(value);
       const target = policy.relocate(source);
       setPointer(obj, field.pointer, target.toString());
-      uses.push({ pointer: field.pointer, source, target });
+      uses.push({ pointer: field.pointer, source, target }, ...derivedUses(field, source, target));
       continue;
     }
     const { registryKey, repositoryKey, tagKey } = field.format;
@@ -48,7 +50,15 @@ export function relocateImages(obj: Record<string, unknown>, declared: readonly 
       parts[repositoryKey] = target.name;
     }
     parts[tagKey] = target.digest ? `${target.tag ?? ''}@${target.digest}`.replace(/^@/, '') : (target.tag ?? '');
-    uses.push({ pointer: field.pointer, source, target });
+    uses.push({ pointer: field.pointer, source, target }, ...derivedUses(field, source, target));
   }
   return uses;
+}
+
+/** The images a consumer derives from a declared one by a tag suffix, relocated alike. */
+function derivedUses(field: ImageField, source: Image, target: Image): ImageUse[] {
+  return (field.derivedTagSuffixes ?? []).map((suffix) => {
+    if (!source.tag || source.digest) throw new Error(`declared image field ${field.pointer}: a derived tag '${suffix}' needs a tag without digest`);
+    return { pointer: field.pointer, source: source.withTag(`${source.tag}${suffix}`), target: target.withTag(`${target.tag}${suffix}`), derived: true };
+  });
 }

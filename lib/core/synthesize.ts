@@ -1,10 +1,11 @@
 import { ApiObject, Chart } from 'cdk8s';
 import { IConstruct } from 'constructs';
+import { podAdmissionFindings } from '../checks/pod-admission';
 import { auditObject } from './audit';
 import { Component } from './component';
 import { SynthError, SynthIssue } from './errors';
 import { ImageReferenceError } from './image';
-import { imageFieldsOf } from './image-field';
+import { DERIVED_IMAGES_ANNOTATION, imageFieldsOf } from './image-field';
 import { groupOf, isClusterScoped } from './kinds';
 import { OutputChart } from './output-chart';
 import { Platform } from './platform';
@@ -220,6 +221,8 @@ export function synthesize(platform: Platform, policy: RegistryPolicy): Environm
         issues.push({ path: r.obj.node.path, message });
         continue;
       }
+      const derived = uses.filter((u) => u.derived).map((u) => u.target.toString());
+      if (derived.length > 0) annotate(j, DERIVED_IMAGES_ANNOTATION, [...new Set(derived)].sort().join(','));
       for (const u of uses) {
         const source = u.source.toString();
         const target = u.target.toString();
@@ -233,6 +236,13 @@ export function synthesize(platform: Platform, policy: RegistryPolicy): Environm
         issues.push({ path: r.obj.node.path, message: `${f.pointer}: ${f.message}` });
       }
     }
+  }
+
+  // 5b. Pod Security admission of every pod the environment runs, at its namespace's level: pod
+  // templates, pods controllers make from custom resources, containers the mesh injects.
+  const all = [...byChart.values()].flat();
+  for (const f of podAdmissionFindings(all.map((r) => r.json))) {
+    issues.push({ path: all[f.index].obj.node.path, message: `${f.pointer}: ${f.message}` });
   }
 
   // 6. Server-side apply where client-side apply cannot carry an object.

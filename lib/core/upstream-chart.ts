@@ -55,6 +55,11 @@ export interface ChartImage {
   readonly valuePath: string;
   /** How the chart spells the image at that path. @default - one reference string */
   readonly format?: ImageFieldFormat;
+  /**
+   * Tag suffixes the chart appends to this image for other workloads (e.g. KServe's `-gpu`
+   * runtime): pulled too, so relocated and listed alike. @default - none
+   */
+  readonly derivedTagSuffixes?: readonly string[];
 }
 
 export interface UpstreamChartProps {
@@ -118,7 +123,7 @@ export class UpstreamChart extends Component {
     });
     this.clusterResources = props.clusterResources ?? OPERATOR_CLUSTER_KINDS;
     for (const img of props.images ?? []) {
-      declareImageField(this.application, pointerOf('spec', 'source', 'helm', 'valuesObject', ...img.valuePath.split('.')), img.format);
+      declareImageField(this.application, pointerOf('spec', 'source', 'helm', 'valuesObject', ...img.valuePath.split('.')), img.format, img.derivedTagSuffixes);
     }
   }
 }

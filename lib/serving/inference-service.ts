@@ -56,6 +56,13 @@ export interface InferenceServiceProps {
   readonly resources?: ContainerResourceSpec;
   /** Inject the Istio sidecar into the model's pods. @default false */
   readonly sidecar?: boolean;
+  /**
+   * Give the predictor pod a pod-level security context (non-root, RuntimeDefault seccomp) that also
+   * covers the containers KServe and the mesh add, which set no seccomp profile of their own. Only in
+   * RawDeployment mode: Knative refuses a pod-level security context on revisions unless its
+   * `kubernetes.podspec-securitycontext` feature is on. @default false
+   */
+  readonly podSecurityContext?: boolean;
 }
 
 const DEFAULT_RESOURCES: ContainerResourceSpec = { requests: { cpu: '500m', memory: '1Gi' }, limits: { cpu: '1', memory: '2Gi' } };
@@ -107,6 +114,7 @@ export class InferenceService extends Construct {
       canaryTrafficPercent: props.canary?.trafficPercent,
       runtimeClassName: props.gpu?.runtimeClassName,
       labels: props.sidecar ? { 'sidecar.istio.io/inject': 'true' } : undefined,
+      securityContext: props.podSecurityContext ? { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } } : undefined,
       ...(props.format === 'custom'
         ? {
             containers: [

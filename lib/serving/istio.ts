@@ -26,10 +26,35 @@ export interface IstioProps {
   readonly istiodResources?: ContainerResourceSpec;
   /** Resources of every injected sidecar and of the gateway. @default 100m/128Mi requested, 1/512Mi limit */
   readonly proxyResources?: ContainerResourceSpec;
+  /**
+   * Redirect meshed pods' traffic with the Istio CNI node agent instead of the `istio-init` init
+   * container, which needs NET_ADMIN and NET_RAW (refused by Pod Security "baseline"). The agent
+   * itself runs privileged in a namespace of its own. @default - no CNI node agent
+   */
+  readonly cni?: IstioCniProps;
 }
+
+export interface IstioCniProps {
+  /** Namespace of the node agent; it must enforce Pod Security "privileged". */
+  readonly namespace: string;
+  /** Where the cluster keeps its CNI binaries and configuration. @default - the chart's (kubeadm: /opt/cni/bin, /etc/cni/net.d) */
+  readonly platform?: 'k3s';
+  /** Resources of the node agent. @default 100m/100Mi requested (the chart's), 500m/512Mi limit */
+  readonly resources?: ContainerResourceSpec;
+}
+
+/**
+ * Why the node agent's namespace is "privileged": the `istio-cni-node` DaemonSet of chart `cni`
+ * 1.24.6 (`manifests/charts/istio-cni/templates/daemonset.yaml`) runs as root, adds NET_ADMIN,
+ * NET_RAW, SYS_PTRACE, SYS_ADMIN and DAC_OVERRIDE, and mounts the node's CNI directories (hostPath).
+ */
+export const ISTIO_CNI_POD_SECURITY_REASON =
+  'the Istio CNI node agent (istio-cni-node) runs as root with NET_ADMIN, NET_RAW, SYS_ADMIN, SYS_PTRACE and DAC_OVERRIDE and mounts the node\'s CNI directories (hostPath), to set up each meshed pod\'s traffic redirection in place of the privileged istio-init container';
 
 const DEFAULT_ISTIOD: ContainerResourceSpec = { requests: { cpu: '200m', memory: '512Mi' }, limits: { cpu: '1', memory: '2Gi' } };
 const DEFAULT_PROXY: ContainerResourceSpec = { requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '1', memory: '512Mi' } };
+const DEFAULT_CNI: ContainerResourceSpec = { requests: { cpu: '100m', memory: '100Mi' }, limits: { cpu: '500m', memory: '512Mi' } };
+const RUNTIME_DEFAULT = { type: 'RuntimeDefault' };
 
 /**
  * Istio as three upstream charts: `base` (CRDs and the default validating webhook), `istiod` (the
@@ -40,11 +65,18 @@ const DEFAULT_PROXY: ContainerResourceSpec = { requests: { cpu: '100m', memory: 
  * value containing '/' as it is), so relocation rewrites them. The gateway chart's pod says
  * `image: auto` and gets the proxy image from istiod's injection template, so relocating istiod's
  * `global.proxy.image` relocates the gateway and every sidecar (and its init container) too.
+ *
+ * With `cni`, a fourth chart (`cni`, the node agent `istio-cni-node`) takes over traffic
+ * redirection and istiod injects the unprivileged `istio-validation` init container instead of
+ * `istio-init` (`pilot.cni.enabled`; injection template of Istio 1.24.6). istiod's own container gets
+ * the RuntimeDefault seccomp profile (`pilot.seccompProfile`).
  */
 export class Istio extends Construct {
   readonly base: UpstreamChart;
   readonly istiod: UpstreamChart;
   readonly gateway: UpstreamChart;
+  /** The CNI node agent, when `cni` is set. */
+  readonly cni?: UpstreamChart;
 
   constructor(scope: Construct, id: string, props: IstioProps) {
     super(scope, id);
@@ -74,6 +106,8 @@ export class Istio extends Construct {
           replicaCount: replicas,
           autoscaleEnabled: false,
           resources: props.istiodResources ?? DEFAULT_ISTIOD,
+          seccompProfile: RUNTIME_DEFAULT,
+          ...(props.cni ? { cni: { enabled: true } } : {}),
         },
         global: {
           proxy: { resources: proxyResources },
@@ -106,5 +140,30 @@ export class Istio extends Construct {
       clusterResources: [],
     });
     this.gateway.dependsOn(this.istiod);
+
+    if (props.cni) {
+      this.cni = new UpstreamChart(this, 'Cni', {
+        name: 'istio-cni',
+        namespace: props.cni.namespace,
+        source: ChartSource.helmRepo(ISTIO_CHARTS, 'cni', version),
+        values: {
+          // The agent reports its version from `tag` (ConfigMap CURRENT_AGENT_VERSION); the image is a full reference.
+          tag: version,
+          resources: props.cni.resources ?? DEFAULT_CNI,
+          // The DaemonSet's priority class is system-node-critical (hard-coded); clusters that limit
+          // critical pods to quota'd namespaces (as GKE does) need this quota where it runs.
+          resourceQuotas: { enabled: true },
+          ...(props.cni.platform ? { global: { platform: props.cni.platform } } : {}),
+        },
+        // The chart uses `image` as it is when it contains '/'.
+        images: [{ image: `docker.io/istio/install-cni:${version}`, valuePath: 'image' }],
+        clusterResources: [
+          { group: 'rbac.authorization.k8s.io', kind: 'ClusterRole' },
+          { group: 'rbac.authorization.k8s.io', kind: 'ClusterRoleBinding' },
+        ],
+      });
+      // Pods injected before the agent runs on their node would start unredirected: agent first.
+      this.istiod.dependsOn(this.cni);
+    }
   }
 }

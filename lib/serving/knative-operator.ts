@@ -14,25 +14,33 @@ export interface KnativeOperatorProps {
   readonly resources?: ContainerResourceSpec;
 }
 
+/** Why the operator's namespace cannot enforce "restricted" (see {@link KnativeOperator}). */
+export const KNATIVE_OPERATOR_POD_SECURITY_REASON =
+  "chart knative-operator 1.16.x cannot give its pods a seccomp profile: the container security context is hard-coded without one, and a nested pod-level securityContext renders invalid YAML (fixed in 1.17.1)";
+
 const DEFAULT_RESOURCES: ContainerResourceSpec = { requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '500m', memory: '512Mi' } };
 
 /**
  * The Knative Operator (chart `knative-operator`), which installs Knative Serving from a
  * `KnativeServing` resource. Its images are set through the values (`image` + `tag`, from the
- * chart's values.yaml), and its containers are made Pod Security "restricted" compatible: the chart's
- * default security context lacks the dropped capabilities and the seccomp profile.
+ * chart's values.yaml).
+ *
+ * Its pods cannot be made Pod Security "restricted" through chart 1.16.x (knative/operator tag
+ * knative-v1.16.6, `config/charts/knative-operator/templates/operator.yaml`): the container security
+ * context is hard-coded apart from three scalars (`allowPrivilegeEscalation`,
+ * `readOnlyRootFilesystem`, `runAsNonRoot`, read from `containerSecurityContext`), so no container
+ * seccomp profile can be set; and the pod-level `securityContext` is written without indentation, so
+ * any value with a nested map (a seccomp profile) renders invalid YAML. Upstream fixed the latter in
+ * commit a879c4d36, first released in 1.17.1. Its namespace therefore enforces "baseline"
+ * ({@link KNATIVE_OPERATOR_POD_SECURITY_REASON}).
  */
 export class KnativeOperator extends UpstreamChart {
   constructor(scope: Construct, id: string, props: KnativeOperatorProps) {
     const tag = `v${props.version}`;
     const resources = props.resources ?? DEFAULT_RESOURCES;
-    const containerSecurityContext = {
-      allowPrivilegeEscalation: false,
-      readOnlyRootFilesystem: true,
-      runAsNonRoot: true,
-      capabilities: { drop: ['ALL'] },
-      seccompProfile: { type: 'RuntimeDefault' },
-    };
+    // The only container keys the chart's templates read (its values.yaml defaults, stated here so a
+    // chart update that changes them shows up in the diff).
+    const containerSecurityContext = { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, runAsNonRoot: true };
     const split = { kind: 'split', repositoryKey: 'image', tagKey: 'tag' } as const;
     super(scope, id, {
       name: 'knative-operator',

@@ -55,7 +55,9 @@ function kserveImages(tag: string): ChartImage[] {
     kserve('lgbserver', 'kserve.servingruntime.lgbserver'),
     kserve('pmmlserver', 'kserve.servingruntime.pmmlserver'),
     kserve('paddleserver', 'kserve.servingruntime.paddleserver'),
-    kserve('huggingfaceserver', 'kserve.servingruntime.huggingfaceserver'),
+    // The multi-node Hugging Face runtime, which chart v0.15.2 always installs (no value disables it),
+    // runs `<huggingfaceserver image>:<tag>-gpu` (templates/clusterservingruntimes.yaml).
+    { ...kserve('huggingfaceserver', 'kserve.servingruntime.huggingfaceserver'), derivedTagSuffixes: ['-gpu'] },
     { image: 'docker.io/pytorch/torchserve-kfs:0.9.0', valuePath: 'kserve.servingruntime.torchserve', format: SPLIT },
     { image: 'docker.io/tensorflow/serving:2.6.2', valuePath: 'kserve.servingruntime.tensorflow', format: SPLIT },
     { image: 'docker.io/seldonio/mlserver:1.5.0', valuePath: 'kserve.servingruntime.mlserver', format: SPLIT },
@@ -73,8 +75,12 @@ function kserveImages(tag: string): ChartImage[] {
  * Every image KServe starts, including those it only names in its configuration (storage
  * initializer, agent, router, every model-server runtime), is set through the values and declared,
  * so an airgapped environment relocates them and lists them in images.txt. The multi-node
- * Hugging Face runtime is disabled: it derives a `-gpu` tag from the Hugging Face image that no
- * value sets, so it could not be relocated.
+ * Hugging Face runtime derives its image from the Hugging Face one (`-gpu` appended to the tag), so
+ * relocating that relocates both, and both are listed.
+ *
+ * The controller pod gets the RuntimeDefault seccomp profile through `kserve.controller.securityContext`
+ * (pod level; chart v0.15.2 sets none anywhere, and its namespace enforces "restricted"). The
+ * chart's default for that key (`runAsNonRoot: true`) is repeated, since a value replaces it.
  */
 export class KServe extends Construct {
   readonly crds: UpstreamChart;
@@ -100,6 +106,7 @@ export class KServe extends Construct {
         kserve: {
           controller: {
             deploymentMode: props.deploymentMode,
+            securityContext: { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } },
             resources: props.resources ?? DEFAULT_RESOURCES,
             gateway: {
               domain: props.domain,
@@ -107,7 +114,6 @@ export class KServe extends Construct {
               ingressGateway: { className: 'istio', gateway: props.ingressGateway ?? 'knative-serving/knative-ingress-gateway' },
             },
           },
-          servingruntime: { huggingfaceserver_multinode: { disabled: true } },
         },
       },
       images: kserveImages(tag),

@@ -3,8 +3,8 @@ import { Construct } from 'constructs';
 import { CertManager } from './cert-manager';
 import { GatewayTls } from './gateway-tls';
 import { InferenceService } from './inference-service';
-import { INGRESS_GATEWAY_LABELS, INGRESS_GATEWAY_NAME, Istio } from './istio';
-import { KnativeOperator } from './knative-operator';
+import { INGRESS_GATEWAY_LABELS, INGRESS_GATEWAY_NAME, Istio, ISTIO_CNI_POD_SECURITY_REASON } from './istio';
+import { KnativeOperator, KNATIVE_OPERATOR_POD_SECURITY_REASON } from './knative-operator';
 import { KnativeServing } from './knative-serving';
 import { KServe } from './kserve';
 import { MeshPolicy } from './mesh-policy';
@@ -36,7 +36,18 @@ const MODEL_TLS_SECRET = 'kserve-models-tls';
 
 /** Reasons the stack's less-than-restricted namespaces give. */
 const ISTIO_INIT_REASON =
-  "Istio's sidecar injection adds the istio-init container, which needs NET_ADMIN and NET_RAW to redirect the pod's traffic through the proxy (no Istio CNI plugin here)";
+  "Istio's sidecar injection adds the istio-init container, which needs NET_ADMIN and NET_RAW to redirect the pod's traffic through the proxy (the Istio CNI node agent is off: components.serving.istioCni)";
+/**
+ * With the CNI node agent, injected pods carry `istio-validation` and `istio-proxy`, which set no
+ * seccomp profile (Istio 1.24.6 injection template); "restricted" then needs a pod-level profile,
+ * which Knative refuses on revisions (`kubernetes.podspec-securitycontext` is off by default,
+ * knative/serving `pkg/apis/serving/fieldmask.go`) and the Knative Operator cannot set on its
+ * deployments (its `WorkloadOverride` has no security context).
+ */
+const MESH_SECCOMP_REASON =
+  "its pods are meshed: Istio's injected istio-validation and istio-proxy containers set no seccomp profile, and Knative-managed pods cannot be given a pod-level one, so 'restricted' would refuse them";
+/** Namespace of the Istio CNI node agent. */
+const ISTIO_CNI_NAMESPACE = 'istio-cni';
 
 export interface ServingStackProps {
   /** This component's slice of the environment configuration. */
@@ -54,6 +65,8 @@ export interface ServingStackProps {
   readonly storageShared: boolean;
   /** The environment's image mirror, whose tags Knative need not resolve. @default - none */
   readonly mirror?: string;
+  /** The cluster's distribution, for where the Istio CNI node agent finds the node's CNI directories. */
+  readonly distribution: ClusterConfig['distribution'];
 }
 
 /**
@@ -83,9 +96,11 @@ export class ServingStack extends Construct {
     const modelNs = config.namespace;
     const gatewayPrincipal = `cluster.local/ns/${ns.istio}/sa/${INGRESS_GATEWAY_NAME}`;
     const apiPorts = apiServer.ports.map((port) => ({ port }));
+    // Meshed namespaces: "baseline" with the CNI node agent, "privileged" for istio-init without it.
+    const meshLevel = config.istioCni ? 'baseline' : 'privileged';
 
     // --- Namespaces and their traffic ---------------------------------------------------------
-    const controllerNamespace = (name: string, webhookPorts: number[], podSecurity?: { level: 'baseline'; reason: string }): PlatformNamespace => {
+    const controllerNamespace = (name: string, webhookPorts: number[], podSecurity?: { level: 'baseline' | 'privileged'; reason: string }): PlatformNamespace => {
       const n = props.namespaces.add({ name, podSecurity: podSecurity?.level, podSecurityReason: podSecurity?.reason });
       n.allowEgress({ name: 'kube-apiserver', peers: [{ cidrs: apiServer.cidrs }], ports: apiPorts });
       // Admission webhooks are called by the API server.
@@ -114,8 +129,12 @@ export class ServingStack extends Construct {
     });
     istioNs.allowEgress({ name: 'models', peers: [{ namespaces: [modelNs, ...(useKnative ? [ns.knativeServing] : [])] }] });
     if (useKnative) {
-      controllerNamespace(ns.knativeOperator, [8443]);
-      const ks = controllerNamespace(ns.knativeServing, [8443], dataPathInMesh ? { level: 'baseline', reason: `the activator and autoscaler join the mesh to reach models under STRICT mTLS: ${ISTIO_INIT_REASON}` } : undefined);
+      controllerNamespace(ns.knativeOperator, [8443], { level: 'baseline', reason: KNATIVE_OPERATOR_POD_SECURITY_REASON });
+      const ks = controllerNamespace(
+        ns.knativeServing,
+        [8443],
+        dataPathInMesh ? { level: meshLevel, reason: `the activator and autoscaler join the mesh to reach models under STRICT mTLS; ${config.istioCni ? MESH_SECCOMP_REASON : ISTIO_INIT_REASON}` } : undefined,
+      );
       // Activator → model pods, autoscaler → queue-proxy metrics; net-istio probes the gateway; sidecars → istiod.
       ks.allowEgress({ name: 'models-and-mesh', peers: [{ namespaces: [modelNs, ns.istio] }] });
       ks.allowIngress({ name: 'from-gateway-and-models', peers: [{ namespaces: [ns.istio, modelNs] }] });
@@ -125,7 +144,11 @@ export class ServingStack extends Construct {
     // KServe's webhook server listens on 9443.
     controllerNamespace(ns.kserve, [9443]);
 
-    const models = props.namespaces.add({ name: modelNs, podSecurity: 'baseline', podSecurityReason: ISTIO_INIT_REASON });
+    // Raw deployments carry the predictor's pod-level security context, which covers the containers
+    // KServe and the mesh add; Knative revisions cannot (see MESH_SECCOMP_REASON).
+    const models = serverless || !config.istioCni
+      ? props.namespaces.add({ name: modelNs, podSecurity: meshLevel, podSecurityReason: config.istioCni ? MESH_SECCOMP_REASON : ISTIO_INIT_REASON })
+      : props.namespaces.add({ name: modelNs });
     models.allowIngress({ name: 'same-namespace', peers: [{ namespaces: [modelNs] }] });
     models.allowEgress({ name: 'same-namespace', peers: [{ namespaces: [modelNs] }] });
     models.allowIngress({ name: 'gateway-and-knative', peers: [{ namespaces: [ns.istio, ...(useKnative ? [ns.knativeServing] : [])] }] });
@@ -139,8 +162,20 @@ export class ServingStack extends Construct {
     this.certManager = new CertManager(this, 'CertManager', { version: config.versions.certManager, namespace: ns.certManager, replicas: props.replicas });
     this.certManager.dependsOn(props.namespaces);
 
-    this.istio = new Istio(this, 'Istio', { version: config.versions.istio, namespace: ns.istio, replicas: props.replicas, gatewayServiceType: config.gateway.serviceType });
+    if (config.istioCni) {
+      const cniNs = props.namespaces.add({ name: ISTIO_CNI_NAMESPACE, podSecurity: 'privileged', podSecurityReason: ISTIO_CNI_POD_SECURITY_REASON });
+      // The agent watches pods on its node (and repairs ones that started unredirected).
+      cniNs.allowEgress({ name: 'kube-apiserver', peers: [{ cidrs: apiServer.cidrs }], ports: apiPorts });
+    }
+    this.istio = new Istio(this, 'Istio', {
+      version: config.versions.istio,
+      namespace: ns.istio,
+      replicas: props.replicas,
+      gatewayServiceType: config.gateway.serviceType,
+      cni: config.istioCni ? { namespace: ISTIO_CNI_NAMESPACE, platform: props.distribution === 'k3s' ? 'k3s' : undefined } : undefined,
+    });
     this.istio.base.dependsOn(props.namespaces);
+    this.istio.cni?.dependsOn(props.namespaces);
 
     let kserveAfter: UpstreamChart | Component = this.istio.gateway;
     if (useKnative) {
@@ -241,6 +276,7 @@ export class ServingStack extends Construct {
         canary: m.canary?.previousStorageUri ? { trafficPercent: m.canary.trafficPercent, previousStorageUri: m.canary.previousStorageUri } : undefined,
         resources: m.resources,
         sidecar: true,
+        podSecurityContext: !serverless,
       });
       if (!m.expose) continue;
       const predictor = `${m.name}-predictor.${modelNs}.svc.cluster.local`;

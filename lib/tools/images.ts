@@ -4,6 +4,7 @@
  * entries, a lock that agrees with the list).
  */
 import { Image, ImageReferenceError } from '../core/image';
+import { DERIVED_IMAGES_ANNOTATION } from '../core/image-field';
 import { findContainerImages } from '../core/images-walk';
 import { environmentsOf, RenderedTree, TreeObject } from './tree';
 
@@ -81,6 +82,9 @@ export function imagesInObjects(objects: readonly TreeObject[]): string[] {
   for (const o of objects) {
     for (const f of findContainerImages(o.object)) found.add(canonical(f.value));
     for (const f of imageKeyReferences(o.object)) found.add(canonical(f.value));
+    const derived = o.object.metadata.annotations;
+    const list = typeof derived === 'object' && derived !== null ? (derived as Rec)[DERIVED_IMAGES_ANNOTATION] : undefined;
+    if (typeof list === 'string') for (const ref of list.split(',')) if (ref) found.add(canonical(ref));
   }
   return [...found].sort();
 }

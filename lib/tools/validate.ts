@@ -1,16 +1,18 @@
 /**
  * `kompile validate`: every object of a rendered tree against the Kubernetes and CRD schemas (through
- * {@link SchemaValidator}) and against Kompile's policies: Pod Security "restricted" where a namespace
- * enforces it, requests and limits, probes, pinned images, a NetworkPolicy in every workload
+ * {@link SchemaValidator}) and against Kompile's policies: Pod Security at the level each namespace
+ * enforces (for every pod the environment runs, controller-made and mesh-injected containers
+ * included; lib/checks/pod-admission.ts, the same rule the synth runs), requests and limits, probes, pinned images, a NetworkPolicy in every workload
  * namespace, no Secret values, and, for environments that restrict registries and hosts, no reference
  * outside them.
  */
+import { podAdmissionFindings } from '../checks/pod-admission';
+import { POD_TEMPLATE_PATHS } from '../checks/pods';
 import { auditObject } from '../core/audit';
 import { Image, ImageReferenceError } from '../core/image';
 import { groupOf } from '../core/kinds';
 import { RegistryPolicy } from '../core/registry-policy';
 import { imageKeyReferences } from './images';
-import { restrictedProblems } from './restricted-profile';
 import type { SchemaFinding } from './schema-validator';
 import { displayName, environmentsOf, ManifestObject, namespaceOf, RenderedTree, TreeObject } from './tree';
 
@@ -65,21 +67,8 @@ function rec(v: unknown): Rec {
   return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Rec) : {};
 }
 
-/** Where the pod template of each built-in workload kind lives, as property paths. */
-const POD_SPEC_PATHS: Readonly<Record<string, readonly string[]>> = {
-  '/Pod': [],
-  'apps/Deployment': ['spec', 'template'],
-  'apps/StatefulSet': ['spec', 'template'],
-  'apps/DaemonSet': ['spec', 'template'],
-  'apps/ReplicaSet': ['spec', 'template'],
-  'batch/Job': ['spec', 'template'],
-  'batch/CronJob': ['spec', 'jobTemplate', 'spec', 'template'],
-  '/ReplicationController': ['spec', 'template'],
-};
 /** Workloads that run indefinitely and so need probes. */
 const LONG_RUNNING = new Set(['apps/Deployment', 'apps/StatefulSet', 'apps/DaemonSet', 'apps/ReplicaSet', '/ReplicationController']);
-
-const ENFORCE_LABEL = 'pod-security.kubernetes.io/enforce';
 
 /**
  * Env variable names that hold a credential: ending in the credential word (`DB_PASSWORD`,
@@ -99,7 +88,7 @@ interface PodTemplate {
 
 /** The pod template of a built-in workload, or undefined. */
 function podTemplateOf(obj: ManifestObject): PodTemplate | undefined {
-  const path = POD_SPEC_PATHS[`${groupOf(obj.apiVersion)}/${obj.kind}`];
+  const path = POD_TEMPLATE_PATHS[`${groupOf(obj.apiVersion)}/${obj.kind}`];
   if (!path) return undefined;
   let template: unknown = obj;
   for (const key of path) template = rec(template)[key];
@@ -187,13 +176,6 @@ export function validateTree(tree: RenderedTree, options: ValidateOptions = {}):
   const findings: ValidationFinding[] = [];
   for (const env of environmentsOf(tree)) {
     const objects = tree.objects.filter((o) => o.environment === env);
-    const enforced = new Map<string, string>();
-    for (const o of objects) {
-      if (o.object.apiVersion === 'v1' && o.object.kind === 'Namespace') {
-        const level = rec(rec(o.object.metadata).labels)[ENFORCE_LABEL];
-        if (typeof level === 'string') enforced.set(o.object.metadata.name, level);
-      }
-    }
     const withPolicy = new Set(objects.filter((o) => o.object.kind === 'NetworkPolicy' && groupOf(o.object.apiVersion) === 'networking.k8s.io').map((o) => namespaceOf(o.object)));
     const workloadNamespaces = new Map<string, TreeObject>();
     const policy = options.policies?.get(env);
@@ -206,17 +188,16 @@ export function validateTree(tree: RenderedTree, options: ValidateOptions = {}):
       const ns = namespaceOf(o.object);
       if (template) {
         if (ns && !workloadNamespaces.has(ns)) workloadNamespaces.set(ns, o);
-        if (enforced.get(ns) === 'restricted') {
-          for (const p of restrictedProblems(template.spec, template.annotations)) {
-            add('pod-security', `${template.pointer}${p.path}`, `namespace '${ns}' enforces restricted: ${p.message}`);
-          }
-        }
         resourceChecks(template, add);
         if (LONG_RUNNING.has(`${groupOf(o.object.apiVersion)}/${o.object.kind}`)) probeChecks(template, add);
       }
       imageChecks(o.object, add);
       secretChecks(o.object, add);
       if (policy) for (const f of auditObject(o.object, new Set(), policy)) add('airgap', f.pointer, f.message);
+    }
+    for (const f of podAdmissionFindings(objects.map((o) => o.object))) {
+      const o = objects[f.index];
+      findings.push({ severity: SEVERITY['pod-security'], rule: 'pod-security', environment: env, file: o.file, object: displayName(o.object), path: f.pointer, message: f.message });
     }
     for (const [ns, first] of workloadNamespaces) {
       if (!withPolicy.has(ns)) {

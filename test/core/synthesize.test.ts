@@ -99,6 +99,30 @@ describe('synthesize', () => {
     expect(findObject(objects, 'ConfigMap', 'cm').metadata.annotations?.[SYNC_OPTIONS]).toBeUndefined();
   });
 
+  describe('derived images', () => {
+    const chart = (image: string) => {
+      const p = testPlatform();
+      new UpstreamChart(p, 'Runtime', {
+        name: 'runtime',
+        namespace: 'rt',
+        source: ChartSource.helmRepo('https://git.internal/charts', 'runtime', '1.0.0'),
+        images: [{ image, valuePath: 'server', format: { kind: 'split', repositoryKey: 'image', tagKey: 'tag' }, derivedTagSuffixes: ['-gpu'] }],
+      });
+      return p;
+    };
+
+    it('relocates, locks and names on the object an image the chart derives by a tag suffix', () => {
+      const out = synthPlatform(chart('docker.io/acme/server:v1'), AIRGAP);
+      expect(out.images.get('docker.io/acme/server:v1-gpu')).toBe('mirror.internal:35000/acme/server:v1-gpu');
+      const app = findObject(objectsIn(out, 'apps/runtime.yaml'), 'Application', 'runtime');
+      expect(app.metadata.annotations!['kompile.dev/derived-images']).toBe('mirror.internal:35000/acme/server:v1-gpu');
+    });
+
+    it('refuses a derived tag on an image pinned by digest only', () => {
+      expect(issues(() => synthPlatform(chart(`docker.io/acme/server@sha256:${'a'.repeat(64)}`), AIRGAP))).toEqual([expect.stringMatching(/a derived tag '-gpu' needs a tag without digest/)]);
+    });
+  });
+
   describe('server-side apply', () => {
     const syncOptions = (big: boolean) => {
       const p = testPlatform();

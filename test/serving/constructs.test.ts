@@ -66,13 +66,14 @@ describe('Istio', () => {
 });
 
 describe('KnativeOperator', () => {
-  it('sets resources and a restricted security context beside the image keys', () => {
+  it('sets resources and the container keys the chart reads beside the image keys', () => {
     const platform = testPlatform();
     const resources = { requests: { cpu: '10m', memory: '32Mi' }, limits: { cpu: '100m', memory: '64Mi' } };
     new KnativeOperator(platform, 'Op', { version: '1.16.1', namespace: 'kop', resources });
     const v = at(appValues(synthPlatform(platform), 'knative-operator'), 'knative_operator.operator_webhook');
     expect(v).toMatchObject({ resources, image: 'gcr.io/knative-releases/knative.dev/operator/cmd/webhook', tag: 'v1.16.1' });
-    expect(at(v, 'containerSecurityContext.seccompProfile')).toEqual({ type: 'RuntimeDefault' });
+    // Chart 1.16.x reads three scalars of containerSecurityContext and hard-codes the rest.
+    expect(at(v, 'containerSecurityContext')).toEqual({ allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, runAsNonRoot: true });
   });
 });
 
@@ -120,7 +121,8 @@ describe('KServe', () => {
     const c = at(appValues(out, 'kserve'), 'kserve.controller');
     expect(at(c, 'gateway.disableIngressCreation')).toBe(false);
     expect(c).toMatchObject({ deploymentMode: 'RawDeployment', resources, gateway: { domain: 'ml.example.org', ingressGateway: { gateway: 'istio-system/models' } }, tag: 'v0.15.1' });
-    expect(at(appValues(out, 'kserve'), 'kserve.servingruntime.huggingfaceserver_multinode')).toEqual({ disabled: true });
+    expect(at(c, 'securityContext')).toEqual({ runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } });
+    expect(at(appValues(out, 'kserve'), 'kserve.servingruntime.huggingfaceserver_multinode')).toBeUndefined();
     expect(at(findObject(objectsIn(out, 'apps/kserve-crd.yaml'), 'Application', 'kserve-crd'), 'spec.syncPolicy.syncOptions')).toContain('ServerSideApply=true');
   });
 

@@ -82,13 +82,61 @@ describe('serving namespaces', () => {
   const ns = (out: EnvironmentOutput, name: string) => findObject(objectsIn(out, 'namespaces/manifests.yaml'), 'Namespace', name);
   const enforce = (o: K8sObject) => o.metadata.labels?.['pod-security.kubernetes.io/enforce'];
 
-  it('keeps controllers restricted and explains every baseline', () => {
-    for (const name of ['cert-manager', 'kserve', 'knative-operator']) expect(enforce(ns(prodOut, name))).toBe('restricted');
-    for (const name of ['kserve-models', 'istio-system', 'knative-serving']) {
+  it('keeps controllers restricted and explains every namespace below it', () => {
+    for (const name of ['cert-manager', 'kserve']) expect(enforce(ns(prodOut, name))).toBe('restricted');
+    for (const name of ['kserve-models', 'istio-system', 'knative-serving', 'knative-operator']) {
       expect(enforce(ns(prodOut, name))).toBe('baseline');
       expect(ns(prodOut, name).metadata.annotations?.['kompile.dev/pod-security-reason']).toBeTruthy();
     }
-    expect(ns(prodOut, 'kserve-models').metadata.annotations?.['kompile.dev/pod-security-reason']).toMatch(/NET_ADMIN/);
+    // Meshed namespaces are baseline with the Istio CNI node agent; its own namespace is privileged.
+    expect(ns(prodOut, 'kserve-models').metadata.annotations?.['kompile.dev/pod-security-reason']).toMatch(/istio-validation and istio-proxy containers set no seccomp profile/);
+    expect(ns(prodOut, 'knative-operator').metadata.annotations?.['kompile.dev/pod-security-reason']).toMatch(/1\.17\.1/);
+    expect(enforce(ns(prodOut, 'istio-cni'))).toBe('privileged');
+    expect(ns(prodOut, 'istio-cni').metadata.annotations?.['kompile.dev/pod-security-reason']).toMatch(/hostPath/);
+  });
+
+  it('lets RawDeployment models (dev) run restricted: the predictor carries a pod-level context covering injected containers', () => {
+    expect(enforce(ns(devOut, 'kserve-models'))).toBe('restricted');
+    const isvc = findObject(objectsIn(devOut, 'models/manifests.yaml'), 'InferenceService', 'sklearn-iris');
+    expect(at(isvc, 'spec.predictor.securityContext')).toEqual({ runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } });
+    // Knative refuses a pod-level security context on revisions: none in Serverless mode.
+    expect(at(findObject(objectsIn(prodOut, 'models/manifests.yaml'), 'InferenceService', 'sklearn-iris'), 'spec.predictor.securityContext')).toBeUndefined();
+  });
+
+  it('installs the Istio CNI node agent before istiod and switches injection to it', () => {
+    expect(at(app(prodOut, 'istio-cni'), 'spec.source')).toMatchObject({ chart: 'cni', targetRevision: '1.24.6', repoURL: 'https://istio-release.storage.googleapis.com/charts' });
+    expect(at(app(prodOut, 'istio-cni'), 'spec.destination.namespace')).toBe('istio-cni');
+    expect(values(prodOut, 'istio-cni', 'image')).toBe('docker.io/istio/install-cni:1.24.6');
+    expect(values(prodOut, 'istio-cni', 'tag')).toBe('1.24.6');
+    expect(values(prodOut, 'istio-cni', 'global')).toBeUndefined();
+    expect(values(devOut, 'istio-cni', 'global.platform')).toBe('k3s');
+    expect(values(prodOut, 'istiod', 'pilot.cni.enabled')).toBe(true);
+    expect(values(prodOut, 'istiod', 'pilot.seccompProfile')).toEqual({ type: 'RuntimeDefault' });
+    expect(wave(prodOut, 'istiod')).toBeGreaterThan(wave(prodOut, 'istio-cni'));
+    expect(values(airgapOut, 'istio-cni', 'image')).toBe(`${MIRROR}/istio/install-cni:1.24.6`);
+  });
+
+  it('without the CNI node agent, meshed namespaces must be privileged, and say why', () => {
+    const out = synthEnvironment({ components: { serving: { istioCni: false } } }, prod);
+    expect(out.files.has('apps/istio-cni.yaml')).toBe(false);
+    expect(values(out, 'istiod', 'pilot.cni')).toBeUndefined();
+    for (const name of ['kserve-models', 'knative-serving']) {
+      expect(enforce(ns(out, name))).toBe('privileged');
+      expect(ns(out, name).metadata.annotations?.['kompile.dev/pod-security-reason']).toMatch(/istio-init.*NET_ADMIN/);
+    }
+  });
+
+  it('gives the KServe controller the seccomp profile its restricted namespace requires', () => {
+    expect(values(prodOut, 'kserve', 'kserve.controller.securityContext')).toEqual({ runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } });
+    // Chart v0.15.2 has no key to disable the multi-node Hugging Face runtime: none is set.
+    expect(values(prodOut, 'kserve', 'kserve.servingruntime.huggingfaceserver_multinode')).toBeUndefined();
+  });
+
+  it('sets only the container keys the Knative Operator chart reads', () => {
+    for (const component of ['knative_operator', 'operator_webhook']) {
+      expect(values(prodOut, 'knative-operator', `knative_operator.${component}.containerSecurityContext`)).toEqual({ allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, runAsNonRoot: true });
+      expect(values(prodOut, 'knative-operator', `knative_operator.${component}.securityContext`)).toBeUndefined();
+    }
   });
 
   it('lets controllers reach the API server and the API server reach their webhooks', () => {
@@ -191,6 +239,10 @@ describe('airgap relocation of configuration-held images', () => {
     expect(k('servingruntime.torchserve')).toMatchObject({ image: `${MIRROR}/pytorch/torchserve-kfs`, tag: '0.9.0' });
     expect(k('servingruntime.art')).toMatchObject({ image: `${MIRROR}/kserve/art-explainer`, defaultVersion: 'v0.15.2' });
     expect(k('controller')).toMatchObject({ image: `${MIRROR}/kserve/kserve-controller`, rbacProxyImage: `${MIRROR}/brancz/kube-rbac-proxy:v0.18.0`, deploymentMode: 'Serverless' });
+    // The multi-node Hugging Face runtime pulls `<huggingfaceserver>:<tag>-gpu`: relocated, locked and named on the Application.
+    const lock = JSON.parse(airgapOut.files.get('images.lock.json')!) as Record<string, string>;
+    expect(lock['docker.io/kserve/huggingfaceserver:v0.15.2-gpu']).toBe(`${MIRROR}/kserve/huggingfaceserver:v0.15.2-gpu`);
+    expect(app(airgapOut, 'kserve').metadata.annotations?.['kompile.dev/derived-images']).toBe(`${MIRROR}/kserve/huggingfaceserver:v0.15.2-gpu`);
     for (const i of ['kserve/storage-initializer:v0.15.2', 'kserve/agent:v0.15.2', 'kserve/router:v0.15.2', 'kserve/sklearnserver:v0.15.2', 'pytorch/torchserve-kfs:0.9.0', 'pytorch/torchserve-kfs:0.9.0-gpu']) {
       expect(images).toContain(`${MIRROR}/${i}`);
     }
@@ -205,7 +257,7 @@ describe('airgap relocation of configuration-held images', () => {
     const op = values(airgapOut, 'knative-operator', 'knative_operator.knative_operator');
     // The image keys are merged beside the other values of the same workload.
     expect(op).toMatchObject({ image: `${MIRROR}/knative-releases/knative.dev/operator/cmd/operator`, tag: 'v1.16.6' });
-    expect(at(op, 'containerSecurityContext.capabilities')).toEqual({ drop: ['ALL'] });
+    expect(at(op, 'containerSecurityContext.runAsNonRoot')).toBe(true);
   });
 
   it('references nothing outside the mirror: images, chart sources, model storage', () => {

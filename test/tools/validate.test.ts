@@ -2,7 +2,6 @@ import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseEnvironment } from '../../lib/core/config';
 import { RegistryPolicy } from '../../lib/core/registry-policy';
-import { restrictedProblems } from '../../lib/tools/restricted-profile';
 import { SchemaValidator } from '../../lib/tools/schema-validator';
 import { treeFromFiles } from '../../lib/tools/tree';
 import { formatFindings, validateExitCode, validateTree } from '../../lib/tools/validate';
@@ -43,7 +42,7 @@ describe('validateTree', () => {
       '/spec/template/spec/hostNetwork',
       '/spec/template/spec/volumes/0/hostPath',
     ]);
-    expect(restricted[0].message).toMatch(/namespace 'ml' enforces restricted: container 'app': seccompProfile.type must be RuntimeDefault/);
+    expect(restricted[0].message).toMatch(/namespace 'ml' enforces Pod Security 'restricted'; the pod template is refused: container 'app': seccompProfile.type must be RuntimeDefault/);
     expect(validateTree(tree([namespace('ml', 'privileged'), networkPolicy('p', 'ml'), root])).filter((f) => f.rule === 'pod-security')).toEqual([]);
   });
 
@@ -151,35 +150,14 @@ describe('validateTree', () => {
   });
 });
 
-describe('restrictedProblems', () => {
-  it('checks every rule of the restricted profile on containers, init containers and the pod', () => {
-    const problems = restrictedProblems(
-      {
-        hostPID: true,
-        securityContext: { runAsUser: 0, sysctls: [{ name: 'kernel.msgmax', value: '1' }], seLinuxOptions: { user: 'root' } },
-        initContainers: [{ name: 'init', securityContext: { privileged: true, capabilities: { add: ['SYS_ADMIN'] } } }],
-        containers: [{ name: 'c', ports: [{ containerPort: 80, hostPort: 80 }], securityContext: { procMount: 'Unmasked', seccompProfile: { type: 'Unconfined' } } }],
-      },
-      { 'container.apparmor.security.beta.kubernetes.io/c': 'unconfined' },
-    );
-    expect(problems.map((p) => p.path)).toEqual([
-      '/spec/hostPID',
-      '/spec/securityContext/seLinuxOptions/user',
-      '/spec/securityContext/sysctls/0/name',
-      '/spec/securityContext/runAsUser',
-      '/metadata/annotations/container.apparmor.security.beta.kubernetes.io~1c',
-      '/spec/containers/0/securityContext/procMount',
-      '/spec/containers/0/ports/0/hostPort',
-      '/spec/containers/0/securityContext/allowPrivilegeEscalation',
-      '/spec/containers/0/securityContext/runAsNonRoot',
-      '/spec/containers/0/securityContext/seccompProfile/type',
-      '/spec/containers/0/securityContext/capabilities/drop',
-      '/spec/initContainers/0/securityContext/privileged',
-      '/spec/initContainers/0/securityContext/allowPrivilegeEscalation',
-      '/spec/initContainers/0/securityContext/runAsNonRoot',
-      '/spec/initContainers/0/securityContext/seccompProfile',
-      '/spec/initContainers/0/securityContext/capabilities/drop',
-      '/spec/initContainers/0/securityContext/capabilities/add/0',
-    ]);
+describe('validateTree: Pod Security', () => {
+  it('judges every pod template at the level its namespace enforces, baseline included', () => {
+    const root = deployment('root', 'ml', 'ghcr.io/acme/api:1.0');
+    const spec = (root.spec as { template: { spec: { containers: Record<string, unknown>[] } } }).template.spec;
+    spec.containers[0].securityContext = { runAsUser: 0, capabilities: { add: ['NET_ADMIN'] } };
+    const atBaseline = validateTree(tree([namespace('ml', 'baseline'), networkPolicy('p', 'ml'), root]));
+    expect(atBaseline.filter((f) => f.rule === 'pod-security').map((f) => f.path)).toEqual(['/spec/template/spec/containers/0/securityContext/capabilities/add/0']);
+    const atPrivileged = validateTree(tree([namespace('ml', 'privileged'), networkPolicy('p', 'ml'), root]));
+    expect(atPrivileged.filter((f) => f.rule === 'pod-security')).toEqual([]);
   });
 });

@@ -95,6 +95,12 @@ export const ServingSchema = z
       })
       .strict()
       .default({}),
+    /**
+     * Install the Istio CNI node agent, so that injecting a sidecar needs no privileged init
+     * container and meshed namespaces can enforce Pod Security "baseline" (or "restricted" where
+     * every container allows it). Without it, meshed namespaces must be "privileged".
+     */
+    istioCni: z.boolean().default(true),
     /** Mutual TLS between the model pods' sidecars; STRICT refuses plaintext callers. */
     mtls: z.enum(['STRICT', 'PERMISSIVE']).default('STRICT'),
     versions: z

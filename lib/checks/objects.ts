@@ -1,0 +1,34 @@
+/**
+ * The shape every check reads: a Kubernetes object as plain data, whether it comes from the synth
+ * (before writing) or from a rendered tree on disk (`kompile validate`).
+ */
+import { groupOf } from '../core/kinds';
+
+/** A Kubernetes object as plain JSON data. */
+export type ManifestLike = Record<string, unknown> & {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string>; [k: string]: unknown };
+};
+
+export type Rec = Record<string, unknown>;
+
+/** The value as a record, or an empty one. */
+export function rec(v: unknown): Rec {
+  return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Rec) : {};
+}
+
+/** The value as a list of records, or an empty list. */
+export function list(v: unknown): Rec[] {
+  return Array.isArray(v) ? v.map(rec) : [];
+}
+
+/** `group/Kind` of an object (core group ''). */
+export function groupKind(o: ManifestLike): string {
+  return `${groupOf(o.apiVersion)}/${o.kind}`;
+}
+
+/** JSON pointer segment escaping (RFC 6901). */
+export function escapePointer(key: string): string {
+  return key.replace(/~/g, '~0').replace(/\//g, '~1');
+}
