@@ -41,7 +41,7 @@ export const airgap = merge(prod, {
         // No update center behind the air gap: the site's controller image carries the plugins
         // (kubernetes, workflow-aggregator, git, configuration-as-code, gitlab-plugin).
         plugins: [],
-        image: `${MIRROR}/platform/jenkins-with-plugins:2.516.3-jdk21`,
+        image: `${MIRROR}/platform/jenkins-with-plugins:2.528.1-jdk21`,
       },
     },
     serving: {

@@ -61,8 +61,16 @@ export interface JcascKubernetesCloud {
   readonly templates: readonly JcascPodTemplate[];
 }
 
+/**
+ * A credential, `kind` being its JCasC symbol. GitLab's API token class `GitLabApiTokenImpl` has no
+ * `@Symbol` (jenkinsci/gitlab-plugin tag gitlab-plugin-1.9.9,
+ * src/main/java/com/dabsquared/gitlabjenkins/connection/GitLabApiTokenImpl.java), so JCasC knows it
+ * only by its uncapitalized class name `gitLabApiTokenImpl` (jenkinsci/configuration-as-code-plugin
+ * tag 2036.v0b_c2de701dcb_, plugin/src/main/java/io/jenkins/plugins/casc/impl/attributes/DescribableAttribute.java
+ * `getSymbols`: "Fall back to simple class name"; its demos/gitlab/README.md writes `gitLabApiTokenImpl:`).
+ */
 export type JcascCredential =
-  | { readonly kind: 'gitlabApiToken'; readonly id: string; readonly description: string; readonly tokenVariable: string }
+  | { readonly kind: 'gitLabApiTokenImpl'; readonly id: string; readonly description: string; readonly tokenVariable: string }
   | { readonly kind: 'secretText'; readonly id: string; readonly description: string; readonly secretVariable: string };
 
 export interface JenkinsCasc {
@@ -104,8 +112,8 @@ function podYaml(t: JcascPodTemplate): string {
 }
 
 function credential(c: JcascCredential): Record<string, unknown> {
-  return c.kind === 'gitlabApiToken'
-    ? { gitlabApiToken: { id: c.id, scope: 'GLOBAL', description: c.description, apiToken: casc(c.tokenVariable) } }
+  return c.kind === 'gitLabApiTokenImpl'
+    ? { gitLabApiTokenImpl: { id: c.id, scope: 'GLOBAL', description: c.description, apiToken: casc(c.tokenVariable) } }
     : { string: { id: c.id, scope: 'GLOBAL', description: c.description, secret: casc(c.secretVariable) } };
 }
 

@@ -17,6 +17,12 @@ export const JENKINS_HTTP_PORT = 8080;
 /** Service account of the build pods in the agents' namespace. */
 export const AGENT_SERVICE_ACCOUNT = 'jenkins-agent';
 
+/** A plugin release for the chart's `controller.installPlugins`. */
+export interface JenkinsPlugin {
+  readonly name: string;
+  readonly version: string;
+}
+
 export interface JenkinsProps {
   readonly namespace: string;
   /** Namespace of the build pods; the controller's RBAC reaches only there. */
@@ -27,8 +33,12 @@ export interface JenkinsProps {
   readonly sidecarImage: string;
   readonly agentImage: string;
   readonly kanikoImage: string;
-  /** Plugins, `name:version`; empty installs none (the image must carry them). */
-  readonly plugins: readonly string[];
+  /**
+   * Plugins to install, each given to the chart as `name:version`; empty installs none (the image
+   * must carry them). Their cores are checked against the controller's by the configuration
+   * (`JenkinsSchema`), not here.
+   */
+  readonly plugins: readonly JenkinsPlugin[];
   /** Secret with `jenkins-admin-user` / `jenkins-admin-password`. */
   readonly adminSecret: string;
   /** Jenkins' URL with its port. */
@@ -88,7 +98,7 @@ export class Jenkins extends Construct {
         templates: [kaniko],
       },
       credentials: [
-        { kind: 'gitlabApiToken', id: 'gitlab-token', description: 'GitLab API token (build status)', tokenVariable: gitlabTokenVar },
+        { kind: 'gitLabApiTokenImpl', id: 'gitlab-token', description: 'GitLab API token (build status)', tokenVariable: gitlabTokenVar },
         { kind: 'secretText', id: 'gitlab-webhook-secret', description: 'Secret token GitLab sends with webhooks', secretVariable: webhookVar },
       ],
       gitlab: { name: 'gitlab', url: props.gitlab.url, apiTokenId: 'gitlab-token' },
@@ -97,12 +107,23 @@ export class Jenkins extends Construct {
     const values: Record<string, unknown> = {
       fullnameOverride: RELEASE,
       controller: {
-        admin: { createSecret: false, existingSecret: props.adminSecret },
+        // `createSecret: true` is what mounts the admin Secret: the chart projects its keys as
+        // `chart-admin-username` / `chart-admin-password` (the JCasC variables below) only inside
+        // `if .Values.controller.admin.createSecret`, from `existingSecret` when that is set
+        // (jenkinsci/helm-charts tag jenkins-5.8.104,
+        // charts/jenkins/templates/jenkins-controller-statefulset.yaml L364-394, the projected
+        // `jenkins-secrets` volume); with `createSecret: false` nothing is mounted and both resolve
+        // to empty strings. With `existingSecret` set the chart creates no Secret of its own
+        // (templates/secret.yaml L1: `if and (not .Values.controller.admin.existingSecret)
+        // (.Values.controller.admin.createSecret)`), so no credential is rendered. The keys are the
+        // chart's defaults, `jenkins-admin-user` / `jenkins-admin-password` (values.yaml
+        // `admin.userKey` / `admin.passwordKey`).
+        admin: { createSecret: true, existingSecret: props.adminSecret },
         jenkinsUrl: this.url,
         serviceType: 'NodePort',
         nodePort: props.nodePort,
         numExecutors: 0,
-        installPlugins: props.plugins.length > 0 ? [...props.plugins] : false,
+        installPlugins: props.plugins.length > 0 ? props.plugins.map((p) => `${p.name}:${p.version}`) : false,
         // The images of the agent pods, for JCasC's `${JNLP_IMAGE}` / `${KANIKO_IMAGE}`; the values
         // are declared image fields, relocated and listed with every other image.
         containerEnv: [

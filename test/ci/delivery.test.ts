@@ -49,6 +49,22 @@ describe('Delivery in an environment', () => {
     expect(wave(apps('kcloud-optimizer'))).toBeLessThan(wave(apps('image-automation')));
   });
 
+  it('starts Jenkins with one consistent set in dev and prod: the core, the plugins that run on it, the admin Secret mounted', () => {
+    for (const env of [out, synthEnvironment({}, prod)]) {
+      const values = dig(findObject(objectsIn(env, 'apps/jenkins.yaml'), 'Application', 'jenkins'), 'spec.source.helm.valuesObject');
+      expect(dig(values, 'controller.image')).toEqual({ registry: 'docker.io', repository: 'jenkins/jenkins', tag: '2.528.1-jdk21' });
+      expect(dig(values, 'controller.installPlugins')).toEqual([
+        'kubernetes:4423.vb_59f230b_ce53',
+        'workflow-aggregator:608.v67378e9d3db_1',
+        'git:5.10.1',
+        'configuration-as-code:2036.v0b_c2de701dcb_',
+        'gitlab-plugin:1.9.9',
+      ]);
+      expect(dig(values, 'controller.admin')).toEqual({ createSecret: true, existingSecret: 'jenkins-admin' });
+      expect(list(values, 'controller.containerEnv')[0]).toEqual({ name: 'JNLP_IMAGE', value: 'docker.io/jenkins/inbound-agent:3345.v03dee9b_f88fc-2' });
+    }
+  });
+
   it('puts Jenkins and the registry on the default storage class', () => {
     expect(dig(apps('jenkins'), 'spec.source.helm.valuesObject.persistence.storageClass')).toBe('local-path');
     expect(dig(findObject(objectsIn(out, 'registry/manifests.yaml'), 'PersistentVolumeClaim', 'registry-data'), 'spec.storageClassName')).toBe('local-path');
@@ -107,7 +123,7 @@ describe('airgap', () => {
   it('lists the Jenkins agent and Kaniko images, relocated to the mirror', () => {
     const images = out.files.get('images.txt')!.split('\n').filter(Boolean);
     expect(images).toContain(`${MIRROR}/kaniko-project/executor:v1.23.2-debug`);
-    expect(images).toContain(`${MIRROR}/jenkins/inbound-agent:3355.v388858a_47b_33-17`);
+    expect(images).toContain(`${MIRROR}/jenkins/inbound-agent:3345.v03dee9b_f88fc-2`);
     expect(images).toContain(`${MIRROR}/library/registry:2.8.3`);
     expect(images).toContain(`${MIRROR}/argoprojlabs/argocd-image-updater:v1.3.0`);
     for (const i of images) expect([MIRROR, PLATFORM]).toContain(Image.parse(i).registry);

@@ -4,7 +4,9 @@ import { describe, expect, it } from 'vitest';
 import { literalImagesIn, renderJcasc } from '../../lib/ci/jcasc';
 import { Jenkins, JenkinsProps } from '../../lib/ci/jenkins';
 import { kanikoPodTemplate } from '../../lib/ci/kaniko';
-import { JenkinsSchema } from '../../lib/core/config';
+import { ConfigError, JenkinsSchema, parseEnvironment } from '../../lib/core/config';
+import { merge } from '../../stacks/base';
+import { prod } from '../../stacks/prod';
 import { RegistryPolicy } from '../../lib/core/registry-policy';
 import { findObject, objectsIn, synthPlatform, testPlatform } from '../helpers';
 import { dig, item, list } from './dig';
@@ -13,11 +15,11 @@ const PROPS: JenkinsProps = {
   namespace: 'ci',
   agentsNamespace: 'ci-agents',
   chartVersion: '5.8.104',
-  image: 'docker.io/jenkins/jenkins:2.516.3-jdk21',
+  image: 'docker.io/jenkins/jenkins:2.528.1-jdk21',
   sidecarImage: 'docker.io/kiwigrid/k8s-sidecar:1.30.7',
-  agentImage: 'docker.io/jenkins/inbound-agent:3355.v388858a_47b_33-17',
+  agentImage: 'docker.io/jenkins/inbound-agent:3345.v03dee9b_f88fc-2',
   kanikoImage: 'gcr.io/kaniko-project/executor:v1.23.2-debug',
-  plugins: ['kubernetes:4423.vb_59f230b_ce53'],
+  plugins: [{ name: 'kubernetes', version: '4423.vb_59f230b_ce53' }, { name: 'git', version: '5.10.1' }],
   adminSecret: 'ci-admin',
   url: 'http://jenkins.example.org:31000',
   nodePort: 31000,
@@ -47,8 +49,7 @@ describe('Jenkins', () => {
     expect(dig(app, 'spec.source')).toMatchObject({ repoURL: 'https://charts.jenkins.io', chart: 'jenkins', targetRevision: '5.8.104' });
     expect(dig(app, 'spec.destination.namespace')).toBe('ci');
     expect(dig(values, 'persistence')).toEqual({ enabled: true, storageClass: 'nfs-csi', size: '50Gi' });
-    expect(dig(values, 'controller.admin')).toEqual({ createSecret: false, existingSecret: 'ci-admin' });
-    expect(dig(values, 'controller.installPlugins')).toEqual(['kubernetes:4423.vb_59f230b_ce53']);
+    expect(dig(values, 'controller.installPlugins')).toEqual(['kubernetes:4423.vb_59f230b_ce53', 'git:5.10.1']);
     expect(dig(values, 'controller.resources')).toEqual(PROPS.resources);
     expect(dig(values, 'controller.JCasC.defaultConfig')).toBe(false);
     expect(dig(values, 'rbac.create')).toBe(false);
@@ -56,6 +57,18 @@ describe('Jenkins', () => {
 
   it('installs no plugins when the list is empty (the image carries them)', () => {
     expect(dig(build({ plugins: [] }).values, 'controller.installPlugins')).toBe(false);
+  });
+
+  it('mounts the admin Secret through the chart: createSecret with the existing Secret (the chart then creates none)', () => {
+    // With createSecret false chart 5.8.104 projects no admin keys, and the JCasC admin user and
+    // password resolve to empty strings.
+    expect(dig(build().values, 'controller.admin')).toEqual({ createSecret: true, existingSecret: 'ci-admin' });
+  });
+
+  it('names the GitLab API token credential by its JCasC symbol gitLabApiTokenImpl', () => {
+    const text = dig(build().values, 'controller.JCasC.configScripts.credentials') as string;
+    expect(text).toContain('gitLabApiTokenImpl:');
+    expect(text).not.toContain('gitlabApiToken:');
   });
 
   it("publishes the controller on its NodePort and names the port in Jenkins' URL and webhook URLs", () => {
@@ -100,7 +113,7 @@ describe('Jenkins', () => {
     ]);
     const creds = list(casc(values, 'credentials'), 'credentials.system.domainCredentials.0.credentials');
     expect(creds).toEqual([
-      { gitlabApiToken: expect.objectContaining({ id: 'gitlab-token', apiToken: '${gl-token-token}' }) },
+      { gitLabApiTokenImpl: expect.objectContaining({ id: 'gitlab-token', scope: 'GLOBAL', apiToken: '${gl-token-token}' }) },
       { string: expect.objectContaining({ id: 'gitlab-webhook-secret', secret: '${gl-hook-token}' }) },
     ]);
     const users = list(casc(values, 'jenkins'), 'jenkins.securityRealm.local.users');
@@ -111,13 +124,13 @@ describe('Jenkins', () => {
   it('sets the agent images through declared controller variables, relocated with everything else', () => {
     const { values, out } = build({}, new RegistryPolicy({ mirror: 'mirror.site:5000', allowedRegistries: ['mirror.site:5000'], allowedHosts: [] }));
     expect(dig(values, 'controller.containerEnv')).toEqual([
-      { name: 'JNLP_IMAGE', value: 'mirror.site:5000/jenkins/inbound-agent:3355.v388858a_47b_33-17' },
+      { name: 'JNLP_IMAGE', value: 'mirror.site:5000/jenkins/inbound-agent:3345.v03dee9b_f88fc-2' },
       { name: 'KANIKO_IMAGE', value: 'mirror.site:5000/kaniko-project/executor:v1.23.2-debug' },
     ]);
-    expect(dig(values, 'controller.image')).toEqual({ registry: 'mirror.site:5000', repository: 'jenkins/jenkins', tag: '2.516.3-jdk21' });
+    expect(dig(values, 'controller.image')).toEqual({ registry: 'mirror.site:5000', repository: 'jenkins/jenkins', tag: '2.528.1-jdk21' });
     expect(dig(values, 'controller.sidecars.configAutoReload.image')).toEqual({ registry: 'mirror.site:5000', repository: 'kiwigrid/k8s-sidecar', tag: '1.30.7' });
     expect(out.files.get('images.txt')).toContain('mirror.site:5000/kaniko-project/executor:v1.23.2-debug\n');
-    expect(out.files.get('images.txt')).toContain('mirror.site:5000/jenkins/inbound-agent:3355.v388858a_47b_33-17\n');
+    expect(out.files.get('images.txt')).toContain('mirror.site:5000/jenkins/inbound-agent:3345.v03dee9b_f88fc-2\n');
   });
 
   it('confines the controller to pods of the agents namespace', () => {
@@ -191,5 +204,87 @@ describe('JenkinsSchema', () => {
   it('refuses agents in the controller namespace', () => {
     const r = JenkinsSchema.safeParse({ namespace: 'ci', agentsNamespace: 'ci' });
     expect(r.error?.issues[0]).toMatchObject({ path: ['agentsNamespace'] });
+  });
+
+  it('defaults to one consistent set: chart 5.8.104\'s controller and agent, plugins that run on that core', () => {
+    const j = JenkinsSchema.parse({});
+    expect(j.chartVersion).toBe('5.8.104');
+    expect(j.image).toBe('docker.io/jenkins/jenkins:2.528.1-jdk21');
+    expect(j.agentImage).toBe('docker.io/jenkins/inbound-agent:3345.v03dee9b_f88fc-2');
+    expect(j.sidecarImage).toBe('docker.io/kiwigrid/k8s-sidecar:1.30.7');
+    expect(j.coreVersion).toBeUndefined();
+    expect(j.plugins).toEqual([
+      { name: 'kubernetes', version: '4423.vb_59f230b_ce53', requiresCore: '2.504.3' },
+      { name: 'workflow-aggregator', version: '608.v67378e9d3db_1', requiresCore: '2.479.3' },
+      { name: 'git', version: '5.10.1', requiresCore: '2.504.3' },
+      { name: 'configuration-as-code', version: '2036.v0b_c2de701dcb_', requiresCore: '2.504.3' },
+      { name: 'gitlab-plugin', version: '1.9.9', requiresCore: '2.492.3' },
+    ]);
+  });
+
+  const CASC_2065 = { name: 'configuration-as-code', version: '2065.v7a_20a_b_d84088', requiresCore: '2.541.1' };
+
+  it('refuses a plugin that needs a newer core than the controller image, naming the plugin and both versions', () => {
+    const plugins = [...JenkinsSchema.parse({}).plugins];
+    plugins[3] = CASC_2065;
+    const r = JenkinsSchema.safeParse({ image: 'docker.io/jenkins/jenkins:2.516.3-jdk21', plugins });
+    expect(r.error?.issues).toHaveLength(1);
+    expect(r.error?.issues[0].path).toEqual(['plugins', 3]);
+    expect(r.error?.issues[0].message).toMatch(/^configuration-as-code:2065\.v7a_20a_b_d84088 requires Jenkins 2\.541\.1 or newer, but the controller runs Jenkins 2\.516\.3/);
+  });
+
+  it('reports the full field path through the environment configuration', () => {
+    const plugins = [...JenkinsSchema.parse({}).plugins];
+    plugins[3] = CASC_2065;
+    let error: unknown;
+    try {
+      parseEnvironment(merge(prod, { components: { ci: { jenkins: { plugins } } } }));
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).issues).toEqual([{ path: 'components.ci.jenkins.plugins[3]', message: expect.stringMatching(/2\.541\.1.*2\.528\.1/) }]);
+  });
+
+  it('accepts a plugin whose minimum is the controller core exactly, and orders a weekly core before its LTS', () => {
+    const plugin = { name: 'git', version: '5.10.1', requiresCore: '2.528.1' };
+    expect(JenkinsSchema.safeParse({ image: 'docker.io/jenkins/jenkins:2.528.1-jdk21', plugins: [plugin] }).success).toBe(true);
+    const weekly = JenkinsSchema.safeParse({ image: 'docker.io/jenkins/jenkins:2.528-jdk21', plugins: [plugin] });
+    expect(weekly.error?.issues[0]).toMatchObject({ path: ['plugins', 0], message: expect.stringMatching(/requires Jenkins 2\.528\.1 or newer, but the controller runs Jenkins 2\.528:/) });
+  });
+
+  it('needs coreVersion when plugins are installed and the image tag names no Jenkins version', () => {
+    const r = JenkinsSchema.safeParse({ image: 'docker.io/jenkins/jenkins:lts-jdk21' });
+    expect(r.error?.issues[0]).toMatchObject({ path: ['image'], message: expect.stringMatching(/names no Jenkins version.*set coreVersion/) });
+  });
+
+  it('checks the plugins against coreVersion when the tag names no version', () => {
+    const image = 'site.example:5000/platform/jenkins:build-42';
+    expect(JenkinsSchema.safeParse({ image, coreVersion: '2.504.3' }).success).toBe(true);
+    const r = JenkinsSchema.safeParse({ image, coreVersion: '2.504.3', plugins: [CASC_2065] });
+    expect(r.error?.issues[0]).toMatchObject({ path: ['plugins', 0], message: expect.stringMatching(/requires Jenkins 2\.541\.1 or newer, but the controller runs Jenkins 2\.504\.3/) });
+  });
+
+  it('refuses a coreVersion that contradicts the image tag', () => {
+    const r = JenkinsSchema.safeParse({ image: 'docker.io/jenkins/jenkins:2.528.1-jdk21', coreVersion: '2.541.1' });
+    expect(r.error?.issues[0]).toMatchObject({ path: ['coreVersion'], message: expect.stringMatching(/2\.541\.1 contradicts the image tag, which names Jenkins 2\.528\.1/) });
+  });
+
+  it('refuses a malformed coreVersion', () => {
+    const r = JenkinsSchema.safeParse({ image: 'docker.io/jenkins/jenkins:lts', coreVersion: 'lts' });
+    expect(r.error?.issues).toEqual([expect.objectContaining({ path: ['coreVersion'], message: expect.stringMatching(/Jenkins core version/) })]);
+  });
+
+  it('needs no core version when no plugin is installed (the image carries them)', () => {
+    expect(JenkinsSchema.safeParse({ image: 'site.example:5000/platform/jenkins-with-plugins:site-1', plugins: [] }).success).toBe(true);
+  });
+
+  it('refuses a plugin without its minimum core, or in the old name:version spelling', () => {
+    const missing = JenkinsSchema.safeParse({ plugins: [{ name: 'git', version: '5.10.1' }] });
+    expect(missing.error?.issues[0]).toMatchObject({ path: ['plugins', 0, 'requiresCore'] });
+    const old = JenkinsSchema.safeParse({ plugins: ['git:5.10.1'] });
+    expect(old.error?.issues[0]).toMatchObject({ path: ['plugins', 0] });
+    const bad = JenkinsSchema.safeParse({ plugins: [{ name: 'Git Plugin', version: '5.10.1', requiresCore: '2.x' }] });
+    expect(bad.error?.issues.map((i) => i.path)).toEqual([['plugins', 0, 'name'], ['plugins', 0, 'requiresCore']]);
   });
 });

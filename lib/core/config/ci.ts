@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { ContainerResourcesSchema, nodePort, quantity } from './common';
 import { dnsLabel } from './cluster';
 import { registryHost } from './registry';
+import { compareJenkinsVersions, JENKINS_VERSION, jenkinsVersionOfImage } from '../jenkins-version';
 
 /** A fully qualified image reference, `registry/repository[:tag][@digest]`. */
 const imageRef = z
@@ -62,6 +63,42 @@ export const PrivateRegistrySchema = z
     }
   });
 
+/** `2.528.1` (LTS) or `2.541` (weekly). */
+const jenkinsVersion = z.string().regex(JENKINS_VERSION, { message: 'must be a Jenkins core version such as 2.528.1' });
+
+/** One plugin release to install. */
+export const JenkinsPluginSchema = z
+  .object({
+    /** Plugin id in the update center, e.g. `configuration-as-code`. */
+    name: z.string().regex(/^[a-z0-9-]+$/, { message: 'must be a plugin id such as configuration-as-code' }),
+    /** The release, e.g. `2036.v0b_c2de701dcb_`. */
+    version: z.string().regex(/^[\w.-]+$/, { message: 'must be a plugin version such as 5.10.1' }),
+    /**
+     * Oldest Jenkins core the release runs on: `jenkins.version` in the plugin's pom.xml at the
+     * release tag.
+     */
+    requiresCore: jenkinsVersion,
+  })
+  .strict();
+
+/**
+ * The delivery chain's plugins, all running on the default controller (2.528.1). Minimum cores
+ * from each plugin's pom.xml at its release tag (`jenkins.baseline` + `jenkins.version`):
+ * - jenkinsci/kubernetes-plugin @ 4423.vb_59f230b_ce53, pom.xml L46-47: 2.504 + .3
+ * - jenkinsci/workflow-aggregator-plugin @ 608.v67378e9d3db_1, pom.xml L66-67: 2.479 + .3
+ * - jenkinsci/git-plugin @ git-5.10.1, pom.xml L40-41: 2.504 + .3
+ * - jenkinsci/configuration-as-code-plugin @ 2036.v0b_c2de701dcb_, pom.xml L42-43: 2.504 + .3; the
+ *   newest release not needing 2.541.1 (2037 and later, e.g. 2065.v7a_20a_b_d84088, need it)
+ * - jenkinsci/gitlab-plugin @ gitlab-plugin-1.9.9, pom.xml L48-49: 2.492 + .3
+ */
+export const DEFAULT_JENKINS_PLUGINS: readonly { readonly name: string; readonly version: string; readonly requiresCore: string }[] = [
+  { name: 'kubernetes', version: '4423.vb_59f230b_ce53', requiresCore: '2.504.3' },
+  { name: 'workflow-aggregator', version: '608.v67378e9d3db_1', requiresCore: '2.479.3' },
+  { name: 'git', version: '5.10.1', requiresCore: '2.504.3' },
+  { name: 'configuration-as-code', version: '2036.v0b_c2de701dcb_', requiresCore: '2.504.3' },
+  { name: 'gitlab-plugin', version: '1.9.9', requiresCore: '2.492.3' },
+];
+
 export const JenkinsSchema = z
   .object({
     namespace: dnsLabel.default('jenkins'),
@@ -69,18 +106,33 @@ export const JenkinsSchema = z
     agentsNamespace: dnsLabel.default('jenkins-agents'),
     /** Chart `jenkins` of https://charts.jenkins.io. */
     chartVersion: z.string().default('5.8.104'),
-    image: imageRef.default('docker.io/jenkins/jenkins:2.516.3-jdk21'),
-    /** JCasC auto-reload sidecar. */
-    sidecarImage: imageRef.default('docker.io/kiwigrid/k8s-sidecar:1.30.7'),
-    /** The inbound agent (`jnlp` container) of every build pod. */
-    agentImage: imageRef.default('docker.io/jenkins/inbound-agent:3355.v388858a_47b_33-17'),
     /**
-     * Plugins installed at start, `name:version`. Empty installs none: the controller image must
-     * then carry them (airgapped sites, which cannot reach the update center).
+     * The controller. Chart 5.8.104's own controller image (jenkinsci/helm-charts tag jenkins-5.8.104,
+     * charts/jenkins/Chart.yaml: `appVersion: 2.528.1`, annotation `docker.io/jenkins/jenkins:2.528.1-jdk21`).
      */
-    plugins: z
-      .array(z.string().regex(/^[a-z0-9-]+:[\w.-]+$/, { message: 'must be name:version' }))
-      .default(['kubernetes:4423.vb_59f230b_ce53', 'workflow-aggregator:608.v67378e9d3db_1', 'git:5.10.1', 'configuration-as-code:2065.v7a_20a_b_d84088', 'gitlab-plugin:1.9.9']),
+    image: imageRef.default('docker.io/jenkins/jenkins:2.528.1-jdk21'),
+    /**
+     * The Jenkins core version of `image`, against which every plugin's `requiresCore` is checked.
+     * Needed only when plugins are installed and the image tag does not begin with the version
+     * (`lts-jdk21`, a digest, a site build's own tag); when both say a version they must agree.
+     * @default - read from the image tag: `2.528.1-jdk21` is 2.528.1
+     */
+    coreVersion: jenkinsVersion.optional(),
+    /** JCasC auto-reload sidecar (chart 5.8.104 default: values.yaml `kiwigrid/k8s-sidecar` `1.30.7`). */
+    sidecarImage: imageRef.default('docker.io/kiwigrid/k8s-sidecar:1.30.7'),
+    /**
+     * The inbound agent (`jnlp` container) of every build pod. Chart 5.8.104's default agent
+     * (jenkinsci/helm-charts tag jenkins-5.8.104, charts/jenkins/values.yaml `agent.image`:
+     * `repository: "jenkins/inbound-agent"`, `tag: "3345.v03dee9b_f88fc-2"`).
+     */
+    agentImage: imageRef.default('docker.io/jenkins/inbound-agent:3345.v03dee9b_f88fc-2'),
+    /**
+     * Plugins installed at start, each with the oldest core its release runs on. Empty installs
+     * none: the controller image must then carry them (airgapped sites, which cannot reach the
+     * update center). A plugin needing a newer core than the controller's is refused: the chart's
+     * installer would stop on it and the controller would never leave Init.
+     */
+    plugins: z.array(JenkinsPluginSchema).default(() => DEFAULT_JENKINS_PLUGINS.map((p) => ({ ...p }))),
     /** Secret with `jenkins-admin-user` and `jenkins-admin-password`, created out of band. */
     adminSecret: secretName.default('jenkins-admin'),
     /**
@@ -119,7 +171,43 @@ export const JenkinsSchema = z
     if (j.namespace === j.agentsNamespace) {
       ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['agentsNamespace'], message: 'agents need a namespace of their own, apart from the controller' });
     }
+    checkPluginCores(j, ctx);
   });
+
+/**
+ * Every plugin must run on the controller's core: `jenkins-plugin-cli`, which the chart runs in the
+ * controller's `init` container, refuses a plugin that "requires a greater version of Jenkins"
+ * (jenkinsci/plugin-installation-manager-tool tag 2.15.0, PluginManager.java L568-577,
+ * `checkVersionCompatibility`), and the pod stays in Init.
+ */
+function checkPluginCores(j: { image: string; coreVersion?: string; plugins: readonly { name: string; version: string; requiresCore: string }[] }, ctx: z.RefinementCtx): void {
+  // A malformed coreVersion is reported by its own schema.
+  if (j.coreVersion !== undefined && !JENKINS_VERSION.test(j.coreVersion)) return;
+  const fromTag = jenkinsVersionOfImage(j.image);
+  if (j.coreVersion !== undefined && fromTag !== undefined && compareJenkinsVersions(j.coreVersion, fromTag) !== 0) {
+    ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['coreVersion'], message: `${j.coreVersion} contradicts the image tag, which names Jenkins ${fromTag} (${j.image})` });
+    return;
+  }
+  if (j.plugins.length === 0) return;
+  const core = j.coreVersion ?? fromTag;
+  if (core === undefined) {
+    ctx.addIssue({
+      code: z.ZodIssueCode.custom,
+      path: ['image'],
+      message: `the tag of ${j.image} names no Jenkins version (such as 2.528.1-jdk21), so the plugins cannot be checked against it; set coreVersion to the image's Jenkins version`,
+    });
+    return;
+  }
+  j.plugins.forEach((p, i) => {
+    if (JENKINS_VERSION.test(p.requiresCore) && compareJenkinsVersions(p.requiresCore, core) > 0) {
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        path: ['plugins', i],
+        message: `${p.name}:${p.version} requires Jenkins ${p.requiresCore} or newer, but the controller runs Jenkins ${core}: the plugin installer would fail and the controller stay in Init; pick an older plugin release or a newer controller image`,
+      });
+    }
+  });
+}
 
 export const KanikoSchema = z
   .object({
@@ -204,6 +292,7 @@ export const CiSchema = z
 export type CiConfig = z.infer<typeof CiSchema>;
 export type PrivateRegistryConfig = z.infer<typeof PrivateRegistrySchema>;
 export type JenkinsConfig = z.infer<typeof JenkinsSchema>;
+export type JenkinsPluginConfig = z.infer<typeof JenkinsPluginSchema>;
 export type KanikoConfig = z.infer<typeof KanikoSchema>;
 export type ImageUpdaterConfig = z.infer<typeof ImageUpdaterSchema>;
 export type UpdatedImageConfig = z.infer<typeof UpdatedImageSchema>;
