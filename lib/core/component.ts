@@ -21,6 +21,12 @@ export const IN_CLUSTER = 'https://kubernetes.default.svc';
  */
 export const CASCADE_FINALIZER = 'resources-finalizer.argocd.argoproj.io';
 
+/**
+ * Annotation on the Application of an upstream source that installs CRDs. Its objects are not in the
+ * tree, so this is how `kompile diff` knows that removing it leaves CRDs behind.
+ */
+export const INSTALLS_CRDS = 'kompile.dev/installs-crds';
+
 export interface ComponentProps {
   /**
    * The component's name: its folder under `dist/<env>/`, its child Application's name and the
@@ -47,6 +53,8 @@ export interface ComponentSource {
    * @default false
    */
   readonly keepsObjects?: boolean;
+  /** The source installs CRDs (marks the Application with {@link INSTALLS_CRDS}). @default false */
+  readonly installsCrds?: boolean;
 }
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -111,7 +119,7 @@ export class Component extends Chart {
         // `argocd app delete` without `--cascade=false`) leaves this Application, and so the
         // platform, in place. Pruning by the root is unaffected: Delete=false only concerns cascade
         // deletion (`shouldBeDeleted`), pruning only reads Prune= (gitops-engine `isPruningDisabled`).
-        annotations: { 'argocd.argoproj.io/sync-options': 'Delete=false' },
+        annotations: { 'argocd.argoproj.io/sync-options': 'Delete=false', ...(upstream?.installsCrds ? { [INSTALLS_CRDS]: 'true' } : {}) },
       },
       spec: {
         project: platform.project,

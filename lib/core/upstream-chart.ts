@@ -124,6 +124,7 @@ export class UpstreamChart extends Component {
       source: appSource,
       syncOptions: props.includesCrds ? ['ServerSideApply=true'] : [],
       keepsObjects: props.includesCrds ?? false,
+      installsCrds: props.includesCrds ?? false,
     });
     this.clusterResources = props.clusterResources ?? OPERATOR_CLUSTER_KINDS;
     for (const img of props.images ?? []) {

@@ -59,6 +59,7 @@ describe('Argo CD objects', () => {
       expect(dig(app, 'metadata.finalizers'), app.metadata.name).toBeUndefined();
       expect(dig(app, 'spec.syncPolicy.automated'), app.metadata.name).toEqual({ prune: false, selfHeal: true });
       expect(dig(app, 'spec.syncPolicy.syncOptions'), app.metadata.name).toContain('Prune=false');
+      expect(app.metadata.annotations?.['kompile.dev/installs-crds'], app.metadata.name).toBe('true');
     }
   });
 
@@ -66,6 +67,7 @@ describe('Argo CD objects', () => {
     const root = findObject(objectsIn(out, 'bootstrap/bootstrap.yaml'), 'Application', 'dev-root');
     expect(dig(root, 'metadata.finalizers')).toBeUndefined();
     for (const app of childApps()) expect(app.metadata.annotations?.['argocd.argoproj.io/sync-options'], app.metadata.name).toBe('Delete=false');
+    expect(findObject(objectsIn(out, 'apps/mcp-servers.yaml'), 'Application', 'mcp-servers').metadata.annotations?.['kompile.dev/installs-crds']).toBeUndefined();
     const project = findObject(objectsIn(out, 'apps/project.yaml'), 'AppProject', 'kompile-dev', 'argocd');
     expect(project.metadata.annotations?.['argocd.argoproj.io/sync-options']).toBe('Delete=false');
   });
