@@ -31,6 +31,17 @@ const APPLICATION_HEALTH_LUA = [
  *   merges into Argo CD's own;
  * - the root app-of-apps Application, syncing `dist/<env>/apps/` (every child Application and the
  *   AppProject). It lives in the `default` project because it creates the platform's project.
+ *
+ * Removing a component: the root's automated prune deletes the child Application that left
+ * `apps/`, and the child's own `resources-finalizer.argocd.argoproj.io` makes Argo CD delete the
+ * component's objects (all but those marked Delete=false). Nothing more is needed on the root.
+ *
+ * Deleting the root does not take the platform down: the root has no cascade finalizer (a plain
+ * `kubectl delete` leaves its children), and every object it syncs (child Applications, AppProject)
+ * is marked `Delete=false`, so even a cascading delete (`argocd app delete`, which cascades by
+ * default) leaves them (https://argo-cd.readthedocs.io/en/stable/user-guide/app_deletion/,
+ * https://argo-cd.readthedocs.io/en/stable/user-guide/sync-options/#no-resource-deletion).
+ * Tearing an environment down is therefore deliberate: delete the child Applications one by one.
  */
 export class Bootstrap extends OutputChart {
   readonly root: Application;

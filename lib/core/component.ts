@@ -6,6 +6,27 @@ import { Platform } from './platform';
 /** The in-cluster API server, as Argo CD names the cluster it runs in. */
 export const IN_CLUSTER = 'https://kubernetes.default.svc';
 
+/**
+ * Argo CD's cascade-deletion finalizer. On an Application being deleted (here: pruned by the root
+ * app-of-apps when the component disappears), the application controller deletes the Application's
+ * resources first, with foreground propagation; the `/background` suffix would select background
+ * propagation instead. Argo CD 2.x and 3.x spell it the same
+ * (https://argo-cd.readthedocs.io/en/release-3.3/user-guide/app_deletion/: "Adding the finalizer
+ * enables cascading deletes when implementing the App of Apps pattern").
+ *
+ * The cascade skips, per resource (controller/appcontroller.go `shouldBeDeleted`, unchanged from
+ * v2.7.0 to v3.3.0): CustomResourceDefinitions (always, since v2.0), objects annotated
+ * `argocd.argoproj.io/sync-options: Delete=false` (since v2.7) and objects annotated
+ * `helm.sh/resource-policy: keep`.
+ */
+export const CASCADE_FINALIZER = 'resources-finalizer.argocd.argoproj.io';
+
+/**
+ * Annotation on the Application of an upstream source that installs CRDs. Its objects are not in the
+ * tree, so this is how `kompile diff` knows that removing it leaves CRDs behind.
+ */
+export const INSTALLS_CRDS = 'kompile.dev/installs-crds';
+
 export interface ComponentProps {
   /**
    * The component's name: its folder under `dist/<env>/`, its child Application's name and the
@@ -25,6 +46,15 @@ export interface ComponentSource {
   readonly source: ApplicationSpecSource;
   /** Extra Argo CD sync options for this source. */
   readonly syncOptions?: readonly string[];
+  /**
+   * Argo CD never deletes anything this source synced: no automated prune (an object the source
+   * stops rendering stays, OutOfSync), and no cascade finalizer (removing the component leaves its
+   * objects, unmanaged). For sources that install CRDs, whose objects Kompile cannot annotate.
+   * @default false
+   */
+  readonly keepsObjects?: boolean;
+  /** The source installs CRDs (marks the Application with {@link INSTALLS_CRDS}). @default false */
+  readonly installsCrds?: boolean;
 }
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -77,8 +107,20 @@ export class Component extends Chart {
     this.isUpstream = upstream !== undefined;
 
     const platform = Platform.of(this);
+    const keeps = upstream?.keepsObjects ?? false;
     this.application = new Application(this, 'Application', {
-      metadata: { name: props.name, namespace: platform.gitops.argocdNamespace },
+      metadata: {
+        name: props.name,
+        namespace: platform.gitops.argocdNamespace,
+        // Removing the component from the tree prunes this Application; the finalizer makes that
+        // delete the component's objects too (stateful kinds excepted: they carry Delete=false).
+        ...(keeps ? {} : { finalizers: [CASCADE_FINALIZER] }),
+        // Read by the root Application, not by this one: deleting the root (even cascading, e.g.
+        // `argocd app delete` without `--cascade=false`) leaves this Application, and so the
+        // platform, in place. Pruning by the root is unaffected: Delete=false only concerns cascade
+        // deletion (`shouldBeDeleted`), pruning only reads Prune= (gitops-engine `isPruningDisabled`).
+        annotations: { 'argocd.argoproj.io/sync-options': 'Delete=false', ...(upstream?.installsCrds ? { [INSTALLS_CRDS]: 'true' } : {}) },
+      },
       spec: {
         project: platform.project,
         source: upstream?.source ?? {
@@ -88,10 +130,12 @@ export class Component extends Chart {
         },
         destination: { server: IN_CLUSTER, namespace: props.namespace },
         syncPolicy: {
-          automated: { prune: true, selfHeal: true },
+          automated: { prune: !keeps, selfHeal: true },
           // Namespaces are objects of the `namespaces` component, with their Pod Security labels,
-          // never created implicitly by Argo CD without them.
-          syncOptions: ['CreateNamespace=false', 'PruneLast=true', ...(upstream?.syncOptions ?? [])],
+          // never created implicitly by Argo CD without them. `Prune=false` at the application
+          // level also stops manual syncs from pruning; Argo CD reads it from v3.4 on (argo-cd PR
+          // #23370) and ignores it before, where only the automated policy above applies.
+          syncOptions: ['CreateNamespace=false', 'PruneLast=true', ...(keeps ? ['Prune=false'] : []), ...(upstream?.syncOptions ?? [])],
           retry: { limit: 5, backoff: { duration: '10s', factor: 2, maxDuration: '3m' } },
         },
       },

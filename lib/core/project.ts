@@ -42,7 +42,9 @@ export class Project extends OutputChart {
       metadata: {
         name: platform.project,
         namespace: platform.gitops.argocdNamespace,
-        annotations: { 'argocd.argoproj.io/sync-wave': '-1' },
+        // Delete=false: deleting the root Application, even cascading, leaves the project its child
+        // Applications (which carry Delete=false too) belong to.
+        annotations: { 'argocd.argoproj.io/sync-wave': '-1', 'argocd.argoproj.io/sync-options': 'Delete=false' },
       },
       spec: {
         description: `Kompile platform, environment ${platform.environment}`,

@@ -25,8 +25,14 @@ export const SYNC_OPTIONS = 'argocd.argoproj.io/sync-options';
  */
 export const CLIENT_SIDE_APPLY_LIMIT = 256 * 1024;
 /**
- * Kinds whose deletion loses data or takes everything inside with it: never pruned by Argo CD
- * (a StatefulSet's pods own their volume claims' data; a PersistentVolume may be Retain-bound).
+ * Kinds whose deletion loses data or takes everything inside with it (a StatefulSet's pods own their
+ * volume claims' data; a PersistentVolume may be Retain-bound). Kompile marks every such object it
+ * writes `argocd.argoproj.io/sync-options: Prune=false,Delete=false`: a sync never prunes it (the
+ * Application shows it OutOfSync instead), and the cascade deletion of its Application (the
+ * `resources-finalizer.argocd.argoproj.io` finalizer, when the component is removed) leaves it in the
+ * cluster, unmanaged (https://argo-cd.readthedocs.io/en/stable/user-guide/sync-options/, "No Prune
+ * Resources" and "No Resource Deletion"; Delete=false is honoured from Argo CD 2.7). Argo CD's cascade
+ * never deletes CRDs in any case; Delete=false on them states the intent.
  */
 export const NEVER_PRUNED = new Set([
   '/Namespace',
@@ -211,7 +217,10 @@ export function synthesize(platform: Platform, policy: RegistryPolicy): Environm
       };
       if (isApplication) annotate(j, SYNC_WAVE, String(componentWaves.get(component.name) ?? 0));
       else if (!j.metadata.annotations?.[SYNC_WAVE]) annotate(j, SYNC_WAVE, String(r.wave));
-      if (NEVER_PRUNED.has(`${groupOf(j.apiVersion)}/${j.kind}`)) addSyncOption(j, 'Prune=false');
+      if (NEVER_PRUNED.has(`${groupOf(j.apiVersion)}/${j.kind}`)) {
+        addSyncOption(j, 'Prune=false');
+        addSyncOption(j, 'Delete=false');
+      }
 
       let uses;
       try {

@@ -80,6 +80,14 @@ export interface UpstreamChartProps {
    * The chart installs CustomResourceDefinitions. Large CRDs do not fit in the 256 KiB
    * `last-applied-configuration` annotation of client-side apply, so such charts are synced with
    * server-side apply.
+   *
+   * Deleting a CRD deletes every custom resource of its kind, cluster-wide, and Kompile cannot mark
+   * objects inside a chart it does not render. So Argo CD never deletes anything such a chart
+   * synced: automated prune is off (a CRD a new chart version drops stays, and the Application
+   * shows OutOfSync until someone prunes it by hand), and the Application has no cascade finalizer
+   * (removing the component leaves its objects in the cluster, unmanaged; `kompile diff` lists
+   * them). Argo CD's cascade deletion would skip CRDs anyway, but not the other objects such
+   * sources carry (e.g. the `kcloud-system` Namespace in the KCloud CRD file).
    * @default false
    */
   readonly includesCrds?: boolean;
@@ -120,6 +128,8 @@ export class UpstreamChart extends Component {
     super(scope, id, { name: props.name, namespace: props.namespace }, {
       source: appSource,
       syncOptions: props.includesCrds ? ['ServerSideApply=true'] : [],
+      keepsObjects: props.includesCrds ?? false,
+      installsCrds: props.includesCrds ?? false,
     });
     this.clusterResources = props.clusterResources ?? OPERATOR_CLUSTER_KINDS;
     for (const img of props.images ?? []) {

@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { ChartSource, UpstreamChart } from '../core/upstream-chart';
+import { ChartSource, UpstreamChart, UpstreamChartProps } from '../core/upstream-chart';
 
 export interface KCloudCrdsProps {
   /** The upstream repository (mirrored where the environment mirrors Git sources). */
@@ -20,8 +20,13 @@ export const KCLOUD_CRD_FILE = 'deployment.yaml';
  * points at controller-gen output it never committed, so the Application reads the folder as plain
  * YAML and includes only `deployment.yaml`, the hand-written CRDs the project applies itself.
  *
- * That file also declares an (unlabelled) `kcloud-system` Namespace, which this Application creates;
- * the operator therefore runs in a namespace of its own, declared with Pod Security labels.
+ * That file also declares an (unlabelled) `kcloud-system` Namespace, which this Application creates
+ * and nothing uses: the operator runs in a namespace of its own, declared with Pod Security labels.
+ * It cannot be left out: Argo CD's directory `include`/`exclude` globs select files, and at v0.1.0
+ * `config/crd/` holds only `deployment.yaml` (the Namespace, then the three CRDs, in one file),
+ * `kustomization.yaml` and `kustomizeconfig.yaml`. Like every source that installs CRDs, this
+ * Application prunes nothing and has no cascade finalizer ({@link UpstreamChartProps.includesCrds}),
+ * so Argo CD never deletes the Namespace either.
  */
 export class KCloudCrds extends UpstreamChart {
   constructor(scope: Construct, id: string, props: KCloudCrdsProps) {

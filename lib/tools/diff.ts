@@ -1,8 +1,10 @@
 /**
  * `kompile diff`: two rendered trees compared by resource identity (environment, group, kind,
  * namespace, name) rather than by line, with what a reviewer must not miss called out: deletions that
- * lose data and changes to fields the API server will not change in place.
+ * lose data and changes to fields the API server will not change in place. A removed object is
+ * reported with what Argo CD will actually do with it (see {@link RemovalOutcome}).
  */
+import { INSTALLS_CRDS } from '../core/component';
 import { findContainerImages } from '../core/images-walk';
 import { groupOf } from '../core/kinds';
 import { deepEqual, diffFields, FieldChange, valueAt } from './field-diff';
@@ -10,6 +12,24 @@ import { parseQuantity } from '../core/quantity';
 import { displayName, environmentsOf, ManifestObject, RenderedTree, resourceKey, TreeObject } from './tree';
 
 export type ChangeType = 'added' | 'removed' | 'changed';
+
+/**
+ * What Argo CD does with an object that left the tree:
+ * - `pruned`: its component stays and the sync deletes it (automated prune);
+ * - `deleted`: its component's Application was removed and carries the cascade finalizer;
+ * - `orphaned`: its component's Application was removed but Argo CD leaves the object in the
+ *   cluster, unmanaged (`Delete=false`, a CRD, `helm.sh/resource-policy: keep`, or an Application
+ *   without the finalizer);
+ * - `out-of-sync`: its component stays but does not prune it (`Prune=false`, or automated prune off):
+ *   it stays, and the Application shows OutOfSync until someone prunes it by hand.
+ */
+export type RemovalOutcome = 'pruned' | 'deleted' | 'orphaned' | 'out-of-sync';
+
+/** What happens to a removed object, and why. */
+export interface Removal {
+  readonly outcome: RemovalOutcome;
+  readonly reason: string;
+}
 
 /** One object that differs between the trees. */
 export interface ObjectDiff {
@@ -21,6 +41,20 @@ export interface ObjectDiff {
   readonly type: ChangeType;
   /** Changed fields (for `changed`; a component move shows as the field `(component)`). */
   readonly fields: readonly FieldChange[];
+  /**
+   * For `removed`: what Argo CD will do with it. Undefined when no Application of the tree syncs the
+   * object (e.g. `bootstrap/`, applied by hand); such a removal is treated as a deletion.
+   */
+  readonly removal?: Removal;
+}
+
+/** An object that leaves the tree but stays in the cluster: someone has to clean it up, or know. */
+export interface KeptObject {
+  readonly environment: string;
+  readonly component: string;
+  readonly object: string;
+  readonly outcome: 'orphaned' | 'out-of-sync';
+  readonly reason: string;
 }
 
 /** Images an environment pulls that appear or disappear. */
@@ -44,6 +78,8 @@ export interface DiffReport {
   readonly objects: readonly ObjectDiff[];
   readonly images: readonly ImageDiff[];
   readonly destructive: readonly DestructiveChange[];
+  /** Removed objects Argo CD will leave in the cluster. */
+  readonly kept: readonly KeptObject[];
 }
 
 export interface DiffOptions {
@@ -63,6 +99,104 @@ const DATA_KINDS: Readonly<Record<string, string>> = {
   'apiextensions.k8s.io/CustomResourceDefinition': 'deleting a CRD deletes every custom resource of its kind, cluster-wide',
   'apps/StatefulSet': 'deleting a StatefulSet deletes its pods; its PVCs may be deleted too (persistentVolumeClaimRetentionPolicy)',
 };
+
+// ---------------------------------------------------------------------------------------------------
+// What Argo CD does with removed objects
+
+const SYNC_OPTIONS = 'argocd.argoproj.io/sync-options';
+/** Argo CD's cascade-deletion finalizer, with its optional propagation suffix. */
+const CASCADE_FINALIZER = /^resources-finalizer\.argocd\.argoproj\.io(\/(foreground|background))?$/;
+
+/** How an Application treats the objects it syncs. */
+interface AppPolicy {
+  readonly name: string;
+  /** Carries the cascade finalizer: deleting the Application deletes its objects. */
+  readonly cascade: boolean;
+  /** Automated sync prunes (and no application-level `Prune=false`). */
+  readonly prunes: boolean;
+  /** Application-level `Delete=false` (Argo CD 3.4+). */
+  readonly keepsOnDelete: boolean;
+  readonly installsCrds: boolean;
+}
+
+function stringList(v: unknown): string[] {
+  return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string').map((x) => x.trim()) : [];
+}
+
+function isApplication(o: ManifestObject): boolean {
+  return o.kind === 'Application' && groupOf(o.apiVersion) === 'argoproj.io';
+}
+
+/**
+ * Reads an Application the way Argo CD's controller does: cascade deletion only with
+ * `resources-finalizer.argocd.argoproj.io[/foreground|/background]`
+ * (https://argo-cd.readthedocs.io/en/stable/user-guide/app_deletion/); automated syncs prune only with
+ * `syncPolicy.automated.prune: true`, and an application-level `Prune=false`/`Delete=false`
+ * (Argo CD 3.4+, argo-cd PR #23370) is the default for every object without its own option.
+ */
+function appPolicy(app: ManifestObject): AppPolicy {
+  const options = stringList(valueAt(app, 'spec.syncPolicy.syncOptions'));
+  const annotations = (app.metadata.annotations ?? {}) as Record<string, unknown>;
+  return {
+    name: app.metadata.name,
+    cascade: stringList(app.metadata.finalizers).some((f) => CASCADE_FINALIZER.test(f)),
+    prunes: valueAt(app, 'spec.syncPolicy.automated.prune') === true && !options.includes('Prune=false'),
+    keepsOnDelete: options.includes('Delete=false'),
+    installsCrds: annotations[INSTALLS_CRDS] === 'true',
+  };
+}
+
+/** The object's own `argocd.argoproj.io/sync-options` value for `key` (`Prune`, `Delete`). */
+function syncOption(obj: ManifestObject, key: string): string | undefined {
+  const raw = (obj.metadata.annotations as Record<string, unknown> | undefined)?.[SYNC_OPTIONS];
+  if (typeof raw !== 'string') return undefined;
+  for (const opt of raw.split(',').map((o) => o.trim())) if (opt.startsWith(`${key}=`)) return opt.slice(key.length + 1);
+  return undefined;
+}
+
+/** The Applications of each environment: `env\0name` → policy; the root (in `bootstrap/`) as `env\0` + '(root)'. */
+function applicationsOf(tree: RenderedTree): Map<string, AppPolicy> {
+  const apps = new Map<string, AppPolicy>();
+  for (const o of tree.objects) {
+    if (!isApplication(o.object)) continue;
+    if (o.component === 'apps') apps.set(`${o.environment}\u0000${o.object.metadata.name}`, appPolicy(o.object));
+    else if (o.component === 'bootstrap') apps.set(`${o.environment}\u0000(root)`, appPolicy(o.object));
+  }
+  return apps;
+}
+
+/** Whether Argo CD's cascade deletion deletes the object (controller/appcontroller.go `shouldBeDeleted`, v2.7–v3.4). */
+function cascadeReason(obj: ManifestObject, app: AppPolicy): string | undefined {
+  if (groupKind(obj) === 'apiextensions.k8s.io/CustomResourceDefinition') return 'Argo CD never cascade-deletes CRDs';
+  const own = syncOption(obj, 'Delete');
+  if (own === 'false' || (own === undefined && app.keepsOnDelete)) return 'marked Delete=false';
+  if ((obj.metadata.annotations as Record<string, unknown> | undefined)?.['helm.sh/resource-policy'] === 'keep') return 'marked helm.sh/resource-policy: keep';
+  return undefined;
+}
+
+/**
+ * What Argo CD does with `old` (removed from the tree): `owner` is its component's Application
+ * before the change, `stays` the same Application after it (undefined when the component is gone).
+ */
+function removalOf(old: ManifestObject, owner: AppPolicy, stays: AppPolicy | undefined): Removal {
+  if (stays) {
+    const own = syncOption(old, 'Prune');
+    if (own === 'false') return { outcome: 'out-of-sync', reason: 'marked Prune=false: stays in the cluster, and Application ' + stays.name + ' shows OutOfSync until it is pruned by hand' };
+    if (!stays.prunes) return { outcome: 'out-of-sync', reason: `Application ${stays.name} does not prune: stays in the cluster, OutOfSync, until it is pruned by hand` };
+    return { outcome: 'pruned', reason: `pruned by Application ${stays.name}` };
+  }
+  if (!owner.cascade) return { outcome: 'orphaned', reason: `Application ${owner.name} is removed without the resources finalizer: stays in the cluster, unmanaged` };
+  const kept = cascadeReason(old, owner);
+  if (kept) return { outcome: 'orphaned', reason: `${kept}: stays in the cluster, unmanaged, when Application ${owner.name} is removed` };
+  return { outcome: 'deleted', reason: `deleted with its component (Application ${owner.name} carries the resources finalizer)` };
+}
+
+/** What removing a child Application from `apps/` does to the objects it synced. */
+function applicationConsequence(app: AppPolicy, hasFolder: boolean): string {
+  if (app.cascade) return 'its resources finalizer deletes the objects it synced, except those Argo CD keeps (listed per object)';
+  const what = app.installsCrds ? 'every object it installed stays in the cluster, unmanaged, including its CustomResourceDefinitions (and so every custom resource of their kinds)' : 'every object it synced stays in the cluster, unmanaged';
+  return `no resources finalizer: ${what}${hasFolder ? '' : ' (an upstream source: its objects are not in the tree)'}`;
+}
 
 /** A rule about fields the API server refuses to change (or that lose data when changed). */
 type ImmutableRule = (before: ManifestObject, after: ManifestObject) => string[];
@@ -152,10 +286,30 @@ export function diffTrees(before: RenderedTree, after: RenderedTree, options: Di
     destructive.push({ environment: o.environment, component: o.component, object, reason, acknowledged: isAcknowledged(acks, o.environment, object) });
   };
 
+  const appsBefore = applicationsOf(before);
+  const appsAfter = applicationsOf(after);
+  const folders = new Set(before.objects.map((o) => `${o.environment}\u0000${o.component}`));
+  const kept: KeptObject[] = [];
+
   for (const [key, old] of b) {
     const now = a.get(key);
     if (!now) {
-      objects.push({ environment: old.environment, component: old.component, object: displayName(old.object), type: 'removed', fields: [] });
+      // Objects of `apps/` are synced by the root Application; every other folder by its child Application.
+      const ownerKey = `${old.environment}\u0000${old.component === 'apps' ? '(root)' : old.component}`;
+      const owner = appsBefore.get(ownerKey);
+      let removal = owner ? removalOf(old.object, owner, appsAfter.get(ownerKey)) : undefined;
+      const object = displayName(old.object);
+      if (removal && old.component === 'apps' && isApplication(old.object)) {
+        const child = appPolicy(old.object);
+        const consequence = applicationConsequence(child, folders.has(`${old.environment}\u0000${child.name}`));
+        removal = { ...removal, reason: `${removal.reason}; ${consequence}` };
+        if (removal.outcome === 'pruned' && !child.cascade) kept.push({ environment: old.environment, component: old.component, object, outcome: 'orphaned', reason: consequence });
+      }
+      objects.push({ environment: old.environment, component: old.component, object, type: 'removed', fields: [], ...(removal ? { removal } : {}) });
+      if (removal?.outcome === 'orphaned' || removal?.outcome === 'out-of-sync') {
+        kept.push({ environment: old.environment, component: old.component, object, outcome: removal.outcome, reason: removal.reason });
+        continue;
+      }
       const why = DATA_KINDS[groupKind(old.object)];
       if (why) flag(old, `deleted: ${why}`);
       continue;
@@ -184,7 +338,8 @@ export function diffTrees(before: RenderedTree, after: RenderedTree, options: Di
   const typeRank: Record<ChangeType, number> = { removed: 0, changed: 1, added: 2 };
   objects.sort((x, y) => order(x, y) || typeRank[x.type] - typeRank[y.type]);
   destructive.sort((x, y) => order(x, y) || cmp(x.reason, y.reason));
-  return { objects, images, destructive };
+  kept.sort((x, y) => order(x, y));
+  return { objects, images, destructive, kept };
 }
 
 function cmp(a: string, b: string): number {
@@ -235,7 +390,8 @@ function fieldLines(fields: readonly FieldChange[]): string[] {
 function summary(report: DiffReport): string {
   const count = (t: ChangeType) => report.objects.filter((o) => o.type === t).length;
   const open = report.destructive.filter((d) => !d.acknowledged).length;
-  return `${count('added')} added, ${count('removed')} removed, ${count('changed')} changed; ${report.destructive.length} destructive (${open} unacknowledged)`;
+  const kept = report.kept.length > 0 ? `; ${report.kept.length} left in the cluster` : '';
+  return `${count('added')} added, ${count('removed')} removed, ${count('changed')} changed; ${report.destructive.length} destructive (${open} unacknowledged)${kept}`;
 }
 
 function groups(report: DiffReport): Map<string, Map<string, ObjectDiff[]>> {
@@ -250,6 +406,10 @@ function groups(report: DiffReport): Map<string, Map<string, ObjectDiff[]>> {
 
 const SIGN: Record<ChangeType, string> = { added: '+', removed: '-', changed: '~' };
 
+/** How a removal is named in the listings. */
+const REMOVAL_LABEL: Record<RemovalOutcome, string> = { pruned: 'pruned', deleted: 'deleted', orphaned: 'orphaned (stays, unmanaged)', 'out-of-sync': 'kept (stays, OutOfSync)' };
+const KEPT_HEADING = 'Left in the cluster (removed from the tree, not deleted by Argo CD)';
+
 /** Plain-text report for a terminal. */
 export function formatText(report: DiffReport): string {
   const out: string[] = [];
@@ -259,12 +419,17 @@ export function formatText(report: DiffReport): string {
     for (const d of report.destructive) out.push(`  ${d.acknowledged ? '[acknowledged] ' : ''}${d.environment}: ${d.object} (${d.component}): ${d.reason}`);
     out.push('');
   }
+  if (report.kept.length > 0) {
+    out.push(`${KEPT_HEADING}:`);
+    for (const k of report.kept) out.push(`  ${k.environment}: ${k.object} (${k.component}): ${k.outcome}: ${k.reason}`);
+    out.push('');
+  }
   for (const [env, comps] of groups(report)) {
     out.push(`== ${env}`);
     for (const [comp, diffs] of comps) {
       out.push(`  -- ${comp || '(environment)'}`);
       for (const d of diffs) {
-        out.push(`    ${SIGN[d.type]} ${d.object}`);
+        out.push(`    ${SIGN[d.type]} ${d.object}${d.removal ? `  [${REMOVAL_LABEL[d.removal.outcome]}: ${d.removal.reason}]` : ''}`);
         for (const line of fieldLines(d.fields)) out.push(`        ${line}`);
       }
     }
@@ -309,6 +474,11 @@ export function formatMarkdown(report: DiffReport, options: MarkdownOptions = {}
     if (open > 0) head.push('', `To proceed on purpose, add a commit trailer per object: ${code(`${ACK_TRAILER}: <Kind/namespace/name>`)} (or run with ${code('--ack <Kind/namespace/name>')}).`);
     head.push('');
   }
+  if (report.kept.length > 0) {
+    head.push(`### ${KEPT_HEADING}`, '', '| environment | component | object | what happens |', '|---|---|---|---|');
+    for (const k of report.kept) head.push(`| ${k.environment} | ${k.component} | ${code(k.object)} | ${cell(`${REMOVAL_LABEL[k.outcome]}: ${k.reason}`)} |`);
+    head.push('');
+  }
   const images: string[] = [];
   if (report.images.length > 0) {
     images.push('### Images', '');
@@ -328,8 +498,9 @@ export function formatMarkdown(report: DiffReport, options: MarkdownOptions = {}
       brief.push(`- **${comp || '(environment)'}**: ${counts}`);
       full.push(`<details${diffs.length <= 20 ? ' open' : ''}><summary><b>${comp || '(environment)'}</b>: ${diffs.length} object(s)</summary>`, '');
       for (const d of diffs) {
-        const label = d.type === 'added' ? '🟢 added' : d.type === 'removed' ? '🔴 removed' : '🟡 changed';
-        full.push(`- ${label} ${code(d.object)}`);
+        const removed = d.removal ? `${d.removal.outcome === 'orphaned' || d.removal.outcome === 'out-of-sync' ? '🟠' : '🔴'} ${REMOVAL_LABEL[d.removal.outcome]}` : '🔴 removed';
+        const label = d.type === 'added' ? '🟢 added' : d.type === 'removed' ? removed : '🟡 changed';
+        full.push(`- ${label} ${code(d.object)}${d.removal ? ` — ${cell(d.removal.reason)}` : ''}`);
         for (const line of fieldLines(d.fields)) full.push(`  - ${code(line)}`);
       }
       full.push('', '</details>', '');

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { findObject, K8sObject, objectsIn, synthEnvironment } from '../helpers';
+import { dig } from '../ci/dig';
 import { airgap } from '../../stacks/airgap';
 
 describe('Argo CD objects', () => {
@@ -36,6 +37,39 @@ describe('Argo CD objects', () => {
       },
     });
     expect(out.files.has('mcp-servers/manifests.yaml')).toBe(true);
+  });
+
+  const childApps = () => [...out.files.keys()].filter((f) => f.startsWith('apps/') && f !== 'apps/project.yaml').flatMap((f) => objectsIn(out, f));
+  const CRD_APPS = ['argocd-image-updater', 'cert-manager', 'istio-base', 'kcloud-crds', 'kserve-crd', 'toolhive-operator-crds'];
+
+  it('gives every child Application that prunes the cascade finalizer, so removing a component removes its objects', () => {
+    const apps = childApps();
+    const pruning = apps.filter((a) => !CRD_APPS.includes(a.metadata.name));
+    expect(pruning.length).toBeGreaterThan(10);
+    for (const app of pruning) {
+      expect(dig(app, 'metadata.finalizers'), app.metadata.name).toEqual(['resources-finalizer.argocd.argoproj.io']);
+      expect(dig(app, 'spec.syncPolicy.automated.prune'), app.metadata.name).toBe(true);
+    }
+  });
+
+  it('never lets an Application that installs CRDs prune or cascade-delete', () => {
+    const apps = childApps().filter((a) => CRD_APPS.includes(a.metadata.name));
+    expect(apps.map((a) => a.metadata.name).sort()).toEqual(CRD_APPS);
+    for (const app of apps) {
+      expect(dig(app, 'metadata.finalizers'), app.metadata.name).toBeUndefined();
+      expect(dig(app, 'spec.syncPolicy.automated'), app.metadata.name).toEqual({ prune: false, selfHeal: true });
+      expect(dig(app, 'spec.syncPolicy.syncOptions'), app.metadata.name).toContain('Prune=false');
+      expect(app.metadata.annotations?.['kompile.dev/installs-crds'], app.metadata.name).toBe('true');
+    }
+  });
+
+  it('leaves the platform in place when the root Application is deleted, even cascading', () => {
+    const root = findObject(objectsIn(out, 'bootstrap/bootstrap.yaml'), 'Application', 'dev-root');
+    expect(dig(root, 'metadata.finalizers')).toBeUndefined();
+    for (const app of childApps()) expect(app.metadata.annotations?.['argocd.argoproj.io/sync-options'], app.metadata.name).toBe('Delete=false');
+    expect(findObject(objectsIn(out, 'apps/mcp-servers.yaml'), 'Application', 'mcp-servers').metadata.annotations?.['kompile.dev/installs-crds']).toBeUndefined();
+    const project = findObject(objectsIn(out, 'apps/project.yaml'), 'AppProject', 'kompile-dev', 'argocd');
+    expect(project.metadata.annotations?.['argocd.argoproj.io/sync-options']).toBe('Delete=false');
   });
 
   it('restricts the AppProject to the sources, namespaces and cluster kinds the platform uses', () => {

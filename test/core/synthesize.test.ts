@@ -71,7 +71,7 @@ describe('synthesize', () => {
     }
   });
 
-  it('never prunes StatefulSets and PersistentVolumes', () => {
+  it('never prunes or cascade-deletes StatefulSets and PersistentVolumes', () => {
     const p = testPlatform();
     const c = new Component(p, 'C', { name: 'c' });
     new k8s.KubeStatefulSet(c, 'Db', {
@@ -80,11 +80,11 @@ describe('synthesize', () => {
     });
     new k8s.KubePersistentVolume(c, 'Pv', { metadata: { name: 'models' }, spec: { capacity: { storage: k8s.Quantity.fromString('1Gi') }, accessModes: ['ReadOnlyMany'], nfs: { server: 'nfs', path: '/x' } } });
     const objects = objectsIn(synthPlatform(p), 'c/manifests.yaml');
-    expect(findObject(objects, 'StatefulSet', 'db').metadata.annotations![SYNC_OPTIONS]).toBe('Prune=false');
-    expect(findObject(objects, 'PersistentVolume', 'models').metadata.annotations![SYNC_OPTIONS]).toBe('Prune=false');
+    expect(findObject(objects, 'StatefulSet', 'db').metadata.annotations![SYNC_OPTIONS]).toBe('Prune=false,Delete=false');
+    expect(findObject(objects, 'PersistentVolume', 'models').metadata.annotations![SYNC_OPTIONS]).toBe('Prune=false,Delete=false');
   });
 
-  it('never prunes Namespaces, PersistentVolumeClaims and CRDs', () => {
+  it('never prunes or cascade-deletes Namespaces, PersistentVolumeClaims and CRDs', () => {
     const p = testPlatform();
     const c = new Component(p, 'C', { name: 'c' });
     new k8s.KubeNamespace(c, 'Ns', { metadata: { name: 'apps' } });
@@ -94,8 +94,8 @@ describe('synthesize', () => {
     });
     configMap(c, 'Cm', {});
     const objects = objectsIn(synthPlatform(p), 'c/manifests.yaml');
-    expect(findObject(objects, 'Namespace', 'apps').metadata.annotations![SYNC_OPTIONS]).toBe('Prune=false');
-    expect(findObject(objects, 'PersistentVolumeClaim', 'data').metadata.annotations![SYNC_OPTIONS]).toBe('Replace=true,Prune=false');
+    expect(findObject(objects, 'Namespace', 'apps').metadata.annotations![SYNC_OPTIONS]).toBe('Prune=false,Delete=false');
+    expect(findObject(objects, 'PersistentVolumeClaim', 'data').metadata.annotations![SYNC_OPTIONS]).toBe('Replace=true,Prune=false,Delete=false');
     expect(findObject(objects, 'ConfigMap', 'cm').metadata.annotations?.[SYNC_OPTIONS]).toBeUndefined();
   });
 

@@ -45,7 +45,7 @@ describe('vendored charts', () => {
     expect(ns.metadata.labels!['pod-security.kubernetes.io/enforce']).toBe('restricted');
     // The CRD is created before anything else of the chart; its deletion is never pruned.
     const crd = findObject(objects, 'CustomResourceDefinition', 'gadgets.demo.example.com');
-    expect(crd.metadata.annotations!['argocd.argoproj.io/sync-options']).toBe('Prune=false');
+    expect(crd.metadata.annotations!['argocd.argoproj.io/sync-options']).toBe('Prune=false,Delete=false');
     expect(out.images.get('ghcr.io/acme/demo:1.2.3')).toBe('ghcr.io/acme/demo:1.2.3');
   });
 

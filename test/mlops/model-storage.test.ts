@@ -26,7 +26,7 @@ describe('ModelStorage', () => {
       expect(at(pv, 'spec.storageClassName')).toBe('nfs-csi');
       expect(at(pv, 'spec.persistentVolumeReclaimPolicy')).toBe('Retain');
       expect(at(pv, 'spec.capacity.storage')).toBe('200Gi');
-      expect(pv.metadata.annotations?.['argocd.argoproj.io/sync-options']).toBe('Prune=false');
+      expect(pv.metadata.annotations?.['argocd.argoproj.io/sync-options']).toBe('Prune=false,Delete=false');
     }
     // Same storage, distinct handles (the driver needs a unique volumeHandle per volume).
     expect(at(train, 'spec.csi.volumeHandle')).not.toBe(at(serve, 'spec.csi.volumeHandle'));

@@ -121,6 +121,15 @@ describe('KCloud', () => {
     expect(list(project, 'spec.sourceRepos')).toContain('https://github.com/openkcloud/kcloud-cost-scheduler.git');
   });
 
+  it('never lets Argo CD delete the upstream kcloud-system Namespace that shares the CRD file', () => {
+    const app = findObject(objectsIn(build({}), 'apps/kcloud-crds.yaml'), 'Application', 'kcloud-crds');
+    // The Namespace is a document of deployment.yaml itself: no file glob can leave it out.
+    expect(dig(app, 'spec.source.directory')).toEqual({ include: 'deployment.yaml' });
+    expect(dig(app, 'spec.syncPolicy.automated.prune')).toBe(false);
+    expect(dig(app, 'spec.syncPolicy.syncOptions')).toContain('Prune=false');
+    expect(dig(app, 'metadata.finalizers')).toBeUndefined();
+  });
+
   it('declares its namespace with webhook, metrics and API server traffic', () => {
     const out = build({ namespace: 'optimizer', monitoringNamespace: 'observability' });
     const ns = objectsIn(out, 'namespaces/manifests.yaml');

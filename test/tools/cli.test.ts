@@ -26,7 +26,7 @@ async function kompileIn(cwd: string, ...argv: string[]): Promise<{ code: number
   return { code, out, err };
 }
 
-/** Two real synths of dev: before, and after a change that bumps ToolHive, adds a vendored chart and drops an MCP server's namespace policy. */
+/** Two real synths of dev: before, and after a change that bumps ToolHive (moving it to another namespace), adds a vendored chart and shrinks MLflow's volume. */
 function synthPair(): { before: string; after: string } {
   const before = path.join(tmp, 'before');
   const after = path.join(tmp, 'after');
@@ -35,6 +35,7 @@ function synthPair(): { before: string; after: string } {
     components: {
       toolhive: { version: '0.45.0', namespace: 'mcp' },
       vendored: { charts: [{ name: 'web', chart: 'test/fixtures/charts/demo', namespace: 'web' }] },
+      mlops: { mlflow: { storageSize: '5Gi' } },
     },
   });
   writeOutputs(after, compileAll([changed], { renderCharts: (c) => renderVendoredCharts(c, helmBinary(), REPO) }));
@@ -48,16 +49,19 @@ describe('kompile CLI', () => {
     const r = await kompile('diff', '--before', before, '--after', after, '--fail-on', 'destructive');
     expect(r.code).toBe(1);
     expect(r.out).toContain('!!! DESTRUCTIVE CHANGES !!!');
-    expect(r.out).toMatch(/dev: Namespace\/toolhive \(namespaces\): deleted: deleting a Namespace/);
+    expect(r.out).toMatch(/dev: PersistentVolumeClaim\/mlops-training\/mlflow-data \(mlops-training\): spec\.resources\.requests\.storage decreased/);
+    // The old Namespace is Prune=false in a component that stays: Argo CD leaves it, OutOfSync.
+    expect(r.out).not.toMatch(/DESTRUCTIVE[\s\S]*Namespace\/toolhive[\s\S]*Left in the cluster/);
+    expect(r.out).toMatch(/Left in the cluster[^\n]*:\n(.*\n)*  dev: Namespace\/toolhive \(namespaces\): out-of-sync: marked Prune=false/);
     expect(r.out).toContain('+ Deployment/web/web-demo');
     expect(r.out).toContain('- MCPServer/toolhive/fetch');
     expect(r.out).toContain('+ MCPServer/mcp/fetch');
     expect(r.out).toContain('~ Application/argocd/toolhive-operator');
     expect(r.out).toContain('spec.source.targetRevision: v0.44.0 → v0.45.0');
     expect(r.out).toContain('+ ghcr.io/stacklok/toolhive/operator:v0.45.0');
-    const acked = await kompile('diff', '--before', before, '--after', after, '--fail-on', 'destructive', '--ack', 'Namespace/toolhive', '--format', 'markdown');
+    const acked = await kompile('diff', '--before', before, '--after', after, '--fail-on', 'destructive', '--ack', 'PersistentVolumeClaim/mlops-training/mlflow-data', '--format', 'markdown');
     expect(acked.code).toBe(0);
-    expect(acked.out).toContain('| ✅ acknowledged | dev | namespaces | `Namespace/toolhive` |');
+    expect(acked.out).toContain('| ✅ acknowledged | dev | mlops-training | `PersistentVolumeClaim/mlops-training/mlflow-data` |');
   });
 
   it('diff --base compares a commit with the working tree and honours acknowledgement trailers of the commits since', async () => {
@@ -76,10 +80,10 @@ describe('kompile CLI', () => {
     expect(unacked.code).toBe(1);
     expect(unacked.out).toContain('+ Deployment/web/web-demo');
     git('add', '-A');
-    git('commit', '-q', '-m', 'Move ToolHive to its own namespace\n\nKompile-Ack-Destructive: dev:Namespace/toolhive');
+    git('commit', '-q', '-m', 'Shrink the MLflow volume\n\nKompile-Ack-Destructive: dev:PersistentVolumeClaim/mlops-training/mlflow-data');
     const acked = await kompileIn(repo, 'diff', '--base', 'HEAD~1', '--fail-on', 'destructive');
     expect(acked.code).toBe(0);
-    expect(acked.out).toContain('[acknowledged] dev: Namespace/toolhive');
+    expect(acked.out).toContain('[acknowledged] dev: PersistentVolumeClaim/mlops-training/mlflow-data');
   });
 
   it('diff writes Markdown to a file for a PR comment', async () => {

@@ -22,6 +22,110 @@ function tree(objects: Record<string, readonly Obj[]>, images: Record<string, st
   return treeFromFiles(files(entries));
 }
 
+/** A child Application the way Kompile writes it: cascade finalizer and automated prune, unless it keeps its objects. */
+function app(name: string, opts: { keeps?: boolean; installsCrds?: boolean } = {}): Obj {
+  return {
+    apiVersion: 'argoproj.io/v1alpha1',
+    kind: 'Application',
+    metadata: {
+      name,
+      namespace: 'argocd',
+      ...(opts.keeps ? {} : { finalizers: ['resources-finalizer.argocd.argoproj.io'] }),
+      annotations: { 'argocd.argoproj.io/sync-options': 'Delete=false', ...(opts.installsCrds ? { 'kompile.dev/installs-crds': 'true' } : {}) },
+    },
+    spec: { syncPolicy: { automated: { prune: !opts.keeps, selfHeal: true }, syncOptions: opts.keeps ? ['Prune=false'] : [] } },
+  };
+}
+
+const root: Obj = { apiVersion: 'argoproj.io/v1alpha1', kind: 'Application', metadata: { name: 'dev-root', namespace: 'argocd' }, spec: { syncPolicy: { automated: { prune: true, selfHeal: true } } } };
+
+/** Marks an object the way the synth marks stateful kinds. */
+function kept(o: Obj): Obj {
+  return { ...o, metadata: { ...o.metadata, annotations: { 'argocd.argoproj.io/sync-options': 'Prune=false,Delete=false' } } };
+}
+
+describe('diffTrees: what Argo CD does with removed objects', () => {
+  it('lists the objects of a removed component as deleted by its finalizer, and its Delete=false PVC as kept', () => {
+    const before = tree({
+      'dev/bootstrap/bootstrap.yaml': [root],
+      'dev/apps/store.yaml': [app('store')],
+      'dev/apps/other.yaml': [app('other')],
+      'dev/store/manifests.yaml': [deployment('api', 'ml', 'x/api:1'), kept(pvc('data', 'ml', '1Gi'))],
+    });
+    const after = tree({ 'dev/bootstrap/bootstrap.yaml': [root], 'dev/apps/other.yaml': [app('other')] });
+    const report = diffTrees(before, after);
+    const removal = (object: string) => report.objects.find((o) => o.object === object)!.removal;
+    expect(removal('Deployment/ml/api')).toEqual({ outcome: 'deleted', reason: 'deleted with its component (Application store carries the resources finalizer)' });
+    expect(removal('PersistentVolumeClaim/ml/data')).toEqual({ outcome: 'orphaned', reason: 'marked Delete=false: stays in the cluster, unmanaged, when Application store is removed' });
+    expect(removal('Application/argocd/store')!.outcome).toBe('pruned');
+    expect(removal('Application/argocd/store')!.reason).toMatch(/^pruned by Application dev-root; its resources finalizer deletes the objects it synced/);
+    expect(report.destructive).toEqual([]);
+    expect(report.kept).toEqual([{ environment: 'dev', component: 'store', object: 'PersistentVolumeClaim/ml/data', outcome: 'orphaned', reason: 'marked Delete=false: stays in the cluster, unmanaged, when Application store is removed' }]);
+    const text = formatText(report);
+    expect(text).toMatch(/Left in the cluster[^\n]*:\n  dev: PersistentVolumeClaim\/ml\/data \(store\): orphaned: marked Delete=false/);
+    expect(text).toContain('- Deployment/ml/api  [deleted: deleted with its component');
+    expect(formatMarkdown(report)).toContain('- 🟠 orphaned (stays, unmanaged) `PersistentVolumeClaim/ml/data` — marked Delete=false');
+  });
+
+  it('still flags an unmarked PVC deleted by the cascade as destructive', () => {
+    const before = tree({ 'dev/bootstrap/bootstrap.yaml': [root], 'dev/apps/store.yaml': [app('store')], 'dev/store/manifests.yaml': [pvc('data', 'ml', '1Gi')] });
+    const report = diffTrees(before, tree({ 'dev/bootstrap/bootstrap.yaml': [root] }));
+    expect(report.destructive.map((d) => d.object)).toEqual(['PersistentVolumeClaim/ml/data']);
+    expect(report.destructive[0].reason).toMatch(/^deleted: deleting a PVC releases its volume/);
+    expect(report.kept).toEqual([]);
+  });
+
+  it('lists the CRDs a removed CRD Application leaves, upstream or in its folder', () => {
+    const before = tree({
+      'dev/bootstrap/bootstrap.yaml': [root],
+      'dev/apps/kserve-crd.yaml': [app('kserve-crd', { keeps: true, installsCrds: true })],
+      'dev/apps/widgets.yaml': [app('widgets')],
+      'dev/widgets/manifests.yaml': [kept(crd)],
+    });
+    const report = diffTrees(before, tree({ 'dev/bootstrap/bootstrap.yaml': [root] }));
+    expect(report.destructive).toEqual([]);
+    expect(report.kept.map((k) => `${k.object} ${k.outcome}`)).toEqual(['Application/argocd/kserve-crd orphaned', 'CustomResourceDefinition/widgets.example.com orphaned']);
+    expect(report.kept[0].reason).toBe(
+      'no resources finalizer: every object it installed stays in the cluster, unmanaged, including its CustomResourceDefinitions (and so every custom resource of their kinds) (an upstream source: its objects are not in the tree)',
+    );
+    expect(report.kept[1].reason).toMatch(/^Argo CD never cascade-deletes CRDs: stays in the cluster, unmanaged/);
+    expect(formatMarkdown(report)).toContain('| dev | apps | `Application/argocd/kserve-crd` | orphaned (stays, unmanaged): no resources finalizer:');
+  });
+
+  it('says an object removed from a component that does not prune stays OutOfSync, and prunes it otherwise', () => {
+    const before = tree({
+      'dev/apps/crds.yaml': [app('crds', { keeps: true })],
+      'dev/apps/web.yaml': [app('web')],
+      'dev/crds/manifests.yaml': [deployment('old', 'ml', 'x/old:1'), deployment('stay', 'ml', 'x/stay:1')],
+      'dev/web/manifests.yaml': [deployment('gone', 'web', 'x/gone:1'), kept(namespace('web')), deployment('stay', 'web', 'x/stay:1')],
+    });
+    const after = tree({
+      'dev/apps/crds.yaml': [app('crds', { keeps: true })],
+      'dev/apps/web.yaml': [app('web')],
+      'dev/crds/manifests.yaml': [deployment('stay', 'ml', 'x/stay:1')],
+      'dev/web/manifests.yaml': [deployment('stay', 'web', 'x/stay:1')],
+    });
+    const report = diffTrees(before, after);
+    const removal = (object: string) => report.objects.find((o) => o.object === object)!.removal;
+    expect(removal('Deployment/ml/old')).toEqual({ outcome: 'out-of-sync', reason: 'Application crds does not prune: stays in the cluster, OutOfSync, until it is pruned by hand' });
+    expect(removal('Namespace/web')).toEqual({ outcome: 'out-of-sync', reason: 'marked Prune=false: stays in the cluster, and Application web shows OutOfSync until it is pruned by hand' });
+    expect(removal('Deployment/web/gone')).toEqual({ outcome: 'pruned', reason: 'pruned by Application web' });
+    expect(report.destructive).toEqual([]);
+    expect(report.kept.map((k) => k.object)).toEqual(['Deployment/ml/old', 'Namespace/web']);
+    expect(formatText(report)).toContain('- Deployment/ml/old  [kept (stays, OutOfSync): Application crds does not prune');
+    expect(formatText(report)).toMatch(/; 2 left in the cluster\n$/);
+  });
+
+  it('reads the cascade finalizer with a propagation suffix, and an Application without it as orphaning', () => {
+    const bg = { ...app('a'), metadata: { ...app('a').metadata, finalizers: ['resources-finalizer.argocd.argoproj.io/background'] } };
+    const none = { ...app('b'), metadata: { ...app('b').metadata, finalizers: [] } };
+    const before = tree({ 'dev/apps/a.yaml': [bg, none], 'dev/a/m.yaml': [deployment('x', 'a', 'x/x:1')], 'dev/b/m.yaml': [deployment('y', 'b', 'x/y:1')] });
+    const report = diffTrees(before, tree({}));
+    expect(report.objects.find((o) => o.object === 'Deployment/a/x')!.removal!.outcome).toBe('deleted');
+    expect(report.objects.find((o) => o.object === 'Deployment/b/y')!.removal).toEqual({ outcome: 'orphaned', reason: 'Application b is removed without the resources finalizer: stays in the cluster, unmanaged' });
+  });
+});
+
 describe('diffTrees', () => {
   it('reports added, removed and changed objects by identity, per environment and component, with field paths', () => {
     const before = tree({
