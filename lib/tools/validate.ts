@@ -5,7 +5,7 @@
  * namespace, no Secret values, and, for environments that restrict registries and hosts, no reference
  * outside them.
  */
-import { auditObject } from '../core/audit';
+import { auditObject } from '../checks/audit';
 import { Image, ImageReferenceError } from '../core/image';
 import { groupOf } from '../core/kinds';
 import { RegistryPolicy } from '../core/registry-policy';
