@@ -216,7 +216,7 @@ export function validateTree(tree: RenderedTree, options: ValidateOptions = {}):
       }
       imageChecks(o.object, add);
       secretChecks(o.object, add);
-      if (policy) for (const f of auditObject(o.object, new Set(), policy)) add('airgap', f.pointer, f.message);
+      if (policy) for (const f of auditObject(o.object, new Set(), policy)) add('airgap', f.pointer, f.inner === undefined ? f.message : `in its text at ${f.inner}: ${f.message}`);
     }
     for (const [ns, first] of workloadNamespaces) {
       if (!withPolicy.has(ns)) {
