@@ -267,8 +267,10 @@ export function synthesize(platform: Platform, policy: RegistryPolicy): Environm
     if (objects.length > 0) files.set(oc.outputFile, toYamlDocuments(objects.map((r) => r.json), header(oc.node.id)));
   }
   // images.txt is the mirror list in the convention mirroring tools read: the upstream SOURCES to
-  // pull, one reference per line (kubespray-offline's imagelists/*.txt, Hauler's
-  // `store sync --image-txt`, the `images:` of a Zarf component). Images in a registry the
+  // pull, one reference per line (kubespray-offline's imagelists/*.txt, pulled one by one by its
+  // download-additional-containers.sh; Hauler's `store sync --image-txt`, "one image per line",
+  // hauler-dev/hauler#538; the `images:` of a Zarf component, https://docs.zarf.dev/examples/manifests).
+  // Images in a registry the
   // environment holds (its mirror, the platform registry CI pushes to) have nothing upstream and are
   // left out. The lock maps every image the manifests pull, held ones included (to themselves), to
   // the reference the environment pulls.
