@@ -111,6 +111,15 @@ export function buildEnvironment(config: EnvironmentConfig, rendered: RenderedCh
   // Last: both read the components above.
   new Project(platform, 'Project');
   new Bootstrap(platform, 'Bootstrap');
-  // The platform's own registry is the single source of the images CI builds: never relocated.
-  return { platform, policy: new RegistryPolicy(config.registry, ci.enabled ? [ci.registry.host] : []) };
+  return { platform, policy: registryPolicyOf(config) };
+}
+
+/**
+ * The registry policy of an environment. The platform's own registry is the single source of the
+ * images CI builds: never relocated, never mirrored. Pure, and cheap: `kompile images --check` reads
+ * it without building the environment.
+ */
+export function registryPolicyOf(config: EnvironmentConfig): RegistryPolicy {
+  const { ci } = config.components;
+  return new RegistryPolicy(config.registry, ci.enabled ? [ci.registry.host] : []);
 }

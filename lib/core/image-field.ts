@@ -50,3 +50,94 @@ export function imageFieldsOf(obj: ApiObject): ImageField[] {
 export function pointerOf(...segments: (string | number)[]): string {
   return segments.map((s) => `/${String(s).replace(/~/g, '~0').replace(/\//g, '~1')}`).join('');
 }
+
+/**
+ * A field of a custom resource that holds a map of images, keyed by a name the resource's operator
+ * understands (a container or deployment name). Every value is a full image reference.
+ */
+export interface ImageMapField {
+  /** API group of the resource, e.g. `operator.knative.dev`. */
+  readonly group: string;
+  readonly kind: string;
+  /** Property path of the map inside the object. */
+  readonly path: readonly string[];
+}
+
+/**
+ * A field of a custom resource that holds an image template: a reference with a placeholder the
+ * operator fills in per image (so not one image, and never in the lock), whose registry must still
+ * be an allowed one.
+ */
+export interface ImageTemplateField {
+  readonly group: string;
+  readonly kind: string;
+  readonly path: readonly string[];
+  /** The placeholder the operator substitutes, e.g. `${NAME}`. */
+  readonly placeholder: string;
+}
+
+/**
+ * Every custom-resource image map Kompile knows, in one place: relocation ({@link imageMapFieldsOf},
+ * used by lib/core/relocate.ts) rewrites every value of these maps and the airgap audit
+ * (lib/checks/audit.ts) checks every value, so an entry added to such a map later, by a construct or
+ * an escape hatch, is relocated and audited without being declared.
+ *
+ * KnativeServing (operator.knative.dev, v1beta1 CRD in shared/crds/knative-operator):
+ * `spec.registry.override` is "a map of a container name or image name to the full image location
+ * of the individual knative image" (`additionalProperties: string`).
+ */
+export const IMAGE_MAP_FIELDS: readonly ImageMapField[] = [{ group: 'operator.knative.dev', kind: 'KnativeServing', path: ['spec', 'registry', 'override'] }];
+
+/**
+ * Every custom-resource image template Kompile knows. KnativeServing `spec.registry.default`: "the
+ * default image reference template to use for all knative images. Takes the form of
+ * example-registry.io/custom/path/${NAME}:custom-tag" (same CRD). Relocation leaves templates alone
+ * (the images they expand to are not known, so they cannot be locked or listed); the audit checks
+ * their registry.
+ */
+export const IMAGE_TEMPLATE_FIELDS: readonly ImageTemplateField[] = [{ group: 'operator.knative.dev', kind: 'KnativeServing', path: ['spec', 'registry', 'default'], placeholder: '${NAME}' }];
+
+function groupOfApiVersion(apiVersion: unknown): string {
+  const v = typeof apiVersion === 'string' ? apiVersion : '';
+  return v.includes('/') ? v.slice(0, v.indexOf('/')) : '';
+}
+
+function valueAt(obj: unknown, path: readonly string[]): unknown {
+  let cur = obj;
+  for (const key of path) {
+    if (typeof cur !== 'object' || cur === null || Array.isArray(cur)) return undefined;
+    cur = (cur as Record<string, unknown>)[key];
+  }
+  return cur;
+}
+
+/** True when a table entry applies to a rendered object. */
+function appliesTo(field: { readonly group: string; readonly kind: string }, obj: Record<string, unknown>): boolean {
+  return obj.kind === field.kind && groupOfApiVersion(obj.apiVersion) === field.group;
+}
+
+/**
+ * One image field per string value of every {@link IMAGE_MAP_FIELDS} map of a rendered object,
+ * as relocation reads declared fields. Values that are not strings are left to schema validation.
+ */
+export function imageMapFieldsOf(obj: Record<string, unknown>): ImageField[] {
+  const fields: ImageField[] = [];
+  for (const f of IMAGE_MAP_FIELDS) {
+    if (!appliesTo(f, obj)) continue;
+    const map = valueAt(obj, f.path);
+    if (typeof map !== 'object' || map === null || Array.isArray(map)) continue;
+    for (const [key, value] of Object.entries(map)) if (typeof value === 'string') fields.push({ pointer: pointerOf(...f.path, key), format: { kind: 'reference' } });
+  }
+  return fields;
+}
+
+/** Every {@link IMAGE_TEMPLATE_FIELDS} value of a rendered object, with its pointer and placeholder. */
+export function imageTemplatesOf(obj: Record<string, unknown>): { readonly pointer: string; readonly value: string; readonly placeholder: string }[] {
+  const found: { pointer: string; value: string; placeholder: string }[] = [];
+  for (const f of IMAGE_TEMPLATE_FIELDS) {
+    if (!appliesTo(f, obj)) continue;
+    const value = valueAt(obj, f.path);
+    if (typeof value === 'string') found.push({ pointer: pointerOf(...f.path), value, placeholder: f.placeholder });
+  }
+  return found;
+}

@@ -27,9 +27,22 @@ export class RegistryPolicy {
     return this.config.mirror;
   }
 
+  /**
+   * Registries the environment itself holds images in: its mirror and the platform's own registry.
+   * Images there are neither relocated nor mirrored (nothing upstream to pull them from).
+   */
+  get heldRegistries(): string[] {
+    return [...new Set([...(this.config.mirror ? [this.config.mirror] : []), ...this.platformRegistries])].sort();
+  }
+
+  /** True when the image is in a registry the environment holds (see {@link heldRegistries}). */
+  holds(image: Image): boolean {
+    return image.registry === this.config.mirror || this.platformRegistries.includes(image.registry);
+  }
+
   /** Where the environment pulls `image` from. */
   relocate(image: Image): Image {
-    if (!this.config.mirror || image.registry === this.config.mirror || this.platformRegistries.includes(image.registry)) return image;
+    if (!this.config.mirror || this.holds(image)) return image;
     return image.withRegistry(this.config.mirror);
   }
 

@@ -1,5 +1,5 @@
 import { Image } from './image';
-import { ImageField } from './image-field';
+import { ImageField, imageMapFieldsOf } from './image-field';
 import { findContainerImages, getPointer, setPointer } from './images-walk';
 import { RegistryPolicy } from './registry-policy';
 
@@ -14,7 +14,8 @@ export interface ImageUse {
 
 /**
  * Relocates, in place, every image of one rendered object: the `image` of every container of every
- * pod template, and the declared image fields (custom resources, Helm values).
+ * pod template, the declared image fields (custom resources, Helm values) and every value of the
+ * custom-resource image maps of {@link imageMapFieldsOf} (the table the airgap audit reads too).
  * @returns what was found; throws on a field that is declared but missing or malformed
  */
 export function relocateImages(obj: Record<string, unknown>, declared: readonly ImageField[], policy: RegistryPolicy): ImageUse[] {
@@ -25,7 +26,9 @@ export function relocateImages(obj: Record<string, unknown>, declared: readonly 
     setPointer(obj, found.pointer, target.toString());
     uses.push({ pointer: found.pointer, source, target });
   }
-  for (const field of declared) {
+  const pointers = new Set(declared.map((f) => f.pointer));
+  const fields = [...declared, ...imageMapFieldsOf(obj).filter((f) => !pointers.has(f.pointer))];
+  for (const field of fields) {
     const value = getPointer(obj, field.pointer);
     if (field.format.kind === 'reference') {
       if (typeof value !== 'string') throw new Error(`declared image field ${field.pointer} holds no string`);

@@ -1,10 +1,10 @@
 import { ApiObject, Chart } from 'cdk8s';
 import { IConstruct } from 'constructs';
+import { auditImage, auditObject, findingLocation } from '../checks/audit';
 import { podAdmissionFindings } from '../checks/pod-admission';
-import { auditObject } from './audit';
 import { Component } from './component';
 import { SynthError, SynthIssue } from './errors';
-import { ImageReferenceError } from './image';
+import { Image, ImageReferenceError } from './image';
 import { DERIVED_IMAGES_ANNOTATION, imageFieldsOf } from './image-field';
 import { groupOf, isClusterScoped } from './kinds';
 import { OutputChart } from './output-chart';
@@ -235,14 +235,15 @@ export function synthesize(platform: Platform, policy: RegistryPolicy): Environm
       for (const u of uses) {
         const source = u.source.toString();
         const target = u.target.toString();
-        if (!policy.allowsImage(u.target)) issues.push({ path: r.obj.node.path, message: `${u.pointer}: image '${target}' is outside the allowed registries` });
+        const outside = auditImage(u.pointer, target, policy);
+        if (outside) issues.push({ path: r.obj.node.path, message: `${outside.pointer}: ${outside.message}` });
         const prior = targets.get(target);
         if (prior && prior !== source) issues.push({ path: r.obj.node.path, message: `images '${prior}' and '${source}' both relocate to '${target}'` });
         targets.set(target, source);
         lock.set(source, target);
       }
       for (const f of auditObject(j, new Set(uses.map((u) => u.pointer)), policy)) {
-        issues.push({ path: r.obj.node.path, message: `${f.pointer}: ${f.message}` });
+        issues.push({ path: r.obj.node.path, message: `${findingLocation(f)}: ${f.message}` });
       }
     }
   }
@@ -284,8 +285,17 @@ export function synthesize(platform: Platform, policy: RegistryPolicy): Environm
     const objects = sortForReading(byChart.get(oc) ?? []);
     if (objects.length > 0) files.set(oc.outputFile, toYamlDocuments(objects.map((r) => r.json), header(oc.node.id)));
   }
+  // images.txt is the mirror list in the convention mirroring tools read: the upstream SOURCES to
+  // pull, one reference per line (kubespray-offline's imagelists/*.txt, pulled one by one by its
+  // download-additional-containers.sh; Hauler's `store sync --image-txt`, "one image per line",
+  // hauler-dev/hauler#538; the `images:` of a Zarf component, https://docs.zarf.dev/examples/manifests).
+  // Images in a registry the
+  // environment holds (its mirror, the platform registry CI pushes to) have nothing upstream and are
+  // left out. The lock maps every image the manifests pull, held ones included (to themselves), to
+  // the reference the environment pulls.
   const images = new Map([...lock.entries()].sort(([a], [b]) => compare(a, b)));
-  files.set('images.txt', [...new Set(images.values())].sort().map((i) => `${i}\n`).join(''));
+  const toMirror = [...images.keys()].filter((source) => !policy.holds(Image.parse(source)));
+  files.set('images.txt', toMirror.map((i) => `${i}\n`).join(''));
   files.set('images.lock.json', `${JSON.stringify(Object.fromEntries(images), null, 2)}\n`);
   return { environment: env, files: new Map([...files.entries()].sort(([a], [b]) => compare(a, b))), images };
 }

@@ -66,8 +66,8 @@ const MESH_WORKLOADS = ['activator', 'autoscaler'];
  * sidecar's resources.
  *
  * Every Knative image, including the queue-proxy that Knative injects into every revision, is
- * pinned through `spec.registry.override` and declared, so an airgapped environment relocates them
- * all and lists them in images.txt. The queue-proxy image is also set in `config-deployment`
+ * pinned through `spec.registry.override`, an image map of the table in lib/core/image-field.ts
+ * (`IMAGE_MAP_FIELDS`), so an airgapped environment relocates, locks and audits every entry. The queue-proxy image is also set in `config-deployment`
  * (`queue-sidecar-image`): the operator does not carry the `queue-proxy` override into that
  * ConfigMap (knative/operator#918, #2313).
  */
@@ -110,7 +110,6 @@ export class KnativeServing extends Construct {
         },
       },
     });
-    for (const key of Object.keys(override)) declareImageField(this.resource, pointerOf('spec', 'registry', 'override', key));
     declareImageField(this.resource, pointerOf('spec', 'config', 'deployment', 'queue-sidecar-image'));
   }
 }

@@ -48,7 +48,7 @@ export const USAGE = `Usage: kompile <command> [options]
   verify    Server-side dry-run apply and drift against the cluster of the current kubeconfig.
               --env <name> (required), --context <ctx>, --kubeconfig <file>
               --no-dry-run, --no-drift, --fail-on-drift
-  images    Print an environment's images; --check compares images.txt and images.lock.json with the tree.
+  images    Print the upstream images to mirror; --check compares images.txt and images.lock.json with the tree.
               --env <name>, --check
   vendor    <repo> <chart> <version> [--into charts]: pull a chart into the repository with helm.
   helm      Print the path of the bundled helm binary (extracted on first use).
@@ -83,6 +83,16 @@ async function restrictedPolicies(cwd: string): Promise<Map<string, RegistryPoli
     policies.set(config.name, buildEnvironment(config, rendered).policy);
   }
   return policies;
+}
+
+/**
+ * The registries each of the repository's environments holds images in (mirror, platform
+ * registry), from the policy the synth uses: their images are locked but not listed to mirror.
+ */
+async function heldRegistries(): Promise<Map<string, string[]>> {
+  const { environments } = await import('../../stacks');
+  const { registryPolicyOf } = await import('../../stacks/build');
+  return new Map(environments.map((input) => parseEnvironment(input)).map((config) => [config.name, registryPolicyOf(config).heldRegistries]));
 }
 
 function onlyEnv(tree: RenderedTree, env: string | undefined): RenderedTree {
@@ -171,7 +181,8 @@ async function imagesCommand(args: string[], io: CliIo, dist: string): Promise<n
     for (const env of envs) io.out(imageList(tree, env).map((i) => (values.env ? `${i}\n` : `${env}\t${i}\n`)).join(''));
     return 0;
   }
-  const problems = envs.flatMap((env) => checkImageLists(tree, env));
+  const held = await heldRegistries();
+  const problems = envs.flatMap((env) => checkImageLists(tree, env, { heldRegistries: held.get(env) }));
   for (const p of problems) io.out(`${p.environment}: ${p.message}\n`);
   io.out(problems.length === 0 ? `image lists match the manifests (${envs.join(', ')})\n` : `${problems.length} image list problem(s)\n`);
   return problems.length === 0 ? 0 : 1;

@@ -262,9 +262,13 @@ function groupKind(obj: ManifestObject): string {
   return `${groupOf(obj.apiVersion)}/${obj.kind}`;
 }
 
-/** Every image an environment pulls: its `images.txt` plus every container image in its objects. */
+/**
+ * Every image an environment pulls: its lock's targets (or, for a tree without a lock, its
+ * `images.txt`) plus every container image in its objects.
+ */
 function imagesOf(tree: RenderedTree, environment: string): Set<string> {
-  const images = new Set(tree.images.get(environment)?.list ?? []);
+  const lists = tree.images.get(environment);
+  const images = new Set(lists?.lock ? Object.values(lists.lock) : (lists?.list ?? []));
   for (const o of tree.objects) if (o.environment === environment) for (const f of findContainerImages(o.object)) images.add(f.value);
   return images;
 }

@@ -1,17 +1,22 @@
 /**
- * `kompile images`: the images an environment pulls, and a check that its `images.txt` and
- * `images.lock.json` still match the manifests beside them (every image in the tree listed, no stale
- * entries, a lock that agrees with the list).
+ * `kompile images`: the upstream images an environment mirrors, and a check that its `images.txt`
+ * (sources to mirror) and `images.lock.json` (source → the reference pulled) still match the
+ * manifests beside them.
  */
 import { Image, ImageReferenceError } from '../core/image';
-import { DERIVED_IMAGES_ANNOTATION } from '../core/image-field';
-import { findContainerImages } from '../core/images-walk';
+import { DERIVED_IMAGES_ANNOTATION, imageMapFieldsOf } from '../core/image-field';
+import { findContainerImages, getPointer } from '../core/images-walk';
 import { environmentsOf, RenderedTree, TreeObject } from './tree';
 
 export interface ImageListProblem {
   readonly environment: string;
-  /** `missing`: in the tree, not in images.txt; `stale`: listed, nowhere in the tree; `lock`: list and lock disagree; `absent`: no file. */
-  readonly kind: 'missing' | 'stale' | 'lock' | 'absent';
+  /**
+   * `missing`: pulled by the tree but not locked, or a source to mirror not in images.txt; `stale`:
+   * locked or listed but nowhere in the tree; `target`: images.txt lists where an image is pulled
+   * instead of its source; `held`: images.txt lists an image of a registry the environment holds;
+   * `absent`: no file.
+   */
+  readonly kind: 'missing' | 'stale' | 'target' | 'held' | 'absent';
   readonly image?: string;
   readonly message: string;
 }
@@ -74,7 +79,7 @@ export function imageKeyReferences(obj: unknown): ImageKeyReference[] {
 /**
  * Images the objects certainly pull: every container image of every pod template, and every string
  * under an `image` key (custom resources, Helm values; with a sibling `tag` when the chart splits it),
- * canonicalized (`nginx:1` → `docker.io/library/nginx:1`). Images at other declared fields (e.g.
+ * every value of a custom-resource image map (`IMAGE_MAP_FIELDS`), canonicalized (`nginx:1` → `docker.io/library/nginx:1`). Images at other declared fields (e.g.
  * `toolhiveRunnerImage` in Helm values) are only found by the list check, which searches every value.
  */
 export function imagesInObjects(objects: readonly TreeObject[]): string[] {
@@ -82,6 +87,10 @@ export function imagesInObjects(objects: readonly TreeObject[]): string[] {
   for (const o of objects) {
     for (const f of findContainerImages(o.object)) found.add(canonical(f.value));
     for (const f of imageKeyReferences(o.object)) found.add(canonical(f.value));
+    for (const f of imageMapFieldsOf(o.object)) {
+      const value = getPointer(o.object, f.pointer);
+      if (typeof value === 'string') found.add(canonical(value));
+    }
     const derived = o.object.metadata.annotations;
     const list = typeof derived === 'object' && derived !== null ? (derived as Rec)[DERIVED_IMAGES_ANNOTATION] : undefined;
     if (typeof list === 'string') for (const ref of list.split(',')) if (ref) found.add(canonical(ref));
@@ -122,45 +131,90 @@ function allStrings(objects: readonly TreeObject[]): Set<string> {
   return out;
 }
 
-/** Checks one environment's `images.txt` and `images.lock.json` against its objects. */
-export function checkImageLists(tree: RenderedTree, environment: string): ImageListProblem[] {
+export interface ImageListOptions {
+  /**
+   * Registries the environment holds images in (its mirror, the platform registry CI pushes to:
+   * `RegistryPolicy.heldRegistries`): their images are locked but never listed to mirror.
+   * @default - none
+   */
+  readonly heldRegistries?: readonly string[];
+}
+
+function registryOf(ref: string): string | undefined {
+  try {
+    return Image.parse(ref).registry;
+  } catch (e) {
+    if (e instanceof ImageReferenceError) return undefined;
+    throw e;
+  }
+}
+
+/**
+ * Checks one environment's `images.txt` and `images.lock.json` against its objects, in the
+ * convention mirroring tools read (kubespray-offline's `imagelists/*.txt`, Hauler's
+ * `store sync --image-txt`, a Zarf component's `images:`: upstream references to pull):
+ * - every image the manifests pull is the target of a lock entry (`missing`), and every lock target
+ *   is pulled somewhere (`stale`);
+ * - `images.txt` is exactly the lock's sources minus images in registries the environment holds: a
+ *   line that is a relocated target (`target`), a held image (`held`) or no lock source (`stale`) is
+ *   a finding naming it, and so is a source to mirror the list lacks (`missing`).
+ */
+export function checkImageLists(tree: RenderedTree, environment: string, options: ImageListOptions = {}): ImageListProblem[] {
   const problems: ImageListProblem[] = [];
+  const add = (kind: ImageListProblem['kind'], image: string, message: string) => problems.push({ environment, kind, image, message });
   const objects = tree.objects.filter((o) => o.environment === environment);
   const lists = tree.images.get(environment) ?? {};
   if (!lists.list) problems.push({ environment, kind: 'absent', message: `${environment}/images.txt is missing` });
   if (!lists.lock) problems.push({ environment, kind: 'absent', message: `${environment}/images.lock.json is missing` });
-  const listed = new Set((lists.list ?? []).map(canonical));
-  const used = imagesInObjects(objects);
-  for (const image of used) {
-    if (lists.list && !listed.has(image)) problems.push({ environment, kind: 'missing', image, message: `${image} is used by the manifests but not listed in images.txt` });
-  }
-  const strings = allStrings(objects);
-  for (const image of used) strings.add(image);
-  for (const entry of lists.list ?? []) {
-    let image: Image;
-    try {
-      image = Image.parse(entry);
-    } catch (e) {
-      if (!(e instanceof ImageReferenceError)) throw e;
-      problems.push({ environment, kind: 'stale', image: entry, message: `images.txt: ${e.message}` });
-      continue;
+  const held = new Set(options.heldRegistries ?? []);
+  const lock = new Map(Object.entries(lists.lock ?? {}).map(([s, t]) => [canonical(s), canonical(t)]));
+  const sourceOf = new Map([...lock].map(([s, t]) => [t, s]));
+
+  if (lists.lock) {
+    const used = imagesInObjects(objects);
+    for (const image of used) {
+      if (!sourceOf.has(image)) add('missing', image, `${image} is pulled by the manifests but is no target in images.lock.json`);
     }
-    if (!appearsIn(objects, image, strings)) problems.push({ environment, kind: 'stale', image: entry, message: `${entry} is listed in images.txt but no manifest uses it` });
+    // Images found in canonical form (`nginx:1` is `docker.io/library/nginx:1`) count as used.
+    const strings = allStrings(objects);
+    for (const image of used) strings.add(image);
+    for (const [source, target] of lock) {
+      let image: Image;
+      try {
+        image = Image.parse(target);
+      } catch (e) {
+        if (!(e instanceof ImageReferenceError)) throw e;
+        add('stale', target, `images.lock.json: ${e.message}`);
+        continue;
+      }
+      if (!appearsIn(objects, image, strings)) add('stale', source, `images.lock.json maps ${source} to ${target}, which no manifest pulls`);
+    }
   }
-  if (lists.lock && lists.list) {
-    const locked = new Set(Object.values(lists.lock).map(canonical));
-    for (const i of listed) if (!locked.has(i)) problems.push({ environment, kind: 'lock', image: i, message: `${i} is in images.txt but not a target in images.lock.json` });
-    for (const i of locked) if (!listed.has(i)) problems.push({ environment, kind: 'lock', image: i, message: `${i} is a target in images.lock.json but not in images.txt` });
+
+  if (lists.list && lists.lock) {
+    const toMirror = [...lock.keys()].filter((s) => !held.has(registryOf(s) ?? ''));
+    const listed = new Set<string>();
+    for (const entry of lists.list) {
+      const image = canonical(entry);
+      listed.add(image);
+      if (toMirror.includes(image)) continue;
+      const registry = registryOf(image);
+      const source = sourceOf.get(image);
+      if (source !== undefined && source !== image) add('target', entry, `${entry} is listed in images.txt but is where the environment pulls ${source}; images.txt lists the upstream source`);
+      else if (registry !== undefined && held.has(registry)) add('held', entry, `${entry} is listed in images.txt but ${registry} is a registry the environment holds; images.txt lists only upstream images to mirror`);
+      else add('stale', entry, `${entry} is listed in images.txt but is no source in images.lock.json`);
+    }
+    for (const source of toMirror) if (!listed.has(source)) add('missing', source, `${source} is a source in images.lock.json but not listed in images.txt`);
   }
   return problems;
 }
 
 /** Checks every environment of a tree. */
-export function checkAllImageLists(tree: RenderedTree): ImageListProblem[] {
-  return environmentsOf(tree).flatMap((env) => checkImageLists(tree, env));
+export function checkAllImageLists(tree: RenderedTree, heldRegistries: ReadonlyMap<string, readonly string[]> = new Map()): ImageListProblem[] {
+  return environmentsOf(tree).flatMap((env) => checkImageLists(tree, env, { heldRegistries: heldRegistries.get(env) }));
 }
 
-/** The images an environment pulls, as `images.txt` lists them (sorted, one per line). */
+/** The images to mirror for an environment, as `images.txt` lists them (sorted, one per line). */
 export function imageList(tree: RenderedTree, environment: string): string[] {
   const lists = tree.images.get(environment);
   if (lists?.list) return [...lists.list].sort();

@@ -6,9 +6,9 @@
  * namespace, no Secret values, and, for environments that restrict registries and hosts, no reference
  * outside them.
  */
+import { auditObject } from '../checks/audit';
 import { podAdmissionFindings } from '../checks/pod-admission';
 import { POD_TEMPLATE_PATHS } from '../checks/pods';
-import { auditObject } from '../core/audit';
 import { Image, ImageReferenceError } from '../core/image';
 import { groupOf } from '../core/kinds';
 import { RegistryPolicy } from '../core/registry-policy';
@@ -193,7 +193,7 @@ export function validateTree(tree: RenderedTree, options: ValidateOptions = {}):
       }
       imageChecks(o.object, add);
       secretChecks(o.object, add);
-      if (policy) for (const f of auditObject(o.object, new Set(), policy)) add('airgap', f.pointer, f.message);
+      if (policy) for (const f of auditObject(o.object, new Set(), policy)) add('airgap', f.pointer, f.inner === undefined ? f.message : `in its text at ${f.inner}: ${f.message}`);
     }
     for (const f of podAdmissionFindings(objects.map((o) => o.object))) {
       const o = objects[f.index];

@@ -120,13 +120,15 @@ describe('airgap', () => {
   const MIRROR = 'registry.airgap.internal:35000';
   const PLATFORM = 'registry.local:30500';
 
-  it('lists the Jenkins agent and Kaniko images, relocated to the mirror', () => {
+  it('lists the Jenkins agent and Kaniko images to mirror, and pulls them from the mirror', () => {
     const images = out.files.get('images.txt')!.split('\n').filter(Boolean);
-    expect(images).toContain(`${MIRROR}/kaniko-project/executor:v1.23.2-debug`);
-    expect(images).toContain(`${MIRROR}/jenkins/inbound-agent:3345.v03dee9b_f88fc-2`);
-    expect(images).toContain(`${MIRROR}/library/registry:2.8.3`);
-    expect(images).toContain(`${MIRROR}/argoprojlabs/argocd-image-updater:v1.3.0`);
-    for (const i of images) expect([MIRROR, PLATFORM]).toContain(Image.parse(i).registry);
+    expect(images).toContain('gcr.io/kaniko-project/executor:v1.23.2-debug');
+    expect(images).toContain('docker.io/jenkins/inbound-agent:3345.v03dee9b_f88fc-2');
+    expect(images).toContain('docker.io/library/registry:2.8.3');
+    expect(images).toContain('quay.io/argoprojlabs/argocd-image-updater:v1.3.0');
+    for (const i of images) expect([MIRROR, PLATFORM]).not.toContain(Image.parse(i).registry);
+    for (const i of out.images.values()) expect([MIRROR, PLATFORM]).toContain(Image.parse(i).registry);
+    expect(out.images.get('gcr.io/kaniko-project/executor:v1.23.2-debug')).toBe(`${MIRROR}/kaniko-project/executor:v1.23.2-debug`);
   });
 
   it('pulls every container image from the mirror or the platform registry', () => {

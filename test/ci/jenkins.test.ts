@@ -129,8 +129,10 @@ describe('Jenkins', () => {
     ]);
     expect(dig(values, 'controller.image')).toEqual({ registry: 'mirror.site:5000', repository: 'jenkins/jenkins', tag: '2.528.1-jdk21' });
     expect(dig(values, 'controller.sidecars.configAutoReload.image')).toEqual({ registry: 'mirror.site:5000', repository: 'kiwigrid/k8s-sidecar', tag: '1.30.7' });
-    expect(out.files.get('images.txt')).toContain('mirror.site:5000/kaniko-project/executor:v1.23.2-debug\n');
-    expect(out.files.get('images.txt')).toContain('mirror.site:5000/jenkins/inbound-agent:3345.v03dee9b_f88fc-2\n');
+    expect(out.images.get('gcr.io/kaniko-project/executor:v1.23.2-debug')).toBe('mirror.site:5000/kaniko-project/executor:v1.23.2-debug');
+    expect(out.images.get('docker.io/jenkins/inbound-agent:3345.v03dee9b_f88fc-2')).toBe('mirror.site:5000/jenkins/inbound-agent:3345.v03dee9b_f88fc-2');
+    expect(out.files.get('images.txt')).toContain('gcr.io/kaniko-project/executor:v1.23.2-debug\n');
+    expect(out.files.get('images.txt')).toContain('docker.io/jenkins/inbound-agent:3345.v03dee9b_f88fc-2\n');
   });
 
   it('confines the controller to pods of the agents namespace', () => {

@@ -54,7 +54,8 @@ describe('vendored charts', () => {
     const deployment = findObject(objectsIn(out, 'web/manifests.yaml'), 'Deployment', 'web-demo', 'web');
     const image = (deployment.spec as { template: { spec: { containers: Array<{ image: string }> } } }).template.spec.containers[0].image;
     expect(image).toBe('registry.airgap.internal:35000/acme/demo:1.2.3');
-    expect(out.files.get('images.txt')).toContain('registry.airgap.internal:35000/acme/demo:1.2.3\n');
+    expect(out.files.get('images.txt')).toContain('ghcr.io/acme/demo:1.2.3\n');
+    expect(out.images.get('ghcr.io/acme/demo:1.2.3')).toBe('registry.airgap.internal:35000/acme/demo:1.2.3');
   });
 
   it('produces output that passes kompile validate', () => {

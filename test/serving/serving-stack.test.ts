@@ -214,7 +214,8 @@ describe('models as data', () => {
 });
 
 describe('airgap relocation of configuration-held images', () => {
-  const images = airgapOut.files.get('images.txt')!.trim().split('\n');
+  /** What the environment pulls: the lock's targets. */
+  const images = [...airgapOut.images.values()];
 
   it('relocates every Knative image the operator sets, the queue-proxy included', () => {
     const ks = findObject(objectsIn(airgapOut, 'knative-serving/manifests.yaml'), 'KnativeServing', 'knative-serving', 'knative-serving');
@@ -273,7 +274,7 @@ describe('airgap relocation of configuration-held images', () => {
   });
 
   it('keeps prod on the upstream registries with the same image set', () => {
-    const prodImages = prodOut.files.get('images.txt')!.trim().split('\n');
+    const prodImages = [...prodOut.images.values()];
     expect(prodImages).toContain('gcr.io/knative-releases/knative.dev/serving/cmd/queue:v1.16.3');
     expect(prodImages.length).toBe(images.length);
   });

@@ -80,13 +80,25 @@ describe('environments', () => {
     /** The platform's own CI registry, inside the site: images CI builds stay there (not mirrored). */
     const PLATFORM = 'registry.local:30500/';
 
-    it('relocates every image to the private registry and lists each in images.txt', () => {
-      const listed = out.files.get('images.txt')!.trimEnd().split('\n');
-      expect(listed.length).toBeGreaterThan(0);
-      expect(listed).toEqual([...new Set(listed)].sort());
+    it('relocates every image to the private registry, and lists the upstream sources to mirror in images.txt', () => {
+      const lock = JSON.parse(out.files.get('images.lock.json')!) as Record<string, string>;
+      const toMirror = out.files.get('images.txt')!.trimEnd().split('\n');
+      // images.txt: upstream sources, sorted and unique; never the mirror or the platform registry.
+      expect(toMirror.length).toBeGreaterThan(0);
+      expect(toMirror).toEqual([...new Set(toMirror)].sort());
+      for (const image of toMirror) expect(image.startsWith(MIRROR) || image.startsWith(PLATFORM), image).toBe(false);
+      expect(toMirror.some((i) => i.startsWith('docker.io/'))).toBe(true);
+      expect(toMirror.some((i) => i.startsWith('ghcr.io/'))).toBe(true);
+      // The lock maps each of them to the mirror; held images (site-built, CI-built) map to themselves.
+      for (const source of toMirror) expect(lock[source], source).toBe(`${MIRROR}${source.slice(source.indexOf('/') + 1)}`);
+      const held = Object.keys(lock).filter((s) => !toMirror.includes(s));
+      expect(held.length).toBeGreaterThan(0);
+      for (const source of held) {
+        expect(source.startsWith(MIRROR) || source.startsWith(PLATFORM), source).toBe(true);
+        expect(lock[source]).toBe(source);
+      }
+      const listed = [...new Set(Object.values(lock))].sort();
       for (const image of listed) expect(image.startsWith(MIRROR) || image.startsWith(PLATFORM), image).toBe(true);
-      expect(listed.some((i) => i.startsWith(MIRROR))).toBe(true);
-      expect(Object.values(JSON.parse(out.files.get('images.lock.json')!)).sort()).toEqual([...new Set(listed)].sort());
 
       // Every image-like string in the tree is a listed image, or the repository half of one
       // (charts that spell images as repository + tag). Chart sources on the registry are no images.

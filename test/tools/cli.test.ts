@@ -116,7 +116,7 @@ describe('kompile CLI', () => {
     fs.appendFileSync(path.join(stale, 'dev/images.txt'), 'ghcr.io/acme/gone:1\n');
     const r = await kompile('images', '--dist', stale, '--check');
     expect(r.code).toBe(1);
-    expect(r.out).toContain('dev: ghcr.io/acme/gone:1 is listed in images.txt but no manifest uses it');
+    expect(r.out).toContain('dev: ghcr.io/acme/gone:1 is listed in images.txt but is no source in images.lock.json');
   });
 
   it('reports usage errors with exit code 2', async () => {

@@ -2,6 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { checkAllImageLists, checkImageLists, imageList, imagesInObjects } from '../../lib/tools/images';
 import { treeFromFiles } from '../../lib/tools/tree';
 import { compiledTree, deployment, files, Obj, yamlDocs } from './fixtures';
+import { parseEnvironment } from '../../lib/core/config';
+import { environments } from '../../stacks';
+import { registryPolicyOf } from '../../stacks/build';
 
 const app: Obj = {
   apiVersion: 'argoproj.io/v1alpha1',
@@ -35,14 +38,63 @@ describe('image lists', () => {
     expect(imageList(tree(LIST, LOCK), 'dev')).toEqual(LIST);
   });
 
-  it('reports images missing from the list, stale entries and a lock that disagrees', () => {
-    const problems = checkImageLists(tree(['ghcr.io/acme/runner:2.0', 'ghcr.io/acme/sidecar:3.1', 'ghcr.io/acme/gone:1'], { x: 'ghcr.io/acme/runner:2.0' }), 'dev');
+  it('reports a source to mirror missing from the list, stale lines and lock entries, and pulled images the lock lacks', () => {
+    const lock = { 'ghcr.io/acme/runner:2.0': 'ghcr.io/acme/runner:2.0', 'ghcr.io/acme/sidecar:3.1': 'ghcr.io/acme/sidecar:3.1', 'ghcr.io/acme/old:1': 'ghcr.io/acme/old:1' };
+    const problems = checkImageLists(tree(['ghcr.io/acme/runner:2.0', 'ghcr.io/acme/old:1', 'ghcr.io/acme/gone:1'], lock), 'dev');
     expect(problems.map((p) => `${p.kind} ${p.image}`)).toEqual([
       'missing docker.io/library/nginx:1.27',
+      'stale ghcr.io/acme/old:1',
       'stale ghcr.io/acme/gone:1',
-      'lock ghcr.io/acme/sidecar:3.1',
-      'lock ghcr.io/acme/gone:1',
+      'missing ghcr.io/acme/sidecar:3.1',
     ]);
+    expect(problems[0].message).toBe('docker.io/library/nginx:1.27 is pulled by the manifests but is no target in images.lock.json');
+    expect(problems[1].message).toBe('images.lock.json maps ghcr.io/acme/old:1 to ghcr.io/acme/old:1, which no manifest pulls');
+    expect(problems[2].message).toBe('ghcr.io/acme/gone:1 is listed in images.txt but is no source in images.lock.json');
+    expect(problems[3].message).toBe('ghcr.io/acme/sidecar:3.1 is a source in images.lock.json but not listed in images.txt');
+  });
+
+  describe('in an environment with a mirror and a platform registry', () => {
+    const MIRROR = 'mirror.site:5000';
+    const SITE = 'registry.local:30500';
+    const site: Obj = deployment('site', 'ml', `${SITE}/team/site:1`);
+    const relocated = (list: string[]) =>
+      treeFromFiles(
+        files({
+          'airgap/app/manifests.yaml': yamlDocs(deployment('api', 'ml', `${MIRROR}/library/nginx:1.27`), site),
+          'airgap/images.txt': list.map((l) => `${l}\n`).join(''),
+          'airgap/images.lock.json': JSON.stringify({ 'docker.io/library/nginx:1.27': `${MIRROR}/library/nginx:1.27`, [`${SITE}/team/site:1`]: `${SITE}/team/site:1` }),
+        }),
+      );
+    const held = { heldRegistries: [MIRROR, SITE] };
+
+    it('accepts the upstream sources, without the images the environment holds', () => {
+      expect(checkImageLists(relocated(['docker.io/library/nginx:1.27']), 'airgap', held)).toEqual([]);
+    });
+
+    it('catches a relocated target written in images.txt instead of its source', () => {
+      const problems = checkImageLists(relocated([`${MIRROR}/library/nginx:1.27`]), 'airgap', held);
+      expect(problems.map((p) => `${p.kind} ${p.image}`)).toEqual([`target ${MIRROR}/library/nginx:1.27`, 'missing docker.io/library/nginx:1.27']);
+      expect(problems[0].message).toBe(`${MIRROR}/library/nginx:1.27 is listed in images.txt but is where the environment pulls docker.io/library/nginx:1.27; images.txt lists the upstream source`);
+    });
+
+    it('catches a site image listed to mirror', () => {
+      const problems = checkImageLists(relocated(['docker.io/library/nginx:1.27', `${SITE}/team/site:1`]), 'airgap', held);
+      expect(problems.map((p) => `${p.kind} ${p.image}`)).toEqual([`held ${SITE}/team/site:1`]);
+      expect(problems[0].message).toContain(`${SITE} is a registry the environment holds`);
+      // Without knowing the registry is held, the site image is a source to mirror like any other.
+      expect(checkImageLists(relocated(['docker.io/library/nginx:1.27', `${SITE}/team/site:1`]), 'airgap')).toEqual([]);
+    });
+
+    it('catches a pulled image whose lock entry targets something else', () => {
+      const t = treeFromFiles(
+        files({
+          'airgap/app/manifests.yaml': yamlDocs(deployment('api', 'ml', 'docker.io/library/nginx:1.27')),
+          'airgap/images.txt': 'docker.io/library/nginx:1.27\n',
+          'airgap/images.lock.json': JSON.stringify({ 'docker.io/library/nginx:1.27': `${MIRROR}/library/nginx:1.27` }),
+        }),
+      );
+      expect(checkImageLists(t, 'airgap', held).map((p) => `${p.kind} ${p.image}`)).toEqual(['missing docker.io/library/nginx:1.27', 'stale docker.io/library/nginx:1.27']);
+    });
   });
 
   it('reports absent files', () => {
@@ -50,7 +102,14 @@ describe('image lists', () => {
     expect(checkImageLists(t, 'dev').map((p) => p.message)).toEqual(['dev/images.txt is missing', 'dev/images.lock.json is missing']);
   });
 
-  it('agrees with every environment', () => {
-    expect(checkAllImageLists(compiledTree())).toEqual([]);
+  it('agrees with every environment, held registries as the synth holds them', () => {
+    const held = new Map(environments.map((e) => parseEnvironment(e)).map((c) => [c.name, registryPolicyOf(c).heldRegistries]));
+    expect(held.get('airgap')).toEqual(['registry.airgap.internal:35000', 'registry.local:30500']);
+    expect(checkAllImageLists(compiledTree(), held)).toEqual([]);
+  });
+
+  it('finds every value of a custom-resource image map', () => {
+    const ks: Obj = { apiVersion: 'operator.knative.dev/v1beta1', kind: 'KnativeServing', metadata: { name: 'ks', namespace: 'knative-serving' }, spec: { registry: { override: { activator: 'gcr.io/knative-releases/activator:v1', 'net-istio-webhook/webhook': 'gcr.io/knative-releases/webhook:v1' } } } };
+    expect(imagesInObjects(treeFromFiles(files({ 'dev/k/manifests.yaml': yamlDocs(ks) })).objects)).toEqual(['gcr.io/knative-releases/activator:v1', 'gcr.io/knative-releases/webhook:v1']);
   });
 });

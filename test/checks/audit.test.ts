@@ -1,0 +1,150 @@
+import { JsonPatch } from 'cdk8s';
+import { k8s } from 'cdk8s-plus-28';
+import { describe, expect, it } from 'vitest';
+import { auditObject, findingLocation, urlsInText } from '../../lib/checks/audit';
+import { Component } from '../../lib/core/component';
+import { SynthError } from '../../lib/core/errors';
+import { RegistryPolicy } from '../../lib/core/registry-policy';
+import { KnativeServing } from '../../lib/serving/knative-serving';
+import { treeFromFiles } from '../../lib/tools/tree';
+import { validateTree } from '../../lib/tools/validate';
+import { airgap } from '../../stacks/airgap';
+import { dev } from '../../stacks/dev';
+import { findObject, objectsIn, synthEnvironment, synthPlatform, testPlatform } from '../helpers';
+import { files, Obj, yamlDocs } from '../tools/fixtures';
+
+const POLICY = new RegistryPolicy({ mirror: 'mirror.internal:35000', allowedRegistries: ['mirror.internal:35000'], allowedHosts: ['git.internal'] });
+/** Restricted, but without a mirror: relocation leaves every image where it is. */
+const NO_MIRROR = new RegistryPolicy({ allowedRegistries: ['mirror.internal:35000'], allowedHosts: ['git.internal'] });
+const GITLAB_COM = { components: { ci: { jenkins: { gitlab: { url: 'https://gitlab.com' } } } } };
+const JCASC = '/spec/source/helm/valuesObject/controller/JCasC/configScripts/unclassified';
+
+function issues(run: () => unknown): string[] {
+  try {
+    run();
+  } catch (e) {
+    expect(e).toBeInstanceOf(SynthError);
+    return (e as SynthError).issues.map((i) => `[${i.path}] ${i.message}`);
+  }
+  throw new Error('expected the synth to fail');
+}
+
+/** A platform with one ConfigMap holding `data`. */
+function configMap(data: Record<string, string>) {
+  const p = testPlatform('airgap', { repoURL: 'https://git.internal/gitops.git' });
+  const c = new Component(p, 'C', { name: 'c', namespace: 'apps' });
+  new k8s.KubeConfigMap(c, 'Settings', { metadata: { name: 'settings', namespace: 'apps' }, data });
+  return p;
+}
+
+function knativeServing() {
+  const p = testPlatform('airgap', { repoURL: 'https://git.internal/gitops.git' });
+  const c = new Component(p, 'Knative', { name: 'knative-serving', namespace: 'knative-serving' });
+  const ks = new KnativeServing(c, 'Serving', { namespace: 'knative-serving', version: '1.16.3', netIstioVersion: '1.16.0', domain: 'example.com' });
+  return { p, resource: ks.resource };
+}
+
+function airgapTree(objects: readonly unknown[]) {
+  return treeFromFiles(files({ 'airgap/app/manifests.yaml': yamlDocs(...objects) }));
+}
+
+describe('airgap audit of configuration held in strings', () => {
+  it("fails the airgap synth on a public GitLab URL inside Jenkins' JCasC, naming the construct, the value and the place in the text", () => {
+    expect(issues(() => synthEnvironment(GITLAB_COM, airgap))).toEqual([
+      `[Delivery/Jenkins/Chart/Application] ${JCASC} (in its text at unclassified.gitLabConnectionConfig.connections[0].url): 'https://gitlab.com' points outside the allowed hosts`,
+    ]);
+    // An environment without restrictions compiles it.
+    const out = synthEnvironment(GITLAB_COM, dev);
+    expect(out.files.get('apps/jenkins.yaml')).toContain('url: https://gitlab.com');
+  });
+
+  it('is reported by validate on a rendered tree', () => {
+    const app = findObject(objectsIn(synthEnvironment(GITLAB_COM, dev), 'apps/jenkins.yaml'), 'Application', 'jenkins');
+    const findings = validateTree(airgapTree([app]), { policies: new Map([['airgap', POLICY]]) }).filter((f) => f.rule === 'airgap');
+    expect(findings.map((f) => `${f.path}: ${f.message}`)).toContainEqual(`${JCASC}: in its text at unclassified.gitLabConnectionConfig.connections[0].url: 'https://gitlab.com' points outside the allowed hosts`);
+  });
+
+  it("finds a URL in a ConfigMap's config file, parsed or plain text, and an image under 'image:' in YAML or JSON text", () => {
+    const cm = configMap({
+      'app.yaml': 'server:\n  port: 8080\n  upstream: https://api.openai.com/v1\n',
+      'nginx.conf': 'location / {\n  proxy_pass https://huggingface.co/models;\n}\n',
+      'pods.yaml': 'containers:\n  - name: tool\n    image: docker.io/library/busybox:1.36\n',
+      // KServe's inferenceservice-config style: JSON per key.
+      storageInitializer: '{"image": "kserve/storage-initializer:v0.15.2", "memoryRequest": "100Mi"}',
+    });
+    expect(issues(() => synthPlatform(cm, POLICY)).sort()).toEqual([
+      "[C/Settings] /data/app.yaml (in its text at server.upstream): 'https://api.openai.com/v1' points outside the allowed hosts",
+      "[C/Settings] /data/nginx.conf: 'https://huggingface.co/models' points outside the allowed hosts",
+      "[C/Settings] /data/pods.yaml (in its text at containers[0].image): image 'docker.io/library/busybox:1.36' is outside the allowed registries",
+      "[C/Settings] /data/storageInitializer (in its text at image): image 'kserve/storage-initializer:v0.15.2' is outside the allowed registries",
+    ]);
+  });
+
+  it('passes placeholders, in-cluster and allowed hosts, and prose, and flags only the outside URL beside them', () => {
+    const cm = configMap({
+      'jenkins.yaml': 'jenkins:\n  url: ${JENKINS_URL}\n  agent: "https://${AGENT_HOST}/x"\n  image: ${KANIKO_IMAGE}\n',
+      'mlflow.conf': 'tracking_uri = http://mlflow.mlops.svc:5000\nartifacts = http://minio.mlops.svc.cluster.local:9000/bucket\nrepo = git@git.internal:platform/app.git\n',
+      notes: 'Models are read from the shared volume.\nAsk ops@example.com: the site team fills it.\nRetry: 3 times, then stop.\n',
+      mounts: 'cache: file:///var/cache/models\n',
+      source: 'see https://git.internal/platform/docs and https://example.com/leak',
+    });
+    expect(issues(() => synthPlatform(cm, POLICY))).toEqual(["[C/Settings] /data/source: 'https://example.com/leak' points outside the allowed hosts"]);
+  });
+
+  it('reads URLs and scp-like remotes anywhere in text, never placeholders or addresses', () => {
+    expect(urlsInText('clone git@github.com:org/repo.git, then (https://user:pw@example.com:8443/a?b).')).toEqual([
+      { url: 'https://example.com:8443', written: 'https://user:pw@example.com:8443/a?b' },
+      { url: 'ssh://github.com', written: 'git@github.com:org/repo.git' },
+    ]);
+    expect(urlsInText('mail ops@example.com: ${URL} https://${HOST}/x unix:///run/x.sock')).toEqual([]);
+  });
+
+  it('does not read CRD schema descriptions, which are documentation', () => {
+    const crd = { apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', metadata: { name: 'x' }, spec: { versions: [{ schema: { openAPIV3Schema: { description: 'More info: https://kubernetes.io/docs', properties: { endpoint: { default: 'https://example.com' } } } } }] } };
+    expect(auditObject(crd, new Set(), POLICY).map(findingLocation)).toEqual(['/spec/versions/0/schema/openAPIV3Schema/properties/endpoint/default']);
+    // A description anywhere else is a value like any other.
+    const cm = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x' }, data: { description: 'More info: https://kubernetes.io/docs' } };
+    expect(auditObject(cm, new Set(), POLICY)).toEqual([{ pointer: '/data/description', inner: undefined, message: "'https://kubernetes.io/docs' points outside the allowed hosts" }]);
+  });
+});
+
+describe('airgap audit of custom-resource image maps', () => {
+  const OVERRIDE = '/spec/registry/override/extra';
+
+  it('fails the synth and validate on a KnativeServing override entry relocation did not touch', () => {
+    const { p, resource } = knativeServing();
+    resource.addJsonPatch(JsonPatch.add(OVERRIDE, 'gcr.io/knative-releases/knative.dev/extra:v1'));
+    const found = issues(() => synthPlatform(p, NO_MIRROR));
+    expect(found).toContain(`[Knative/Serving/Resource] ${OVERRIDE}: image 'gcr.io/knative-releases/knative.dev/extra:v1' is outside the allowed registries`);
+
+    const ks: Obj = {
+      apiVersion: 'operator.knative.dev/v1beta1',
+      kind: 'KnativeServing',
+      metadata: { name: 'knative-serving', namespace: 'knative-serving' },
+      spec: { registry: { override: { activator: 'mirror.internal:35000/knative/activator:v1', extra: 'gcr.io/knative-releases/knative.dev/extra:v1' } } },
+    };
+    const findings = validateTree(airgapTree([ks]), { policies: new Map([['airgap', POLICY]]) }).filter((f) => f.rule === 'airgap');
+    expect(findings.map((f) => `${f.path}: ${f.message}`)).toEqual([`${OVERRIDE}: image 'gcr.io/knative-releases/knative.dev/extra:v1' is outside the allowed registries`]);
+  });
+
+  it('relocates, locks and lists an override entry added later, without a declaration', () => {
+    const { p, resource } = knativeServing();
+    resource.addJsonPatch(JsonPatch.add(OVERRIDE, 'gcr.io/knative-releases/knative.dev/extra:v1'));
+    const out = synthPlatform(p, POLICY);
+    const ks = findObject(objectsIn(out, 'knative-serving/manifests.yaml'), 'KnativeServing', 'knative-serving');
+    expect((ks.spec as { registry: { override: Record<string, string> } }).registry.override.extra).toBe('mirror.internal:35000/knative-releases/knative.dev/extra:v1');
+    expect(out.images.get('gcr.io/knative-releases/knative.dev/extra:v1')).toBe('mirror.internal:35000/knative-releases/knative.dev/extra:v1');
+    expect(out.files.get('images.txt')).toContain('gcr.io/knative-releases/knative.dev/extra:v1\n');
+  });
+
+  it("checks the registry of the image template 'spec.registry.default'", () => {
+    const { p, resource } = knativeServing();
+    resource.addJsonPatch(JsonPatch.add('/spec/registry/default', 'gcr.io/knative-releases/knative.dev/${NAME}:v1.16.3'));
+    expect(issues(() => synthPlatform(p, POLICY))).toEqual([
+      "[Knative/Serving/Resource] /spec/registry/default: image 'gcr.io/knative-releases/knative.dev/name:v1.16.3' is outside the allowed registries",
+    ]);
+    const { p: ok, resource: okResource } = knativeServing();
+    okResource.addJsonPatch(JsonPatch.add('/spec/registry/default', 'mirror.internal:35000/knative/${NAME}:v1.16.3'));
+    expect(() => synthPlatform(ok, POLICY)).not.toThrow();
+  });
+});
