@@ -36,7 +36,7 @@
  * - `!!set`, `!!omap`, `!!pairs` tags are ignored (read as the plain map or sequence), as go-yaml v2
  *   does; `!!binary` decodes base64 to a UTF-8 string (go-yaml: bytes, which JSON then coerces).
  */
-import { Document, isAlias, isMap, isPair, isScalar, isSeq, Node, parseAllDocuments, Scalar, ScalarTag, Schema, Tags } from 'yaml';
+import { isAlias, isMap, isPair, isScalar, isSeq, parseAllDocuments, Scalar, ScalarTag, Schema, Tags } from 'yaml';
 
 /**
  * The YAML 1.1 implicit types, as the regexps of yaml.org/type. Two readings: the float regexp's
@@ -277,13 +277,6 @@ export function parseKubernetesYaml(content: string): KubernetesDocument[] {
     collectDifferences(doc.contents, '', differences);
     return { value: doc.toJS({ maxAliasCount: -1 }) as unknown, differences };
   });
-}
-
-/** A parsed document's plain scalars read both ways; for callers holding a `Document` already. */
-export function readingDifferences(doc: Document.Parsed | Document): ReadingDifference[] {
-  const out: ReadingDifference[] = [];
-  collectDifferences(doc.contents as Node | null, '', out);
-  return out;
 }
 
 function describe(v: unknown): string {
