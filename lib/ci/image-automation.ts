@@ -1,5 +1,6 @@
 import { Construct } from 'constructs';
 import { stringify } from 'yaml';
+import { YAML_1_1_COMPAT } from '../checks/yaml';
 import { ImageUpdater as ImageUpdaterResource } from '../../imports/argocd-image-updater.argoproj.io';
 import { Component } from '../core/component';
 
@@ -68,7 +69,7 @@ export class ImageAutomation extends Construct {
     const app = props.target.name;
     props.target.addOutputFile(
       KUSTOMIZATION_FILE,
-      stringify({ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources: ['manifests.yaml'] }),
+      stringify({ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources: ['manifests.yaml'] }, YAML_1_1_COMPAT),
     );
 
     this.resource = new ImageUpdaterResource(this, 'Resource', {

@@ -7,8 +7,11 @@
  * declared image field of the chart values, so the synth relocates, lists and audits it like every
  * other image. JCasC resolves `${VAR}` from the controller's environment when it applies the file.
  * Secrets are references of the same kind (`${gitlab-token-token}`: a key of a mounted Secret).
+ * Jenkins reads these with a YAML 1.1 parser, so YAML-1.1-ambiguous strings are quoted
+ * (`YAML_1_1_COMPAT`).
  */
 import { stringify } from 'yaml';
+import { YAML_1_1_COMPAT } from '../checks/yaml';
 
 /** `${NAME}`: a value JCasC resolves when it applies the configuration. */
 export function casc(name: string): string {
@@ -108,7 +111,7 @@ function podYaml(t: JcascPodTemplate): string {
       ...(t.volumes?.length ? { volumes: t.volumes } : {}),
     },
   };
-  return stringify(pod);
+  return stringify(pod, YAML_1_1_COMPAT);
 }
 
 function credential(c: JcascCredential): Record<string, unknown> {
@@ -155,8 +158,8 @@ export function renderJcasc(m: JenkinsCasc): Record<string, string> {
     },
   };
   const scripts: Record<string, string> = {
-    'jenkins': stringify(jenkins),
-    'credentials': stringify({ credentials: { system: { domainCredentials: [{ credentials: m.credentials.map(credential) }] } } }),
+    'jenkins': stringify(jenkins, YAML_1_1_COMPAT),
+    'credentials': stringify({ credentials: { system: { domainCredentials: [{ credentials: m.credentials.map(credential) }] } } }, YAML_1_1_COMPAT),
     'unclassified': stringify({
       unclassified: {
         location: { url: m.url },
@@ -164,7 +167,7 @@ export function renderJcasc(m: JenkinsCasc): Record<string, string> {
           ? { gitLabConnectionConfig: { connections: [{ name: m.gitlab.name, url: m.gitlab.url, apiTokenId: m.gitlab.apiTokenId, clientBuilderId: 'autodetect', connectionTimeout: 10, readTimeout: 10 }] } }
           : {}),
       },
-    }),
+    }, YAML_1_1_COMPAT),
   };
   return scripts;
 }

@@ -1,15 +1,23 @@
 import { stringify } from 'yaml';
+import { YAML_1_1_COMPAT } from '../checks/yaml';
 
-/** The `yaml` options Kompile's output uses: no line folding, no anchors. */
-export const YAML_OPTIONS = { lineWidth: 0, aliasDuplicateObjects: false } as const;
+/**
+ * The `yaml` options Kompile's output uses: no line folding, no anchors, and every string that a
+ * YAML 1.1 reader (kubectl, Argo CD, the API server: go-yaml v2) would read as something else —
+ * `yes`, `on`, `~`, `0755`, `1_000`, `2001-12-14`, `<<` … — double-quoted (`compat`, see
+ * lib/checks/yaml.ts), so that every string reads back as the same string under YAML 1.1 and 1.2.
+ */
+export const YAML_OPTIONS = { lineWidth: 0, aliasDuplicateObjects: false, ...YAML_1_1_COMPAT } as const;
 
 /**
  * A fast block-style YAML emitter for plain JSON data that writes exactly what `yaml.stringify(value,
  * YAML_OPTIONS)` writes, several times faster: every scalar and key is still rendered by the `yaml`
  * library itself (once per distinct value, then cached), and only the block structure — indentation,
  * `- ` items, `{}`/`[]` for empty collections — is written here. Anything that is not plain JSON is
- * handed to `yaml.stringify` whole. Byte-identity with the library is tested on every environment's
- * output and on awkward scalars (test/core/yaml-emit.test.ts).
+ * handed to `yaml.stringify` whole, with the same options. So the output is the library's YAML 1.2
+ * except that YAML-1.1-ambiguous plain strings (map values, sequence items and keys alike) are
+ * double-quoted, on either path. Byte-identity with `yaml.stringify(value, YAML_OPTIONS)` is tested on
+ * every environment's output and on awkward scalars (test/core/yaml-emit.test.ts).
  *
  * Why: the `yaml` library builds a document tree per object before printing it; at 50,000 objects
  * that tree is most of a synth's time (see bench/).

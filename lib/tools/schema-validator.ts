@@ -11,8 +11,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import Ajv from 'ajv';
 import type { AddedFormat, ErrorObject, SchemaValidateFunction, ValidateFunction } from 'ajv/dist/types';
-import { parseAllDocuments } from 'yaml';
 import { annotationMapProblems, labelMapProblems, NameProblem, objectMetaProblems, ObjectMetaRules } from './k8s-names';
+import { parseKubernetesYaml } from '../checks/yaml';
 
 /** One problem found in one object. */
 export interface SchemaFinding {
@@ -305,14 +305,18 @@ function yamlFilesUnder(root: string): string[] {
   return files.sort();
 }
 
-/** Every served version of every `apiextensions.k8s.io/v1` CRD in a (multi-document) YAML file. */
+/**
+ * Every served version of every `apiextensions.k8s.io/v1` CRD in a (multi-document) YAML file, read
+ * as the cluster that installs it reads it (YAML 1.1, lib/checks/yaml.ts).
+ */
 function crdSourcesInFile(file: string): Array<[string, SchemaSource]> {
-  const result: Array<[string, SchemaSource]> = [];
-  for (const doc of parseAllDocuments(fs.readFileSync(file, 'utf8'))) {
-    if (doc.errors.length > 0) throw new Error(`${file}: ${doc.errors[0].message}`);
-    result.push(...crdSources(doc.toJS()));
+  let docs;
+  try {
+    docs = parseKubernetesYaml(fs.readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new Error(`${file}: ${(e as Error).message}`);
   }
-  return result;
+  return docs.flatMap((doc) => crdSources(doc.value));
 }
 
 /** The schema sources of one CRD document; [] for anything that is not a v1 CRD. */

@@ -1,10 +1,12 @@
 /**
  * Reading a rendered tree (`dist/`): every Kubernetes object of every YAML file, with the
- * environment and component it belongs to, plus each environment's image list and lock.
+ * environment and component it belongs to, plus each environment's image list and lock. Files are
+ * read the way kubectl and Argo CD read them (YAML 1.1, go-yaml v2: see lib/checks/yaml.ts), so the
+ * objects are what the API server gets; where that differs from YAML 1.2 is kept beside each object.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { parseAllDocuments } from 'yaml';
+import { parseKubernetesYaml, ReadingDifference } from '../checks/yaml';
 import { groupOf, isClusterScoped } from '../core/kinds';
 
 /** A Kubernetes object as it appears in a rendered file. */
@@ -18,7 +20,13 @@ export interface TreeObject {
   readonly component: string;
   /** Path of the file relative to the tree root, with `/` separators: `dev/mcp-servers/manifests.yaml`. */
   readonly file: string;
+  /** The object as Kubernetes reads it (YAML 1.1). */
   readonly object: ManifestObject;
+  /**
+   * Plain scalars of the object that YAML 1.1 (Kubernetes) and YAML 1.2 read differently, such as a
+   * plain `yes`. @default - none
+   */
+  readonly yamlDifferences?: readonly ReadingDifference[];
 }
 
 /** The image list and lock an environment's synth writes beside its manifests. */
@@ -40,22 +48,38 @@ function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
+/** One object of a file, and where YAML 1.1 and 1.2 read it differently. */
+export interface ReadManifest {
+  readonly object: ManifestObject;
+  readonly yamlDifferences: readonly ReadingDifference[];
+}
+
 /**
- * Parses one multi-document YAML file. Empty documents are skipped; a document that is not an
- * object with apiVersion, kind and metadata.name is an error naming the file and document.
+ * Reads one multi-document YAML file the way Kubernetes does (YAML 1.1). Empty documents are
+ * skipped; a document that is not an object with apiVersion, kind and metadata.name is an error
+ * naming the file and document.
  */
-export function parseManifests(content: string, file: string): ManifestObject[] {
-  const out: ManifestObject[] = [];
-  parseAllDocuments(content).forEach((doc, i) => {
-    if (doc.errors.length > 0) throw new Error(`${file}: document ${i + 1}: ${doc.errors[0].message}`);
-    const value: unknown = doc.toJS({ maxAliasCount: -1 });
+export function readManifests(content: string, file: string): ReadManifest[] {
+  let docs;
+  try {
+    docs = parseKubernetesYaml(content);
+  } catch (e) {
+    throw new Error(`${file}: ${(e as Error).message}`);
+  }
+  const out: ReadManifest[] = [];
+  docs.forEach(({ value, differences }, i) => {
     if (value === null || value === undefined) return;
     if (!isRecord(value) || typeof value.apiVersion !== 'string' || typeof value.kind !== 'string' || !isRecord(value.metadata) || typeof value.metadata.name !== 'string') {
       throw new Error(`${file}: document ${i + 1} is not a Kubernetes object (apiVersion, kind and metadata.name are required)`);
     }
-    out.push(value as ManifestObject);
+    out.push({ object: value as ManifestObject, yamlDifferences: differences });
   });
   return out;
+}
+
+/** The objects of one multi-document YAML file, as Kubernetes reads them (see {@link readManifests}). */
+export function parseManifests(content: string, file: string): ManifestObject[] {
+  return readManifests(content, file).map((m) => m.object);
 }
 
 /** Relative paths (with `/`) of every file below `root`, sorted. */
@@ -91,7 +115,9 @@ export function treeFromFiles(files: ReadonlyMap<string, string>): RenderedTree 
     // `resources` are files of the same folder, read like any other).
     if (!/\.ya?ml$/.test(name) || name.startsWith('.argocd-source-') || KUSTOMIZATION.test(name)) continue;
     const component = rest.length > 1 ? rest[0] : '';
-    for (const object of parseManifests(content, file)) objects.push({ environment, component, file, object });
+    for (const { object, yamlDifferences } of readManifests(content, file)) {
+      objects.push(yamlDifferences.length > 0 ? { environment, component, file, object, yamlDifferences } : { environment, component, file, object });
+    }
   }
   return { objects, images };
 }

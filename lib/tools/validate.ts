@@ -2,13 +2,15 @@
  * `kompile validate`: every object of a rendered tree against the Kubernetes and CRD schemas (through
  * {@link SchemaValidator}) and against Kompile's policies: Pod Security at the level each namespace
  * enforces (for every pod the environment runs, controller-made and mesh-injected containers
- * included; lib/checks/pod-admission.ts, the same rule the synth runs), requests and limits, probes, pinned images, a NetworkPolicy in every workload
- * namespace, no Secret values, and, for environments that restrict registries and hosts, no reference
- * outside them.
+ * included; lib/checks/pod-admission.ts, the same rule the synth runs), requests and limits,
+ * probes, pinned images, a NetworkPolicy in every workload namespace, no Secret values, no scalar
+ * that Kubernetes (YAML 1.1) reads differently from YAML 1.2, and, for environments that restrict
+ * registries and hosts, no reference outside them.
  */
 import { auditObject } from '../checks/audit';
 import { podAdmissionFindings } from '../checks/pod-admission';
 import { POD_TEMPLATE_PATHS } from '../checks/pods';
+import { describeDifference } from '../checks/yaml';
 import { Image, ImageReferenceError } from '../core/image';
 import { groupOf } from '../core/kinds';
 import { RegistryPolicy } from '../core/registry-policy';
@@ -19,10 +21,12 @@ import { displayName, environmentsOf, ManifestObject, namespaceOf, RenderedTree,
 export type Severity = 'error' | 'warning';
 
 /** What a finding is about; each rule has one severity. */
-export type Rule = 'schema' | 'pod-security' | 'resources' | 'probes' | 'image-tag' | 'network-policy' | 'secret-value' | 'airgap';
+export type Rule = 'schema' | 'yaml-1.1' | 'pod-security' | 'resources' | 'probes' | 'image-tag' | 'network-policy' | 'secret-value' | 'airgap';
 
 export const SEVERITY: Readonly<Record<Rule, Severity>> = {
   schema: 'error',
+  // kubectl and Argo CD read YAML 1.1: a plain `yes` where a string is meant reaches the API server as true.
+  'yaml-1.1': 'error',
   'pod-security': 'error',
   resources: 'error',
   // Missing probes degrade rollouts and restarts but the workload runs.
@@ -183,6 +187,7 @@ export function validateTree(tree: RenderedTree, options: ValidateOptions = {}):
     for (const o of objects) {
       const add: Add = (rule, path, message) =>
         findings.push({ severity: SEVERITY[rule], rule, environment: env, file: o.file, object: displayName(o.object), path, message });
+      for (const d of o.yamlDifferences ?? []) add('yaml-1.1', d.pointer, describeDifference(d));
       for (const f of options.schema?.validate(o.object) ?? []) add('schema', f.path, f.message);
       const template = podTemplateOf(o.object);
       const ns = namespaceOf(o.object);

@@ -148,6 +148,17 @@ describe('diffTrees', () => {
     expect(report.destructive).toEqual([]);
   });
 
+  it('reads files as Kubernetes does (YAML 1.1): a plain yes is the boolean true', () => {
+    const cm = (value: string) =>
+      treeFromFiles(files({ 'dev/app/manifests.yaml': `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n  namespace: ml\ndata:\n  flag: ${value}\n` }));
+    expect(diffTrees(cm('"yes"'), cm('yes')).objects).toEqual([
+      { environment: 'dev', component: 'app', object: 'ConfigMap/ml/c', type: 'changed', fields: [{ path: 'data.flag', before: 'yes', after: true }] },
+    ]);
+    // Different text, the same object for the API server.
+    expect(diffTrees(cm('yes'), cm('true')).objects).toEqual([]);
+    expect(diffTrees(cm('0755'), cm('493')).objects).toEqual([]);
+  });
+
   it('ignores file layout and document order: identity is group, kind, namespace, name', () => {
     const a = deployment('a', 'ml', 'x/a:1');
     const b = deployment('b', 'ml', 'x/b:1');

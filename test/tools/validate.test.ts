@@ -143,6 +143,48 @@ describe('validateTree', () => {
     );
   });
 
+  it('reads files as Kubernetes does and reports a plain scalar YAML 1.1 reads as another type (yaml-1.1)', () => {
+    const redis = (args: string) =>
+      treeFromFiles(
+        files({
+          'dev/chatbot/manifests.yaml': `${yamlDocs(namespace('ml'), networkPolicy('p', 'ml'))}---
+apiVersion: apps/v1
+kind: StatefulSet
+metadata:
+  name: redis
+  namespace: ml
+spec:
+  serviceName: redis
+  selector: {matchLabels: {app: redis}}
+  template:
+    metadata: {labels: {app: redis}}
+    spec:
+      containers:
+        - name: redis
+          image: redis:7.2
+          args: ${args}
+`,
+        }),
+      );
+    const plain = redis('[--appendonly, yes]');
+    const sts = plain.objects.find((o) => o.object.kind === 'StatefulSet')!;
+    const spec = sts.object.spec as { template: { spec: { containers: Array<{ args: unknown[] }> } } };
+    expect(spec.template.spec.containers[0].args).toEqual(['--appendonly', true]);
+    const findings = validateTree(plain, { schema }).filter((f) => f.rule === 'yaml-1.1' || f.rule === 'schema');
+    expect(findings).toContainEqual({
+      severity: 'error',
+      rule: 'yaml-1.1',
+      environment: 'dev',
+      file: 'dev/chatbot/manifests.yaml',
+      object: 'StatefulSet/ml/redis',
+      path: '/spec/template/spec/containers/0/args/1',
+      message: 'plain \'yes\' reads as the boolean true in YAML 1.1 (kubectl, Argo CD, the API server) but as the string "yes" in YAML 1.2; quote it',
+    });
+    // The schema sees what the API server gets: a boolean where a string belongs.
+    expect(findings).toContainEqual(expect.objectContaining({ rule: 'schema', path: '/spec/template/spec/containers/0/args/1' }));
+    expect(validateTree(redis('[--appendonly, "yes"]'), { schema }).filter((f) => f.rule === 'yaml-1.1' || f.rule === 'schema')).toEqual([]);
+  });
+
   it('passes on every environment, airgap held to the policy its synth uses', () => {
     const { policy } = buildEnvironment(parseEnvironment(airgap));
     const findings = validateTree(compiledTree(), { schema, policies: new Map([['airgap', policy]]) });
