@@ -1,4 +1,6 @@
+import { expect } from 'vitest';
 import { parseAllDocuments } from 'yaml';
+import { SynthError } from '../lib/core/errors';
 import { EnvironmentInput, GitOpsSchema, parseEnvironment } from '../lib/core/config';
 import { Platform } from '../lib/core/platform';
 import { RegistryPolicy } from '../lib/core/registry-policy';
@@ -48,4 +50,15 @@ export function findObject(objects: readonly K8sObject[], kind: string, name: st
   const found = objects.filter((o) => o.kind === kind && o.metadata.name === name && (namespace === undefined || o.metadata.namespace === namespace));
   if (found.length !== 1) throw new Error(`expected one ${kind} '${name}', found ${found.length}`);
   return found[0];
+}
+
+/** The issues of a synth that must fail, as `[construct path] message`. */
+export function synthIssues(run: () => unknown): string[] {
+  try {
+    run();
+  } catch (e) {
+    expect(e).toBeInstanceOf(SynthError);
+    return (e as SynthError).issues.map((i) => `[${i.path}] ${i.message}`);
+  }
+  throw new Error('expected the synth to fail');
 }

@@ -3,14 +3,13 @@ import { k8s } from 'cdk8s-plus-28';
 import { describe, expect, it } from 'vitest';
 import { auditObject, findingLocation, urlsInText } from '../../lib/checks/audit';
 import { Component } from '../../lib/core/component';
-import { SynthError } from '../../lib/core/errors';
 import { RegistryPolicy } from '../../lib/core/registry-policy';
 import { KnativeServing } from '../../lib/serving/knative-serving';
 import { treeFromFiles } from '../../lib/tools/tree';
 import { validateTree } from '../../lib/tools/validate';
 import { airgap } from '../../stacks/airgap';
 import { dev } from '../../stacks/dev';
-import { findObject, objectsIn, synthEnvironment, synthPlatform, testPlatform } from '../helpers';
+import { findObject, objectsIn, synthEnvironment, synthIssues, synthPlatform, testPlatform } from '../helpers';
 import { files, Obj, yamlDocs } from '../tools/fixtures';
 
 const POLICY = new RegistryPolicy({ mirror: 'mirror.internal:35000', allowedRegistries: ['mirror.internal:35000'], allowedHosts: ['git.internal'] });
@@ -18,16 +17,6 @@ const POLICY = new RegistryPolicy({ mirror: 'mirror.internal:35000', allowedRegi
 const NO_MIRROR = new RegistryPolicy({ allowedRegistries: ['mirror.internal:35000'], allowedHosts: ['git.internal'] });
 const GITLAB_COM = { components: { ci: { jenkins: { gitlab: { url: 'https://gitlab.com' } } } } };
 const JCASC = '/spec/source/helm/valuesObject/controller/JCasC/configScripts/unclassified';
-
-function issues(run: () => unknown): string[] {
-  try {
-    run();
-  } catch (e) {
-    expect(e).toBeInstanceOf(SynthError);
-    return (e as SynthError).issues.map((i) => `[${i.path}] ${i.message}`);
-  }
-  throw new Error('expected the synth to fail');
-}
 
 /** A platform with one ConfigMap holding `data`. */
 function configMap(data: Record<string, string>) {
@@ -50,7 +39,7 @@ function airgapTree(objects: readonly unknown[]) {
 
 describe('airgap audit of configuration held in strings', () => {
   it("fails the airgap synth on a public GitLab URL inside Jenkins' JCasC, naming the construct, the value and the place in the text", () => {
-    expect(issues(() => synthEnvironment(GITLAB_COM, airgap))).toEqual([
+    expect(synthIssues(() => synthEnvironment(GITLAB_COM, airgap))).toEqual([
       `[Delivery/Jenkins/Chart/Application] ${JCASC} (in its text at unclassified.gitLabConnectionConfig.connections[0].url): 'https://gitlab.com' points outside the allowed hosts`,
     ]);
     // An environment without restrictions compiles it.
@@ -72,7 +61,7 @@ describe('airgap audit of configuration held in strings', () => {
       // KServe's inferenceservice-config style: JSON per key.
       storageInitializer: '{"image": "kserve/storage-initializer:v0.15.2", "memoryRequest": "100Mi"}',
     });
-    expect(issues(() => synthPlatform(cm, POLICY)).sort()).toEqual([
+    expect(synthIssues(() => synthPlatform(cm, POLICY)).sort()).toEqual([
       "[C/Settings] /data/app.yaml (in its text at server.upstream): 'https://api.openai.com/v1' points outside the allowed hosts",
       "[C/Settings] /data/nginx.conf: 'https://huggingface.co/models' points outside the allowed hosts",
       "[C/Settings] /data/pods.yaml (in its text at containers[0].image): image 'docker.io/library/busybox:1.36' is outside the allowed registries",
@@ -88,7 +77,7 @@ describe('airgap audit of configuration held in strings', () => {
       mounts: 'cache: file:///var/cache/models\n',
       source: 'see https://git.internal/platform/docs and https://example.com/leak',
     });
-    expect(issues(() => synthPlatform(cm, POLICY))).toEqual(["[C/Settings] /data/source: 'https://example.com/leak' points outside the allowed hosts"]);
+    expect(synthIssues(() => synthPlatform(cm, POLICY))).toEqual(["[C/Settings] /data/source: 'https://example.com/leak' points outside the allowed hosts"]);
   });
 
   it('reads URLs and scp-like remotes anywhere in text, never placeholders or addresses', () => {
@@ -114,7 +103,7 @@ describe('airgap audit of custom-resource image maps', () => {
   it('fails the synth and validate on a KnativeServing override entry relocation did not touch', () => {
     const { p, resource } = knativeServing();
     resource.addJsonPatch(JsonPatch.add(OVERRIDE, 'gcr.io/knative-releases/knative.dev/extra:v1'));
-    const found = issues(() => synthPlatform(p, NO_MIRROR));
+    const found = synthIssues(() => synthPlatform(p, NO_MIRROR));
     expect(found).toContain(`[Knative/Serving/Resource] ${OVERRIDE}: image 'gcr.io/knative-releases/knative.dev/extra:v1' is outside the allowed registries`);
 
     const ks: Obj = {
@@ -140,7 +129,7 @@ describe('airgap audit of custom-resource image maps', () => {
   it("checks the registry of the image template 'spec.registry.default'", () => {
     const { p, resource } = knativeServing();
     resource.addJsonPatch(JsonPatch.add('/spec/registry/default', 'gcr.io/knative-releases/knative.dev/${NAME}:v1.16.3'));
-    expect(issues(() => synthPlatform(p, POLICY))).toEqual([
+    expect(synthIssues(() => synthPlatform(p, POLICY))).toEqual([
       "[Knative/Serving/Resource] /spec/registry/default: image 'gcr.io/knative-releases/knative.dev/name:v1.16.3' is outside the allowed registries",
     ]);
     const { p: ok, resource: okResource } = knativeServing();

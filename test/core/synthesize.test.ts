@@ -2,24 +2,13 @@ import { ApiObject } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { describe, expect, it } from 'vitest';
 import { Component } from '../../lib/core/component';
-import { SynthError } from '../../lib/core/errors';
 import { declareImageField } from '../../lib/core/image-field';
 import { RegistryPolicy } from '../../lib/core/registry-policy';
 import { CLIENT_SIDE_APPLY_LIMIT, SYNC_OPTIONS, SYNC_WAVE } from '../../lib/core/synthesize';
 import { ChartSource, UpstreamChart } from '../../lib/core/upstream-chart';
-import { findObject, objectsIn, synthPlatform, testPlatform } from '../helpers';
+import { findObject, objectsIn, synthIssues, synthPlatform, testPlatform } from '../helpers';
 
 const AIRGAP = new RegistryPolicy({ mirror: 'mirror.internal:35000', allowedRegistries: ['mirror.internal:35000'], allowedHosts: ['git.internal'] });
-
-function issues(run: () => unknown): string[] {
-  try {
-    run();
-  } catch (e) {
-    expect(e).toBeInstanceOf(SynthError);
-    return (e as SynthError).issues.map((i) => `[${i.path}] ${i.message}`);
-  }
-  throw new Error('expected the synth to fail');
-}
 
 function configMap(scope: Component, id: string, data: Record<string, string>, namespace = 'apps'): k8s.KubeConfigMap {
   return new k8s.KubeConfigMap(scope, id, { metadata: { name: id.toLowerCase(), namespace }, data });
@@ -119,7 +108,7 @@ describe('synthesize', () => {
     });
 
     it('refuses a derived tag on an image pinned by digest only', () => {
-      expect(issues(() => synthPlatform(chart(`docker.io/acme/server@sha256:${'a'.repeat(64)}`), AIRGAP))).toEqual([expect.stringMatching(/a derived tag '-gpu' needs a tag without digest/)]);
+      expect(synthIssues(() => synthPlatform(chart(`docker.io/acme/server@sha256:${'a'.repeat(64)}`), AIRGAP))).toEqual([expect.stringMatching(/a derived tag '-gpu' needs a tag without digest/)]);
     });
   });
 
@@ -219,7 +208,7 @@ describe('synthesize', () => {
       new ApiObject(c, 'Stray', { apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'w' }, spec: { image: 'docker.io/evil/miner:1' } });
       configMap(c, 'Settings', { endpoint: 'https://api.openai.com/v1', internal: 'http://mlflow.mlops.svc:5000', git: 'git@github.com:org/repo.git' });
       new UpstreamChart(p, 'Chart', { name: 'chart', namespace: 'apps', source: ChartSource.git('https://github.com/org/charts.git', 'charts/x', 'v1') });
-      const found = issues(() => synthPlatform(p, AIRGAP));
+      const found = synthIssues(() => synthPlatform(p, AIRGAP));
       expect(found).toEqual(
         expect.arrayContaining([
           "[C/Stray] /spec/image: image 'docker.io/evil/miner:1' is outside the allowed registries",
@@ -243,14 +232,14 @@ describe('synthesize', () => {
       const c = new Component(p, 'C', { name: 'c', namespace: 'apps' });
       new k8s.KubePod(c, 'A', { metadata: { name: 'a' }, spec: { containers: [{ name: 'm', image: 'docker.io/library/redis:7' }] } });
       new k8s.KubePod(c, 'B', { metadata: { name: 'b' }, spec: { containers: [{ name: 'm', image: 'ghcr.io/library/redis:7' }] } });
-      expect(issues(() => synthPlatform(p, AIRGAP)).join('\n')).toMatch(/both relocate to 'mirror.internal:35000\/library\/redis:7'/);
+      expect(synthIssues(() => synthPlatform(p, AIRGAP)).join('\n')).toMatch(/both relocate to 'mirror.internal:35000\/library\/redis:7'/);
     });
 
     it('reports a malformed image with its construct path', () => {
       const p = testPlatform();
       const c = new Component(p, 'C', { name: 'c', namespace: 'apps' });
       new k8s.KubePod(c, 'Bad', { metadata: { name: 'bad' }, spec: { containers: [{ name: 'm', image: 'Not An Image' }] } });
-      expect(issues(() => synthPlatform(p))).toEqual([expect.stringMatching(/^\[C\/Bad\] invalid image reference 'Not An Image'/)]);
+      expect(synthIssues(() => synthPlatform(p))).toEqual([expect.stringMatching(/^\[C\/Bad\] invalid image reference 'Not An Image'/)]);
     });
   });
 
@@ -262,7 +251,7 @@ describe('synthesize', () => {
       a.dependsOn(b);
       configMap(a, 'Ca', {});
       configMap(b, 'Cb', {});
-      expect(issues(() => synthPlatform(p)).join('\n')).toMatch(/dependency cycle: a → b → a/);
+      expect(synthIssues(() => synthPlatform(p)).join('\n')).toMatch(/dependency cycle: a → b → a/);
     });
 
     it('reports an object defined twice and a component with nothing in it', () => {
@@ -272,7 +261,7 @@ describe('synthesize', () => {
       const b = new Component(p, 'B', { name: 'b' });
       configMap(b, 'Same', {});
       new Component(p, 'Empty', { name: 'empty' });
-      const found = issues(() => synthPlatform(p)).join('\n');
+      const found = synthIssues(() => synthPlatform(p)).join('\n');
       expect(found).toMatch(/\[B\/Same\] ConfigMap 'same' is also defined at \[A\/Same\]/);
       expect(found).toMatch(/\[Empty\] component 'empty' has no objects/);
     });
@@ -281,7 +270,7 @@ describe('synthesize', () => {
       const p = testPlatform();
       configMap(new Component(p, 'A', { name: 'web' }), 'X', {});
       configMap(new Component(p, 'B', { name: 'web' }), 'Y', {});
-      expect(issues(() => synthPlatform(p)).join('\n')).toMatch(/component name 'web' is also used by \[A\]/);
+      expect(synthIssues(() => synthPlatform(p)).join('\n')).toMatch(/component name 'web' is also used by \[A\]/);
     });
 
     it('rejects a component name that is no DNS label', () => {

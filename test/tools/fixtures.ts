@@ -1,4 +1,5 @@
 import { stringify } from 'yaml';
+import { YAML_OPTIONS } from '../../lib/core/yaml-emit';
 import { RenderedTree, treeFromFiles } from '../../lib/tools/tree';
 import { environments } from '../../stacks';
 import { compileAll } from '../../stacks/compile';
@@ -6,8 +7,9 @@ import { compileAll } from '../../stacks/compile';
 /** Test helpers for rendered trees: objects in, YAML files out. */
 export type Obj = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> }; [k: string]: unknown };
 
+/** Objects as a multi-document file, written the way Kompile writes (strings YAML 1.1 would misread are quoted). */
 export function yamlDocs(...objects: readonly unknown[]): string {
-  return objects.map((o) => stringify(o)).join('---\n');
+  return objects.map((o) => stringify(o, YAML_OPTIONS)).join('---\n');
 }
 
 export function deployment(name: string, namespace: string, image: string, extra: Record<string, unknown> = {}): Obj {
