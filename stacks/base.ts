@@ -22,7 +22,6 @@ export const base = {
   },
   components: {
     toolhive: {
-      version: '0.44.0',
       servers: [
         {
           // The MCP reference "fetch" server: retrieves web pages for an assistant (seed 000's ToolHive use).

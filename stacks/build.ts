@@ -1,5 +1,6 @@
 import { Delivery } from '../lib/ci/delivery';
 import { Bootstrap } from '../lib/core/bootstrap';
+import { ChartLock } from '../lib/core/chart-lock';
 import { Component } from '../lib/core/component';
 import { EnvironmentConfig } from '../lib/core/config';
 import { Namespaces } from '../lib/core/namespaces';
@@ -12,6 +13,7 @@ import { Mlops } from '../lib/mlops/mlops';
 import { KCloud } from '../lib/operators/kcloud';
 import { ToolHive } from '../lib/operators/toolhive';
 import { ServingStack } from '../lib/serving/serving-stack';
+import { CHARTS } from './charts';
 
 /** One environment's construct tree and the policy its images and references are held to. */
 export interface BuiltEnvironment {
@@ -28,13 +30,13 @@ export interface BuiltEnvironment {
  *   (`renderVendoredCharts` in lib/tools/vendor.ts): rendering runs a subprocess, so it happens
  *   before construction. @default - none (an environment with vendored charts then fails to build)
  */
-export function buildEnvironment(config: EnvironmentConfig, rendered: RenderedCharts = new Map()): BuiltEnvironment {
-  const platform = new Platform({ environment: config.name, gitops: config.gitops });
+export function buildEnvironment(config: EnvironmentConfig, rendered: RenderedCharts = new Map(), charts: ChartLock = CHARTS): BuiltEnvironment {
+  const platform = new Platform({ environment: config.name, gitops: config.gitops, chartLock: charts });
   const { cluster, components } = config;
   const namespaces = new Namespaces(platform, 'Namespaces', { kubernetesVersion: cluster.kubernetesVersion });
 
   if (components.toolhive.enabled) {
-    new ToolHive(platform, 'ToolHive', { config: components.toolhive, namespaces, apiServer: cluster.apiServer, replicas: cluster.replicas });
+    new ToolHive(platform, 'ToolHive', { config: components.toolhive, charts, namespaces, apiServer: cluster.apiServer, replicas: cluster.replicas });
   }
 
   components.vendored.charts.forEach((chart, i) => {
@@ -49,6 +51,7 @@ export function buildEnvironment(config: EnvironmentConfig, rendered: RenderedCh
   if (components.serving.enabled) {
     new ServingStack(platform, 'Serving', {
       config: components.serving,
+      charts,
       namespaces,
       apiServer: cluster.apiServer,
       replicas: cluster.replicas,
@@ -77,6 +80,7 @@ export function buildEnvironment(config: EnvironmentConfig, rendered: RenderedCh
   const delivery = ci.enabled
     ? new Delivery(platform, 'Delivery', {
         config: ci,
+        charts,
         namespaces,
         storageClass: cluster.storageClasses.default,
         ingressClassName: cluster.ingress.className,
@@ -85,7 +89,7 @@ export function buildEnvironment(config: EnvironmentConfig, rendered: RenderedCh
       })
     : undefined;
 
-  const optimizer = kcloud.enabled ? new KCloud(platform, 'KCloud', { config: kcloud, namespaces, apiServer: cluster.apiServer, replicas: cluster.replicas, prometheusOperator: cluster.prometheusOperator }) : undefined;
+  const optimizer = kcloud.enabled ? new KCloud(platform, 'KCloud', { config: kcloud, charts, namespaces, apiServer: cluster.apiServer, replicas: cluster.replicas, prometheusOperator: cluster.prometheusOperator }) : undefined;
 
   const byName = new Map(platform.node.findAll().filter(Component.isComponent).map((c) => [c.name, c]));
   // The registry's and the operator's certificates need cert-manager: after it, where the

@@ -1,3 +1,4 @@
+import { ChartLock } from '../core/chart-lock';
 import { Construct } from 'constructs';
 import { Component } from '../core/component';
 import { CiConfig, ClusterConfig, UpdatedImageConfig } from '../core/config';
@@ -10,6 +11,8 @@ import { PrivateRegistry, REGISTRY_PORT } from './private-registry';
 export interface DeliveryProps {
   /** This component's slice of the environment configuration. */
   readonly config: CiConfig;
+  /** The chart lock: Jenkins' and the Image Updater's chart versions. */
+  readonly charts: ChartLock;
   readonly namespaces: Namespaces;
   /** Storage class of the registry's and Jenkins' volumes. */
   readonly storageClass: string;
@@ -91,7 +94,7 @@ export class Delivery extends Construct {
     this.jenkins = new Jenkins(this, 'Jenkins', {
       namespace: jen.namespace,
       agentsNamespace: jen.agentsNamespace,
-      chartVersion: jen.chartVersion,
+      chartVersion: props.charts.version('jenkins'),
       image: jen.image,
       sidecarImage: jen.sidecarImage,
       agentImage: jen.agentImage,
@@ -119,7 +122,7 @@ export class Delivery extends Construct {
     if (ci.imageUpdater.enabled) {
       this.imageUpdater = new ImageUpdater(this, 'ImageUpdater', {
         namespace: props.argocdNamespace,
-        chartVersion: ci.imageUpdater.chartVersion,
+        chartVersion: props.charts.version('argocd-image-updater'),
         image: ci.imageUpdater.image,
         registryHost: reg.host,
         registryApi: this.registry.serviceHost,

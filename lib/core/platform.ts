@@ -1,5 +1,6 @@
 import { App } from 'cdk8s';
 import { IConstruct } from 'constructs';
+import type { ChartLock } from './chart-lock';
 import { GitOpsConfig } from './config';
 
 export interface PlatformProps {
@@ -7,6 +8,11 @@ export interface PlatformProps {
   readonly environment: string;
   /** Where Argo CD finds this environment's output, and how sources are mirrored. */
   readonly gitops: GitOpsConfig;
+  /**
+   * The chart lock every upstream source must be in. @default - none: sources are not checked against
+   * a lock (construct tests)
+   */
+  readonly chartLock?: ChartLock;
 }
 
 /**
@@ -30,6 +36,8 @@ export class Platform extends App {
   readonly gitops: GitOpsConfig;
   /** The Argo CD AppProject every component Application belongs to. */
   readonly project: string;
+  /** The chart lock upstream sources are held to, if any. */
+  readonly chartLock?: ChartLock;
 
   constructor(props: PlatformProps) {
     // outdir is never used: Kompile writes its own output atomically.
@@ -37,6 +45,7 @@ export class Platform extends App {
     this.environment = props.environment;
     this.gitops = props.gitops;
     this.project = props.gitops.project ?? `kompile-${props.environment}`;
+    this.chartLock = props.chartLock;
   }
 
   /** Path inside the GitOps repository of a folder of this environment's output. */

@@ -1,5 +1,6 @@
 import { Construct } from 'constructs';
 import { ApplicationSpecSource } from '../../imports/argoproj.io';
+import type { LockedChart } from './chart-lock';
 import { Component } from './component';
 import { GroupKind, OPERATOR_CLUSTER_KINDS } from './kinds';
 import { declareImageField, ImageFieldFormat, pointerOf } from './image-field';
@@ -106,6 +107,10 @@ export interface UpstreamChartProps {
 export class UpstreamChart extends Component {
   /** Cluster-scoped kinds the chart creates. */
   readonly clusterResources: readonly GroupKind[];
+  /** Where the chart comes from (before source mirrors). */
+  readonly source: ChartSource;
+  /** Its entry in the chart lock, where the environment has one. */
+  readonly locked?: LockedChart;
 
   constructor(scope: Construct, id: string, props: UpstreamChartProps) {
     const { source } = props;
@@ -132,6 +137,11 @@ export class UpstreamChart extends Component {
       installsCrds: props.includesCrds ?? false,
     });
     this.clusterResources = props.clusterResources ?? OPERATOR_CLUSTER_KINDS;
+    this.source = source;
+    // Every source an environment installs is locked (charts.lock.json): one place for versions.
+    const lock = Platform.of(scope).chartLock;
+    this.locked = lock?.find(source);
+    if (lock && !this.locked) this.node.addValidation({ validate: () => [lock.explainMissing(source)] });
     for (const img of props.images ?? []) {
       declareImageField(this.application, pointerOf('spec', 'source', 'helm', 'valuesObject', ...img.valuePath.split('.')), img.format, img.derivedTagSuffixes);
     }

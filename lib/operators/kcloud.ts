@@ -1,3 +1,4 @@
+import { ChartLock } from '../core/chart-lock';
 import { Construct } from 'constructs';
 import { Component } from '../core/component';
 import { ClusterConfig, KCloudConfig } from '../core/config';
@@ -11,6 +12,8 @@ import { WorkloadOptimizer } from './workload-optimizer';
 export interface KCloudProps {
   /** This component's slice of the environment configuration. */
   readonly config: KCloudConfig;
+  /** The chart lock: where the CRDs come from (`kcloud-crds`). */
+  readonly charts: ChartLock;
   readonly namespaces: Namespaces;
   /** The API server's addresses: it calls the webhooks, the operator calls it. */
   readonly apiServer: ClusterConfig['apiServer'];
@@ -43,7 +46,8 @@ export class KCloud extends Construct {
     ns.allowIngress({ name: 'webhooks', podSelector: { 'app.kubernetes.io/name': 'kcloud-operator' }, peers: [{ cidrs: props.apiServer.cidrs }], ports: [{ port: WEBHOOK_PORT }] });
     ns.allowIngress({ name: 'metrics', podSelector: { 'app.kubernetes.io/name': 'kcloud-operator' }, peers: [{ namespaces: [config.monitoringNamespace] }], ports: [{ port: METRICS_PORT }] });
 
-    this.crds = new KCloudCrds(this, 'Crds', { repository: config.repository, revision: config.revision, namespace: config.namespace });
+    const crds = props.charts.get('kcloud-crds');
+    this.crds = new KCloudCrds(this, 'Crds', { repository: crds.repoURL, revision: crds.version, namespace: config.namespace });
     this.crds.dependsOn(props.namespaces);
     this.operator = new KCloudOptimizerOperator(this, 'Operator', {
       namespace: config.namespace,

@@ -1,5 +1,6 @@
 import { Construct } from 'constructs';
 import { Component } from '../core/component';
+import { ChartLock, stripV } from '../core/chart-lock';
 import { ClusterConfig, ToolHiveConfig } from '../core/config';
 import { Namespaces } from '../core/namespaces';
 import { McpServer } from './mcp-server';
@@ -8,6 +9,8 @@ import { ToolHiveOperator } from './toolhive-operator';
 export interface ToolHiveProps {
   /** This component's slice of the environment configuration. */
   readonly config: ToolHiveConfig;
+  /** The chart lock: the operator's version (`toolhive-operator`, a Git tag `v<version>`). */
+  readonly charts: ChartLock;
   /** Where the operator's namespace is declared. */
   readonly namespaces: Namespaces;
   /** The API server's addresses, for the operator's egress policy. */
@@ -40,7 +43,7 @@ export class ToolHive extends Construct {
     ns.allowEgress({ name: 'same-namespace', peers: [{ namespaces: [config.namespace] }] });
 
     this.operator = new ToolHiveOperator(this, 'Operator', {
-      version: config.version,
+      version: stripV(props.charts.version('toolhive-operator')),
       namespace: config.namespace,
       replicas: props.replicas,
       updateCheck: config.updateCheck,

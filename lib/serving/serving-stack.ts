@@ -11,6 +11,7 @@ import { MeshPolicy } from './mesh-policy';
 import { ModelGateway } from './model-gateway';
 import { ModelRoute } from './model-route';
 import { ServingRuntime } from './serving-runtime';
+import { ChartLock, stripV } from '../core/chart-lock';
 import { Component } from '../core/component';
 import { ClusterConfig, ServingConfig } from '../core/config';
 import { Namespaces } from '../core/namespaces';
@@ -52,6 +53,8 @@ const ISTIO_CNI_NAMESPACE = 'istio-cni';
 export interface ServingStackProps {
   /** This component's slice of the environment configuration. */
   readonly config: ServingConfig;
+  /** The chart lock: cert-manager's, Istio's, the Knative Operator's and KServe's versions. */
+  readonly charts: ChartLock;
   readonly namespaces: Namespaces;
   /** The API server's addresses, for the controllers' egress and the webhooks' ingress. */
   readonly apiServer: ClusterConfig['apiServer'];
@@ -159,7 +162,7 @@ export class ServingStack extends Construct {
     }
 
     // --- Upstream charts, in waves ----------------------------------------------------------
-    this.certManager = new CertManager(this, 'CertManager', { version: config.versions.certManager, namespace: ns.certManager, replicas: props.replicas });
+    this.certManager = new CertManager(this, 'CertManager', { version: stripV(props.charts.version('cert-manager')), namespace: ns.certManager, replicas: props.replicas });
     this.certManager.dependsOn(props.namespaces);
 
     if (config.istioCni) {
@@ -168,7 +171,7 @@ export class ServingStack extends Construct {
       cniNs.allowEgress({ name: 'kube-apiserver', peers: [{ cidrs: apiServer.cidrs }], ports: apiPorts });
     }
     this.istio = new Istio(this, 'Istio', {
-      version: config.versions.istio,
+      version: props.charts.version('istiod'),
       namespace: ns.istio,
       replicas: props.replicas,
       gatewayServiceType: config.gateway.serviceType,
@@ -179,7 +182,7 @@ export class ServingStack extends Construct {
 
     let kserveAfter: UpstreamChart | Component = this.istio.gateway;
     if (useKnative) {
-      this.knativeOperator = new KnativeOperator(this, 'KnativeOperator', { version: config.versions.knativeOperator, namespace: ns.knativeOperator });
+      this.knativeOperator = new KnativeOperator(this, 'KnativeOperator', { version: props.charts.version('knative-operator'), namespace: ns.knativeOperator });
       this.knativeOperator.dependsOn(this.istio.istiod, this.istio.gateway, this.certManager);
       this.knativeServing = new Component(this, 'KnativeServing', { name: 'knative-serving', namespace: ns.knativeServing });
       new KnativeServing(this.knativeServing, 'Resource', {
@@ -197,7 +200,7 @@ export class ServingStack extends Construct {
     }
 
     this.kserve = new KServe(this, 'KServe', {
-      version: config.versions.kserve,
+      version: stripV(props.charts.version('kserve')),
       namespace: ns.kserve,
       deploymentMode: config.deploymentMode,
       domain: config.domain,

@@ -38,7 +38,7 @@ describe('environment configuration', () => {
     expect(cfg.cluster.prometheusOperator).toBe(false);
     expect(cfg.cluster.apiServer).toEqual({ cidrs: ['0.0.0.0/0'], ports: [443, 6443] });
     expect(cfg.registry).toEqual({ allowedRegistries: [], allowedHosts: [] });
-    expect(cfg.components.toolhive).toMatchObject({ enabled: true, version: '0.44.0', namespace: 'toolhive', updateCheck: false, servers: [] });
+    expect(cfg.components.toolhive).toMatchObject({ enabled: true, namespace: 'toolhive', updateCheck: false, servers: [] });
     // Serving and the workloads are opted into by each environment (stacks/base.ts turns them on).
     expect([cfg.components.serving.enabled, cfg.components.mlops.enabled, cfg.components.chatbot.enabled]).toEqual([false, false, false]);
   });
@@ -65,7 +65,8 @@ describe('environment configuration', () => {
     ['a source mirror on a blocked host', with_(airgap, { gitops: { sourceMirrors: { 'https://github.com/x/y.git': 'https://github.com/x/y.git' } } }), 'gitops.sourceMirrors.https://github.com/x/y.git', /not in registry.allowedHosts/],
     ['a namespace that is no DNS label', with_(dev, { components: { toolhive: { namespace: 'Tool_Hive' } } }), 'components.toolhive.namespace', /DNS-1123 label/],
     ['a resource amount that is no quantity', with_(dev, { components: { chatbot: { redis: { storageSize: '2 GB' } } } }), 'components.chatbot.redis.storageSize', /must be a Kubernetes quantity/],
-    ['a ToolHive version that is no version', with_(dev, { components: { toolhive: { version: 'latest' } } }), 'components.toolhive.version', /version such as 0.44.0/],
+    // Versions of charts live in charts.lock.json, not in an environment.
+    ['a chart version in the configuration', with_(dev, { components: { toolhive: { version: '0.44.0' } } }), 'components.toolhive.version', /unknown field/],
   ];
 
   it.each(bad)('rejects %s, naming the field', (_what, input, field, message) => {

@@ -5,6 +5,7 @@ import { KCloud } from '../../lib/operators/kcloud';
 import { KCloudOptimizerOperator } from '../../lib/operators/kcloud-optimizer-operator';
 import { findObject, K8sObject, objectsIn, synthEnvironment, synthPlatform, testPlatform } from '../helpers';
 import { dig, item, list } from '../ci/dig';
+import { CHARTS } from '../../stacks/charts';
 
 const wave = (o: K8sObject) => Number(o.metadata.annotations?.['argocd.argoproj.io/sync-wave']);
 
@@ -105,14 +106,15 @@ describe('KCloud', () => {
   function build(config: Record<string, unknown>) {
     const platform = testPlatform();
     const namespaces = new Namespaces(platform, 'Namespaces', { kubernetesVersion: '1.28' });
-    new KCloud(platform, 'KCloud', { config: KCloudSchema.parse({ ...base, ...config }), namespaces, apiServer: { cidrs: ['10.0.0.0/24'], ports: [6443] }, replicas: 1 });
+    new KCloud(platform, 'KCloud', { config: KCloudSchema.parse({ ...base, ...config }), namespaces, apiServer: { cidrs: ['10.0.0.0/24'], ports: [6443] }, replicas: 1, charts: CHARTS });
     return synthPlatform(platform);
   }
 
   it('takes the CRDs from the upstream repository at the release tag, as plain YAML', () => {
-    const out = build({ revision: 'v0.1.5', repository: 'https://git.example.org/kcloud.git' });
+    const out = build({});
     const app = findObject(objectsIn(out, 'apps/kcloud-crds.yaml'), 'Application', 'kcloud-crds');
-    expect(dig(app, 'spec.source')).toEqual({ repoURL: 'https://git.example.org/kcloud.git', targetRevision: 'v0.1.5', path: 'config/crd', directory: { include: 'deployment.yaml' } });
+    // Repository and tag come from the chart lock (kcloud-crds).
+    expect(dig(app, 'spec.source')).toEqual({ repoURL: 'https://github.com/openkcloud/kcloud-cost-scheduler.git', targetRevision: 'v0.1.0', path: 'config/crd', directory: { include: 'deployment.yaml' } });
     const wave = (f: string, n: string) => Number(findObject(objectsIn(out, f), 'Application', n).metadata.annotations?.['argocd.argoproj.io/sync-wave']);
     expect(wave('apps/kcloud-crds.yaml', 'kcloud-crds')).toBeLessThan(wave('apps/kcloud-optimizer.yaml', 'kcloud-optimizer'));
     expect(wave('apps/kcloud-optimizer.yaml', 'kcloud-optimizer')).toBeLessThan(wave('apps/kcloud-policies.yaml', 'kcloud-policies'));

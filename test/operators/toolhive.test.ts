@@ -5,6 +5,7 @@ import { McpServer } from '../../lib/operators/mcp-server';
 import { ToolHive } from '../../lib/operators/toolhive';
 import { TOOLHIVE_REPO, ToolHiveOperator } from '../../lib/operators/toolhive-operator';
 import { findObject, K8sObject, objectsIn, synthEnvironment, synthPlatform, testPlatform } from '../helpers';
+import { CHARTS } from '../../stacks/charts';
 
 type AppSpec = { source: { repoURL: string; path: string; targetRevision: string; helm: { releaseName: string; valuesObject: Record<string, Record<string, unknown>> } }; destination: { namespace: string }; syncPolicy: { syncOptions: string[] } };
 const spec = (o: K8sObject) => o.spec as AppSpec;
@@ -113,10 +114,11 @@ describe('ToolHive on the platform', () => {
     const p = testPlatform();
     const namespaces = new Namespaces(p, 'Namespaces', { kubernetesVersion: '1.28' });
     const th = new ToolHive(p, 'ToolHive', {
-      config: { enabled: true, version: '0.44.0', namespace: 'tools', updateCheck: false, servers: [{ name: 'fetch', image: 'x/fetch:1', transport: 'sse', mcpPort: 8080, proxyPort: 8090, args: [], allowFrom: ['chatbot'] }] },
+      config: { enabled: true, namespace: 'tools', updateCheck: false, servers: [{ name: 'fetch', image: 'x/fetch:1', transport: 'sse', mcpPort: 8080, proxyPort: 8090, args: [], allowFrom: ['chatbot'] }] },
       namespaces,
       apiServer: { cidrs: ['10.0.0.0/24'], ports: [6443] },
       replicas: 2,
+      charts: CHARTS,
     });
     expect(th.servers.name).toBe('mcp-servers');
     const objects = objectsIn(synthPlatform(p), 'namespaces/manifests.yaml');

@@ -104,8 +104,6 @@ export const JenkinsSchema = z
     namespace: dnsLabel.default('jenkins'),
     /** Namespace of the build agent pods; the controller may manage pods only there. */
     agentsNamespace: dnsLabel.default('jenkins-agents'),
-    /** Chart `jenkins` of https://charts.jenkins.io. */
-    chartVersion: z.string().default('5.8.104'),
     /**
      * The controller. Chart 5.8.104's own controller image (jenkinsci/helm-charts tag jenkins-5.8.104,
      * charts/jenkins/Chart.yaml: `appVersion: 2.528.1`, annotation `docker.io/jenkins/jenkins:2.528.1-jdk21`).
@@ -242,8 +240,6 @@ export const UpdatedImageSchema = z
 export const ImageUpdaterSchema = z
   .object({
     enabled: z.boolean().default(true),
-    /** Chart `argocd-image-updater` of https://argoproj.github.io/argo-helm (CRD-based 1.x line). */
-    chartVersion: z.string().default('1.3.0'),
     image: imageRef.default('quay.io/argoprojlabs/argocd-image-updater:v1.3.0'),
     /** Branch Image Updater commits its write-back to; Argo CD follows it. */
     branch: z.string().min(1).default('main'),

@@ -79,10 +79,6 @@ export const KCloudSchema = z
      * matches `ci.registry.host`'s default; stacks derive it from the registry host).
      */
     image: z.string().min(1).default('registry.local:30500/kcloud/kcloud-operator:v0.1.0'),
-    /** The upstream repository; its `config/crd/deployment.yaml` holds the three CRDs. */
-    repository: z.string().url().default('https://github.com/openkcloud/kcloud-cost-scheduler.git'),
-    /** Git tag of the CRDs, matching the operator image. */
-    revision: z.string().min(1).default('v0.1.0'),
     /** Namespace of the Prometheus that scrapes the operator's metrics. */
     monitoringNamespace: dnsLabel.default('monitoring'),
     /** Namespaces whose pods the mutating webhook may change; pods elsewhere are never sent to it. */

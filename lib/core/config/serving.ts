@@ -103,16 +103,16 @@ export const ServingSchema = z
     istioCni: z.boolean().default(true),
     /** Mutual TLS between the model pods' sidecars; STRICT refuses plaintext callers. */
     mtls: z.enum(['STRICT', 'PERMISSIVE']).default('STRICT'),
+    /**
+     * Versions of what the Knative Operator installs (its images are pinned, not charts). The charts'
+     * versions (cert-manager, Istio, the Knative Operator, KServe) are in charts.lock.json.
+     */
     versions: z
       .object({
-        certManager: version.default('1.18.6'),
-        istio: version.default('1.24.6'),
-        knativeOperator: version.default('1.16.6'),
         /** Knative Serving release whose images are pinned (the operator installs the matching minor). */
         knativeServing: version.default('1.16.3'),
         /** net-istio release the operator bundles with Knative Serving 1.16. */
         netIstio: version.default('1.16.0'),
-        kserve: version.default('0.15.2'),
       })
       .strict()
       .default({}),

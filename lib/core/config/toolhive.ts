@@ -25,8 +25,6 @@ export const McpServerSchema = z
 export const ToolHiveSchema = z
   .object({
     enabled: z.boolean().default(true),
-    /** ToolHive release: app version of the operator and tag of its images. */
-    version: z.string().regex(/^\d+\.\d+\.\d+$/, { message: 'must be a version such as 0.44.0' }).default('0.44.0'),
     /**
      * Let the operator call ToolHive's update-check API (which also sends usage metrics). Off by
      * default: on-premise platforms do not phone home, and airgapped ones cannot.
