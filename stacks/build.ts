@@ -1,6 +1,7 @@
 import { Delivery } from '../lib/ci/delivery';
 import { Bootstrap } from '../lib/core/bootstrap';
 import { ChartLock } from '../lib/core/chart-lock';
+import type { RenderedChart } from '../lib/core/chart-render';
 import { Component } from '../lib/core/component';
 import { EnvironmentConfig } from '../lib/core/config';
 import { Namespaces } from '../lib/core/namespaces';
@@ -14,6 +15,14 @@ import { KCloud } from '../lib/operators/kcloud';
 import { ToolHive } from '../lib/operators/toolhive';
 import { ServingStack } from '../lib/serving/serving-stack';
 import { CHARTS } from './charts';
+
+/** What else an environment is built from, besides its configuration. */
+export interface BuildOptions {
+  /** The chart lock. @default - the repository's charts.lock.json */
+  readonly charts?: ChartLock;
+  /** Its upstream charts, rendered with helm after a first synth, by component. @default - none */
+  readonly renderedCharts?: ReadonlyMap<string, RenderedChart>;
+}
 
 /** One environment's construct tree and the policy its images and references are held to. */
 export interface BuiltEnvironment {
@@ -30,8 +39,17 @@ export interface BuiltEnvironment {
  *   (`renderVendoredCharts` in lib/tools/vendor.ts): rendering runs a subprocess, so it happens
  *   before construction. @default - none (an environment with vendored charts then fails to build)
  */
-export function buildEnvironment(config: EnvironmentConfig, rendered: RenderedCharts = new Map(), charts: ChartLock = CHARTS): BuiltEnvironment {
-  const platform = new Platform({ environment: config.name, gitops: config.gitops, chartLock: charts });
+export function buildEnvironment(config: EnvironmentConfig, rendered: RenderedCharts = new Map(), options: BuildOptions = {}): BuiltEnvironment {
+  const charts = options.charts ?? CHARTS;
+  const platform = new Platform({
+    environment: config.name,
+    gitops: config.gitops,
+    chartLock: charts,
+    kubernetesVersion: config.cluster.kubernetesVersion,
+    // The Prometheus Operator's CRDs exist where the cluster runs it; charts gate ServiceMonitors on them.
+    clusterApiVersions: config.cluster.prometheusOperator ? ['monitoring.coreos.com/v1'] : [],
+    renderedCharts: options.renderedCharts,
+  });
   const { cluster, components } = config;
   const namespaces = new Namespaces(platform, 'Namespaces', { kubernetesVersion: cluster.kubernetesVersion });
 

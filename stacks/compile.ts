@@ -1,4 +1,5 @@
 import { ConfigError, EnvironmentConfig, EnvironmentInput, parseEnvironment } from '../lib/core/config';
+import type { RenderedChart } from '../lib/core/chart-render';
 import { SynthError } from '../lib/core/errors';
 import { EnvironmentOutput, synthesize } from '../lib/core/synthesize';
 import { RenderedCharts } from '../lib/core/vendored-chart';
@@ -10,6 +11,13 @@ export interface CompileOptions {
    * @default - no rendering; an environment with vendored charts fails with a message saying so
    */
   readonly renderCharts?: (config: EnvironmentConfig) => RenderedCharts;
+  /** Overrides every environment's `gitops.chartsMode`. @default - each environment's own */
+  readonly chartsMode?: EnvironmentConfig['gitops']['chartsMode'];
+  /**
+   * Upstream charts rendered with helm after a first compile (from its outputs' `charts`), by
+   * environment, then component. @default - none: charts are referenced and not checked
+   */
+  readonly renderedCharts?: ReadonlyMap<string, ReadonlyMap<string, RenderedChart>>;
 }
 
 /** Every environment's problems, when any environment has one. */
@@ -30,10 +38,11 @@ export function compileAll(inputs: readonly EnvironmentInput[], options: Compile
   const names = new Set<string>();
   for (const input of inputs) {
     try {
-      const config = parseEnvironment(input);
+      const parsed = parseEnvironment(input);
+      const config = options.chartsMode ? { ...parsed, gitops: { ...parsed.gitops, chartsMode: options.chartsMode } } : parsed;
       if (names.has(config.name)) throw new Error(`environment name '${config.name}' is used twice`);
       names.add(config.name);
-      const { platform, policy } = buildEnvironment(config, options.renderCharts?.(config));
+      const { platform, policy } = buildEnvironment(config, options.renderCharts?.(config), { renderedCharts: options.renderedCharts?.get(config.name) });
       outputs.push(synthesize(platform, policy));
     } catch (e) {
       if (e instanceof SynthError) failures.push(new SynthError(e.issues.map((i) => ({ ...i, path: `${input.name}:${i.path}` }))));

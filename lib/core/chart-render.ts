@@ -23,6 +23,11 @@ export interface ChartRenderRequest {
   readonly apiVersions: readonly string[];
   /** For plain manifest folders: Argo CD's directory include glob. @default - every YAML file */
   readonly include?: string;
+  /**
+   * The images the values set, upstream source → the reference written (relocated): a hydrated
+   * component lists them in the image lock although its Application no longer carries the values.
+   */
+  readonly images: readonly { readonly source: string; readonly target: string }[];
 }
 
 /** What a chart declares about its values, read from its vendored copy. */

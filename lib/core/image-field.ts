@@ -1,4 +1,5 @@
 import { ApiObject } from 'cdk8s';
+import { IConstruct } from 'constructs';
 
 /**
  * How an image is spelled at a field that is not a container's `image`.
@@ -39,6 +40,28 @@ export function declareImageField(obj: ApiObject, pointer: string, format: Image
   if (!pointer.startsWith('/')) throw new Error(`[${obj.node.path}] image field pointer '${pointer}' must start with '/'`);
   const field: ImageField = derivedTagSuffixes.length > 0 ? { pointer, format, derivedTagSuffixes } : { pointer, format };
   obj.node.addMetadata(METADATA_TYPE, field);
+}
+
+const CARRIED_TYPE = 'kompile:carried-images';
+
+/** An image a construct pulls through objects that no longer spell its upstream source. */
+export interface CarriedImage {
+  readonly source: string;
+  readonly target: string;
+}
+
+/**
+ * Declares images a construct's objects pull that were relocated before they were rendered (a
+ * hydrated chart, rendered from relocated values): the synth locks and lists them from source to
+ * target and holds the targets to the registry policy.
+ */
+export function declareCarriedImages(scope: IConstruct, images: readonly CarriedImage[]): void {
+  for (const image of images) scope.node.addMetadata(CARRIED_TYPE, image);
+}
+
+/** The images carried by `scope` ({@link declareCarriedImages}). */
+export function carriedImagesOf(scope: IConstruct): CarriedImage[] {
+  return scope.node.metadata.filter((m) => m.type === CARRIED_TYPE).map((m) => m.data as CarriedImage);
 }
 
 /** The image fields declared on `obj`. */

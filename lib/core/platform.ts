@@ -1,6 +1,7 @@
 import { App } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import type { ChartLock } from './chart-lock';
+import type { RenderedChart } from './chart-render';
 import { GitOpsConfig } from './config';
 
 export interface PlatformProps {
@@ -13,14 +14,28 @@ export interface PlatformProps {
    * a lock (construct tests)
    */
   readonly chartLock?: ChartLock;
+  /** Kubernetes version of the cluster, `1.28`: what charts are rendered for. @default - unknown (no chart is rendered) */
+  readonly kubernetesVersion?: string;
+  /**
+   * Upstream charts rendered for this environment (by a first synth, then helm), by component name:
+   * hydrated into the component's folder or, in `referenced` mode, only checked. @default - none
+   */
+  readonly renderedCharts?: ReadonlyMap<string, RenderedChart>;
+  /**
+   * API group/versions the cluster serves beyond the built-in ones and the CRDs the environment
+   * installs (e.g. `monitoring.coreos.com/v1` where the Prometheus Operator runs): charts are rendered
+   * with them, as Argo CD renders with the cluster's. @default []
+   */
+  readonly clusterApiVersions?: readonly string[];
 }
 
 /**
  * The root of one environment's construct tree: one cdk8s App per environment, never synthesized
  * with `App.synth()` (Kompile renders each component once, see `synthesize`).
  *
- * It carries only what Argo CD objects need to point back at the GitOps repository; component
- * configuration is handed to each construct by the stack, never read from here.
+ * It carries what Argo CD objects need to point back at the GitOps repository, and what upstream
+ * charts need to find their lock entry and their rendering; component configuration is handed to
+ * each construct by the stack, never read from here.
  */
 export class Platform extends App {
   /** The Platform a construct belongs to. */
@@ -38,6 +53,11 @@ export class Platform extends App {
   readonly project: string;
   /** The chart lock upstream sources are held to, if any. */
   readonly chartLock?: ChartLock;
+  /** Kubernetes version of the cluster (`1.28`), if known. */
+  readonly kubernetesVersion?: string;
+  /** API group/versions the cluster serves beyond the built-ins and the environment's CRDs. */
+  readonly clusterApiVersions: readonly string[];
+  private readonly rendered: ReadonlyMap<string, RenderedChart>;
 
   constructor(props: PlatformProps) {
     // outdir is never used: Kompile writes its own output atomically.
@@ -46,11 +66,19 @@ export class Platform extends App {
     this.gitops = props.gitops;
     this.project = props.gitops.project ?? `kompile-${props.environment}`;
     this.chartLock = props.chartLock;
+    this.kubernetesVersion = props.kubernetesVersion;
+    this.rendered = props.renderedCharts ?? new Map();
+    this.clusterApiVersions = props.clusterApiVersions ?? [];
   }
 
   /** Path inside the GitOps repository of a folder of this environment's output. */
   repoPath(...segments: string[]): string {
     return [this.gitops.path, this.environment, ...segments].join('/');
+  }
+
+  /** The rendering of an upstream component's chart, when it was rendered. */
+  renderedChart(component: string): RenderedChart | undefined {
+    return this.rendered.get(component);
   }
 
   /** The mirror configured for an upstream source URL, or the URL itself. */

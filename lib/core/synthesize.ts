@@ -2,15 +2,19 @@ import { ApiObject, Chart } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { auditImage, auditObject, findingLocation } from '../checks/audit';
 import { podAdmissionFindings } from '../checks/pod-admission';
+import type { ChartRenderRequest } from './chart-render';
 import { Component } from './component';
 import { SynthError, SynthIssue } from './errors';
 import { Image, ImageReferenceError } from './image';
-import { DERIVED_IMAGES_ANNOTATION, imageFieldsOf } from './image-field';
+import { carriedImagesOf, DERIVED_IMAGES_ANNOTATION, imageFieldsOf } from './image-field';
+import { findContainerImages } from './images-walk';
+import { isCheckOnly } from './rendered-objects';
 import { groupOf, isClusterScoped } from './kinds';
 import { OutputChart } from './output-chart';
+import { UpstreamChart } from './upstream-chart';
 import { Platform } from './platform';
 import { RegistryPolicy } from './registry-policy';
-import { relocateImages } from './relocate';
+import { ImageUse, relocateImages } from './relocate';
 import { computeWaves } from './waves';
 import { toYamlDocuments } from './yaml-output';
 
@@ -49,6 +53,14 @@ export interface EnvironmentOutput {
   readonly files: ReadonlyMap<string, string>;
   /** Source image → the reference the environment pulls, sorted by source. */
   readonly images: ReadonlyMap<string, string>;
+  /**
+   * The upstream charts of the environment that Argo CD renders from a Helm (or Git) source, as it
+   * will render them, sorted by component: what to render with helm to check them (or hydrate
+   * them). Empty unless the platform knows its Kubernetes version and chart lock.
+   */
+  readonly charts: readonly ChartRenderRequest[];
+  /** How the environment's upstream charts reach Argo CD (`gitops.chartsMode`). */
+  readonly chartsMode: 'referenced' | 'hydrated';
 }
 
 type Json = Record<string, unknown> & { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> } };
@@ -204,6 +216,18 @@ export function synthesize(platform: Platform, policy: RegistryPolicy): Environm
   // 5. Labels, waves, prune protection, images, audit: one pass over every object.
   const lock = new Map<string, string>();
   const targets = new Map<string, string>();
+  const checkOnly: Rendered[] = [];
+  const usesOf = new Map<ApiObject, ImageUse[]>();
+  const lockImage = (path: string, pointer: string, source: string, target: string) => {
+    const outside = auditImage(pointer, target, policy);
+    if (outside) issues.push({ path, message: `${outside.pointer}: ${outside.message}` });
+    const prior = targets.get(target);
+    if (prior && prior !== source) issues.push({ path, message: `images '${prior}' and '${source}' both relocate to '${target}'` });
+    targets.set(target, source);
+    lock.set(source, target);
+  };
+  // Images of hydrated charts, relocated in the values before the chart was rendered.
+  for (const c of components) for (const img of carriedImagesOf(c)) lockImage(c.node.path, '', img.source, img.target);
   for (const [chart, rendered] of byChart) {
     const component = chart instanceof Component ? chart : undefined;
     for (const r of rendered) {
@@ -222,6 +246,12 @@ export function synthesize(platform: Platform, policy: RegistryPolicy): Environm
         addSyncOption(j, 'Delete=false');
       }
 
+      if (isCheckOnly(r.obj)) {
+        // What Argo CD will render from a Helm source: Kompile cannot change it, only judge it.
+        checkOnly.push(r);
+        continue;
+      }
+
       let uses;
       try {
         uses = relocateImages(j, imageFieldsOf(r.obj), policy);
@@ -230,22 +260,33 @@ export function synthesize(platform: Platform, policy: RegistryPolicy): Environm
         issues.push({ path: r.obj.node.path, message });
         continue;
       }
+      usesOf.set(r.obj, uses);
       const derived = uses.filter((u) => u.derived).map((u) => u.target.toString());
       if (derived.length > 0) annotate(j, DERIVED_IMAGES_ANNOTATION, [...new Set(derived)].sort().join(','));
-      for (const u of uses) {
-        const source = u.source.toString();
-        const target = u.target.toString();
-        const outside = auditImage(u.pointer, target, policy);
-        if (outside) issues.push({ path: r.obj.node.path, message: `${outside.pointer}: ${outside.message}` });
-        const prior = targets.get(target);
-        if (prior && prior !== source) issues.push({ path: r.obj.node.path, message: `images '${prior}' and '${source}' both relocate to '${target}'` });
-        targets.set(target, source);
-        lock.set(source, target);
-      }
+      for (const u of uses) lockImage(r.obj.node.path, u.pointer, u.source.toString(), u.target.toString());
       for (const f of auditObject(j, new Set(uses.map((u) => u.pointer)), policy)) {
         issues.push({ path: r.obj.node.path, message: `${findingLocation(f)}: ${f.message}` });
       }
     }
+  }
+
+  // 5a. Objects a chart renders that Argo CD, not Kompile, will apply: every image they pull must be
+  // one the environment locks (so it is mirrored and relocated through the values), and every
+  // reference is audited like Kompile's own.
+  for (const r of checkOnly) {
+    for (const found of findContainerImages(r.json)) {
+      let ref: string;
+      try {
+        ref = Image.parse(found.value).toString();
+      } catch (e) {
+        issues.push({ path: r.obj.node.path, message: `${found.pointer}: ${(e as Error).message}` });
+        continue;
+      }
+      if (!targets.has(ref)) {
+        issues.push({ path: r.obj.node.path, message: `${found.pointer}: the chart runs image '${found.value}', which no value Kompile sets names: it is neither mirrored (images.lock.json) nor relocated; declare the value that sets it in the chart's images` });
+      }
+    }
+    for (const f of auditObject(r.json, new Set(), policy)) issues.push({ path: r.obj.node.path, message: `${findingLocation(f)}: ${f.message}` });
   }
 
   // 5b. Pod Security admission of every pod the environment runs, at its namespace's level: pod
@@ -264,12 +305,14 @@ export function synthesize(platform: Platform, policy: RegistryPolicy): Environm
       const policyJson = (app.json.spec as { syncPolicy: { syncOptions: string[] } }).syncPolicy;
       if (!policyJson.syncOptions.includes('ServerSideApply=true')) policyJson.syncOptions.push('ServerSideApply=true');
     }
-    if (!c.isUpstream && rendered.length <= 1) {
+    if (!c.isUpstream && rendered.filter((r) => !isCheckOnly(r.obj)).length <= 1) {
       issues.push({ path: c.node.path, message: `component '${c.name}' has no objects; its Application would sync an empty folder` });
     }
   }
 
   if (issues.length > 0) throw new SynthError(issues);
+
+  const charts = chartRequests(platform, components, renderedOf, usesOf, [...byChart.values()].flat());
 
   // 7. Files: one per component, one per child Application, the output charts, the image list.
   // That each file reads back as its objects under YAML 1.1 (kubectl, Argo CD) is guaranteed by the
@@ -280,7 +323,7 @@ export function synthesize(platform: Platform, policy: RegistryPolicy): Environm
   for (const c of components) {
     const rendered = byChart.get(c) ?? [];
     files.set(`apps/${c.name}.yaml`, toYamlDocuments([renderedOf.get(c.application)!.json], header(`Application ${c.name}`)));
-    const objects = sortForReading(rendered.filter((r) => r.obj !== c.application));
+    const objects = sortForReading(rendered.filter((r) => r.obj !== c.application && !isCheckOnly(r.obj)));
     if (objects.length > 0) files.set(`${c.name}/manifests.yaml`, toYamlDocuments(objects.map((r) => r.json), header(`component ${c.name}`)));
     for (const [fileName, content] of c.outputFiles) files.set(`${c.name}/${fileName}`, content);
   }
@@ -300,7 +343,42 @@ export function synthesize(platform: Platform, policy: RegistryPolicy): Environm
   const toMirror = [...images.keys()].filter((source) => !policy.holds(Image.parse(source)));
   files.set('images.txt', toMirror.map((i) => `${i}\n`).join(''));
   files.set('images.lock.json', `${JSON.stringify(Object.fromEntries(images), null, 2)}\n`);
-  return { environment: env, files: new Map([...files.entries()].sort(([a], [b]) => compare(a, b))), images };
+  return { environment: env, files: new Map([...files.entries()].sort(([a], [b]) => compare(a, b))), images, charts, chartsMode: platform.gitops.chartsMode };
+}
+
+/** The group/versions the environment's CRDs define, sorted. */
+function crdApiVersions(all: readonly Rendered[]): string[] {
+  const out = new Set<string>();
+  for (const r of all) {
+    if (r.json.kind !== 'CustomResourceDefinition' || groupOf(r.json.apiVersion) !== 'apiextensions.k8s.io') continue;
+    const spec = r.json.spec as { group?: string; versions?: { name?: string }[] };
+    for (const v of spec.versions ?? []) if (spec.group && v.name) out.add(`${spec.group}/${v.name}`);
+  }
+  return [...out].sort();
+}
+
+/** What each referenced upstream chart of the environment is rendered from: its Application, as written. */
+function chartRequests(platform: Platform, components: readonly Component[], renderedOf: ReadonlyMap<ApiObject, Rendered>, usesOf: ReadonlyMap<ApiObject, ImageUse[]>, all: readonly Rendered[]): ChartRenderRequest[] {
+  if (!platform.kubernetesVersion) return [];
+  const apiVersions = [...new Set([...crdApiVersions(all), ...platform.clusterApiVersions])].sort();
+  const out: ChartRenderRequest[] = [];
+  for (const c of components) {
+    if (!(c instanceof UpstreamChart) || !c.isUpstream || !c.locked) continue;
+    const app = renderedOf.get(c.application)!.json as unknown as { spec: { source: { helm?: { releaseName?: string; valuesObject?: Record<string, unknown> }; directory?: { include?: string } }; destination: { namespace?: string } } };
+    const source = app.spec.source;
+    out.push({
+      component: c.name,
+      chart: c.locked,
+      releaseName: source.helm?.releaseName ?? c.name,
+      namespace: app.spec.destination.namespace ?? c.defaultNamespace ?? 'default',
+      values: structuredClone(source.helm?.valuesObject ?? {}),
+      kubeVersion: `${platform.kubernetesVersion}.0`,
+      apiVersions,
+      include: source.directory?.include,
+      images: (usesOf.get(c.application) ?? []).map((u) => ({ source: u.source.toString(), target: u.target.toString() })),
+    });
+  }
+  return out.sort((a, b) => compare(a.component, b.component));
 }
 
 function annotationBytes(j: Json): number {

@@ -1,9 +1,11 @@
 import { Construct } from 'constructs';
 import { ApplicationSpecSource } from '../../imports/argoproj.io';
 import type { LockedChart } from './chart-lock';
+import type { RenderedChart } from './chart-render';
 import { Component } from './component';
 import { GroupKind, OPERATOR_CLUSTER_KINDS } from './kinds';
-import { declareImageField, ImageFieldFormat, pointerOf } from './image-field';
+import { declareCarriedImages, declareImageField, ImageFieldFormat, pointerOf } from './image-field';
+import { addRenderedObjects } from './rendered-objects';
 import { Platform } from './platform';
 
 /** Where a chart comes from. Build with the static methods. */
@@ -103,6 +105,11 @@ export interface UpstreamChartProps {
  * An upstream Helm chart installed as its own Argo CD Application (from a Helm repository, an OCI
  * registry or a Git path), with typed values and its images declared for relocation. In environments
  * with `gitops.sourceMirrors`, the source points at the mirror.
+ *
+ * Where the environment's chart was rendered (vendored under charts/, rendered with helm between
+ * two synths), its objects are part of the component: in `hydrated` mode they are the component's
+ * folder (the Application syncs that folder; the chart never reaches Argo CD); in `referenced` mode
+ * they are only checked, standing for what Argo CD will render from the Helm source.
  */
 export class UpstreamChart extends Component {
   /** Cluster-scoped kinds the chart creates. */
@@ -111,10 +118,17 @@ export class UpstreamChart extends Component {
   readonly source: ChartSource;
   /** Its entry in the chart lock, where the environment has one. */
   readonly locked?: LockedChart;
+  /** The chart's rendering, where the environment's chart was rendered. */
+  readonly rendered?: RenderedChart;
+  /** True when the rendered objects are the component's folder instead of a Helm source. */
+  readonly hydrated: boolean;
 
   constructor(scope: Construct, id: string, props: UpstreamChartProps) {
     const { source } = props;
-    const repoURL = Platform.of(scope).sourceFor(source.repoURL);
+    const platform = Platform.of(scope);
+    const repoURL = platform.sourceFor(source.repoURL);
+    const rendered = platform.renderedChart(props.name);
+    const hydrated = rendered !== undefined && platform.gitops.chartsMode === 'hydrated';
     const values = structuredClone(props.values ?? {});
     for (const img of props.images ?? []) setPath(values, img.valuePath, imageValue(img));
     if (source.type === 'git-directory' && (props.values !== undefined || (props.images ?? []).length > 0)) {
@@ -130,18 +144,37 @@ export class UpstreamChart extends Component {
             path: source.path,
             helm: { releaseName: props.name, valuesObject: values },
           };
-    super(scope, id, { name: props.name, namespace: props.namespace }, {
-      source: appSource,
-      syncOptions: props.includesCrds ? ['ServerSideApply=true'] : [],
-      keepsObjects: props.includesCrds ?? false,
-      installsCrds: props.includesCrds ?? false,
-    });
+    // Hydrated, the component is a folder like any other: its CRDs carry Prune=false,Delete=false
+    // themselves, so the Application may prune and cascade.
+    super(
+      scope,
+      id,
+      { name: props.name, namespace: props.namespace },
+      hydrated
+        ? undefined
+        : {
+            source: appSource,
+            syncOptions: props.includesCrds ? ['ServerSideApply=true'] : [],
+            keepsObjects: props.includesCrds ?? false,
+            installsCrds: props.includesCrds ?? false,
+          },
+    );
+    this.rendered = rendered;
+    this.hydrated = hydrated;
     this.clusterResources = props.clusterResources ?? OPERATOR_CLUSTER_KINDS;
     this.source = source;
     // Every source an environment installs is locked (charts.lock.json): one place for versions.
     const lock = Platform.of(scope).chartLock;
     this.locked = lock?.find(source);
     if (lock && !this.locked) this.node.addValidation({ validate: () => [lock.explainMissing(source)] });
+    if (rendered) {
+      if (rendered.objects.length === 0) throw new Error(`[${this.node.path}] chart '${rendered.request.chart.name}' rendered no objects`);
+      addRenderedObjects(this, rendered.objects, props.namespace, !hydrated);
+    }
+    if (hydrated) {
+      declareCarriedImages(this, rendered.request.images);
+      return;
+    }
     for (const img of props.images ?? []) {
       declareImageField(this.application, pointerOf('spec', 'source', 'helm', 'valuesObject', ...img.valuePath.split('.')), img.format, img.derivedTagSuffixes);
     }

@@ -1,7 +1,6 @@
-import { ApiObject, JsonPatch } from 'cdk8s';
 import { Construct } from 'constructs';
 import { Component } from './component';
-import { isClusterScoped } from './kinds';
+import { addRenderedObjects } from './rendered-objects';
 
 /** A rendered Kubernetes object, as `helm template` prints it. */
 export type RenderedObject = Record<string, unknown> & { apiVersion: string; kind: string; metadata: { name: string; namespace?: string } };
@@ -31,17 +30,6 @@ export class VendoredChart extends Component {
   constructor(scope: Construct, id: string, props: VendoredChartProps) {
     super(scope, id, { name: props.name, namespace: props.namespace });
     if (props.objects.length === 0) throw new Error(`[${this.node.path}] vendored chart '${props.name}' rendered no objects`);
-    const ids = new Set<string>();
-    for (const obj of props.objects) {
-      const { apiVersion, kind, metadata, ...rest } = obj;
-      const namespace = isClusterScoped(apiVersion, kind) ? undefined : (metadata.namespace ?? props.namespace);
-      // Ids only need to be unique inside the chart; the identity check of the synth catches real duplicates.
-      let objId = `${kind}-${namespace ?? ''}-${metadata.name}`;
-      for (let n = 2; ids.has(objId); n++) objId = `${kind}-${namespace ?? ''}-${metadata.name}-${n}`;
-      ids.add(objId);
-      const api = new ApiObject(this, objId, { apiVersion, kind, metadata: { ...metadata, namespace }, ...rest });
-      // cdk8s gives every object of a chart the chart's namespace; cluster-scoped kinds must have none.
-      if (namespace === undefined) api.addJsonPatch(JsonPatch.remove('/metadata/namespace'));
-    }
+    addRenderedObjects(this, props.objects, props.namespace, false);
   }
 }

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { EnvironmentOutput } from '../../lib/core/synthesize';
 import { writeOutputs } from '../../lib/core/writer';
 
-const output = (environment: string, files: Record<string, string>): EnvironmentOutput => ({ environment, files: new Map(Object.entries(files)), images: new Map() });
+const output = (environment: string, files: Record<string, string>): EnvironmentOutput => ({ environment, files: new Map(Object.entries(files)), images: new Map(), charts: [], chartsMode: 'referenced' });
 
 function tmp(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), 'kompile-writer-'));

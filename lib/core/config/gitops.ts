@@ -23,6 +23,14 @@ export const GitOpsSchema = z
      * charts. Airgapped environments mirror every source they use.
      */
     sourceMirrors: z.record(z.string().min(1), z.string().min(1)).default({}),
+    /**
+     * How upstream charts reach Argo CD. `referenced`: Helm-source Applications (Argo CD renders the
+     * chart; Kompile checks the objects whenever the chart is vendored under charts/). `hydrated`:
+     * Kompile renders every chart with helm at synth time and writes its objects to
+     * `dist/<env>/<component>/`, synced as a plain folder: no chart repository needed, every object in
+     * the pull request. Hydrated needs every chart vendored (`kompile charts pull`).
+     */
+    chartsMode: z.enum(['referenced', 'hydrated']).default('referenced'),
   })
   .strict();
 

@@ -1,0 +1,114 @@
+/**
+ * The whole synth with upstream charts: compile every environment once (pure) to learn, from the
+ * Applications as written, what each chart is rendered with; render the vendored ones with the real
+ * helm (parallel, cached); compile again with the renderings, so every rendered object is held to
+ * the same checks as Kompile's own and, in `hydrated` mode, written as the component's folder.
+ *
+ * The I/O (reading `charts/`, running helm) happens here, between the two pure compiles.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { EnvironmentInput } from '../core/config';
+import type { ChartRenderRequest, RenderedChart } from '../core/chart-render';
+import type { EnvironmentOutput } from '../core/synthesize';
+import { compileAll, CompileError, CompileOptions } from '../../stacks/compile';
+import { renderCharts, RenderOptions } from './chart-render';
+
+/** A chart an environment installs that is not vendored, so nothing rendered from it was checked. */
+export interface UncheckedChart {
+  readonly environment: string;
+  readonly component: string;
+  /** Lock name: what `kompile charts pull` would put in `charts/<chart>/`. */
+  readonly chart: string;
+}
+
+export interface SynthOptions extends Omit<CompileOptions, 'renderedCharts'> {
+  /** Folder of vendored charts (`charts/<lock name>/`). */
+  readonly chartsDir: string;
+  /** How to run helm and where to cache renders; only used when some chart is vendored. */
+  readonly render: () => Omit<RenderOptions, 'chartsDir'>;
+}
+
+export interface SynthResult {
+  readonly outputs: readonly EnvironmentOutput[];
+  /** Charts that could not be checked because they are not vendored (referenced mode only). */
+  readonly unchecked: readonly UncheckedChart[];
+}
+
+/** group/versions of the CRDs among rendered objects. */
+function crdApiVersions(objects: readonly RenderedChart['objects'][number][]): string[] {
+  const out: string[] = [];
+  for (const o of objects) {
+    if (o.kind !== 'CustomResourceDefinition') continue;
+    const spec = (o as { spec?: { group?: string; versions?: { name?: string }[] } }).spec;
+    for (const v of spec?.versions ?? []) if (spec?.group && v.name) out.push(`${spec.group}/${v.name}`);
+  }
+  return out;
+}
+
+interface Job {
+  readonly environment: string;
+  request: ChartRenderRequest;
+}
+
+/**
+ * Compiles every environment with its charts. Environments in `hydrated` mode need every chart
+ * vendored; `referenced` ones check what is vendored and report the rest as unchecked. On any
+ * problem (of any environment) throws {@link CompileError} listing them all; nothing is returned.
+ */
+export async function synthesizeAll(inputs: readonly EnvironmentInput[], options: SynthOptions): Promise<SynthResult> {
+  const { chartsDir, render, ...compileOptions } = options;
+  const first = compileAll(inputs, compileOptions);
+  const vendored = (r: ChartRenderRequest) => fs.existsSync(path.join(chartsDir, r.chart.name));
+  const jobs: Job[] = [];
+  const unchecked: UncheckedChart[] = [];
+  const missing: Error[] = [];
+  for (const out of first) {
+    for (const request of out.charts) {
+      if (vendored(request)) jobs.push({ environment: out.environment, request });
+      else if (out.chartsMode === 'hydrated') {
+        missing.push(new Error(`${out.environment}: component '${request.component}' is hydrated but chart '${request.chart.name}' is not vendored in ${chartsDir}/ (run: npm run kompile -- charts pull --env ${out.environment})`));
+      } else unchecked.push({ environment: out.environment, component: request.component, chart: request.chart.name });
+    }
+  }
+  if (missing.length > 0) throw new CompileError(missing);
+  if (jobs.length === 0) return { outputs: first, unchecked };
+
+  const renderOptions = { ...render(), chartsDir };
+  let rendered = await renderCharts(
+    jobs.map((j) => j.request),
+    renderOptions,
+  );
+  // Charts are rendered with the group/versions of every CRD the environment installs, charts'
+  // own included (Argo CD renders against a cluster where earlier waves installed them): add those
+  // the renderings define and render again until nothing new appears (cached renders are free).
+  for (let round = 0; round < 3; round++) {
+    const byEnv = new Map<string, Set<string>>();
+    rendered.forEach((r, i) => {
+      const set = byEnv.get(jobs[i].environment) ?? new Set<string>();
+      for (const v of crdApiVersions(r.objects)) set.add(v);
+      byEnv.set(jobs[i].environment, set);
+    });
+    let changed = false;
+    for (const job of jobs) {
+      const all = [...new Set([...job.request.apiVersions, ...(byEnv.get(job.environment) ?? [])])].sort();
+      if (all.length !== job.request.apiVersions.length) {
+        job.request = { ...job.request, apiVersions: all };
+        changed = true;
+      }
+    }
+    if (!changed) break;
+    rendered = await renderCharts(
+      jobs.map((j) => j.request),
+      renderOptions,
+    );
+  }
+
+  const byEnvironment = new Map<string, Map<string, RenderedChart>>();
+  rendered.forEach((r, i) => {
+    const env = byEnvironment.get(jobs[i].environment) ?? new Map<string, RenderedChart>();
+    env.set(r.request.component, r);
+    byEnvironment.set(jobs[i].environment, env);
+  });
+  return { outputs: compileAll(inputs, { ...compileOptions, renderedCharts: byEnvironment }), unchecked };
+}
