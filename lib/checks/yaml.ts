@@ -25,6 +25,11 @@
  *   goyaml.v2/decode.go (`isMerge`: a plain `<<` key; a value resolved as !!timestamp is kept as its
  *   text when decoding into `interface{}`); sigs.k8s.io/yaml yaml.go (`convertToJSONableObject`:
  *   bool/int/float keys become strings).
+ * - Quoted scalars continued on lines not indented past their key: invalid YAML per the spec's
+ *   `s-flow-line-prefix(n)` and refused by the `yaml` package on purpose (eemeli/yaml#176: "several
+ *   YAML processors allow this"); libyaml's `yaml_parser_scan_flow_scalar`, which go-yaml's
+ *   scannerc.go ports, checks a continuation line only for a document marker and the end of the
+ *   stream, so go-yaml reads it. js-yaml reads it too, hence the fallback of {@link parseKubernetesYaml}.
  *
  * Known differences between {@link parseKubernetesYaml} and go-yaml v2 → JSON (none arise in what
  * Kompile writes):
@@ -36,6 +41,7 @@
  * - `!!set`, `!!omap`, `!!pairs` tags are ignored (read as the plain map or sequence), as go-yaml v2
  *   does; `!!binary` decodes base64 to a UTF-8 string (go-yaml: bytes, which JSON then coerces).
  */
+import * as jsyaml from 'js-yaml';
 import { isAlias, isMap, isPair, isScalar, isSeq, parseAllDocuments, Scalar, ScalarTag, Schema, Tags } from 'yaml';
 
 /**
@@ -268,14 +274,112 @@ function checkScalar(node: Scalar, pointer: string, isKey: boolean, out: Reading
  * Reads a multi-document YAML stream the way kubectl and Argo CD do (go-yaml v2, YAML 1.1
  * resolution, see the module doc for the known differences), and lists, per document, every plain
  * scalar that YAML 1.2 reads differently. Empty documents are kept (value null).
+ *
+ * The `yaml` package reads first. It refuses some YAML that go-yaml (a port of libyaml) accepts —
+ * e.g. a multi-line quoted scalar whose continuation lines are not indented more than its key, as
+ * knative-operator 1.16.6's CRDs have (helm, kubectl and Argo CD read them). A stream the `yaml`
+ * package refuses is read again with `js-yaml` ({@link parseWithJsYaml}), with the same go-yaml v2
+ * resolution; only when that refuses it too is it an error.
  * @throws on a YAML syntax error, naming the document
  */
 export function parseKubernetesYaml(content: string): KubernetesDocument[] {
-  return parseAllDocuments(content, KUBERNETES_OPTIONS).map((doc, i) => {
-    if (doc.errors.length > 0) throw new Error(`document ${i + 1}: ${doc.errors[0].message}`);
+  const docs = parseAllDocuments(content, KUBERNETES_OPTIONS);
+  const failed = docs.findIndex((d) => d.errors.length > 0);
+  if (failed < 0) return docs.map(readDocument);
+  let fallback: KubernetesDocument[];
+  try {
+    fallback = parseWithJsYaml(content);
+  } catch {
+    throw new Error(`document ${failed + 1}: ${docs[failed].errors[0].message}`);
+  }
+  // Same document boundaries: keep the `yaml` package's reading (and its key differences) where it succeeded.
+  if (fallback.length === docs.length) return docs.map((d, i) => (d.errors.length > 0 ? fallback[i] : readDocument(d)));
+  return fallback;
+}
+
+function readDocument(doc: ReturnType<typeof parseAllDocuments>[number]): KubernetesDocument {
+  const differences: ReadingDifference[] = [];
+  collectDifferences(doc.contents, '', differences);
+  return { value: doc.toJS({ maxAliasCount: -1 }) as unknown, differences };
+}
+
+// --- The fallback reader: js-yaml with go-yaml v2 resolution ---
+
+/** What go-yaml v2 makes of a plain map key, as sigs.k8s.io/yaml turns it into a JSON key. */
+function goKey(source: string): string {
+  const { value } = resolveGoYamlV2(source);
+  return value === null ? '' : String(value);
+}
+
+/**
+ * A plain (unquoted, untagged) scalar as written, left unresolved by the js-yaml schema below and
+ * resolved afterwards, so that the reading difference can be recorded with its pointer. As a map
+ * key js-yaml turns it into a string with `toString`: go-yaml's key.
+ */
+class PlainScalar {
+  constructor(readonly source: string) {}
+  get [Symbol.toStringTag](): string {
+    return 'PlainScalar';
+  }
+  toString(): string {
+    return goKey(this.source);
+  }
+}
+
+const goExplicit = (tag: string, kind: GoYamlKind) =>
+  new jsyaml.Type(tag, { kind: 'scalar', resolve: (s: unknown) => typeof s === 'string' && resolveGoYamlV2(s).kind === kind, construct: (s: string) => resolveGoYamlV2(s).value });
+
+/**
+ * The js-yaml schema of the fallback: every plain scalar stays a {@link PlainScalar} (a plain `<<`
+ * key is a merge, as go-yaml's `isMerge`); explicit tags as in {@link kubernetesTags}: `!!null`,
+ * `!!bool`, `!!int`, `!!float` by go-yaml's resolution, `!!timestamp` kept as text, `!!binary`
+ * decoded to text, `!!set`, `!!omap`, `!!pairs` read as the plain map or sequence.
+ */
+const JS_YAML_SCHEMA = jsyaml.FAILSAFE_SCHEMA.extend({
+  implicit: [
+    new jsyaml.Type('tag:yaml.org,2002:merge', { kind: 'scalar', resolve: (s: unknown) => s === '<<' }),
+    new jsyaml.Type('tag:kompile.dev,2025:plain', { kind: 'scalar', resolve: () => true, construct: (s: string) => new PlainScalar(s) }),
+  ],
+  explicit: [
+    goExplicit('tag:yaml.org,2002:null', 'null'),
+    goExplicit('tag:yaml.org,2002:bool', 'bool'),
+    goExplicit('tag:yaml.org,2002:int', 'int'),
+    goExplicit('tag:yaml.org,2002:float', 'float'),
+    new jsyaml.Type('tag:yaml.org,2002:timestamp', { kind: 'scalar', construct: (s: string) => s }),
+    new jsyaml.Type('tag:yaml.org,2002:binary', { kind: 'scalar', construct: (s: string) => Buffer.from(s.replace(/\s+/g, ''), 'base64').toString('utf8') }),
+    new jsyaml.Type('tag:yaml.org,2002:set', { kind: 'mapping' }),
+    new jsyaml.Type('tag:yaml.org,2002:omap', { kind: 'sequence' }),
+    new jsyaml.Type('tag:yaml.org,2002:pairs', { kind: 'sequence' }),
+  ],
+});
+
+/** Resolves the {@link PlainScalar}s of a js-yaml reading, recording where YAML 1.2 would differ (values only). */
+function resolvePlain(node: unknown, pointer: string, out: ReadingDifference[]): unknown {
+  if (node instanceof PlainScalar) {
+    const kubernetes = resolveGoYamlV2(node.source).value;
+    const yaml12 = resolveCore(node.source);
+    if (!sameValue(kubernetes, yaml12)) out.push({ pointer, isKey: false, source: node.source, kubernetes, yaml12 });
+    return kubernetes;
+  }
+  if (Array.isArray(node)) return node.map((item, i) => resolvePlain(item, `${pointer}/${i}`, out));
+  if (typeof node === 'object' && node !== null && Object.getPrototypeOf(node) === Object.prototype) {
+    const out2: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(node)) out2[k] = resolvePlain(v, `${pointer}/${escapePointer(k)}`, out);
+    return out2;
+  }
+  return node;
+}
+
+/**
+ * Reads a stream with js-yaml, resolving plain scalars as go-yaml v2 does. Reading differences are
+ * recorded for values only: a plain key is already go-yaml's key when js-yaml builds the map.
+ * @throws js-yaml's error when it refuses the stream too
+ */
+export function parseWithJsYaml(content: string): KubernetesDocument[] {
+  return jsyaml.loadAll(content, null, { schema: JS_YAML_SCHEMA }).map((doc) => {
     const differences: ReadingDifference[] = [];
-    collectDifferences(doc.contents, '', differences);
-    return { value: doc.toJS({ maxAliasCount: -1 }) as unknown, differences };
+    const value = resolvePlain(doc ?? null, '', differences);
+    return { value, differences };
   });
 }
 

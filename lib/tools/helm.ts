@@ -89,6 +89,19 @@ export function helmTemplateArgs(options: RenderChartOptions, valuesFile: string
   return args;
 }
 
+/** The environment of a helm process whose Helm home is the empty folder `home`. */
+export function helmEnv(home: string): NodeJS.ProcessEnv {
+  return {
+    PATH: process.env.PATH ?? '',
+    HOME: home,
+    HELM_CACHE_HOME: path.join(home, 'cache'),
+    HELM_CONFIG_HOME: path.join(home, 'config'),
+    HELM_DATA_HOME: path.join(home, 'data'),
+    // Proxies are kept for `helm pull` behind a corporate proxy.
+    ...Object.fromEntries(['HTTPS_PROXY', 'HTTP_PROXY', 'NO_PROXY', 'https_proxy', 'http_proxy', 'no_proxy'].flatMap((k) => (process.env[k] ? [[k, process.env[k]]] : []))),
+  };
+}
+
 /** Runs helm with a private, empty Helm home: no user repositories, plugins or registry logins. */
 export function runHelm(helm: string, args: readonly string[], cwd?: string): string {
   const home = fs.mkdtempSync(path.join(os.tmpdir(), 'kompile-helm-'));
@@ -98,15 +111,7 @@ export function runHelm(helm: string, args: readonly string[], cwd?: string): st
       encoding: 'utf8',
       maxBuffer: 1 << 30,
       stdio: ['ignore', 'pipe', 'pipe'],
-      env: {
-        PATH: process.env.PATH ?? '',
-        HOME: home,
-        HELM_CACHE_HOME: path.join(home, 'cache'),
-        HELM_CONFIG_HOME: path.join(home, 'config'),
-        HELM_DATA_HOME: path.join(home, 'data'),
-        // Proxies are kept for `helm pull` behind a corporate proxy.
-        ...Object.fromEntries(['HTTPS_PROXY', 'HTTP_PROXY', 'NO_PROXY', 'https_proxy', 'http_proxy', 'no_proxy'].flatMap((k) => (process.env[k] ? [[k, process.env[k]]] : []))),
-      },
+      env: helmEnv(home),
     });
   } catch (e) {
     const err = e as { stderr?: string; message: string };
