@@ -7,11 +7,9 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { EnvironmentConfig } from './lib/core/config';
 import { isWriteBack, writeOutputs } from './lib/core/writer';
 import { helmBinary } from './lib/tools/helm';
 import { synthesizeAll } from './lib/tools/synth';
-import { renderVendoredCharts } from './lib/tools/vendor';
 import { environments } from './stacks';
 
 const DIST = path.join(__dirname, 'dist');
@@ -29,13 +27,9 @@ function chartsModeArg(argv: readonly string[]): 'hydrated' | 'referenced' | und
   return mode;
 }
 
-/** Vendored charts of `components.vendored` are rendered before construction (constructs do no I/O). */
-const renderVendored = (config: EnvironmentConfig) => (config.components.vendored.charts.length === 0 ? new Map() : renderVendoredCharts(config, helm(), __dirname));
-
 async function main(): Promise<void> {
   const { outputs, unchecked } = await synthesizeAll(environments, {
     chartsMode: chartsModeArg(process.argv.slice(2)),
-    renderCharts: renderVendored,
     chartsDir: path.join(__dirname, 'charts'),
     render: () => ({ helm: helm(), cacheDir: path.join(__dirname, 'node_modules', '.cache', 'kompile', 'renders') }),
   });

@@ -8,7 +8,7 @@ import { Namespaces } from '../lib/core/namespaces';
 import { Platform } from '../lib/core/platform';
 import { Project } from '../lib/core/project';
 import { RegistryPolicy } from '../lib/core/registry-policy';
-import { RenderedCharts, VendoredChart } from '../lib/core/vendored-chart';
+import { ChartSource, UpstreamChart } from '../lib/core/upstream-chart';
 import { Chatbot } from '../lib/mlops/chatbot';
 import { Mlops } from '../lib/mlops/mlops';
 import { KCloud } from '../lib/operators/kcloud';
@@ -39,7 +39,7 @@ export interface BuiltEnvironment {
  *   (`renderVendoredCharts` in lib/tools/vendor.ts): rendering runs a subprocess, so it happens
  *   before construction. @default - none (an environment with vendored charts then fails to build)
  */
-export function buildEnvironment(config: EnvironmentConfig, rendered: RenderedCharts = new Map(), options: BuildOptions = {}): BuiltEnvironment {
+export function buildEnvironment(config: EnvironmentConfig, options: BuildOptions = {}): BuiltEnvironment {
   const charts = options.charts ?? CHARTS;
   const platform = new Platform({
     environment: config.name,
@@ -57,13 +57,15 @@ export function buildEnvironment(config: EnvironmentConfig, rendered: RenderedCh
     new ToolHive(platform, 'ToolHive', { config: components.toolhive, charts, namespaces, apiServer: cluster.apiServer, replicas: cluster.replicas });
   }
 
-  components.vendored.charts.forEach((chart, i) => {
-    const objects = rendered.get(chart.name);
-    if (!objects) {
-      throw new Error(`components.vendored.charts[${i}] ('${chart.name}'): chart ${chart.chart} was not rendered; render vendored charts (renderVendoredCharts) before buildEnvironment`);
-    }
+  components.charts.forEach((chart) => {
     namespaces.add({ name: chart.namespace, podSecurity: chart.podSecurity, podSecurityReason: chart.podSecurityReason });
-    new VendoredChart(platform, `Vendored-${chart.name}`, { name: chart.name, namespace: chart.namespace, objects }).dependsOn(namespaces);
+    new UpstreamChart(platform, `Chart-${chart.name}`, {
+      name: chart.name,
+      namespace: chart.namespace,
+      source: ChartSource.locked(charts.get(chart.chart)),
+      values: chart.values,
+      images: chart.images.map((i) => ({ image: i.image, valuePath: i.value, format: i.split ? { kind: 'split', repositoryKey: i.split.repository, tagKey: i.split.tag, registryKey: i.split.registry } : undefined })),
+    }).dependsOn(namespaces);
   });
 
   if (components.serving.enabled) {

@@ -1,16 +1,11 @@
 import { ConfigError, EnvironmentConfig, EnvironmentInput, parseEnvironment } from '../lib/core/config';
+import type { ChartLock } from '../lib/core/chart-lock';
 import type { RenderedChart } from '../lib/core/chart-render';
 import { SynthError } from '../lib/core/errors';
 import { EnvironmentOutput, synthesize } from '../lib/core/synthesize';
-import { RenderedCharts } from '../lib/core/vendored-chart';
 import { buildEnvironment } from './build';
 
 export interface CompileOptions {
-  /**
-   * Renders an environment's vendored charts (I/O: runs helm), between parsing and building.
-   * @default - no rendering; an environment with vendored charts fails with a message saying so
-   */
-  readonly renderCharts?: (config: EnvironmentConfig) => RenderedCharts;
   /** Overrides every environment's `gitops.chartsMode`. @default - each environment's own */
   readonly chartsMode?: EnvironmentConfig['gitops']['chartsMode'];
   /**
@@ -18,6 +13,10 @@ export interface CompileOptions {
    * environment, then component. @default - none: charts are referenced and not checked
    */
   readonly renderedCharts?: ReadonlyMap<string, ReadonlyMap<string, RenderedChart>>;
+  /** The chart lock. @default - the repository's charts.lock.json */
+  readonly charts?: ChartLock;
+  /** Plan only (see `SynthesizeOptions.plan`): problems go into the outputs instead of failing. @default false */
+  readonly plan?: boolean;
 }
 
 /** Every environment's problems, when any environment has one. */
@@ -42,8 +41,8 @@ export function compileAll(inputs: readonly EnvironmentInput[], options: Compile
       const config = options.chartsMode ? { ...parsed, gitops: { ...parsed.gitops, chartsMode: options.chartsMode } } : parsed;
       if (names.has(config.name)) throw new Error(`environment name '${config.name}' is used twice`);
       names.add(config.name);
-      const { platform, policy } = buildEnvironment(config, options.renderCharts?.(config), { renderedCharts: options.renderedCharts?.get(config.name) });
-      outputs.push(synthesize(platform, policy));
+      const { platform, policy } = buildEnvironment(config, { charts: options.charts, renderedCharts: options.renderedCharts?.get(config.name) });
+      outputs.push(synthesize(platform, policy, { plan: options.plan }));
     } catch (e) {
       if (e instanceof SynthError) failures.push(new SynthError(e.issues.map((i) => ({ ...i, path: `${input.name}:${i.path}` }))));
       else failures.push(e instanceof Error ? e : new Error(String(e)));

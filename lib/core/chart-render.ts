@@ -3,7 +3,9 @@
  * and checks and places what was rendered) and the tools that run helm (I/O: lib/tools/chart-render.ts).
  */
 import type { LockedChart } from './chart-lock';
-import type { RenderedObject } from './vendored-chart';
+
+/** A rendered Kubernetes object, as `helm template` prints it. */
+export type RenderedObject = Record<string, unknown> & { apiVersion: string; kind: string; metadata: { name: string; namespace?: string } };
 
 /** One upstream component of one environment, to be rendered the way Argo CD will render it. */
 export interface ChartRenderRequest {

@@ -5,7 +5,7 @@
 import { ApiObject, JsonPatch } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { isClusterScoped } from './kinds';
-import type { RenderedObject } from './vendored-chart';
+import type { RenderedObject } from './chart-render';
 
 const CHECK_ONLY = 'kompile:check-only';
 

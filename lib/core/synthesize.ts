@@ -61,6 +61,17 @@ export interface EnvironmentOutput {
   readonly charts: readonly ChartRenderRequest[];
   /** How the environment's upstream charts reach Argo CD (`gitops.chartsMode`). */
   readonly chartsMode: 'referenced' | 'hydrated';
+  /** In a plan ({@link SynthesizeOptions.plan}) that found problems: them; there are no files then. */
+  readonly issues?: readonly SynthIssue[];
+}
+
+export interface SynthesizeOptions {
+  /**
+   * Plan only: report problems in the output instead of throwing, so that what the charts are
+   * rendered from is known even where problems (some only until the charts are rendered: a hydrated
+   * chart's Helm source) remain; a second synth with the renderings decides. @default false
+   */
+  readonly plan?: boolean;
 }
 
 type Json = Record<string, unknown> & { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> } };
@@ -111,7 +122,7 @@ function apiObjectsUnder(c: IConstruct): ApiObject[] {
  *
  * Linear in the number of objects: unlike `App.synth()`, nothing is recomputed per chart.
  */
-export function synthesize(platform: Platform, policy: RegistryPolicy): EnvironmentOutput {
+export function synthesize(platform: Platform, policy: RegistryPolicy, options: SynthesizeOptions = {}): EnvironmentOutput {
   const issues: SynthIssue[] = [];
   const env = platform.environment;
 
@@ -222,7 +233,11 @@ export function synthesize(platform: Platform, policy: RegistryPolicy): Environm
     const outside = auditImage(pointer, target, policy);
     if (outside) issues.push({ path, message: `${outside.pointer}: ${outside.message}` });
     const prior = targets.get(target);
-    if (prior && prior !== source) issues.push({ path, message: `images '${prior}' and '${source}' both relocate to '${target}'` });
+    // A reference already relocated (a hydrated chart rendered from relocated values) is its own
+    // source; the real source, where known, is what the lock keeps.
+    if (source === target && prior !== undefined) return;
+    if (prior === target) lock.delete(prior);
+    else if (prior && prior !== source) issues.push({ path, message: `images '${prior}' and '${source}' both relocate to '${target}'` });
     targets.set(target, source);
     lock.set(source, target);
   };
@@ -310,9 +325,11 @@ export function synthesize(platform: Platform, policy: RegistryPolicy): Environm
     }
   }
 
-  if (issues.length > 0) throw new SynthError(issues);
-
   const charts = chartRequests(platform, components, renderedOf, usesOf, [...byChart.values()].flat());
+  if (issues.length > 0) {
+    if (options.plan) return { environment: env, files: new Map(), images: new Map(), charts, chartsMode: platform.gitops.chartsMode, issues };
+    throw new SynthError(issues);
+  }
 
   // 7. Files: one per component, one per child Application, the output charts, the image list.
   // That each file reads back as its objects under YAML 1.1 (kubectl, Argo CD) is guaranteed by the

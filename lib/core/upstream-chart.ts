@@ -28,6 +28,13 @@ export class ChartSource {
     return new ChartSource('git', repoURL, revision, undefined, path);
   }
 
+  /** The source a chart lock entry names (a Git entry as a chart folder). */
+  static locked(chart: LockedChart): ChartSource {
+    if (chart.source === 'helm') return ChartSource.helmRepo(chart.repoURL, chart.chart!, chart.version);
+    if (chart.source === 'oci') return ChartSource.oci(chart.repoURL, chart.chart!, chart.version);
+    return ChartSource.git(chart.repoURL, chart.path!, chart.version);
+  }
+
   /**
    * A folder of plain manifests in a Git repository, at a tag or commit, for projects that publish no
    * chart. `include` is Argo CD's directory glob (e.g. one file of the folder); setting it makes Argo

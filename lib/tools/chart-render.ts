@@ -26,7 +26,7 @@ import { parseKubernetesYaml } from '../checks/yaml';
 import { contentDigest } from '../core/chart-lock';
 import type { ChartFacts, ChartRenderRequest, RenderedChart } from '../core/chart-render';
 import { isClusterScoped } from '../core/kinds';
-import type { RenderedObject } from '../core/vendored-chart';
+import type { RenderedObject } from '../core/chart-render';
 import { helmEnv, helmTemplateArgs } from './helm';
 import { listFiles, readManifests } from './tree';
 

@@ -20,7 +20,7 @@ import { SchemaValidator } from './schema-validator';
 import { environmentsOf, readTree, RenderedTree } from './tree';
 import { formatFindings, validateExitCode, validateTree } from './validate';
 import { formatVerify, verifyExitCode, verifyObjects } from './verify';
-import { pullChart, renderVendoredCharts } from './vendor';
+import { pullChart } from './vendor';
 
 /** Where the CLI writes and which folder it works from. */
 export interface CliIo {
@@ -72,15 +72,14 @@ function pick<T extends string>(value: string | undefined, allowed: readonly T[]
  * The registry policies of the repository's environments that restrict references (airgap), exactly
  * as the synth holds them (`buildEnvironment` may add in-cluster registries to the configured ones).
  */
-async function restrictedPolicies(cwd: string): Promise<Map<string, RegistryPolicy>> {
+async function restrictedPolicies(): Promise<Map<string, RegistryPolicy>> {
   const { environments } = await import('../../stacks');
   const { buildEnvironment } = await import('../../stacks/build');
   const policies = new Map<string, RegistryPolicy>();
   for (const input of environments) {
     const config = parseEnvironment(input);
     if (config.registry.allowedRegistries.length === 0 && config.registry.allowedHosts.length === 0) continue;
-    const rendered = config.components.vendored.charts.length === 0 ? new Map() : renderVendoredCharts(config, process.env.KOMPILE_HELM ?? helmBinary(), cwd);
-    policies.set(config.name, buildEnvironment(config, rendered).policy);
+    policies.set(config.name, buildEnvironment(config).policy);
   }
   return policies;
 }
@@ -149,7 +148,7 @@ async function validateCommand(args: string[], io: CliIo, dist: string): Promise
   const schema = SchemaValidator.load({ kubernetesDefinitions: definitions, crdPaths: [crds] });
   const tree = onlyEnv(readTree(path.resolve(io.cwd, dist)), values.env);
   if (tree.objects.length === 0) throw new UsageError(`no objects under ${dist}`);
-  const findings = validateTree(tree, { schema, policies: await restrictedPolicies(io.cwd) });
+  const findings = validateTree(tree, { schema, policies: await restrictedPolicies() });
   const format = pick(values.format, ['text', 'json'] as const, 'format', 'text');
   io.out(format === 'json' ? `${JSON.stringify(findings, null, 2)}\n` : formatFindings(findings));
   return validateExitCode(findings, values.strict ?? false);

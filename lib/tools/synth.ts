@@ -12,7 +12,7 @@ import type { EnvironmentInput } from '../core/config';
 import type { ChartRenderRequest, RenderedChart } from '../core/chart-render';
 import type { EnvironmentOutput } from '../core/synthesize';
 import { compileAll, CompileError, CompileOptions } from '../../stacks/compile';
-import { renderCharts, RenderOptions } from './chart-render';
+import { renderCharts, RenderChartsOptions } from './chart-render';
 
 /** A chart an environment installs that is not vendored, so nothing rendered from it was checked. */
 export interface UncheckedChart {
@@ -26,7 +26,7 @@ export interface SynthOptions extends Omit<CompileOptions, 'renderedCharts'> {
   /** Folder of vendored charts (`charts/<lock name>/`). */
   readonly chartsDir: string;
   /** How to run helm and where to cache renders; only used when some chart is vendored. */
-  readonly render: () => Omit<RenderOptions, 'chartsDir'>;
+  readonly render: () => Omit<RenderChartsOptions, 'chartsDir'>;
 }
 
 export interface SynthResult {
@@ -58,7 +58,8 @@ interface Job {
  */
 export async function synthesizeAll(inputs: readonly EnvironmentInput[], options: SynthOptions): Promise<SynthResult> {
   const { chartsDir, render, ...compileOptions } = options;
-  const first = compileAll(inputs, compileOptions);
+  // A plan: what each chart is rendered from, even where the environment has problems.
+  const first = compileAll(inputs, { ...compileOptions, plan: true });
   const vendored = (r: ChartRenderRequest) => fs.existsSync(path.join(chartsDir, r.chart.name));
   const jobs: Job[] = [];
   const unchecked: UncheckedChart[] = [];
@@ -72,7 +73,8 @@ export async function synthesizeAll(inputs: readonly EnvironmentInput[], options
     }
   }
   if (missing.length > 0) throw new CompileError(missing);
-  if (jobs.length === 0) return { outputs: first, unchecked };
+  // Nothing to render: the plan is the result, or its problems are (thrown by a final compile).
+  if (jobs.length === 0) return { outputs: first.some((o) => o.issues) ? compileAll(inputs, compileOptions) : first, unchecked };
 
   const renderOptions = { ...render(), chartsDir };
   let rendered = await renderCharts(

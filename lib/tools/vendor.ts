@@ -6,9 +6,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { EnvironmentConfig } from '../core/config';
-import type { RenderedCharts } from '../core/vendored-chart';
-import { renderChart, runHelm } from './helm';
+import { runHelm } from './helm';
 
 /** Where a chart is pulled from. */
 export interface PullOptions {
@@ -46,26 +44,4 @@ export function pullChart(helm: string, options: PullOptions): string {
   } finally {
     fs.rmSync(staging, { recursive: true, force: true });
   }
-}
-
-/**
- * Renders every vendored chart of an environment with helm, chart paths resolved against `repoRoot`.
- * The step between parsing an environment and building it: `buildEnvironment(config, rendered)`.
- */
-export function renderVendoredCharts(config: EnvironmentConfig, helm: string, repoRoot: string): RenderedCharts {
-  const rendered = new Map<string, ReturnType<typeof renderChart>>();
-  for (const chart of config.components.vendored.charts) {
-    rendered.set(
-      chart.name,
-      renderChart(helm, {
-        chartDir: path.resolve(repoRoot, chart.chart),
-        releaseName: chart.name,
-        namespace: chart.namespace,
-        values: chart.values,
-        kubeVersion: `${config.cluster.kubernetesVersion}.0`,
-        apiVersions: chart.apiVersions,
-      }),
-    );
-  }
-  return rendered;
 }

@@ -8,7 +8,7 @@ import { KCloudSchema } from './kcloud';
 import { RegistryPolicySchema } from './registry';
 import { ServingSchema, servingClusterIssues } from './serving';
 import { ToolHiveSchema } from './toolhive';
-import { VendoredChartsSchema } from './vendored-charts';
+import { ChartComponentsSchema } from './charts';
 
 /**
  * Components an environment can switch on, each with its own slice of configuration.
@@ -22,7 +22,8 @@ export const ComponentsSchema = z
     chatbot: ChatbotSchema.default({}),
     ci: CiSchema.default({}),
     kcloud: KCloudSchema.default({}),
-    vendored: VendoredChartsSchema.default({}),
+    /** Upstream charts of the lock installed by configuration alone. */
+    charts: ChartComponentsSchema.default([]),
   })
   .strict();
 

@@ -10,4 +10,4 @@ export * from './parse';
 export * from './registry';
 export * from './serving';
 export * from './toolhive';
-export * from './vendored-charts';
+export * from './charts';

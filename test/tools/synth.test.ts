@@ -1,0 +1,136 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ChartLock } from '../../lib/core/chart-lock';
+import { EnvironmentInput } from '../../lib/core/config';
+import { helmBinary } from '../../lib/tools/helm';
+import { synthesizeAll } from '../../lib/tools/synth';
+import { airgap } from '../../stacks/airgap';
+import { merge } from '../../stacks/base';
+import { CHARTS } from '../../stacks/charts';
+import { dev } from '../../stacks/dev';
+import { findObject, K8sObject } from '../helpers';
+import { parseAllDocuments } from 'yaml';
+
+const FIXTURES = path.join(__dirname, '../fixtures/charts');
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'kompile-synth-'));
+afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+/** The repository's lock plus two fixture charts from a (never contacted) Helm repository. */
+const LOCK = ChartLock.parse({
+  charts: [
+    ...CHARTS.charts,
+    { name: 'demo', source: 'helm', repoURL: 'https://charts.example.com', chart: 'demo', version: '0.1.0' },
+    { name: 'legacy', source: 'helm', repoURL: 'https://charts.example.com', chart: 'legacy', version: '1.0.0' },
+  ],
+});
+
+/** A charts/ folder with the given fixture charts vendored under their lock names. */
+function chartsDir(...charts: string[]): string {
+  const dir = fs.mkdtempSync(path.join(tmp, 'charts-'));
+  for (const c of charts) fs.cpSync(path.join(FIXTURES, c), path.join(dir, c), { recursive: true });
+  return dir;
+}
+
+/** An environment holding only config-declared charts (no other component needs vendoring). */
+function only(base: EnvironmentInput, charts: Record<string, unknown>[], extra: Record<string, unknown> = {}): EnvironmentInput {
+  const off = { enabled: false };
+  return merge(base, { components: { toolhive: off, serving: off, mlops: off, chatbot: off, ci: off, kcloud: off, charts }, ...extra });
+}
+
+const cacheDir = () => fs.mkdtempSync(path.join(tmp, 'cache-'));
+const synth = (inputs: EnvironmentInput[], dir: string, chartsMode?: 'hydrated' | 'referenced') =>
+  synthesizeAll(inputs, { charts: LOCK, chartsDir: dir, chartsMode, render: () => ({ helm: helmBinary(), cacheDir: cacheDir() }) });
+
+function objects(files: ReadonlyMap<string, string>, file: string): K8sObject[] {
+  const text = files.get(file);
+  if (text === undefined) throw new Error(`no ${file}: ${[...files.keys()].join(', ')}`);
+  return parseAllDocuments(text).map((d) => d.toJS() as K8sObject);
+}
+
+async function failure(run: Promise<unknown>): Promise<string> {
+  try {
+    await run;
+  } catch (e) {
+    return (e as Error).message;
+  }
+  throw new Error('expected the synth to fail');
+}
+
+const WEB = { name: 'web', chart: 'demo', namespace: 'web', values: { greeting: 'hi' }, images: [{ image: 'ghcr.io/acme/demo:1.2.3', value: 'image', split: {} }] };
+const OLD = { name: 'old', chart: 'legacy', namespace: 'old', images: [{ image: 'docker.io/acme/legacy:2.0.0', value: 'image' }] };
+
+describe('charts at synth: referenced', () => {
+  it('keeps the Helm-source Application and writes nothing of the chart, having checked what it renders', async () => {
+    const { outputs, unchecked } = await synth([only(dev, [WEB])], chartsDir('demo'));
+    expect(unchecked).toEqual([]);
+    const files = outputs[0].files;
+    expect([...files.keys()].filter((f) => f.startsWith('web/'))).toEqual([]);
+    const app = findObject(objects(files, 'apps/web.yaml'), 'Application', 'web');
+    expect(app.spec).toMatchObject({ source: { chart: 'demo', repoURL: 'https://charts.example.com', targetRevision: '0.1.0', helm: { valuesObject: { greeting: 'hi' } } } });
+  });
+
+  it("fails on what the chart's pods break and on images no value sets, naming the construct, object and field", async () => {
+    const message = await failure(synth([only(dev, [OLD])], chartsDir('legacy')));
+    expect(message).toMatch(/\[dev:Chart-old\/Deployment-old-old-legacy\] \/spec\/template\/spec\/containers\/0\/securityContext\/seccompProfile: namespace 'old' enforces Pod Security 'restricted'/);
+    expect(message).not.toMatch(/containers\/0\/image/);
+    expect(message).toMatch(/containers\/1\/image: the chart runs image 'docker\.io\/acme\/helper:1\.0'/);
+  });
+
+  it('reports the charts it could not check because they are not vendored', async () => {
+    const { outputs, unchecked } = await synth([only(dev, [WEB])], chartsDir());
+    expect(unchecked).toEqual([{ environment: 'dev', component: 'web', chart: 'demo' }]);
+    expect(outputs).toHaveLength(1);
+  });
+});
+
+describe('charts at synth: hydrated', () => {
+  it("writes the rendered objects as the component's folder, labelled, ordered and protected, synced as a plain folder", async () => {
+    const { outputs } = await synth([only(dev, [WEB])], chartsDir('demo'), 'hydrated');
+    const files = outputs[0].files;
+    const web = objects(files, 'web/manifests.yaml');
+    expect(web.map((o) => `${o.kind}/${o.metadata.name}`).sort()).toEqual(['ClusterRole/web-demo-reader', 'CustomResourceDefinition/gadgets.demo.example.com', 'Deployment/web-demo', 'Service/web-demo', 'ServiceAccount/web-demo']);
+    const deployment = findObject(web, 'Deployment', 'web-demo', 'web');
+    expect(deployment.metadata.labels).toMatchObject({ 'kompile.dev/component': 'web', 'app.kubernetes.io/managed-by': 'kompile' });
+    expect(JSON.stringify(deployment)).toContain('"value":"hi"');
+    expect(findObject(web, 'CustomResourceDefinition', 'gadgets.demo.example.com').metadata.annotations!['argocd.argoproj.io/sync-options']).toBe('Prune=false,Delete=false');
+    const app = findObject(objects(files, 'apps/web.yaml'), 'Application', 'web');
+    expect(app.spec).toMatchObject({ source: { path: 'dist/dev/web' } });
+    expect((app.spec as { source: Record<string, unknown> }).source.helm).toBeUndefined();
+    expect(outputs[0].images.get('ghcr.io/acme/demo:1.2.3')).toBe('ghcr.io/acme/demo:1.2.3');
+  });
+
+  it('is deterministic: the same inputs give byte-identical files', async () => {
+    const dir = chartsDir('demo');
+    const a = await synth([only(dev, [WEB])], dir, 'hydrated');
+    const b = await synth([only(dev, [WEB])], dir, 'hydrated');
+    expect([...b.outputs[0].files]).toEqual([...a.outputs[0].files]);
+  });
+
+  it('relocates what the chart hard-codes in pod templates, lists its sources, and fails on images held in text', async () => {
+    const airgapped = only(airgap as EnvironmentInput, [{ ...OLD, podSecurity: 'baseline', podSecurityReason: 'the legacy chart sets no seccomp profile' }]);
+    const message = await failure(synth([airgapped], chartsDir('legacy'), 'hydrated'));
+    // The ConfigMap's embedded job image cannot be relocated: the audit names the object and the place in the text.
+    expect(message).toBe(
+      "synth failed with 1 problem(s):\n  - [airgap:Chart-old/ConfigMap-old-old-legacy] /data/jobs.yaml (in its text at jobs[0].image): image 'quay.io/acme/cleanup:3.1' is outside the allowed registries",
+    );
+    // Without the ConfigMap's job list, the environment compiles: the hard-coded helper image is
+    // relocated by Kompile and listed to mirror, the declared one is listed from its source.
+    const dir = chartsDir('legacy');
+    fs.rmSync(path.join(dir, 'legacy/templates/configmap.yaml'));
+    const { outputs } = await synth([airgapped], dir, 'hydrated');
+    const pod = findObject(objects(outputs[0].files, 'old/manifests.yaml'), 'Deployment', 'old-legacy', 'old');
+    expect(JSON.stringify(pod)).toContain('"image":"registry.airgap.internal:35000/acme/helper:1.0"');
+    expect(JSON.stringify(pod)).toContain('"image":"registry.airgap.internal:35000/acme/legacy:2.0.0"');
+    expect(outputs[0].files.get('images.txt')).toBe('docker.io/acme/helper:1.0\ndocker.io/acme/legacy:2.0.0\n');
+    expect(Object.fromEntries(outputs[0].images)).toEqual({
+      'docker.io/acme/helper:1.0': 'registry.airgap.internal:35000/acme/helper:1.0',
+      'docker.io/acme/legacy:2.0.0': 'registry.airgap.internal:35000/acme/legacy:2.0.0',
+    });
+  });
+
+  it('needs every chart vendored, and says how to vendor it', async () => {
+    expect(await failure(synth([only(dev, [WEB])], chartsDir(), 'hydrated'))).toMatch(/dev: component 'web' is hydrated but chart 'demo' is not vendored in .* \(run: npm run kompile -- charts pull --env dev\)/);
+  });
+});
