@@ -2,7 +2,8 @@
  * `npm run bench`: Kompile's synth pipeline (Platform → Components → synthesize → writeOutputs) on
  * platforms of 100, 1,000 and 10,000 workload units (5 objects each, 10 units per component), beside a
  * lower bound measured in the same run (the same objects written as YAML with the `yaml` package, no
- * constructs); then `diff` and `validate` on 10,000 objects.
+ * constructs); then `diff` and `validate` on 10,000 objects; then cold and warm chart renders
+ * (bench/charts.ts).
  *
  * Each synth runs in a child process of its own (best of BENCH_REPEAT runs, default 5), so its peak
  * memory (maxRSS) is its own. Prints numbers; asserts nothing.
@@ -12,6 +13,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { diffTrees, formatMarkdown } from '../lib/tools/diff';
+import { benchChartRenders } from './charts';
 import { SchemaValidator } from '../lib/tools/schema-validator';
 import { readTree } from '../lib/tools/tree';
 import { validateTree } from '../lib/tools/validate';
@@ -100,3 +102,9 @@ const errors = validate.result.filter((f) => f.severity === 'error').length;
 console.log(`validate (${tb.objects.length} objects): load schemas ${f0(load.ms)} ms, check ${f0(validate.ms)} ms; ${errors} error(s), ${validate.result.length - errors} warning(s)`);
 
 fs.rmSync(tmp, { recursive: true, force: true });
+
+console.log('');
+benchChartRenders().catch((e: unknown) => {
+  console.error(e);
+  process.exitCode = 1;
+});

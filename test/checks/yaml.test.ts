@@ -1,6 +1,8 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
-import { describeDifference, firstDifference, isYaml11Ambiguous, parseKubernetesYaml, readBackDifferences, resolveGoYamlV2 } from '../../lib/checks/yaml';
+import { describeDifference, firstDifference, isYaml11Ambiguous, parseKubernetesYaml, parseWithJsYaml, readBackDifferences, resolveGoYamlV2 } from '../../lib/checks/yaml';
 import { toYamlDocuments } from '../../lib/core/yaml-output';
 import { environments } from '../../stacks';
 import { compileAll } from '../../stacks/compile';
@@ -105,6 +107,41 @@ s: !!set {a, b}
 
   it('names the document of a syntax error', () => {
     expect(() => parseKubernetesYaml('a: 1\n---\nb: [1\n')).toThrow(/^document 2: /);
+  });
+
+  // The shape knative-operator 1.16.6 renders (CRD descriptions as single-quoted scalars continued at
+  // their key's indentation): go-yaml, and so helm, kubectl and Argo CD, read it; the `yaml` package does not.
+  const crd = fs.readFileSync(path.join(__dirname, '../fixtures/charts/render-basic/crds/widgets.yaml'), 'utf8');
+  const description = 'Number of seconds after the container has started before liveness probes are initiated. More info: https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle#container-probes';
+
+  it('reads quoted scalars continued at their key\'s indentation, which the yaml package refuses', () => {
+    expect(parseAllDocuments(crd)[0].errors.map((e) => e.code)).toContain('MISSING_CHAR');
+    const [d] = parseKubernetesYaml(crd);
+    const props = (d.value as { spec: { versions: Array<{ schema: { openAPIV3Schema: { properties: { spec: { properties: Record<string, Record<string, unknown>> } } } } }> } }).spec.versions[0].schema.openAPIV3Schema.properties.spec.properties;
+    expect(props.initialDelaySeconds).toEqual({ description, format: 'int32', type: 'integer' });
+    // YAML 1.1 resolution is kept, and the difference from YAML 1.2 is still reported.
+    expect(props.mode.default).toBe(true);
+    expect(d.differences.map((x) => [x.pointer, x.source, x.kubernetes, x.yaml12])).toEqual([['/spec/versions/0/schema/openAPIV3Schema/properties/spec/properties/mode/default', 'on', true, 'on']]);
+  });
+
+  it('keeps the yaml package\'s reading of the documents it accepts in a stream where another is refused', () => {
+    const docs = parseKubernetesYaml(`on: 1\n---\n${crd}`);
+    expect(docs).toHaveLength(2);
+    expect(docs[0].value).toEqual({ true: 1 });
+    expect(docs[0].differences.map((x) => [x.pointer, x.isKey])).toEqual([['/on', true]]);
+  });
+
+  it('the fallback reader resolves scalars as the main reader does (go-yaml v2), keys included', () => {
+    const [fallback] = parseWithJsYaml(doc);
+    const [main] = parseKubernetesYaml(doc);
+    expect(fallback.value).toEqual(main.value);
+    // Values only: a plain key is already go-yaml's key when js-yaml builds the map.
+    expect(fallback.differences.map((x) => x.pointer)).toEqual(['/a', '/b/1', '/b/4']);
+  });
+
+  it('still refuses what go-yaml refuses, with the yaml package\'s message naming the document', () => {
+    expect(() => parseKubernetesYaml("a: 1\n---\nb: 'never closed\n")).toThrow(/^document 2: Missing closing 'quote/);
+    expect(() => parseKubernetesYaml('a: 1\na: 2\nb: [1\n')).toThrow(/^document 1: /);
   });
 });
 
