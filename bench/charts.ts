@@ -9,13 +9,11 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { parseEnvironment } from '../lib/core/config';
 import { ChartLock, CHART_LOCK_FILE } from '../lib/core/chart-lock';
 import type { ChartRenderRequest } from '../lib/core/chart-render';
-import { UpstreamChart } from '../lib/core/upstream-chart';
 import { renderCharts, RenderStats } from '../lib/tools/chart-render';
 import { helmBinary } from '../lib/tools/helm';
-import { buildEnvironment } from '../stacks/build';
+import { compileAll } from '../stacks/compile';
 import { environments } from '../stacks';
 
 const KUBE_VERSION = '1.28.0';
@@ -25,23 +23,9 @@ const ROOT = path.join(__dirname, '..');
 export function prodRequests(chartsDir: string): ChartRenderRequest[] {
   const input = environments.find((e) => e.name === 'prod');
   if (!input) throw new Error('no prod environment in stacks/');
-  const { platform } = buildEnvironment(parseEnvironment(input));
-  const requests: ChartRenderRequest[] = [];
-  for (const node of platform.node.findAll()) {
-    if (!(node instanceof UpstreamChart) || !node.locked || !fs.existsSync(path.join(chartsDir, node.locked.name))) continue;
-    const app = node.application.toJson() as { spec: { destination: { namespace: string }; source: { helm?: { releaseName?: string; valuesObject?: Record<string, unknown> }; directory?: { include?: string } } } };
-    requests.push({
-      component: node.name,
-      chart: node.locked,
-      releaseName: app.spec.source.helm?.releaseName ?? node.name,
-      namespace: app.spec.destination.namespace,
-      values: app.spec.source.helm?.valuesObject ?? {},
-      kubeVersion: KUBE_VERSION,
-      apiVersions: [],
-      include: app.spec.source.directory?.include,
-    });
-  }
-  return requests;
+  // What the synth renders: the plan's requests, exactly as it builds them.
+  const [plan] = compileAll([input], { plan: true });
+  return plan.charts.filter((r) => fs.existsSync(path.join(chartsDir, r.chart.name)));
 }
 
 /** The test fixture charts, a few releases of each. */
@@ -50,7 +34,7 @@ function fixtureRequests(): ChartRenderRequest[] {
   const out: ChartRenderRequest[] = [];
   for (const chart of ['render-basic', 'render-schema', 'manifests-plain']) {
     for (let i = 0; i < 4; i++) {
-      out.push({ component: `${chart}-${i}`, chart: lock(chart), releaseName: `r${i}`, namespace: `ns-${i}`, values: {}, kubeVersion: KUBE_VERSION, apiVersions: i % 2 ? ['monitoring.coreos.com/v1'] : [] });
+      out.push({ component: `${chart}-${i}`, chart: lock(chart), releaseName: `r${i}`, namespace: `ns-${i}`, values: {}, kubeVersion: KUBE_VERSION, apiVersions: i % 2 ? ['monitoring.coreos.com/v1'] : [], images: [], hydrate: false });
     }
   }
   return out;

@@ -64,6 +64,7 @@ export function buildEnvironment(config: EnvironmentConfig, options: BuildOption
       namespace: chart.namespace,
       source: ChartSource.locked(charts.get(chart.chart)),
       values: chart.values,
+      hydrate: chart.hydrate,
       images: chart.images.map((i) => ({ image: i.image, valuePath: i.value, format: i.split ? { kind: 'split', repositoryKey: i.split.repository, tagKey: i.split.tag, registryKey: i.split.registry } : undefined })),
     }).dependsOn(namespaces);
   });

@@ -11,6 +11,8 @@ export type RenderedObject = Record<string, unknown> & { apiVersion: string; kin
 export interface ChartRenderRequest {
   /** The component (Application) name. */
   readonly component: string;
+  /** The rendering becomes the component's folder (hydrated), so the chart must be vendored. */
+  readonly hydrate: boolean;
   /** The chart's lock entry: its vendored copy is `charts/<name>/`. */
   readonly chart: LockedChart;
   /** Helm release name (`.Release.Name`). */

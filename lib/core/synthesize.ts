@@ -1,6 +1,7 @@
 import { ApiObject, Chart } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { auditImage, auditObject, findingLocation } from '../checks/audit';
+import { undeclaredValueFindings } from '../checks/chart-values';
 import { podAdmissionFindings } from '../checks/pod-admission';
 import type { ChartRenderRequest } from './chart-render';
 import { Component } from './component';
@@ -304,6 +305,15 @@ export function synthesize(platform: Platform, policy: RegistryPolicy, options: 
     for (const f of auditObject(r.json, new Set(), policy)) issues.push({ path: r.obj.node.path, message: `${findingLocation(f)}: ${f.message}` });
   }
 
+  // 5a'. Value keys Kompile sets that a rendered chart does not declare (typos, keys of another
+  // chart version): the chart would silently ignore them.
+  for (const c of components) {
+    if (!(c instanceof UpstreamChart) || !c.rendered?.facts) continue;
+    for (const f of undeclaredValueFindings(c.rendered.request.values, c.rendered.facts, c.locked?.undeclaredValues ?? [])) {
+      issues.push({ path: c.node.path, message: `chart '${c.rendered.request.chart.name}': ${f.message}` });
+    }
+  }
+
   // 5b. Pod Security admission of every pod the environment runs, at its namespace's level: pod
   // templates, pods controllers make from custom resources, containers the mesh injects.
   const all = [...byChart.values()].flat();
@@ -385,6 +395,7 @@ function chartRequests(platform: Platform, components: readonly Component[], ren
     const source = app.spec.source;
     out.push({
       component: c.name,
+      hydrate: c.wantsHydrated,
       chart: c.locked,
       releaseName: source.helm?.releaseName ?? c.name,
       namespace: app.spec.destination.namespace ?? c.defaultNamespace ?? 'default',

@@ -106,6 +106,11 @@ export interface UpstreamChartProps {
    * @default OPERATOR_CLUSTER_KINDS - CRDs, cluster RBAC and admission webhooks
    */
   readonly clusterResources?: readonly GroupKind[];
+  /**
+   * Hydrate this chart (write its rendered objects as the component's folder) even where the
+   * environment references its charts; it must then be vendored. @default - the environment's `gitops.chartsMode`
+   */
+  readonly hydrate?: boolean;
 }
 
 /**
@@ -129,13 +134,16 @@ export class UpstreamChart extends Component {
   readonly rendered?: RenderedChart;
   /** True when the rendered objects are the component's folder instead of a Helm source. */
   readonly hydrated: boolean;
+  /** True when the chart is to be hydrated once rendered (the environment's mode, or `hydrate`). */
+  readonly wantsHydrated: boolean;
 
   constructor(scope: Construct, id: string, props: UpstreamChartProps) {
     const { source } = props;
     const platform = Platform.of(scope);
     const repoURL = platform.sourceFor(source.repoURL);
     const rendered = platform.renderedChart(props.name);
-    const hydrated = rendered !== undefined && platform.gitops.chartsMode === 'hydrated';
+    const wantsHydrated = props.hydrate ?? platform.gitops.chartsMode === 'hydrated';
+    const hydrated = rendered !== undefined && wantsHydrated;
     const values = structuredClone(props.values ?? {});
     for (const img of props.images ?? []) setPath(values, img.valuePath, imageValue(img));
     if (source.type === 'git-directory' && (props.values !== undefined || (props.images ?? []).length > 0)) {
@@ -149,7 +157,9 @@ export class UpstreamChart extends Component {
             targetRevision: source.revision,
             chart: source.chart,
             path: source.path,
-            helm: { releaseName: props.name, valuesObject: values },
+            // Kompile renders charts without their test hooks (`helm template --skip-tests`); Argo CD
+            // does the same only when told (util/helm/cmd.go: `--skip-tests` if SkipTests).
+            helm: { releaseName: props.name, valuesObject: values, skipTests: true },
           };
     // Hydrated, the component is a folder like any other: its CRDs carry Prune=false,Delete=false
     // themselves, so the Application may prune and cascade.
@@ -168,6 +178,7 @@ export class UpstreamChart extends Component {
     );
     this.rendered = rendered;
     this.hydrated = hydrated;
+    this.wantsHydrated = wantsHydrated;
     this.clusterResources = props.clusterResources ?? OPERATOR_CLUSTER_KINDS;
     this.source = source;
     // Every source an environment installs is locked (charts.lock.json): one place for versions.

@@ -67,7 +67,7 @@ export async function synthesizeAll(inputs: readonly EnvironmentInput[], options
   for (const out of first) {
     for (const request of out.charts) {
       if (vendored(request)) jobs.push({ environment: out.environment, request });
-      else if (out.chartsMode === 'hydrated') {
+      else if (request.hydrate) {
         missing.push(new Error(`${out.environment}: component '${request.component}' is hydrated but chart '${request.chart.name}' is not vendored in ${chartsDir}/ (run: npm run kompile -- charts pull --env ${out.environment})`));
       } else unchecked.push({ environment: out.environment, component: request.component, chart: request.chart.name });
     }

@@ -20,6 +20,8 @@ const locked = (name: string): LockedChart => ({ name, source: 'helm', repoURL: 
 const request = (chart: string, over: Partial<ChartRenderRequest> = {}): ChartRenderRequest => ({
   component: chart,
   chart: locked(chart),
+  images: [],
+  hydrate: false,
   releaseName: 'web',
   namespace: 'apps',
   values: {},

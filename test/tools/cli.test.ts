@@ -2,11 +2,13 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeOutputs } from '../../lib/core/writer';
 import { run } from '../../lib/tools/cli';
 import { helmBinary } from '../../lib/tools/helm';
-import { renderVendoredCharts } from '../../lib/tools/vendor';
+import { ChartLock } from '../../lib/core/chart-lock';
+import { synthesizeAll } from '../../lib/tools/synth';
+import { CHARTS } from '../../stacks/charts';
 import { merge } from '../../stacks/base';
 import { compileAll } from '../../stacks/compile';
 import { dev } from '../../stacks/dev';
@@ -26,24 +28,39 @@ async function kompileIn(cwd: string, ...argv: string[]): Promise<{ code: number
   return { code, out, err };
 }
 
-/** Two real synths of dev: before, and after a change that bumps ToolHive (moving it to another namespace), adds a vendored chart and shrinks MLflow's volume. */
-function synthPair(): { before: string; after: string } {
+/**
+ * Two real synths of dev: before, and after a change that bumps ToolHive in the chart lock, moves it
+ * to another namespace, adds a hydrated chart (rendered with the real helm from a vendored fixture)
+ * and shrinks MLflow's volume.
+ */
+async function synthPair(): Promise<{ before: string; after: string }> {
   const before = path.join(tmp, 'before');
   const after = path.join(tmp, 'after');
   writeOutputs(before, compileAll([dev]));
   const changed = merge(dev, {
     components: {
-      toolhive: { version: '0.45.0', namespace: 'mcp' },
-      vendored: { charts: [{ name: 'web', chart: 'test/fixtures/charts/demo', namespace: 'web' }] },
+      toolhive: { namespace: 'mcp' },
+      charts: [{ name: 'web', chart: 'demo', namespace: 'web', hydrate: true, images: [{ image: 'ghcr.io/acme/demo:1.2.3', value: 'image', split: {} }] }],
       mlops: { mlflow: { storageSize: '5Gi' } },
     },
   });
-  writeOutputs(after, compileAll([changed], { renderCharts: (c) => renderVendoredCharts(c, helmBinary(), REPO) }));
+  const lock = ChartLock.parse({
+    charts: [
+      ...CHARTS.charts.map((c) => (c.name.startsWith('toolhive-operator') ? { ...c, version: 'v0.45.0' } : c)),
+      { name: 'demo', source: 'helm', repoURL: 'https://charts.example.com', chart: 'demo', version: '0.1.0' },
+    ],
+  });
+  const chartsDir = path.join(tmp, 'charts');
+  fs.cpSync(path.join(REPO, 'test/fixtures/charts/demo'), path.join(chartsDir, 'demo'), { recursive: true });
+  const { outputs } = await synthesizeAll([changed], { charts: lock, chartsDir, render: () => ({ helm: helmBinary(), cacheDir: path.join(tmp, 'cache') }) });
+  writeOutputs(after, outputs);
   return { before, after };
 }
 
 describe('kompile CLI', () => {
-  const { before, after } = synthPair();
+  let before = '';
+  let after = '';
+  beforeAll(async () => ({ before, after } = await synthPair()));
 
   it('diff names every changed object between two real synths and fails on the unacknowledged destructive change', async () => {
     const r = await kompile('diff', '--before', before, '--after', after, '--fail-on', 'destructive');

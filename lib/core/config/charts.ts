@@ -37,6 +37,8 @@ export const ChartComponentSchema = z
      * chart is vendored, an image it runs that no entry names fails the synth.
      */
     images: z.array(ChartImageSchema).default([]),
+    /** Hydrate this chart even where the environment references charts (it must be vendored). @default - gitops.chartsMode */
+    hydrate: z.boolean().optional(),
     /** Pod Security level of the namespace. */
     podSecurity: z.enum(['restricted', 'baseline', 'privileged']).default('restricted'),
     /** Why the chart's pods cannot run under `restricted`; required for any other level. */
