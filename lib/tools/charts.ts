@@ -288,7 +288,7 @@ export function formatVendored(results: readonly VendoredResult[], updated: bool
  * names, and a digest without its folder are errors; an entry with neither is "not vendored" (info).
  * Folders whose names start with `.` are ignored.
  */
-export function verifyCharts(lock: ChartLock, chartsDir: string): ChartFinding[] {
+export function verifyCharts(lock: ChartLock, chartsDir: string, lockName: string = CHART_LOCK_FILE): ChartFinding[] {
   const findings: ChartFinding[] = [];
   const rel = (name: string): string => `${path.basename(chartsDir)}/${name}/`;
   for (const chart of lock.charts) {
@@ -297,7 +297,7 @@ export function verifyCharts(lock: ChartLock, chartsDir: string): ChartFinding[]
     if (!present) {
       findings.push(
         chart.digest
-          ? { level: 'error', chart: chart.name, message: `${CHART_LOCK_FILE} records ${chart.digest} but ${rel(chart.name)} is missing` }
+          ? { level: 'error', chart: chart.name, message: `${lockName} records ${chart.digest} but ${rel(chart.name)} is missing` }
           : { level: 'info', chart: chart.name, message: 'not vendored' },
       );
       continue;
@@ -309,24 +309,25 @@ export function verifyCharts(lock: ChartLock, chartsDir: string): ChartFinding[]
       findings.push({ level: 'error', chart: chart.name, message: (e as Error).message });
       continue;
     }
-    if (!chart.digest) findings.push({ level: 'error', chart: chart.name, message: `${rel(chart.name)} is vendored but ${CHART_LOCK_FILE} records no digest (charts pull records it)` });
-    else if (actual !== chart.digest) findings.push({ level: 'error', chart: chart.name, message: `${rel(chart.name)} has content ${actual}, ${CHART_LOCK_FILE} records ${chart.digest}` });
+    if (!chart.digest) findings.push({ level: 'error', chart: chart.name, message: `${rel(chart.name)} is vendored but ${lockName} records no digest (charts pull records it)` });
+    else if (actual !== chart.digest) findings.push({ level: 'error', chart: chart.name, message: `${rel(chart.name)} has content ${actual}, ${lockName} records ${chart.digest}` });
   }
   const locked = new Set(lock.charts.map((c) => c.name));
   if (fs.existsSync(chartsDir)) {
     for (const entry of fs.readdirSync(chartsDir, { withFileTypes: true })) {
       if (!entry.isDirectory() || entry.name.startsWith('.') || locked.has(entry.name)) continue;
-      findings.push({ level: 'error', chart: entry.name, message: `${rel(entry.name)} is not in ${CHART_LOCK_FILE}` });
+      findings.push({ level: 'error', chart: entry.name, message: `${rel(entry.name)} is not in ${lockName}` });
     }
   }
   return findings;
 }
 
 /** One line per finding, and a summary. Pure. */
-export function formatChartFindings(findings: readonly ChartFinding[], checked: number): string {
-  const lines = findings.map((f) => `${f.level === 'error' ? 'error' : 'info'}: ${f.chart}: ${f.message}\n`);
+export function formatChartFindings(findings: readonly ChartFinding[], locked: number, lockName: string = CHART_LOCK_FILE): string {
+  const lines = findings.map((f) => `${f.level}: ${f.chart}: ${f.message}\n`);
   const errors = findings.filter((f) => f.level === 'error').length;
-  lines.push(errors === 0 ? `vendored charts match ${CHART_LOCK_FILE} (${checked} locked)\n` : `${errors} vendored chart problem(s)\n`);
+  const notVendored = findings.filter((f) => f.level === 'info').length;
+  lines.push(errors === 0 ? `${locked - notVendored} vendored chart(s) match ${lockName}, ${notVendored} not vendored\n` : `${errors} vendored chart problem(s)\n`);
   return lines.join('');
 }
 

@@ -257,8 +257,8 @@ async function chartsCommand(args: string[], io: CliIo): Promise<number> {
   const lockFile = path.resolve(io.cwd, values.lock ?? CHART_LOCK_FILE);
   if (sub === 'verify') {
     const lock = readLock(lockFile);
-    const findings = verifyCharts(lock, chartsDir);
-    io.out(formatChartFindings(findings, lock.charts.length));
+    const findings = verifyCharts(lock, chartsDir, path.basename(lockFile));
+    io.out(formatChartFindings(findings, lock.charts.length, path.basename(lockFile)));
     return verifyChartsExitCode(findings);
   }
   if (sub !== 'pull') throw new UsageError(`charts needs pull or verify${sub ? `, not '${sub}'` : ''}`);

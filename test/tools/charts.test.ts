@@ -215,7 +215,7 @@ describe('charts pull from a Helm repository, and verify', () => {
     expect(second.out).toContain(`web 0.1.0: digest verified from ${url}\n`);
 
     const verified = await kompile(tmp, 'charts', 'verify');
-    expect(verified).toEqual({ code: 0, out: 'vendored charts match charts.lock.json (1 locked)\n', err: '' });
+    expect(verified).toEqual({ code: 0, out: '1 vendored chart(s) match charts.lock.json, 0 not vendored\n', err: '' });
   });
 
   it('pulls through a mirror: --mirror <upstream>=<mirror>', async () => {
@@ -305,10 +305,10 @@ describe('charts verify: folders and lock entries', () => {
     const r = await kompile(tmp, 'charts', 'verify', '--charts-dir', 'vendored', '--lock', 'my.lock.json');
     expect(r.code).toBe(1);
     expect(r.out.split('\n')).toEqual([
-      `error: gone: charts.lock.json records ${d} but vendored/gone/ is missing`,
-      'error: undigested: vendored/undigested/ is vendored but charts.lock.json records no digest (charts pull records it)',
+      `error: gone: my.lock.json records ${d} but vendored/gone/ is missing`,
+      'error: undigested: vendored/undigested/ is vendored but my.lock.json records no digest (charts pull records it)',
       'info: later: not vendored',
-      'error: stray: vendored/stray/ is not in charts.lock.json',
+      'error: stray: vendored/stray/ is not in my.lock.json',
       '3 vendored chart problem(s)',
       '',
     ]);
@@ -316,7 +316,7 @@ describe('charts verify: folders and lock entries', () => {
     // Only "not vendored" entries: fine.
     writeLock(path.join(tmp, 'only-later.json'), [{ ...base, name: 'later', chart: 'd' }]);
     const ok = await kompile(tmp, 'charts', 'verify', '--charts-dir', 'empty', '--lock', 'only-later.json');
-    expect(ok).toEqual({ code: 0, out: 'info: later: not vendored\nvendored charts match charts.lock.json (1 locked)\n', err: '' });
+    expect(ok).toEqual({ code: 0, out: 'info: later: not vendored\n0 vendored chart(s) match only-later.json, 1 not vendored\n', err: '' });
   });
 
   it('refuses symbolic links in a vendored folder', () => {
@@ -555,5 +555,6 @@ describe('charts pull --from: archives carried in on a disk', () => {
     const v = await kompile(dir, 'charts', 'verify');
     expect(v.code).toBe(0);
     expect(v.out).toContain('info: knative-operator: not vendored\n');
+    expect(v.out).toContain(`${dev.length} vendored chart(s) match charts.lock.json, ${CHARTS.charts.length - dev.length} not vendored\n`);
   });
 });
