@@ -9,8 +9,10 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
+import { CHART_LOCK_FILE, ChartLock } from '../core/chart-lock';
 import { parseEnvironment } from '../core/config';
 import { RegistryPolicy } from '../core/registry-policy';
+import { fetchChart, formatChartFindings, formatVendored, importChart, lockedChartsOf, selectCharts, SourceMirrors, vendorCharts, verifyCharts, verifyChartsExitCode } from './charts';
 import { acknowledgementsIn, diffExitCode, diffTrees, FailOn, formatMarkdown, formatText } from './diff';
 import { commitMessages, readTreeAtRef } from './git-tree';
 import { helmBinary } from './helm';
@@ -20,7 +22,6 @@ import { SchemaValidator } from './schema-validator';
 import { environmentsOf, readTree, RenderedTree } from './tree';
 import { formatFindings, validateExitCode, validateTree } from './validate';
 import { formatVerify, verifyExitCode, verifyObjects } from './verify';
-import { pullChart } from './vendor';
 
 /** Where the CLI writes and which folder it works from. */
 export interface CliIo {
@@ -50,7 +51,15 @@ export const USAGE = `Usage: kompile <command> [options]
               --no-dry-run, --no-drift, --fail-on-drift
   images    Print the upstream images to mirror; --check compares images.txt and images.lock.json with the tree.
               --env <name>, --check
-  vendor    <repo> <chart> <version> [--into charts]: pull a chart into the repository with helm.
+  charts    Vendor the charts of charts.lock.json into charts/<name>/ and check them.
+            pull                 fetch every locked chart (helm pull, git), record its digest in the lock
+              --env <name>         only the charts the environment installs, through its gitops.sourceMirrors
+              --mirror <upstream>=<mirror>  fetch a source from a mirror (repeatable; overrides --env's)
+              --from <dir>         import <chart>-<version>.tgz (git: <name>-<version>.tgz) instead of fetching
+              --update             accept content that differs from a recorded digest
+              --plain-http         OCI registries over plain HTTP
+            verify               offline: every vendored folder matches its digest in the lock
+            both: --charts-dir <dir> (default: charts), --lock <file> (default: charts.lock.json)
   helm      Print the path of the bundled helm binary (extracted on first use).
 
 Common: --dist <dir> (default: dist)
@@ -187,12 +196,89 @@ async function imagesCommand(args: string[], io: CliIo, dist: string): Promise<n
   return problems.length === 0 ? 0 : 1;
 }
 
-async function vendorCommand(args: string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { into: { type: 'string' } } });
-  if (positionals.length !== 3) throw new UsageError('vendor needs <repo> <chart> <version>');
-  const [repo, chart, version] = positionals;
-  const dir = pullChart(process.env.KOMPILE_HELM ?? helmBinary(), { repo, chart, version, into: path.resolve(io.cwd, values.into ?? 'charts') });
-  io.out(`vendored ${chart} ${version} into ${path.relative(io.cwd, dir)}\n`);
+function readLock(file: string): ChartLock {
+  if (!fs.existsSync(file)) throw new UsageError(`no chart lock at ${file} (set --lock)`);
+  return ChartLock.parse(JSON.parse(fs.readFileSync(file, 'utf8')));
+}
+
+/** Writes the lock whole: a temporary file renamed over it. */
+function writeLock(file: string, lock: ChartLock): void {
+  const temp = `${file}.${process.pid}.tmp`;
+  fs.writeFileSync(temp, lock.toJson());
+  fs.renameSync(temp, file);
+}
+
+/**
+ * The lock names of the charts an environment installs and its source mirrors: the environment is
+ * built (not written) and its upstream charts read from the construct tree, so the answer never
+ * depends on a stale dist/.
+ */
+async function environmentCharts(env: string): Promise<{ charts: string[]; mirrors: SourceMirrors }> {
+  const { environments } = await import('../../stacks');
+  const { buildEnvironment } = await import('../../stacks/build');
+  const input = environments.find((e) => e.name === env);
+  if (!input) throw new UsageError(`no environment '${env}' (have: ${environments.map((e) => e.name).join(', ')})`);
+  const config = parseEnvironment(input);
+  return { charts: lockedChartsOf(buildEnvironment(config).platform), mirrors: config.gitops.sourceMirrors };
+}
+
+function parseMirrors(values: readonly string[]): Record<string, string> {
+  const mirrors: Record<string, string> = {};
+  for (const v of values) {
+    const i = v.indexOf('=');
+    if (i <= 0 || i === v.length - 1) throw new UsageError(`--mirror must be <upstream>=<mirror>, got '${v}'`);
+    mirrors[v.slice(0, i)] = v.slice(i + 1);
+  }
+  return mirrors;
+}
+
+async function chartsCommand(args: string[], io: CliIo): Promise<number> {
+  const [sub, ...rest] = args;
+  const { values } = parseArgs({
+    args: rest,
+    options: {
+      'charts-dir': { type: 'string' },
+      lock: { type: 'string' },
+      ...(sub === 'pull'
+        ? {
+            env: { type: 'string' },
+            mirror: { type: 'string', multiple: true },
+            from: { type: 'string' },
+            update: { type: 'boolean' },
+            'plain-http': { type: 'boolean' },
+          }
+        : {}),
+    },
+  }) as { values: { 'charts-dir'?: string; lock?: string; env?: string; mirror?: string[]; from?: string; update?: boolean; 'plain-http'?: boolean } };
+  const chartsDir = path.resolve(io.cwd, values['charts-dir'] ?? 'charts');
+  const lockFile = path.resolve(io.cwd, values.lock ?? CHART_LOCK_FILE);
+  if (sub === 'verify') {
+    const lock = readLock(lockFile);
+    const findings = verifyCharts(lock, chartsDir, path.basename(lockFile));
+    io.out(formatChartFindings(findings, lock.charts.length, path.basename(lockFile)));
+    return verifyChartsExitCode(findings);
+  }
+  if (sub !== 'pull') throw new UsageError(`charts needs pull or verify${sub ? `, not '${sub}'` : ''}`);
+  const lock = readLock(lockFile);
+  const environment = values.env ? { name: values.env, ...(await environmentCharts(values.env)) } : undefined;
+  const { names, mirrors } = selectCharts(lock, environment, parseMirrors(values.mirror ?? []));
+  const from = values.from === undefined ? undefined : path.resolve(io.cwd, values.from);
+  if (from && !fs.existsSync(from)) throw new UsageError(`--from ${values.from}: no such folder`);
+  const helm = process.env.KOMPILE_HELM ?? helmBinary();
+  const outcome = vendorCharts(
+    lock,
+    names,
+    chartsDir,
+    from ? (chart, dest) => importChart(chart, from, dest) : (chart, dest) => fetchChart(chart, dest, { helm, mirrors, plainHttp: values['plain-http'] }),
+    values.update ?? false,
+  );
+  io.out(formatVendored(outcome.results, values.update ?? false));
+  if (!outcome.lock) {
+    io.out(`nothing changed: ${path.relative(io.cwd, chartsDir) || '.'} and ${path.relative(io.cwd, lockFile)} are as they were\n`);
+    return 1;
+  }
+  writeLock(lockFile, outcome.lock);
+  io.out(`vendored ${outcome.results.length} chart(s) into ${path.relative(io.cwd, chartsDir) || '.'}; digests in ${path.relative(io.cwd, lockFile)}\n`);
   return 0;
 }
 
@@ -217,8 +303,8 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
         return await verifyCommand(args, io, dist);
       case 'images':
         return await imagesCommand(args, io, dist);
-      case 'vendor':
-        return await vendorCommand(args, io);
+      case 'charts':
+        return await chartsCommand(args, io);
       case 'helm':
         io.out(`${process.env.KOMPILE_HELM ?? helmBinary()}\n`);
         return 0;

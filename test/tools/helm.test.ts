@@ -3,7 +3,6 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { helmBinary, helmTemplateArgs, renderChart } from '../../lib/tools/helm';
-import { helmPullArgs } from '../../lib/tools/vendor';
 
 const DEMO = path.join(__dirname, '../fixtures/charts/demo');
 
@@ -57,10 +56,5 @@ describe('helm', () => {
     expect(() => renderChart(helm, { chartDir: dir, releaseName: 'web', namespace: 'demo' })).toThrow(/helm template web .* failed: .*nil pointer|helm template web .* failed: .*nope/s);
     expect(() => renderChart(helm, { chartDir: os.tmpdir(), releaseName: 'web', namespace: 'demo' })).toThrow(/is not a Helm chart/);
     fs.rmSync(dir, { recursive: true, force: true });
-  });
-
-  it('builds helm pull arguments for Helm repositories and OCI registries', () => {
-    expect(helmPullArgs({ repo: 'https://charts.example.com', chart: 'redis', version: '1.2.3' }, '/tmp/x')).toEqual(['pull', 'redis', '--repo', 'https://charts.example.com', '--version', '1.2.3', '--untar', '--untardir', '/tmp/x']);
-    expect(helmPullArgs({ repo: 'oci://ghcr.io/acme/charts/', chart: 'redis', version: '1.2.3' }, '/tmp/x')).toEqual(['pull', 'oci://ghcr.io/acme/charts/redis', '--version', '1.2.3', '--untar', '--untardir', '/tmp/x']);
   });
 });
