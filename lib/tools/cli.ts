@@ -11,6 +11,7 @@ import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { CHART_LOCK_FILE, ChartLock } from '../core/chart-lock';
 import { parseEnvironment } from '../core/config';
+import { withRenderedCharts } from './chart-check';
 import { RegistryPolicy } from '../core/registry-policy';
 import { fetchChart, formatChartFindings, formatVendored, importChart, lockedChartsOf, selectCharts, SourceMirrors, vendorCharts, verifyCharts, verifyChartsExitCode } from './charts';
 import { acknowledgementsIn, diffExitCode, diffTrees, FailOn, formatMarkdown, formatText } from './diff';
@@ -20,7 +21,7 @@ import { checkImageLists, imageList } from './images';
 import { kubeTransport } from './kube-client';
 import { SchemaValidator } from './schema-validator';
 import { environmentsOf, readTree, RenderedTree } from './tree';
-import { formatFindings, validateExitCode, validateTree } from './validate';
+import { formatFindings, sortFindings, validateExitCode, validateTree } from './validate';
 import { formatVerify, verifyExitCode, verifyObjects } from './verify';
 
 /** Where the CLI writes and which folder it works from. */
@@ -149,15 +150,33 @@ async function diffCommand(args: string[], io: CliIo, dist: string): Promise<num
 async function validateCommand(args: string[], io: CliIo, dist: string): Promise<number> {
   const { values } = parseArgs({
     args,
-    options: { crds: { type: 'string' }, 'kubernetes-schema': { type: 'string' }, env: { type: 'string' }, strict: { type: 'boolean' }, format: { type: 'string' } },
+    options: {
+      crds: { type: 'string' },
+      'kubernetes-schema': { type: 'string' },
+      env: { type: 'string' },
+      strict: { type: 'boolean' },
+      format: { type: 'string' },
+      lock: { type: 'string' },
+      'charts-dir': { type: 'string' },
+    },
   });
   const crds = path.resolve(io.cwd, values.crds ?? '../shared/crds');
   const definitions = path.resolve(io.cwd, values['kubernetes-schema'] ?? path.join(crds, 'kubernetes/v1.28.0/_definitions.json'));
   if (!fs.existsSync(definitions)) throw new UsageError(`no Kubernetes schema at ${definitions} (set --kubernetes-schema or --crds)`);
   const schema = SchemaValidator.load({ kubernetesDefinitions: definitions, crdPaths: [crds] });
-  const tree = onlyEnv(readTree(path.resolve(io.cwd, dist)), values.env);
-  if (tree.objects.length === 0) throw new UsageError(`no objects under ${dist}`);
-  const findings = validateTree(tree, { schema, policies: await restrictedPolicies() });
+  const read = onlyEnv(readTree(path.resolve(io.cwd, dist)), values.env);
+  if (read.objects.length === 0) throw new UsageError(`no objects under ${dist}`);
+  // Upstream charts: rendered from their vendored copies and checked with the rest; those not
+  // vendored are reported as unchecked.
+  const lockFile = path.resolve(io.cwd, values.lock ?? CHART_LOCK_FILE);
+  const charts = fs.existsSync(lockFile)
+    ? await withRenderedCharts(read, ChartLock.parse(JSON.parse(fs.readFileSync(lockFile, 'utf8'))), {
+        chartsDir: path.resolve(io.cwd, values['charts-dir'] ?? 'charts'),
+        helm: process.env.KOMPILE_HELM ?? helmBinary(),
+        cacheDir: path.resolve(io.cwd, 'node_modules/.cache/kompile/renders'),
+      })
+    : { tree: read, findings: [] };
+  const findings = sortFindings([...validateTree(charts.tree, { schema, policies: await restrictedPolicies() }), ...charts.findings]);
   const format = pick(values.format, ['text', 'json'] as const, 'format', 'text');
   io.out(format === 'json' ? `${JSON.stringify(findings, null, 2)}\n` : formatFindings(findings));
   return validateExitCode(findings, values.strict ?? false);

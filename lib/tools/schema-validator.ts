@@ -194,11 +194,21 @@ export class SchemaValidator {
   private readonly compiled = new Map<string, Compiled>();
 
   private constructor(
-    kubernetesSchema: JsonObject,
+    private readonly kubernetesSchema: JsonObject,
     private readonly sources: ReadonlyMap<string, SchemaSource>,
   ) {
     this.ajv = createAjv();
     this.ajv.addSchema(kubernetesSchema, K8S_SCHEMA_ID);
+  }
+
+  /**
+   * A validator that also knows the CRDs among `objects` (e.g. the CRDs upstream charts install),
+   * for kinds it does not know yet: the schemas loaded from files win.
+   */
+  withCrds(objects: readonly unknown[]): SchemaValidator {
+    const sources = new Map(this.sources);
+    for (const [key, source] of objects.flatMap(crdSources)) if (!sources.has(key)) sources.set(key, source);
+    return sources.size === this.sources.size ? this : new SchemaValidator(this.kubernetesSchema, sources);
   }
 
   /** True if a schema for this apiVersion+kind is known. */

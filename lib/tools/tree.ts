@@ -27,6 +27,11 @@ export interface TreeObject {
    * plain `yes`. @default - none
    */
   readonly yamlDifferences?: readonly ReadingDifference[];
+  /**
+   * For an object rendered from an upstream chart (not in the tree's files): the chart's lock name;
+   * `file` is then the Application that installs it. @default - an object of the tree's files
+   */
+  readonly chart?: string;
 }
 
 /** The image list and lock an environment's synth writes beside its manifests. */

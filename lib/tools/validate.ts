@@ -12,6 +12,7 @@ import { podAdmissionFindings } from '../checks/pod-admission';
 import { POD_TEMPLATE_PATHS } from '../checks/pods';
 import { describeDifference } from '../checks/yaml';
 import { Image, ImageReferenceError } from '../core/image';
+import { findContainerImages } from '../core/images-walk';
 import { groupOf } from '../core/kinds';
 import { RegistryPolicy } from '../core/registry-policy';
 import { imageKeyReferences } from './images';
@@ -21,7 +22,7 @@ import { displayName, environmentsOf, ManifestObject, namespaceOf, RenderedTree,
 export type Severity = 'error' | 'warning';
 
 /** What a finding is about; each rule has one severity. */
-export type Rule = 'schema' | 'yaml-1.1' | 'pod-security' | 'resources' | 'probes' | 'image-tag' | 'network-policy' | 'secret-value' | 'airgap';
+export type Rule = 'schema' | 'yaml-1.1' | 'pod-security' | 'resources' | 'probes' | 'image-tag' | 'network-policy' | 'secret-value' | 'airgap' | 'chart-image' | 'chart-values' | 'chart-unchecked';
 
 export const SEVERITY: Readonly<Record<Rule, Severity>> = {
   schema: 'error',
@@ -35,6 +36,12 @@ export const SEVERITY: Readonly<Record<Rule, Severity>> = {
   'network-policy': 'error',
   'secret-value': 'error',
   airgap: 'error',
+  // An image a chart runs that no value sets is neither mirrored nor relocated.
+  'chart-image': 'error',
+  // A value key the chart does not declare is ignored by it.
+  'chart-values': 'error',
+  // A chart that is not vendored could not be rendered, so nothing it runs was checked.
+  'chart-unchecked': 'warning',
 };
 
 export interface ValidationFinding {
@@ -53,6 +60,8 @@ export interface ValidationFinding {
 /** The part of the schema validator `validate` uses. */
 export interface ObjectSchemaValidator {
   validate(obj: Record<string, unknown>): SchemaFinding[];
+  /** The same validator knowing the CRDs among `objects` too. */
+  withCrds(objects: readonly unknown[]): ObjectSchemaValidator;
 }
 
 export interface ValidateOptions {
@@ -152,6 +161,19 @@ function imageChecks(obj: ManifestObject, add: Add): void {
   }
 }
 
+/** Every container image of an object rendered from a chart must be one the environment's lock pulls. */
+function chartImageChecks(o: TreeObject, lockTargets: ReadonlySet<string>, add: Add): void {
+  for (const found of findContainerImages(o.object)) {
+    let ref = found.value;
+    try {
+      ref = Image.parse(found.value).toString();
+    } catch {
+      // image-tag reports malformed references.
+    }
+    if (!lockTargets.has(ref)) add('chart-image', found.pointer, `chart '${o.chart}' runs image '${found.value}', which is not in images.lock.json: no value Kompile sets names it, so it is neither mirrored nor relocated`);
+  }
+}
+
 function secretChecks(obj: ManifestObject, add: Add): void {
   if (obj.apiVersion === 'v1' && obj.kind === 'Secret') {
     for (const field of ['data', 'stringData']) {
@@ -180,6 +202,9 @@ export function validateTree(tree: RenderedTree, options: ValidateOptions = {}):
   const findings: ValidationFinding[] = [];
   for (const env of environmentsOf(tree)) {
     const objects = tree.objects.filter((o) => o.environment === env);
+    const lockTargets = new Set(Object.values(tree.images.get(env)?.lock ?? {}));
+    // Kinds of the CRDs the environment's charts install are validated against those CRDs.
+    const schema = options.schema?.withCrds(objects.filter((o) => o.chart).map((o) => o.object));
     const withPolicy = new Set(objects.filter((o) => o.object.kind === 'NetworkPolicy' && groupOf(o.object.apiVersion) === 'networking.k8s.io').map((o) => namespaceOf(o.object)));
     const workloadNamespaces = new Map<string, TreeObject>();
     const policy = options.policies?.get(env);
@@ -188,15 +213,20 @@ export function validateTree(tree: RenderedTree, options: ValidateOptions = {}):
       const add: Add = (rule, path, message) =>
         findings.push({ severity: SEVERITY[rule], rule, environment: env, file: o.file, object: displayName(o.object), path, message });
       for (const d of o.yamlDifferences ?? []) add('yaml-1.1', d.pointer, describeDifference(d));
-      for (const f of options.schema?.validate(o.object) ?? []) add('schema', f.path, f.message);
+      for (const f of schema?.validate(o.object) ?? []) add('schema', f.path, f.message);
       const template = podTemplateOf(o.object);
       const ns = namespaceOf(o.object);
       if (template) {
         if (ns && !workloadNamespaces.has(ns)) workloadNamespaces.set(ns, o);
-        resourceChecks(template, add);
-        if (LONG_RUNNING.has(`${groupOf(o.object.apiVersion)}/${o.object.kind}`)) probeChecks(template, add);
+        // Requests, limits and probes are Kompile's own rules for what it writes; an upstream
+        // chart's workloads are held to the cluster's rules (schema, Pod Security) and the audit.
+        if (!o.chart) {
+          resourceChecks(template, add);
+          if (LONG_RUNNING.has(`${groupOf(o.object.apiVersion)}/${o.object.kind}`)) probeChecks(template, add);
+        }
       }
       imageChecks(o.object, add);
+      if (o.chart) chartImageChecks(o, lockTargets, add);
       secretChecks(o.object, add);
       if (policy) for (const f of auditObject(o.object, new Set(), policy)) add('airgap', f.pointer, f.inner === undefined ? f.message : `in its text at ${f.inner}: ${f.message}`);
     }
@@ -210,8 +240,13 @@ export function validateTree(tree: RenderedTree, options: ValidateOptions = {}):
       }
     }
   }
+  return sortFindings(findings);
+}
+
+/** Findings sorted by environment, file, object, path and message. */
+export function sortFindings(findings: readonly ValidationFinding[]): ValidationFinding[] {
   const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
-  return findings.sort((a, b) => cmp(a.environment, b.environment) || cmp(a.file, b.file) || cmp(a.object, b.object) || cmp(a.path, b.path) || cmp(a.message, b.message));
+  return [...findings].sort((a, b) => cmp(a.environment, b.environment) || cmp(a.file, b.file) || cmp(a.object, b.object) || cmp(a.path, b.path) || cmp(a.message, b.message));
 }
 
 /** Exit code: 1 on any error (or on any warning with `strict`), else 0. */

@@ -17,7 +17,7 @@ describe('UpstreamChart', () => {
       repoURL: 'https://charts.example.com',
       chart: 'thing',
       targetRevision: '1.2.3',
-      helm: { releaseName: 'thing', valuesObject: { controller: { image: 'ghcr.io/org/thing:1.0.0' } } },
+      helm: { releaseName: 'thing', skipTests: true, valuesObject: { controller: { image: 'ghcr.io/org/thing:1.0.0' } } },
     });
   });
 

@@ -1,0 +1,71 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ChartLock } from '../../lib/core/chart-lock';
+import { EnvironmentInput } from '../../lib/core/config';
+import { withRenderedCharts } from '../../lib/tools/chart-check';
+import { helmBinary } from '../../lib/tools/helm';
+import { SchemaValidator } from '../../lib/tools/schema-validator';
+import { treeFromFiles } from '../../lib/tools/tree';
+import { validateTree } from '../../lib/tools/validate';
+import { merge } from '../../stacks/base';
+import { CHARTS } from '../../stacks/charts';
+import { compileAll } from '../../stacks/compile';
+import { dev } from '../../stacks/dev';
+
+const SHARED = path.join(__dirname, '../../../shared/crds');
+const schema = SchemaValidator.load({ kubernetesDefinitions: path.join(SHARED, 'kubernetes/v1.28.0/_definitions.json'), crdPaths: [SHARED] });
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'kompile-chart-check-'));
+afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+const LOCK = ChartLock.parse({
+  charts: [
+    ...CHARTS.charts,
+    { name: 'demo', source: 'helm', repoURL: 'https://charts.example.com', chart: 'demo', version: '0.1.0' },
+    { name: 'legacy', source: 'helm', repoURL: 'https://charts.example.com', chart: 'legacy', version: '1.0.0' },
+  ],
+});
+const off = { enabled: false };
+
+/** The tree a referenced synth writes (no chart vendored at synth time). */
+function tree(charts: Record<string, unknown>[]) {
+  const input: EnvironmentInput = merge(dev, { components: { toolhive: off, serving: off, mlops: off, chatbot: off, ci: off, kcloud: off, charts } });
+  const files = new Map<string, string>();
+  for (const out of compileAll([input], { charts: LOCK })) for (const [f, c] of out.files) files.set(`${out.environment}/${f}`, c);
+  return treeFromFiles(files);
+}
+
+function chartsDir(...charts: string[]): string {
+  const dir = fs.mkdtempSync(path.join(tmp, 'charts-'));
+  for (const c of charts) fs.cpSync(path.join(__dirname, '../fixtures/charts', c), path.join(dir, c), { recursive: true });
+  return dir;
+}
+
+async function validate(charts: Record<string, unknown>[], vendored: string[]) {
+  const { tree: full, findings } = await withRenderedCharts(tree(charts), LOCK, { chartsDir: chartsDir(...vendored), helm: helmBinary(), cacheDir: fs.mkdtempSync(path.join(tmp, 'cache-')) });
+  return [...validateTree(full, { schema }), ...findings].map((f) => `${f.severity} ${f.rule} ${f.file} ${f.object} ${f.path}: ${f.message}`);
+}
+
+const DEMO_IMAGE = [{ image: 'ghcr.io/acme/demo:1.2.3', value: 'image', split: {} }];
+
+describe('validate with upstream charts', () => {
+  it('renders vendored charts with the values of their Application and finds nothing in a compliant one', async () => {
+    expect(await validate([{ name: 'web', chart: 'demo', namespace: 'web', images: DEMO_IMAGE }], ['demo'])).toEqual([]);
+  });
+
+  it("holds what a chart renders to Pod Security, the image lock and the chart's declared values", async () => {
+    const found = await validate([{ name: 'old', chart: 'legacy', namespace: 'old', values: { replicas: 2 }, images: [{ image: 'docker.io/acme/legacy:2.0.0', value: 'image' }] }], ['legacy']);
+    expect(found).toEqual([
+      expect.stringMatching(/^error pod-security dev\/apps\/old\.yaml Deployment\/old\/old-legacy \/spec\/template\/spec\/containers\/0\/securityContext\/seccompProfile: namespace 'old' enforces Pod Security 'restricted'/),
+      expect.stringMatching(/^error chart-image dev\/apps\/old\.yaml Deployment\/old\/old-legacy \/spec\/template\/spec\/containers\/1\/image: chart 'legacy' runs image 'docker\.io\/acme\/helper:1\.0', which is not in images\.lock\.json/),
+      expect.stringMatching(/^error chart-values dev\/apps\/old\.yaml Application\/argocd\/old \/spec\/source\/helm\/valuesObject: chart 'legacy': .*replicas/),
+    ]);
+  });
+
+  it('warns about every chart it could not render because it is not vendored', async () => {
+    expect(await validate([{ name: 'web', chart: 'demo', namespace: 'web', images: DEMO_IMAGE }], [])).toEqual([
+      expect.stringMatching(/^warning chart-unchecked dev\/apps\/web\.yaml Application\/argocd\/web \/spec\/source: chart 'demo' is not vendored \(no charts-\w+\/demo\/\): what it renders was not checked/),
+    ]);
+  });
+});
