@@ -2,45 +2,30 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ChartLock } from '../../lib/core/chart-lock';
-import { EnvironmentInput } from '../../lib/core/config';
 import { withRenderedCharts } from '../../lib/tools/chart-check';
 import { helmBinary } from '../../lib/tools/helm';
 import { SchemaValidator } from '../../lib/tools/schema-validator';
 import { treeFromFiles } from '../../lib/tools/tree';
 import { validateTree } from '../../lib/tools/validate';
-import { merge } from '../../stacks/base';
-import { CHARTS } from '../../stacks/charts';
 import { compileAll } from '../../stacks/compile';
 import { dev } from '../../stacks/dev';
+import { FIXTURE_LOCK, onlyCharts, vendoredCharts } from './chart-fixtures';
 
 const SHARED = path.join(__dirname, '../../../shared/crds');
 const schema = SchemaValidator.load({ kubernetesDefinitions: path.join(SHARED, 'kubernetes/v1.28.0/_definitions.json'), crdPaths: [SHARED] });
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'kompile-chart-check-'));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
-const LOCK = ChartLock.parse({
-  charts: [
-    ...CHARTS.charts,
-    { name: 'demo', source: 'helm', repoURL: 'https://charts.example.com', chart: 'demo', version: '0.1.0' },
-    { name: 'legacy', source: 'helm', repoURL: 'https://charts.example.com', chart: 'legacy', version: '1.0.0' },
-  ],
-});
-const off = { enabled: false };
+const LOCK = FIXTURE_LOCK;
 
 /** The tree a referenced synth writes (no chart vendored at synth time). */
 function tree(charts: Record<string, unknown>[]) {
-  const input: EnvironmentInput = merge(dev, { components: { toolhive: off, serving: off, mlops: off, chatbot: off, ci: off, kcloud: off, charts } });
   const files = new Map<string, string>();
-  for (const out of compileAll([input], { charts: LOCK })) for (const [f, c] of out.files) files.set(`${out.environment}/${f}`, c);
+  for (const out of compileAll([onlyCharts(dev, charts)], { charts: LOCK })) for (const [f, c] of out.files) files.set(`${out.environment}/${f}`, c);
   return treeFromFiles(files);
 }
 
-function chartsDir(...charts: string[]): string {
-  const dir = fs.mkdtempSync(path.join(tmp, 'charts-'));
-  for (const c of charts) fs.cpSync(path.join(__dirname, '../fixtures/charts', c), path.join(dir, c), { recursive: true });
-  return dir;
-}
+const chartsDir = (...charts: string[]) => vendoredCharts(tmp, ...charts);
 
 async function validate(charts: Record<string, unknown>[], vendored: string[]) {
   const { tree: full, findings } = await withRenderedCharts(tree(charts), LOCK, { chartsDir: chartsDir(...vendored), helm: helmBinary(), cacheDir: fs.mkdtempSync(path.join(tmp, 'cache-')) });

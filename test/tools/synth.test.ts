@@ -2,42 +2,20 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ChartLock } from '../../lib/core/chart-lock';
 import { EnvironmentInput } from '../../lib/core/config';
 import { helmBinary } from '../../lib/tools/helm';
 import { synthesizeAll } from '../../lib/tools/synth';
 import { airgap } from '../../stacks/airgap';
-import { merge } from '../../stacks/base';
-import { CHARTS } from '../../stacks/charts';
 import { dev } from '../../stacks/dev';
 import { findObject, K8sObject } from '../helpers';
+import { FIXTURE_LOCK, onlyCharts, vendoredCharts } from './chart-fixtures';
 import { parseAllDocuments } from 'yaml';
 
-const FIXTURES = path.join(__dirname, '../fixtures/charts');
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'kompile-synth-'));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
-
-/** The repository's lock plus two fixture charts from a (never contacted) Helm repository. */
-const LOCK = ChartLock.parse({
-  charts: [
-    ...CHARTS.charts,
-    { name: 'demo', source: 'helm', repoURL: 'https://charts.example.com', chart: 'demo', version: '0.1.0' },
-    { name: 'legacy', source: 'helm', repoURL: 'https://charts.example.com', chart: 'legacy', version: '1.0.0' },
-  ],
-});
-
-/** A charts/ folder with the given fixture charts vendored under their lock names. */
-function chartsDir(...charts: string[]): string {
-  const dir = fs.mkdtempSync(path.join(tmp, 'charts-'));
-  for (const c of charts) fs.cpSync(path.join(FIXTURES, c), path.join(dir, c), { recursive: true });
-  return dir;
-}
-
-/** An environment holding only config-declared charts (no other component needs vendoring). */
-function only(base: EnvironmentInput, charts: Record<string, unknown>[], extra: Record<string, unknown> = {}): EnvironmentInput {
-  const off = { enabled: false };
-  return merge(base, { components: { toolhive: off, serving: off, mlops: off, chatbot: off, ci: off, kcloud: off, charts }, ...extra });
-}
+const chartsDir = (...charts: string[]) => vendoredCharts(tmp, ...charts);
+const only = onlyCharts;
+const LOCK = FIXTURE_LOCK;
 
 const cacheDir = () => fs.mkdtempSync(path.join(tmp, 'cache-'));
 const synth = (inputs: EnvironmentInput[], dir: string, chartsMode?: 'hydrated' | 'referenced') =>
