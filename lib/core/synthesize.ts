@@ -270,7 +270,10 @@ export function synthesize(platform: Platform, policy: RegistryPolicy, options: 
 
       let uses;
       try {
-        uses = relocateImages(j, imageFieldsOf(r.obj), policy);
+        // A hydrated chart's Application carries no values: the images its values set were relocated
+        // before rendering and are carried (declareCarriedImages), not read from the Application.
+        const hydratedApp = component instanceof UpstreamChart && component.hydrated && r.obj === component.application;
+        uses = relocateImages(j, hydratedApp ? [] : imageFieldsOf(r.obj), policy);
       } catch (e) {
         const message = e instanceof ImageReferenceError ? e.message : `image: ${(e as Error).message}`;
         issues.push({ path: r.obj.node.path, message });

@@ -112,3 +112,39 @@ describe('charts at synth: hydrated', () => {
     expect(await failure(synth([only(dev, [WEB])], chartsDir(), 'hydrated'))).toMatch(/dev: component 'web' is hydrated but chart 'demo' is not vendored in .* \(run: npm run kompile -- charts pull --env dev\)/);
   });
 });
+
+describe('hydrated charts in the synth, without helm', () => {
+  it('ignores image fields declared on the Application (its values are gone) and locks what was relocated before rendering', async () => {
+    const { Platform } = await import('../../lib/core/platform');
+    const { GitOpsSchema } = await import('../../lib/core/config');
+    const { ChartSource, UpstreamChart } = await import('../../lib/core/upstream-chart');
+    const { declareImageField } = await import('../../lib/core/image-field');
+    const { synthesize } = await import('../../lib/core/synthesize');
+    const { RegistryPolicy } = await import('../../lib/core/registry-policy');
+    const demo = LOCK.get('demo');
+    const request = {
+      component: 'web',
+      hydrate: true,
+      chart: demo,
+      releaseName: 'web',
+      namespace: 'web',
+      values: { env: [{ name: 'HELPER', value: 'mirror.internal:35000/acme/helper:1.0' }] },
+      kubeVersion: '1.28.0',
+      apiVersions: [],
+      images: [{ source: 'docker.io/acme/helper:1.0', target: 'mirror.internal:35000/acme/helper:1.0' }],
+    };
+    const objects = [{ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'web', namespace: 'web' }, data: { helper: 'mirror.internal:35000/acme/helper:1.0' } }];
+    const platform = new Platform({
+      environment: 'site',
+      gitops: GitOpsSchema.parse({ repoURL: 'https://git.internal/gitops.git', chartsMode: 'hydrated' }),
+      chartLock: LOCK,
+      renderedCharts: new Map([['web', { request, objects }]]),
+    });
+    const chart = new UpstreamChart(platform, 'Web', { name: 'web', namespace: 'web', source: ChartSource.locked(demo), values: request.values });
+    declareImageField(chart.application, '/spec/source/helm/valuesObject/env/0/value');
+    const out = synthesize(platform, new RegistryPolicy({ mirror: 'mirror.internal:35000', allowedRegistries: ['mirror.internal:35000'], allowedHosts: ['git.internal'] }));
+    expect(out.images.get('docker.io/acme/helper:1.0')).toBe('mirror.internal:35000/acme/helper:1.0');
+    expect(out.files.get('images.txt')).toBe('docker.io/acme/helper:1.0\n');
+    expect(out.files.get('web/manifests.yaml')).toContain('helper: mirror.internal:35000/acme/helper:1.0');
+  });
+});
