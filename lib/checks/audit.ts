@@ -1,7 +1,7 @@
 import { parseAllDocuments } from 'yaml';
 import { Image, ImageReferenceError } from '../core/image';
 import { imageMapFieldsOf, imageTemplatesOf } from '../core/image-field';
-import { escapeSegment } from '../core/images-walk';
+import { escapeSegment, INJECTED_IMAGE } from '../core/images-walk';
 import { RegistryPolicy } from '../core/registry-policy';
 
 /**
@@ -63,13 +63,31 @@ export function auditImage(pointer: string, value: string, policy: RegistryPolic
   return undefined;
 }
 
+/** Text fields of a CRD that are documentation (kubectl prints them), not references. */
+const CRD_DOCUMENTATION = new Set(['description', 'deprecationWarning']);
+/** The ConfigMap key Knative and KServe hold documentation in. */
+const EXAMPLE_KEY = '_example';
+/**
+ * URL schemes that name no network host: Istio's `kubernetes://` names a Kubernetes Secret
+ * (SDS credentials, e.g. `kubernetes://apis/…` in its injection templates).
+ */
+const HOSTLESS_SCHEMES = new Set(['kubernetes']);
+
+/**
+ * Text (scripts, templates, config files) without its comment lines: shell and YAML `#` lines and
+ * Go-template comments (`{{/*` … `*\/}}`) are read by no program, so a URL there is no reference.
+ */
+export function withoutComments(text: string): string {
+  return text.replace(/\{\{-?\s*\/\*[\s\S]*?\*\/\s*-?\}\}/g, '').replace(/^\s*#.*$/gm, '');
+}
+
 /** Every URL and scp-like Git remote in a text, as `scheme://host` for the policy and as written. */
 export function urlsInText(text: string): { readonly url: string; readonly written: string }[] {
   const found: { url: string; written: string }[] = [];
   for (const m of text.matchAll(URL_IN_TEXT)) {
     const authority = m[2].slice(m[2].lastIndexOf('@') + 1).replace(/[.,;:!]+$/, '');
     // `file:///path`, `unix:///run/x.sock`: no host; `https://${HOST}`: a placeholder, not a URL.
-    if (authority === '' || /[$%{}]/.test(authority)) continue;
+    if (authority === '' || /[$%{}]/.test(authority) || HOSTLESS_SCHEMES.has(m[1].toLowerCase())) continue;
     found.push({ url: `${m[1]}://${authority}`, written: m[0].replace(/[.,;:!]+$/, '') });
   }
   for (const m of text.matchAll(SCP_IN_TEXT)) found.push({ url: `ssh://${m[1]}`, written: m[0] });
@@ -120,11 +138,12 @@ export function auditObject(obj: unknown, checked: ReadonlySet<string>, policy: 
   const findings: AuditFinding[] = [];
   const root = typeof obj === 'object' && obj !== null && !Array.isArray(obj) ? (obj as Record<string, unknown>) : undefined;
   const isCrd = root?.kind === 'CustomResourceDefinition';
+  const isConfigMap = root?.kind === 'ConfigMap' && root.apiVersion === 'v1';
   const mapImages = new Set(root ? imageMapFieldsOf(root).map((f) => f.pointer) : []);
   const templates = new Map((root ? imageTemplatesOf(root) : []).map((t) => [t.pointer, t]));
 
   const checkImage = (pointer: string, value: string, inner?: string) => {
-    if (PLACEHOLDER.test(value)) return;
+    if (PLACEHOLDER.test(value) || value === INJECTED_IMAGE) return;
     const f = auditImage(pointer, value, policy, inner);
     if (f) findings.push(f);
   };
@@ -153,7 +172,7 @@ export function auditObject(obj: unknown, checked: ReadonlySet<string>, policy: 
         return;
       }
     }
-    checkUrls(pointer, value, inner);
+    checkUrls(pointer, value.includes('\n') ? withoutComments(value) : value, inner);
   };
 
   /**
@@ -167,7 +186,10 @@ export function auditObject(obj: unknown, checked: ReadonlySet<string>, policy: 
         if (mapImages.has(pointer)) return checkImage(pointer, node);
         const template = templates.get(pointer);
         if (template) return checkImage(pointer, node.split(template.placeholder).join('name'));
-        if (isCrd && key === 'description') return;
+        if (isCrd && CRD_DOCUMENTATION.has(key)) return;
+        // Knative's and KServe's ConfigMaps keep commented examples under `_example`, which their
+        // controllers never read (knative.dev/pkg configmap: the key is documentation).
+        if (isConfigMap && pointer.startsWith('/data/') && key === EXAMPLE_KEY) return;
       }
       return visitString(node, pointer, key, inner, depth);
     }

@@ -40,7 +40,8 @@ function scopeOf(template: string): string {
 }
 
 const ACTION = /\{\{-?([\s\S]*?)-?\}\}/g;
-const VALUES_PATH = String.raw`\$?\.Values\.([A-Za-z0-9_.]*[A-Za-z0-9_])`;
+/** `.Values.a.b`, `$.Values.a.b` or `$root.Values.a.b` (a variable bound to the root context). */
+const VALUES_PATH = String.raw`(?:\$[A-Za-z0-9_]*)?\.Values\.([A-Za-z0-9_.]*[A-Za-z0-9_])`;
 const TO_YAML_PATH = new RegExp(String.raw`\btoYaml\s+\(?\s*${VALUES_PATH}`, 'g');
 const PATH_TO_YAML = new RegExp(String.raw`${VALUES_PATH}\s*\|\s*toYaml\b`, 'g');
 const TO_YAML_DOT = /\btoYaml\s+\.(?![\w.$])|(?:^|[\s(])\.\s*\|\s*toYaml\b/;
@@ -142,11 +143,32 @@ function escapeRegExp(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
-/** Whether `template` mentions `.Values.<key>` (relative to the template's chart, for a subchart's). */
+/**
+ * Whether `template` reads `<key>` (relative to the template's chart, for a subchart's): as
+ * `.Values.<key>`, or as `index $.Values "<key>"` for a key of one segment.
+ */
 function mentions(template: string, text: string, key: string): boolean {
   const scope = scopeOf(template);
   if (!key.startsWith(scope)) return false;
-  return new RegExp(String.raw`\.Values\.${escapeRegExp(key.slice(scope.length))}(?![A-Za-z0-9_])`).test(text);
+  const rel = key.slice(scope.length);
+  if (new RegExp(String.raw`\.Values\.${escapeRegExp(rel)}(?![A-Za-z0-9_])`).test(text)) return true;
+  const dot = rel.lastIndexOf('.');
+  if (dot < 0) return new RegExp(String.raw`index\s+\$?[A-Za-z0-9_]*\.Values\s+"${escapeRegExp(rel)}"`).test(text);
+  // `($.Values.global).platform`: the parent read in parentheses, then the key.
+  return new RegExp(String.raw`\.Values\.${escapeRegExp(rel.slice(0, dot))}\s*\)\.${escapeRegExp(rel.slice(dot + 1))}(?![A-Za-z0-9_])`).test(text);
+}
+
+/**
+ * Istio's charts keep their defaults under `_internal_defaults_do_not_set` and merge them under the
+ * user's values at the top (`templates/zzz_profile.yaml`, Istio 1.24): those are the chart's
+ * top-level keys.
+ */
+const ISTIO_DEFAULTS = '_internal_defaults_do_not_set';
+
+function effectiveDefaults(defaults: unknown): unknown {
+  if (!isMap(defaults) || !isMap(defaults[ISTIO_DEFAULTS])) return defaults;
+  const { [ISTIO_DEFAULTS]: inner, ...rest } = defaults;
+  return { ...(inner as Json), ...rest };
 }
 
 const under = (key: string, prefix: string) => key === prefix || key.startsWith(`${prefix}.`);
@@ -192,7 +214,7 @@ export function undeclaredValueFindings(values: unknown, facts: ChartFacts, unde
       walk(v, key, d, s);
     }
   };
-  if (isMap(values)) walk(values, '', facts.defaults, root === undefined ? { kind: 'none' } : { kind: 'schema', node: root });
+  if (isMap(values)) walk(values, '', effectiveDefaults(facts.defaults), root === undefined ? { kind: 'none' } : { kind: 'schema', node: root });
   return findings;
 }
 

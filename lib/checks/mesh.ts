@@ -1,6 +1,7 @@
 /**
  * What Istio's sidecar injection adds to a pod, and which pods it injects: read from the rendered
- * environment itself (the istiod Application's Helm values and the namespaces' labels), so the synth
+ * environment itself (the injector's values — its rendered ConfigMap, or the istiod Application's Helm
+ * values — and the namespaces' labels), so the synth
  * and `kompile validate` judge the same pods the cluster will run.
  *
  * Facts are Istio 1.24's, read at tag 1.24.6 of istio/istio:
@@ -40,11 +41,32 @@ const CNI_VALUE = ['pilot', 'cni', 'enabled'] as const;
 /** The chart name istiod is installed from. */
 const ISTIOD_CHART = 'istiod';
 
-/** The mesh of an environment, from its objects; undefined when no istiod Application is among them. */
-export function meshOf(objects: readonly ManifestLike[]): MeshModel | undefined {
+/** The ConfigMap istiod's injector reads its values from (chart istiod 1.24.6, istiod-injector-configmap.yaml). */
+const INJECTOR_CONFIG = 'istio-sidecar-injector';
+
+/**
+ * The injector's values, where the environment holds istiod: from its rendered `istio-sidecar-injector`
+ * ConfigMap (`data.values`, JSON; a rendered or hydrated chart), else from the istiod Application's
+ * Helm values.
+ */
+function injectorValues(objects: readonly ManifestLike[]): unknown {
+  const config = objects.find((o) => o.apiVersion === 'v1' && o.kind === 'ConfigMap' && o.metadata.name === INJECTOR_CONFIG);
+  const text = rec(config?.data).values;
+  if (typeof text === 'string') {
+    try {
+      return JSON.parse(text) as unknown;
+    } catch {
+      // Not JSON: read the Application instead.
+    }
+  }
   const istiod = objects.find((o) => o.kind === 'Application' && o.apiVersion.startsWith('argoproj.io/') && rec(rec(o.spec).source).chart === ISTIOD_CHART);
-  if (!istiod) return undefined;
-  let values: unknown = rec(rec(rec(istiod.spec).source).helm).valuesObject;
+  return istiod ? rec(rec(rec(istiod.spec).source).helm).valuesObject : undefined;
+}
+
+/** The mesh of an environment, from its objects; undefined when it installs no istiod. */
+export function meshOf(objects: readonly ManifestLike[]): MeshModel | undefined {
+  let values = injectorValues(objects);
+  if (values === undefined) return undefined;
   for (const key of CNI_VALUE) values = rec(values)[key];
   const namespaceLabels = new Map<string, Record<string, unknown>>();
   for (const o of objects) if (o.apiVersion === 'v1' && o.kind === 'Namespace') namespaceLabels.set(o.metadata.name, rec(o.metadata.labels));

@@ -102,8 +102,23 @@ const DEPLOYMENT_MODE_ANNOTATION = 'serving.kserve.io/deploymentMode';
 /** Pod spec fields of a predictor (KServe inlines a PodSpec there) that are not containers. */
 const PREDICTOR_NON_POD_FIELDS = new Set(['model', 'containers', 'initContainers', 'minReplicas', 'maxReplicas', 'canaryTrafficPercent', 'labels', 'annotations', 'scaleMetric', 'scaleMetricType', 'scaleTarget', 'containerConcurrency', 'timeout', 'logger', 'batcher', 'deploymentStrategy', 'autoScaling', 'workerSpec', 'storageUris']);
 
-/** KServe's default deployment mode in the environment: the kserve Application's value, else Serverless. */
+/**
+ * KServe's default deployment mode in the environment: from the chart's rendered
+ * `inferenceservice-config` ConfigMap (`deploy` → `defaultDeploymentMode`, chart v0.15.2
+ * templates/configmap.yaml) where the chart was rendered (hydrated), else from the kserve
+ * Application's values, else KServe's default, Serverless.
+ */
 function kserveDeploymentMode(objects: readonly ManifestLike[]): string {
+  const config = objects.find((o) => o.apiVersion === 'v1' && o.kind === 'ConfigMap' && o.metadata.name === 'inferenceservice-config');
+  const deploy = rec(config?.data).deploy;
+  if (typeof deploy === 'string') {
+    try {
+      const mode = rec(JSON.parse(deploy)).defaultDeploymentMode;
+      if (typeof mode === 'string') return mode;
+    } catch {
+      // Not JSON: fall back to the Application.
+    }
+  }
   const app = objects.find((o) => o.kind === 'Application' && rec(rec(o.spec).source).chart === 'kserve');
   const mode = rec(rec(rec(rec(rec(rec(app?.spec).source).helm).valuesObject).kserve).controller).deploymentMode;
   return typeof mode === 'string' ? mode : 'Serverless';

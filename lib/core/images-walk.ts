@@ -11,6 +11,13 @@ export interface FoundImage {
 
 const CONTAINER_LISTS = new Set(['containers', 'initContainers', 'ephemeralContainers']);
 
+/**
+ * A container image Istio's sidecar injector fills in: its gateway chart's pods say `image: auto`,
+ * and injection replaces exactly that value (istio/istio 1.24.6, pkg/kube/inject/webhook.go), so it
+ * is no image to relocate, lock or mirror.
+ */
+export const INJECTED_IMAGE = 'auto';
+
 export function findContainerImages(obj: unknown): FoundImage[] {
   const found: FoundImage[] = [];
   const walk = (node: unknown, pointer: string): void => {
@@ -23,7 +30,7 @@ export function findContainerImages(obj: unknown): FoundImage[] {
       const here = `${pointer}/${escapeSegment(key)}`;
       if (CONTAINER_LISTS.has(key) && Array.isArray(value)) {
         value.forEach((c, i) => {
-          if (typeof c === 'object' && c !== null && typeof (c as { image?: unknown }).image === 'string') {
+          if (typeof c === 'object' && c !== null && typeof (c as { image?: unknown }).image === 'string' && (c as { image: string }).image !== INJECTED_IMAGE) {
             found.push({ pointer: `${here}/${i}/image`, value: (c as { image: string }).image });
           }
         });

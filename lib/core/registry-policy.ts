@@ -6,6 +6,11 @@ import { Image } from './image';
  * cluster, so they are never "outside" references.
  */
 const IN_CLUSTER_HOST = /(^|\.)(svc|svc\.cluster\.local|cluster\.local)(:\d+)?$|^localhost(:\d+)?$|^127\.0\.0\.1(:\d+)?$/;
+/**
+ * A single-label host (`default-broker`, `registry:5000`) resolves only through the pod's DNS search
+ * domains, i.e. to a Service of the cluster: hosts outside it need a dotted name.
+ */
+const SINGLE_LABEL_HOST = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(:\d+)?$/i;
 
 /**
  * An environment's rules for images and URLs: where images are relocated to, and which registries
@@ -57,7 +62,7 @@ export class RegistryPolicy {
     // `pvc://<claim>/<path>` (KServe storage URIs) names a PersistentVolumeClaim, not a host.
     if (/^pvc:\/\//i.test(url)) return true;
     const host = hostOf(url);
-    if (host === undefined || IN_CLUSTER_HOST.test(host)) return true;
+    if (host === undefined || IN_CLUSTER_HOST.test(host) || SINGLE_LABEL_HOST.test(host)) return true;
     const allowed = this.config.allowedHosts;
     return allowed.length === 0 || allowed.includes(host) || allowed.includes(host.replace(/:\d+$/, ''));
   }

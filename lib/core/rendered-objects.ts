@@ -10,11 +10,18 @@ import type { RenderedObject } from './chart-render';
 const CHECK_ONLY = 'kompile:check-only';
 
 /**
+ * Annotation on every object Kompile writes from an upstream chart (hydrated): the chart's lock
+ * name. Reviewers see where an object comes from; `kompile validate` holds such objects to the rules
+ * for charts (no requests/limits or probes of Kompile's own).
+ */
+export const CHART_ANNOTATION = 'kompile.dev/chart';
+
+/**
  * Adds rendered objects under `scope`, each namespaced object in its own namespace or `namespace`.
  * @param checkOnly the objects are judged by every check of the synth but never written: Argo CD
  *   renders the chart itself, so they stand for what it will apply
  */
-export function addRenderedObjects(scope: Construct, objects: readonly RenderedObject[], namespace: string, checkOnly: boolean): ApiObject[] {
+export function addRenderedObjects(scope: Construct, objects: readonly RenderedObject[], namespace: string, checkOnly: boolean, chart: string): ApiObject[] {
   const ids = new Set<string>();
   return objects.map((obj) => {
     const { apiVersion, kind, metadata, ...rest } = obj;
@@ -23,7 +30,8 @@ export function addRenderedObjects(scope: Construct, objects: readonly RenderedO
     let id = `${kind}-${ns ?? ''}-${metadata.name}`;
     for (let n = 2; ids.has(id); n++) id = `${kind}-${ns ?? ''}-${metadata.name}-${n}`;
     ids.add(id);
-    const api = new ApiObject(scope, id, { apiVersion, kind, metadata: { ...metadata, namespace: ns }, ...rest });
+    const annotations = { ...((metadata as { annotations?: Record<string, string> }).annotations ?? {}), [CHART_ANNOTATION]: chart };
+    const api = new ApiObject(scope, id, { apiVersion, kind, metadata: { ...metadata, namespace: ns, annotations }, ...rest });
     // cdk8s gives every object of a chart the chart's namespace; cluster-scoped kinds must have none.
     if (ns === undefined) api.addJsonPatch(JsonPatch.remove('/metadata/namespace'));
     if (checkOnly) api.node.addMetadata(CHECK_ONLY, true);

@@ -2,13 +2,13 @@ import { ApiObject, Chart } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { auditImage, auditObject, findingLocation } from '../checks/audit';
 import { undeclaredValueFindings } from '../checks/chart-values';
+import { unlockedImages } from '../checks/chart-images';
 import { podAdmissionFindings } from '../checks/pod-admission';
 import type { ChartRenderRequest } from './chart-render';
 import { Component } from './component';
 import { SynthError, SynthIssue } from './errors';
 import { Image, ImageReferenceError } from './image';
 import { carriedImagesOf, DERIVED_IMAGES_ANNOTATION, imageFieldsOf } from './image-field';
-import { findContainerImages } from './images-walk';
 import { isCheckOnly } from './rendered-objects';
 import { groupOf, isClusterScoped } from './kinds';
 import { OutputChart } from './output-chart';
@@ -292,19 +292,10 @@ export function synthesize(platform: Platform, policy: RegistryPolicy, options: 
   // 5a. Objects a chart renders that Argo CD, not Kompile, will apply: every image they pull must be
   // one the environment locks (so it is mirrored and relocated through the values), and every
   // reference is audited like Kompile's own.
+  const lockTargets = new Set(targets.keys());
   for (const r of checkOnly) {
-    for (const found of findContainerImages(r.json)) {
-      let ref: string;
-      try {
-        ref = Image.parse(found.value).toString();
-      } catch (e) {
-        issues.push({ path: r.obj.node.path, message: `${found.pointer}: ${(e as Error).message}` });
-        continue;
-      }
-      if (!targets.has(ref)) {
-        issues.push({ path: r.obj.node.path, message: `${found.pointer}: the chart runs image '${found.value}', which no value Kompile sets names: it is neither mirrored (images.lock.json) nor relocated; declare the value that sets it in the chart's images` });
-      }
-    }
+    const chart = r.obj.node.scope instanceof UpstreamChart ? (r.obj.node.scope.locked?.name ?? r.obj.node.scope.name) : '';
+    for (const u of unlockedImages(r.json, lockTargets, chart)) issues.push({ path: r.obj.node.path, message: `${u.pointer}: ${u.message}` });
     for (const f of auditObject(r.json, new Set(), policy)) issues.push({ path: r.obj.node.path, message: `${findingLocation(f)}: ${f.message}` });
   }
 

@@ -187,7 +187,7 @@ export class UpstreamChart extends Component {
     if (lock && !this.locked) this.node.addValidation({ validate: () => [lock.explainMissing(source)] });
     if (rendered) {
       if (rendered.objects.length === 0) throw new Error(`[${this.node.path}] chart '${rendered.request.chart.name}' rendered no objects`);
-      addRenderedObjects(this, rendered.objects, props.namespace, !hydrated);
+      addRenderedObjects(this, rendered.objects, props.namespace, !hydrated, rendered.request.chart.name);
     }
     if (hydrated) {
       declareCarriedImages(this, rendered.request.images);

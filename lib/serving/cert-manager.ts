@@ -38,6 +38,10 @@ export class CertManager extends UpstreamChart {
       source: ChartSource.helmRepo(JETSTACK_CHARTS, 'cert-manager', tag),
       values: {
         crds: { enabled: true, keep: true },
+        // The leader-election Roles and leases default to kube-system (`global.leaderElection.namespace`,
+        // values.yaml and templates/rbac.yaml, cainjector-rbac.yaml of v1.18.6), which is no
+        // namespace of the platform's project: keep them in cert-manager's own.
+        global: { leaderElection: { namespace: props.namespace } },
         replicaCount,
         resources,
         webhook: { replicaCount, resources },

@@ -5,7 +5,7 @@
  */
 import { Image, ImageReferenceError } from '../core/image';
 import { DERIVED_IMAGES_ANNOTATION, imageMapFieldsOf } from '../core/image-field';
-import { findContainerImages, getPointer } from '../core/images-walk';
+import { findContainerImages, getPointer, INJECTED_IMAGE } from '../core/images-walk';
 import { environmentsOf, RenderedTree, TreeObject } from './tree';
 
 export interface ImageListProblem {
@@ -65,7 +65,7 @@ export function imageKeyReferences(obj: unknown): ImageKeyReference[] {
     if (Array.isArray(node)) return node.forEach((v, i) => walk(v, `${pointer}/${i}`));
     if (!isRecord(node)) return;
     const image = node.image;
-    if (typeof image === 'string') {
+    if (typeof image === 'string' && image !== INJECTED_IMAGE) {
       const tag = SIBLING_TAG_KEYS.map((k) => node[k]).find((t): t is string => typeof t === 'string' && t !== '');
       const value = !hasTagOrDigest(image) && tag !== undefined ? `${image}${tag.startsWith('@') || tag.startsWith('sha256:') ? '@' : ':'}${tag.replace(/^@/, '')}` : image;
       found.push({ pointer: `${pointer}/image`, value });

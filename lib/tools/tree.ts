@@ -8,6 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseKubernetesYaml, ReadingDifference } from '../checks/yaml';
 import { groupOf, isClusterScoped } from '../core/kinds';
+import { CHART_ANNOTATION } from '../core/rendered-objects';
 
 /** A Kubernetes object as it appears in a rendered file. */
 export type ManifestObject = Record<string, unknown> & { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; [k: string]: unknown } };
@@ -121,7 +122,9 @@ export function treeFromFiles(files: ReadonlyMap<string, string>): RenderedTree 
     if (!/\.ya?ml$/.test(name) || name.startsWith('.argocd-source-') || KUSTOMIZATION.test(name)) continue;
     const component = rest.length > 1 ? rest[0] : '';
     for (const { object, yamlDifferences } of readManifests(content, file)) {
-      objects.push(yamlDifferences.length > 0 ? { environment, component, file, object, yamlDifferences } : { environment, component, file, object });
+      // Objects Kompile wrote from an upstream chart (hydrated) say so.
+      const chart = (object.metadata.annotations as Record<string, unknown> | undefined)?.[CHART_ANNOTATION];
+      objects.push({ environment, component, file, object, ...(yamlDifferences.length > 0 ? { yamlDifferences } : {}), ...(typeof chart === 'string' ? { chart } : {}) });
     }
   }
   return { objects, images };

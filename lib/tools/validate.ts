@@ -8,11 +8,11 @@
  * registries and hosts, no reference outside them.
  */
 import { auditObject } from '../checks/audit';
+import { unlockedImages } from '../checks/chart-images';
 import { podAdmissionFindings } from '../checks/pod-admission';
 import { POD_TEMPLATE_PATHS } from '../checks/pods';
 import { describeDifference } from '../checks/yaml';
 import { Image, ImageReferenceError } from '../core/image';
-import { findContainerImages } from '../core/images-walk';
 import { groupOf } from '../core/kinds';
 import { RegistryPolicy } from '../core/registry-policy';
 import { imageKeyReferences } from './images';
@@ -161,19 +161,6 @@ function imageChecks(obj: ManifestObject, add: Add): void {
   }
 }
 
-/** Every container image of an object rendered from a chart must be one the environment's lock pulls. */
-function chartImageChecks(o: TreeObject, lockTargets: ReadonlySet<string>, add: Add): void {
-  for (const found of findContainerImages(o.object)) {
-    let ref = found.value;
-    try {
-      ref = Image.parse(found.value).toString();
-    } catch {
-      // image-tag reports malformed references.
-    }
-    if (!lockTargets.has(ref)) add('chart-image', found.pointer, `chart '${o.chart}' runs image '${found.value}', which is not in images.lock.json: no value Kompile sets names it, so it is neither mirrored nor relocated`);
-  }
-}
-
 function secretChecks(obj: ManifestObject, add: Add): void {
   if (obj.apiVersion === 'v1' && obj.kind === 'Secret') {
     for (const field of ['data', 'stringData']) {
@@ -207,6 +194,9 @@ export function validateTree(tree: RenderedTree, options: ValidateOptions = {}):
     const schema = options.schema?.withCrds(objects.filter((o) => o.chart).map((o) => o.object));
     const withPolicy = new Set(objects.filter((o) => o.object.kind === 'NetworkPolicy' && groupOf(o.object.apiVersion) === 'networking.k8s.io').map((o) => namespaceOf(o.object)));
     const workloadNamespaces = new Map<string, TreeObject>();
+    // Namespaces the environment creates, with their policies; others (Argo CD's, where the Image
+    // Updater chart installs) belong to whoever created them.
+    const created = new Set(objects.filter((o) => o.object.apiVersion === 'v1' && o.object.kind === 'Namespace').map((o) => o.object.metadata.name));
     const policy = options.policies?.get(env);
 
     for (const o of objects) {
@@ -217,7 +207,7 @@ export function validateTree(tree: RenderedTree, options: ValidateOptions = {}):
       const template = podTemplateOf(o.object);
       const ns = namespaceOf(o.object);
       if (template) {
-        if (ns && !workloadNamespaces.has(ns)) workloadNamespaces.set(ns, o);
+        if (ns && created.has(ns) && !workloadNamespaces.has(ns)) workloadNamespaces.set(ns, o);
         // Requests, limits and probes are Kompile's own rules for what it writes; an upstream
         // chart's workloads are held to the cluster's rules (schema, Pod Security) and the audit.
         if (!o.chart) {
@@ -226,7 +216,7 @@ export function validateTree(tree: RenderedTree, options: ValidateOptions = {}):
         }
       }
       imageChecks(o.object, add);
-      if (o.chart) chartImageChecks(o, lockTargets, add);
+      if (o.chart) for (const u of unlockedImages(o.object, lockTargets, o.chart)) add('chart-image', u.pointer, u.message);
       secretChecks(o.object, add);
       if (policy) for (const f of auditObject(o.object, new Set(), policy)) add('airgap', f.pointer, f.inner === undefined ? f.message : `in its text at ${f.inner}: ${f.message}`);
     }

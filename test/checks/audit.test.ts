@@ -137,3 +137,31 @@ describe('airgap audit of custom-resource image maps', () => {
     expect(() => synthPlatform(ok, POLICY)).not.toThrow();
   });
 });
+
+describe('airgap audit: what is no reference', () => {
+  const cm = (data: Record<string, string>) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', namespace: 'apps' }, data });
+  const findings = (obj: unknown) => auditObject(obj, new Set(), POLICY).map((f) => `${findingLocation(f)}: ${f.message}`);
+
+  it('skips comment lines of text, Knative/KServe `_example` documentation, CRD deprecation warnings and `kubernetes://` secrets', () => {
+    expect(
+      findings(
+        cm({
+          'template.tpl': '{{/* see https://github.com/kubernetes/kubernetes/pull/117412 */}}\n# docs: https://istio.io/latest\nsds: kubernetes://apis/secret\nreal: https://evil.example.com/x\n',
+          _example: '# https://kserve.github.io/website\nlogger: https://example.org\n',
+        }),
+      ),
+    ).toEqual(["/data/template.tpl: 'https://evil.example.com/x' points outside the allowed hosts"]);
+    const crd = { apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', metadata: { name: 'x.example.com' }, spec: { versions: [{ name: 'v1', deprecationWarning: 'moved to https://docs.example.com/v2' }] } };
+    expect(findings(crd)).toEqual([]);
+    // `_example` is documentation only in a ConfigMap's data.
+    expect(findings({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 's' }, stringData: { _example: 'https://evil.example.com' } })).toHaveLength(1);
+  });
+
+  it("treats a single-label host as a Service of the cluster, and Istio's `image: auto` as no image", () => {
+    expect(findings(cm({ 'logger.json': '{"defaultUrl": "http://default-broker"}' }))).toEqual([]);
+    expect(findings({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'gw' }, spec: { template: { spec: { containers: [{ name: 'istio-proxy', image: 'auto' }] } } } })).toEqual([]);
+    expect(POLICY.allowsUrl('http://default-broker')).toBe(true);
+    expect(POLICY.allowsUrl('http://registry:5000')).toBe(true);
+    expect(POLICY.allowsUrl('http://gitlab.example.com')).toBe(false);
+  });
+});

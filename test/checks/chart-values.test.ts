@@ -82,3 +82,31 @@ describe('undeclaredValueFindings', () => {
     expect(keys({ operator: { tolerations: [{ notDeclaredAnywhere: 1 }] } }, schema)).toEqual([]);
   });
 });
+
+describe('undeclaredValueFindings: how real charts declare values', () => {
+  const facts = (defaults: unknown, templates: Record<string, string>): ChartFacts => ({ defaults, templates: new Map(Object.entries(templates)) });
+
+  it("reads Istio's defaults under _internal_defaults_do_not_set as the chart's top-level keys", () => {
+    const istio = facts({ _internal_defaults_do_not_set: { defaultRevision: 'default', global: { hub: '' } } }, { 'templates/zzz_profile.yaml': '' });
+    expect(keys({ defaultRevision: 'default', global: { hub: 'docker.io/istio' } }, istio)).toEqual([]);
+    expect(keys({ defaultRevison: 'x' }, istio)).toEqual(['defaultRevison']);
+  });
+
+  it('sees subtrees passed to toYaml through a variable bound to the root context ($root.Values)', () => {
+    const jenkins = facts({ sidecar: { containerSecurityContext: { readOnlyRootFilesystem: true } } }, { 'templates/_helpers.tpl': '{{- toYaml $root.Values.sidecar.containerSecurityContext | nindent 4 }}' });
+    expect(keys({ sidecar: { containerSecurityContext: { capabilities: { drop: ['ALL'] } } } }, jenkins)).toEqual([]);
+  });
+
+  it('accepts allow-list entries read as index $.Values "key" or ($.Values.parent).key', () => {
+    const istio = facts(
+      { global: {} },
+      { 'templates/zzy_descope_legacy.yaml': '{{- $_ := mustMergeOverwrite $.Values (index $.Values "pilot") }}', 'templates/zzz_profile.yaml': '{{- if ($.Values.global).platform }}' },
+    );
+    const allow = [
+      { key: 'pilot', template: 'templates/zzy_descope_legacy.yaml' },
+      { key: 'global.platform', template: 'templates/zzz_profile.yaml' },
+    ];
+    expect(keys({ pilot: { cni: { enabled: true } }, global: { platform: 'k3s' } }, istio, allow)).toEqual([]);
+    expect(keys({}, istio, [{ key: 'global.profile', template: 'templates/zzz_profile.yaml' }])).toEqual(['global.profile']);
+  });
+});

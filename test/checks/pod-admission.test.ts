@@ -172,3 +172,25 @@ describe('the synth', () => {
     expect(() => synthPlatform(p)).toThrow(/\[Ops\/Agent\] \/spec\/template\/spec\/hostNetwork: namespace 'ops' enforces Pod Security 'baseline'/);
   });
 });
+
+describe('what a rendered chart says about the mesh and KServe', () => {
+  const injector = (cni: boolean): ManifestLike => ({
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: { name: 'istio-sidecar-injector', namespace: 'istio-system' },
+    data: { values: JSON.stringify({ pilot: { cni: { enabled: cni } } }) },
+  });
+
+  it("reads CNI from the injector's rendered ConfigMap where istiod is hydrated (no Helm values on its Application)", () => {
+    const meshed = { 'sidecar.istio.io/inject': 'true' };
+    expect(messages([ns('ml', 'baseline'), injector(true), deployment('ml', meshed)])).toEqual([]);
+    expect(messages([ns('ml', 'baseline'), injector(false), deployment('ml', meshed)])).toHaveLength(2);
+  });
+
+  it("reads KServe's default deployment mode from its rendered inferenceservice-config", () => {
+    const config = (mode: string): ManifestLike => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'inferenceservice-config', namespace: 'kserve' }, data: { deploy: JSON.stringify({ defaultDeploymentMode: mode }) } });
+    const names = (objects: ManifestLike[]) => (runningPods(objects)[0].spec.containers as { name: string }[]).map((c) => c.name);
+    expect(names([config('RawDeployment'), isvc('models', 'gs://b/m')])).toEqual(['kserve-container']);
+    expect(names([config('Serverless'), isvc('models', 'gs://b/m')])).toEqual(['kserve-container', 'queue-proxy']);
+  });
+});

@@ -41,6 +41,8 @@ describe('CertManager', () => {
     expect(at(v, 'webhook.replicaCount')).toBe(3);
     expect(at(v, 'cainjector.resources')).toEqual(resources);
     expect(at(v, 'image')).toEqual({ repository: 'quay.io/jetstack/cert-manager-controller', tag: 'v1.18.2' });
+    // Leader election in its own namespace, not kube-system (no namespace of the platform's project).
+    expect(at(v, 'global.leaderElection.namespace')).toBe('certs');
   });
 });
 

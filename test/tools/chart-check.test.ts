@@ -43,7 +43,7 @@ describe('validate with upstream charts', () => {
     const found = await validate([{ name: 'old', chart: 'legacy', namespace: 'old', values: { replicas: 2 }, images: [{ image: 'docker.io/acme/legacy:2.0.0', value: 'image' }] }], ['legacy']);
     expect(found).toEqual([
       expect.stringMatching(/^error pod-security dev\/apps\/old\.yaml Deployment\/old\/old-legacy \/spec\/template\/spec\/containers\/0\/securityContext\/seccompProfile: namespace 'old' enforces Pod Security 'restricted'/),
-      expect.stringMatching(/^error chart-image dev\/apps\/old\.yaml Deployment\/old\/old-legacy \/spec\/template\/spec\/containers\/1\/image: chart 'legacy' runs image 'docker\.io\/acme\/helper:1\.0', which is not in images\.lock\.json/),
+      expect.stringMatching(/^error chart-image dev\/apps\/old\.yaml Deployment\/old\/old-legacy \/spec\/template\/spec\/containers\/1\/image: chart 'legacy' runs image 'docker\.io\/acme\/helper:1\.0', which no value Kompile sets names/),
       expect.stringMatching(/^error chart-values dev\/apps\/old\.yaml Application\/argocd\/old \/spec\/source\/helm\/valuesObject: chart 'legacy': .*replicas/),
     ]);
   });

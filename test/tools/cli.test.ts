@@ -125,6 +125,8 @@ describe('kompile CLI', () => {
     expect(r.code).toBe(1);
     const findings = JSON.parse(r.out) as Array<{ rule: string; object: string; path: string; file: string; message: string }>;
     expect(findings.filter((f) => f.rule !== 'chart-unchecked').map((f) => `${f.rule} ${f.file} ${f.object} ${f.path}`)).toEqual([
+      // The hydrated chart's image, edited by hand, is no longer the one the lock pulls.
+      'chart-image dev/web/manifests.yaml Deployment/web/web-demo /spec/template/spec/containers/0/image',
       'image-tag dev/web/manifests.yaml Deployment/web/web-demo /spec/template/spec/containers/0/image',
       'schema dev/web/manifests.yaml Service/web/web-demo /spec/ports/0',
     ]);

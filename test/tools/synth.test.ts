@@ -53,7 +53,7 @@ describe('charts at synth: referenced', () => {
     const message = await failure(synth([only(dev, [OLD])], chartsDir('legacy')));
     expect(message).toMatch(/\[dev:Chart-old\/Deployment-old-old-legacy\] \/spec\/template\/spec\/containers\/0\/securityContext\/seccompProfile: namespace 'old' enforces Pod Security 'restricted'/);
     expect(message).not.toMatch(/containers\/0\/image/);
-    expect(message).toMatch(/containers\/1\/image: the chart runs image 'docker\.io\/acme\/helper:1\.0'/);
+    expect(message).toMatch(/containers\/1\/image: chart 'legacy' runs image 'docker\.io\/acme\/helper:1\.0', which no value Kompile sets names/);
   });
 
   it('reports the charts it could not check because they are not vendored', async () => {
