@@ -96,9 +96,11 @@ export function urlsInText(text: string): { readonly url: string; readonly writt
 
 /** The documents of an embedded text when it is YAML or JSON holding mappings or sequences. */
 function parseEmbedded(text: string): unknown[] | undefined {
+  // A Go template (Istio's injection templates, Helm-style text) is no YAML until it is executed.
+  if (text.includes('{{')) return undefined;
   let docs;
   try {
-    docs = parseAllDocuments(text);
+    docs = parseAllDocuments(text, { logLevel: 'error' });
   } catch {
     return undefined;
   }
