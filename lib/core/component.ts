@@ -1,4 +1,5 @@
-import { Chart } from 'cdk8s';
+import { ApiObject, Chart, Lazy } from 'cdk8s';
+import { isClusterScoped } from './kinds';
 import { Construct, IConstruct } from 'constructs';
 import { Application, ApplicationSpecSource } from '../../imports/argoproj.io';
 import { Platform } from './platform';
@@ -128,7 +129,11 @@ export class Component extends Chart {
           targetRevision: platform.gitops.targetRevision,
           path: platform.repoPath(props.name),
         },
-        destination: { server: IN_CLUSTER, namespace: props.namespace },
+        // Argo CD matches the destination namespace against the project's destinations even where
+        // every object names its own namespace; an empty one matches none and the Application is
+        // refused (InvalidSpecError; argo-cd#11510). Without a default namespace the component
+        // names the first namespace its objects use (resolved once its objects exist).
+        destination: { server: IN_CLUSTER, namespace: props.namespace ?? Lazy.any({ produce: () => this.destinationNamespace() }) },
         syncPolicy: {
           automated: { prune: !keeps, selfHeal: true },
           // Namespaces are objects of the `namespaces` component, with their Pod Security labels,
@@ -140,6 +145,17 @@ export class Component extends Chart {
         },
       },
     });
+  }
+
+  /** The namespace an Application without a default one is destined for: the first its objects use, else Argo CD's. */
+  private destinationNamespace(): string {
+    const used = this.node
+      .findAll()
+      .filter((c): c is ApiObject => c instanceof ApiObject && c !== this.application && !isClusterScoped(c.apiVersion, c.kind))
+      .map((o) => o.metadata.namespace)
+      .filter((n): n is string => n !== undefined)
+      .sort();
+    return used[0] ?? Platform.of(this).gitops.argocdNamespace;
   }
 
   /**
