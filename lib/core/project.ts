@@ -5,6 +5,7 @@ import { Component, IN_CLUSTER } from './component';
 import { GroupKind, groupOf, isClusterScoped } from './kinds';
 import { OutputChart } from './output-chart';
 import { Platform } from './platform';
+import { isRendered } from './rendered-objects';
 import { UpstreamChart } from './upstream-chart';
 
 /**
@@ -32,7 +33,9 @@ export class Project extends OutputChart {
       if (app.spec.destination.namespace) namespaces.add(app.spec.destination.namespace);
       if (c instanceof UpstreamChart) c.clusterResources.forEach(addKind);
       for (const obj of c.node.findAll()) {
-        if (!(obj instanceof ApiObject) || obj === c.application) continue;
+        // What a chart renders does not widen the project: it must fit what Kompile declares
+        // (destinations, the chart's declared cluster kinds), or the synth says where it does not.
+        if (!(obj instanceof ApiObject) || obj === c.application || isRendered(obj)) continue;
         if (isClusterScoped(obj.apiVersion, obj.kind)) addKind({ group: groupOf(obj.apiVersion), kind: obj.kind });
         else if (obj.metadata.namespace) namespaces.add(obj.metadata.namespace);
       }

@@ -8,6 +8,7 @@ import { isClusterScoped } from './kinds';
 import type { RenderedObject } from './chart-render';
 
 const CHECK_ONLY = 'kompile:check-only';
+const RENDERED = 'kompile:rendered-from';
 
 /**
  * Annotation on every object Kompile writes from an upstream chart (hydrated): the chart's lock
@@ -35,8 +36,14 @@ export function addRenderedObjects(scope: Construct, objects: readonly RenderedO
     // cdk8s gives every object of a chart the chart's namespace; cluster-scoped kinds must have none.
     if (ns === undefined) api.addJsonPatch(JsonPatch.remove('/metadata/namespace'));
     if (checkOnly) api.node.addMetadata(CHECK_ONLY, true);
+    api.node.addMetadata(RENDERED, chart);
     return api;
   });
+}
+
+/** True for an object rendered from a chart (hydrated or only checked), not written by Kompile's constructs. */
+export function isRendered(obj: IConstruct): boolean {
+  return obj.node.metadata.some((m) => m.type === RENDERED);
 }
 
 /** True for an object that is checked but not written (see {@link addRenderedObjects}). */

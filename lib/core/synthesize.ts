@@ -2,6 +2,7 @@ import { ApiObject, Chart } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { auditImage, auditObject, findingLocation } from '../checks/audit';
 import { undeclaredValueFindings } from '../checks/chart-values';
+import { projectFindings } from '../checks/argocd-project';
 import { unlockedImages } from '../checks/chart-images';
 import { podAdmissionFindings } from '../checks/pod-admission';
 import type { ChartRenderRequest } from './chart-render';
@@ -289,6 +290,8 @@ export function synthesize(platform: Platform, policy: RegistryPolicy, options: 
     }
   }
 
+  const all = [...byChart.values()].flat();
+
   // 5a. Objects a chart renders that Argo CD, not Kompile, will apply: every image they pull must be
   // one the environment locks (so it is mirrored and relocated through the values), and every
   // reference is audited like Kompile's own.
@@ -308,9 +311,19 @@ export function synthesize(platform: Platform, policy: RegistryPolicy, options: 
     }
   }
 
+  // 5a''. Argo CD's project permissions for every Application and every object it syncs (Kompile's
+  // own and what its chart renders): a refusal stops the whole sync.
+  const projectJson = all.find((r) => r.json.kind === 'AppProject')?.json;
+  if (projectJson) {
+    const apps = components.map((c) => ({ application: renderedOf.get(c.application)!.json, objects: (byChart.get(c) ?? []).filter((r) => r.obj !== c.application).map((r) => r.json) }));
+    for (const f of projectFindings(projectJson, apps)) {
+      const c = components.find((x) => x.name === f.application)!;
+      issues.push({ path: c.node.path, message: `Application '${f.application}'${f.object ? `, ${f.object}` : ''}: ${f.message}` });
+    }
+  }
+
   // 5b. Pod Security admission of every pod the environment runs, at its namespace's level: pod
   // templates, pods controllers make from custom resources, containers the mesh injects.
-  const all = [...byChart.values()].flat();
   for (const f of podAdmissionFindings(all.map((r) => r.json))) {
     issues.push({ path: all[f.index].obj.node.path, message: `${f.pointer}: ${f.message}` });
   }

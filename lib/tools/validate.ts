@@ -8,6 +8,7 @@
  * registries and hosts, no reference outside them.
  */
 import { auditObject } from '../checks/audit';
+import { projectFindings } from '../checks/argocd-project';
 import { unlockedImages } from '../checks/chart-images';
 import { podAdmissionFindings } from '../checks/pod-admission';
 import { POD_TEMPLATE_PATHS } from '../checks/pods';
@@ -22,7 +23,7 @@ import { displayName, environmentsOf, ManifestObject, namespaceOf, RenderedTree,
 export type Severity = 'error' | 'warning';
 
 /** What a finding is about; each rule has one severity. */
-export type Rule = 'schema' | 'yaml-1.1' | 'pod-security' | 'resources' | 'probes' | 'image-tag' | 'network-policy' | 'secret-value' | 'airgap' | 'chart-image' | 'chart-values' | 'chart-unchecked';
+export type Rule = 'schema' | 'yaml-1.1' | 'pod-security' | 'resources' | 'probes' | 'image-tag' | 'network-policy' | 'secret-value' | 'airgap' | 'chart-image' | 'chart-values' | 'chart-unchecked' | 'argocd-project';
 
 export const SEVERITY: Readonly<Record<Rule, Severity>> = {
   schema: 'error',
@@ -42,6 +43,8 @@ export const SEVERITY: Readonly<Record<Rule, Severity>> = {
   'chart-values': 'error',
   // A chart that is not vendored could not be rendered, so nothing it runs was checked.
   'chart-unchecked': 'warning',
+  // Argo CD refuses the Application or fails its whole sync.
+  'argocd-project': 'error',
 };
 
 export interface ValidationFinding {
@@ -219,6 +222,17 @@ export function validateTree(tree: RenderedTree, options: ValidateOptions = {}):
       if (o.chart) for (const u of unlockedImages(o.object, lockTargets, o.chart)) add('chart-image', u.pointer, u.message);
       secretChecks(o.object, add);
       if (policy) for (const f of auditObject(o.object, new Set(), policy)) add('airgap', f.pointer, f.inner === undefined ? f.message : `in its text at ${f.inner}: ${f.message}`);
+    }
+    const project = objects.find((o) => o.object.kind === 'AppProject')?.object;
+    const applications = objects.filter((o) => o.object.kind === 'Application' && o.component === 'apps');
+    const synced = applications.map((a) => ({
+      application: a.object,
+      // Its folder's objects, or (an upstream chart) what was rendered from it.
+      objects: objects.filter((o) => o !== a && (o.component === a.object.metadata.name || (o.chart !== undefined && o.file === a.file))).map((o) => o.object),
+    }));
+    for (const f of projectFindings(project, synced)) {
+      const a = applications.find((x) => x.object.metadata.name === f.application)!;
+      findings.push({ severity: SEVERITY['argocd-project'], rule: 'argocd-project', environment: env, file: a.file, object: f.object ?? displayName(a.object), path: f.object ? '' : '/spec', message: f.message });
     }
     for (const f of podAdmissionFindings(objects.map((o) => o.object))) {
       const o = objects[f.index];

@@ -14,6 +14,7 @@ export const FIXTURE_LOCK = ChartLock.parse({
     ...CHARTS.charts,
     { name: 'demo', source: 'helm', repoURL: 'https://charts.example.com', chart: 'demo', version: '0.1.0' },
     { name: 'legacy', source: 'helm', repoURL: 'https://charts.example.com', chart: 'legacy', version: '1.0.0' },
+    { name: 'leader', source: 'helm', repoURL: 'https://charts.example.com', chart: 'leader', version: '0.1.0' },
   ],
 });
 

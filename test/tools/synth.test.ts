@@ -56,6 +56,15 @@ describe('charts at synth: referenced', () => {
     expect(message).toMatch(/containers\/1\/image: chart 'legacy' runs image 'docker\.io\/acme\/helper:1\.0', which no value Kompile sets names/);
   });
 
+  it("fails where a chart renders into a namespace the environment's project does not permit, and passes where a value moves it", async () => {
+    const leader = { name: 'leader', chart: 'leader', namespace: 'leader' };
+    expect(await failure(synth([only(dev, [leader])], chartsDir('leader')))).toMatch(
+      /\[dev:Chart-leader\] Application 'leader', Role\/kube-system\/leader-leader: namespace 'kube-system' is not permitted in project 'kompile-dev'; the whole sync of the Application fails/,
+    );
+    const moved = await synth([only(dev, [{ ...leader, values: { leaderElection: { namespace: 'leader' } } }])], chartsDir('leader'));
+    expect(moved.outputs).toHaveLength(1);
+  });
+
   it('reports the charts it could not check because they are not vendored', async () => {
     const { outputs, unchecked } = await synth([only(dev, [WEB])], chartsDir());
     expect(unchecked).toEqual([{ environment: 'dev', component: 'web', chart: 'demo' }]);
