@@ -2,6 +2,7 @@ import { ApiObject, Chart } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { auditImage, auditObject, findingLocation } from '../checks/audit';
 import { undeclaredValueFindings } from '../checks/chart-values';
+import { crdOrderFindings } from '../checks/argocd-order';
 import { projectFindings } from '../checks/argocd-project';
 import { unlockedImages } from '../checks/chart-images';
 import { podAdmissionFindings } from '../checks/pod-admission';
@@ -316,7 +317,7 @@ export function synthesize(platform: Platform, policy: RegistryPolicy, options: 
   const projectJson = all.find((r) => r.json.kind === 'AppProject')?.json;
   if (projectJson) {
     const apps = components.map((c) => ({ application: renderedOf.get(c.application)!.json, objects: (byChart.get(c) ?? []).filter((r) => r.obj !== c.application).map((r) => r.json) }));
-    for (const f of projectFindings(projectJson, apps)) {
+    for (const f of [...projectFindings(projectJson, apps), ...crdOrderFindings(apps)]) {
       const c = components.find((x) => x.name === f.application)!;
       issues.push({ path: c.node.path, message: `Application '${f.application}'${f.object ? `, ${f.object}` : ''}: ${f.message}` });
     }

@@ -8,6 +8,7 @@
  * registries and hosts, no reference outside them.
  */
 import { auditObject } from '../checks/audit';
+import { crdOrderFindings } from '../checks/argocd-order';
 import { projectFindings } from '../checks/argocd-project';
 import { unlockedImages } from '../checks/chart-images';
 import { podAdmissionFindings } from '../checks/pod-admission';
@@ -23,7 +24,7 @@ import { displayName, environmentsOf, ManifestObject, namespaceOf, RenderedTree,
 export type Severity = 'error' | 'warning';
 
 /** What a finding is about; each rule has one severity. */
-export type Rule = 'schema' | 'yaml-1.1' | 'pod-security' | 'resources' | 'probes' | 'image-tag' | 'network-policy' | 'secret-value' | 'airgap' | 'chart-image' | 'chart-values' | 'chart-unchecked' | 'argocd-project';
+export type Rule = 'schema' | 'yaml-1.1' | 'pod-security' | 'resources' | 'probes' | 'image-tag' | 'network-policy' | 'secret-value' | 'airgap' | 'chart-image' | 'chart-values' | 'chart-unchecked' | 'argocd-project' | 'argocd-order';
 
 export const SEVERITY: Readonly<Record<Rule, Severity>> = {
   schema: 'error',
@@ -45,6 +46,8 @@ export const SEVERITY: Readonly<Record<Rule, Severity>> = {
   'chart-unchecked': 'warning',
   // Argo CD refuses the Application or fails its whole sync.
   'argocd-project': 'error',
+  // The first sync fails until the CRD exists.
+  'argocd-order': 'error',
 };
 
 export interface ValidationFinding {
@@ -230,9 +233,13 @@ export function validateTree(tree: RenderedTree, options: ValidateOptions = {}):
       // Its folder's objects, or (an upstream chart) what was rendered from it.
       objects: objects.filter((o) => o !== a && (o.component === a.object.metadata.name || (o.chart !== undefined && o.file === a.file))).map((o) => o.object),
     }));
-    for (const f of projectFindings(project, synced)) {
+    const argocd: [Rule, { application: string; object?: string; message: string }][] = [
+      ...projectFindings(project, synced).map((f): [Rule, typeof f] => ['argocd-project', f]),
+      ...crdOrderFindings(synced).map((f): [Rule, typeof f] => ['argocd-order', f]),
+    ];
+    for (const [rule, f] of argocd) {
       const a = applications.find((x) => x.object.metadata.name === f.application)!;
-      findings.push({ severity: SEVERITY['argocd-project'], rule: 'argocd-project', environment: env, file: a.file, object: f.object ?? displayName(a.object), path: f.object ? '' : '/spec', message: f.message });
+      findings.push({ severity: SEVERITY[rule], rule, environment: env, file: a.file, object: f.object ?? displayName(a.object), path: f.object ? '' : '/spec', message: f.message });
     }
     for (const f of podAdmissionFindings(objects.map((o) => o.object))) {
       const o = objects[f.index];

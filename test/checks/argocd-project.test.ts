@@ -1,6 +1,7 @@
 import { k8s } from 'cdk8s-plus-28';
 import { describe, expect, it } from 'vitest';
 import { ManifestLike } from '../../lib/checks/objects';
+import { crdOrderFindings } from '../../lib/checks/argocd-order';
 import { projectFindings } from '../../lib/checks/argocd-project';
 import { Component } from '../../lib/core/component';
 import { Project } from '../../lib/core/project';
@@ -69,5 +70,24 @@ describe('the synth and the project', () => {
     new Project(p, 'Project');
     const out = synthPlatform(p);
     expect((findObject(objectsIn(out, 'apps/policies.yaml'), 'Application', 'policies').spec as { destination: unknown }).destination).toEqual({ server: SERVER, namespace: 'team-a' });
+  });
+});
+
+describe('CRDs before their custom resources, across Applications', () => {
+  const wave = (a: ManifestLike, w: number): ManifestLike => ({ ...a, metadata: { ...a.metadata, annotations: { 'argocd.argoproj.io/sync-wave': String(w) } } });
+  const crd: ManifestLike = { apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', metadata: { name: 'widgets.example.com' }, spec: { group: 'example.com', names: { kind: 'Widget' } } };
+  const widget = obj('example.com/v1', 'Widget', 'w', 'apps');
+
+  it('accepts a custom resource in a later wave than the Application installing its CRD, or beside it', () => {
+    expect(crdOrderFindings([{ application: wave(app('crds'), 1), objects: [crd] }, { application: wave(app('use'), 2), objects: [widget] }])).toEqual([]);
+    expect(crdOrderFindings([{ application: wave(app('both'), 0), objects: [crd, widget] }])).toEqual([]);
+    // A CRD the environment does not install is the cluster's business.
+    expect(crdOrderFindings([{ application: wave(app('use'), 0), objects: [widget] }])).toEqual([]);
+  });
+
+  it('fails a custom resource synced no later than the Application installing its CRD, naming both', () => {
+    expect(crdOrderFindings([{ application: wave(app('crds'), 2), objects: [crd] }, { application: wave(app('use'), 2), objects: [widget] }])).toEqual([
+      { application: 'use', object: 'Widget/apps/w', message: "its CustomResourceDefinition comes with Application 'crds' (wave 2), not before this Application (wave 2): the first sync fails until it exists; declare the dependency" },
+    ]);
   });
 });
