@@ -64,3 +64,21 @@ function walk(value: unknown, schema: Rec, pointer: string, inList: boolean, out
     for (const [key, v] of Object.entries(object)) if (!(key in properties)) walk(v, rec(additional), `${pointer}/${escapePointer(key)}`, inList, out);
   }
 }
+
+/**
+ * The `openAPIV3Schema` of every served version of the v1 CRDs among `objects`, by
+ * `apiVersion kind` of their instances (for the synth, which knows only the CRDs it renders).
+ */
+export function crdSchemasAmong(objects: readonly unknown[]): Map<string, Rec> {
+  const out = new Map<string, Rec>();
+  for (const doc of objects.map(rec)) {
+    if (doc.apiVersion !== 'apiextensions.k8s.io/v1' || doc.kind !== 'CustomResourceDefinition') continue;
+    const spec = rec(doc.spec);
+    const kind = rec(spec.names).kind;
+    if (typeof spec.group !== 'string' || typeof kind !== 'string' || !Array.isArray(spec.versions)) continue;
+    for (const v of spec.versions.map(rec)) {
+      if (typeof v.name === 'string' && v.served !== false) out.set(`${spec.group}/${v.name} ${kind}`, rec(rec(v.schema).openAPIV3Schema));
+    }
+  }
+  return out;
+}

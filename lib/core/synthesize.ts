@@ -4,6 +4,7 @@ import { auditImage, auditObject, findingLocation } from '../checks/audit';
 import { undeclaredValueFindings } from '../checks/chart-values';
 import { unlockedImages } from '../checks/chart-images';
 import { podAdmissionFindings } from '../checks/pod-admission';
+import { crdListDefaultFindings, crdSchemasAmong } from '../checks/crd-list-defaults';
 import type { ChartRenderRequest } from './chart-render';
 import { Component } from './component';
 import { SynthError, SynthIssue } from './errors';
@@ -313,6 +314,14 @@ export function synthesize(platform: Platform, policy: RegistryPolicy, options: 
   const all = [...byChart.values()].flat();
   for (const f of podAdmissionFindings(all.map((r) => r.json))) {
     issues.push({ path: all[f.index].obj.node.path, message: `${f.pointer}: ${f.message}` });
+  }
+
+  // 5c. Fields the CRDs the environment renders default inside list items, left unset: Argo CD would
+  // show the object OutOfSync for ever (`kompile validate` checks against every known CRD).
+  const crdSchemas = crdSchemasAmong(all.map((r) => r.json));
+  for (const r of all) {
+    const crd = crdSchemas.get(`${r.json.apiVersion} ${r.json.kind}`);
+    if (crd) for (const f of crdListDefaultFindings(r.json, crd)) issues.push({ path: r.obj.node.path, message: `${f.pointer}: ${f.message}` });
   }
 
   // 6. Server-side apply where client-side apply cannot carry an object.
