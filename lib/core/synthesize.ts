@@ -13,6 +13,7 @@ import { carriedImagesOf, DERIVED_IMAGES_ANNOTATION, imageFieldsOf } from './ima
 import { isCheckOnly } from './rendered-objects';
 import { groupOf, isClusterScoped } from './kinds';
 import { OutputChart } from './output-chart';
+import { isPartial } from './partial-object';
 import { UpstreamChart } from './upstream-chart';
 import { Platform } from './platform';
 import { RegistryPolicy } from './registry-policy';
@@ -250,17 +251,20 @@ export function synthesize(platform: Platform, policy: RegistryPolicy, options: 
     for (const r of rendered) {
       const j = r.json;
       const isApplication = component !== undefined && r.obj === component.application;
-      j.metadata.labels = {
-        'app.kubernetes.io/managed-by': 'kompile',
-        'kompile.dev/environment': env,
-        ...(component ? { 'kompile.dev/component': component.name } : {}),
-        ...(j.metadata.labels ?? {}),
-      };
-      if (isApplication) annotate(j, SYNC_WAVE, String(componentWaves.get(component.name) ?? 0));
-      else if (!j.metadata.annotations?.[SYNC_WAVE]) annotate(j, SYNC_WAVE, String(r.wave));
-      if (NEVER_PRUNED.has(`${groupOf(j.apiVersion)}/${j.kind}`)) {
-        addSyncOption(j, 'Prune=false');
-        addSyncOption(j, 'Delete=false');
+      // A partial of someone else's object (lib/core/partial-object.ts) is written exactly as built.
+      if (!isPartial(r.obj)) {
+        j.metadata.labels = {
+          'app.kubernetes.io/managed-by': 'kompile',
+          'kompile.dev/environment': env,
+          ...(component ? { 'kompile.dev/component': component.name } : {}),
+          ...(j.metadata.labels ?? {}),
+        };
+        if (isApplication) annotate(j, SYNC_WAVE, String(componentWaves.get(component.name) ?? 0));
+        else if (!j.metadata.annotations?.[SYNC_WAVE]) annotate(j, SYNC_WAVE, String(r.wave));
+        if (NEVER_PRUNED.has(`${groupOf(j.apiVersion)}/${j.kind}`)) {
+          addSyncOption(j, 'Prune=false');
+          addSyncOption(j, 'Delete=false');
+        }
       }
 
       if (isCheckOnly(r.obj)) {
