@@ -47,7 +47,9 @@ export interface ComponentProps {
    * self-heal) leaves those fields as the cluster has them instead of writing Git's value back
    * (https://github.com/argoproj/argo-cd/blob/v3.1.16/docs/user-guide/diffing.md, "Application
    * Level Configuration"; docs/user-guide/sync-options.md, "Respect ignore differences configs":
-   * effective only once the object exists, so the first sync applies Git's value).
+   * effective only once the object exists, so the first sync applies Git's value). The sync
+   * normalizes Git's object with the same ignore rules and takes the ignored fields from the live
+   * object (controller/sync.go `normalizeTargetResources`, v3.1.16), jqPathExpressions included.
    * @default - none
    */
   readonly ignoreDifferences?: readonly ApplicationSpecIgnoreDifferences[];
