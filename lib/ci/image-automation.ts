@@ -75,13 +75,19 @@ export class ImageAutomation extends Construct {
     this.resource = new ImageUpdaterResource(this, 'Resource', {
       metadata: { name: app, namespace: props.namespace },
       spec: {
+        // Every field the CRD defaults inside these list items is written with its default
+        // (argocd-image-updater v1.3.0 CRD: applicationRefs[].useAnnotations false,
+        // images[].commonUpdateSettings.forceUpdate false and updateStrategy semver): the API server
+        // adds them to the live object and Argo CD's client-side diff compares lists whole, so
+        // leaving one out keeps this resource OutOfSync (argo-cd#11074; lib/checks/crd-list-defaults.ts).
         applicationRefs: [
           {
             namePattern: app,
+            useAnnotations: false,
             images: props.images.map((img) => ({
               alias: img.alias,
               imageName: img.image,
-              commonUpdateSettings: { updateStrategy: img.updateStrategy ?? 'semver', allowTags: img.allowTags },
+              commonUpdateSettings: { updateStrategy: img.updateStrategy ?? 'semver', forceUpdate: false, allowTags: img.allowTags },
             })),
           },
         ],

@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import { Application } from '../../imports/argoproj.io';
 import { IN_CLUSTER } from './component';
 import { OutputChart } from './output-chart';
+import { markPartial } from './partial-object';
 import { Platform } from './platform';
 
 /**
@@ -24,9 +25,26 @@ const APPLICATION_HEALTH_LUA = [
   '',
 ].join('\n');
 
+/** The `argocd-cm` key of the Application health check (Argo CD docs/operator-manual/health.md, v3.1.16). */
+export const APPLICATION_HEALTH_KEY = 'resource.customizations.health.argoproj.io_Application';
+
+/**
+ * The field manager the bootstrap is applied with (README, "Handing an environment to Argo CD").
+ *
+ * Server-side apply makes the applier's field manager own every field its object carries, and a
+ * later apply by the same manager removes the fields that manager owned and no longer sends. With
+ * no `--field-manager`, `kubectl apply --server-side` is manager `kubectl`
+ * (kubernetes/kubectl pkg/cmd/apply/apply.go: `fieldManagerServerSideApply = "kubectl"`), the
+ * manager of anything else applied server-side by hand, e.g. an Argo CD installed with
+ * `kubectl apply --server-side -f install.yaml`: applying this partial as `kubectl` would then drop
+ * every other field of `argocd-cm` that install set, and reinstalling Argo CD would drop the health
+ * check. A manager of its own shares the object without taking anything from the others.
+ */
+export const BOOTSTRAP_FIELD_MANAGER = 'kompile-bootstrap';
+
 /**
  * What an operator applies once, by hand, to hand an environment to Argo CD
- * (`kubectl apply --server-side -f dist/<env>/bootstrap/`):
+ * (`kubectl apply --server-side --field-manager=kompile-bootstrap -f dist/<env>/bootstrap/`):
  * - the Application health check in `argocd-cm`, as a partial ConfigMap that server-side apply
  *   merges into Argo CD's own;
  * - the root app-of-apps Application, syncing `dist/<env>/apps/` (every child Application and the
@@ -45,16 +63,22 @@ const APPLICATION_HEALTH_LUA = [
  */
 export class Bootstrap extends OutputChart {
   readonly root: Application;
+  /** The partial `argocd-cm`: the Application health check, nothing else. */
+  readonly applicationHealth: k8s.KubeConfigMap;
 
   constructor(scope: Construct, id: string) {
     super(scope, id, 'bootstrap/bootstrap.yaml');
     const platform = Platform.of(this);
     const ns = platform.gitops.argocdNamespace;
 
-    new k8s.KubeConfigMap(this, 'ApplicationHealth', {
-      metadata: { name: 'argocd-cm', namespace: ns, labels: { 'app.kubernetes.io/name': 'argocd-cm', 'app.kubernetes.io/part-of': 'argocd' } },
-      data: { 'resource.customizations.health.argoproj.io_Application': APPLICATION_HEALTH_LUA },
+    // Only the one data key: every field of this partial becomes owned by the field manager that
+    // applies it, so labels would take over (or, with another value, conflict with) the labels Argo
+    // CD's installer set (see BOOTSTRAP_FIELD_MANAGER).
+    this.applicationHealth = new k8s.KubeConfigMap(this, 'ApplicationHealth', {
+      metadata: { name: 'argocd-cm', namespace: ns },
+      data: { [APPLICATION_HEALTH_KEY]: APPLICATION_HEALTH_LUA },
     });
+    markPartial(this.applicationHealth);
 
     this.root = new Application(this, 'Root', {
       metadata: { name: `${platform.environment}-root`, namespace: ns },

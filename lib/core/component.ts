@@ -1,7 +1,7 @@
 import { ApiObject, Chart, Lazy } from 'cdk8s';
 import { isClusterScoped } from './kinds';
 import { Construct, IConstruct } from 'constructs';
-import { Application, ApplicationSpecSource } from '../../imports/argoproj.io';
+import { Application, ApplicationSpecIgnoreDifferences, ApplicationSpecSource } from '../../imports/argoproj.io';
 import { Platform } from './platform';
 
 /** The in-cluster API server, as Argo CD names the cluster it runs in. */
@@ -40,6 +40,19 @@ export interface ComponentProps {
    * @default - objects must set their own namespace
    */
   readonly namespace?: string;
+  /**
+   * Differences between Git and the cluster that Argo CD is to ignore, for fields that a controller
+   * in the cluster changes after the sync (the Application's `spec.ignoreDifferences`). With any,
+   * the Application also gets the sync option `RespectIgnoreDifferences=true`, so that a sync (and
+   * self-heal) leaves those fields as the cluster has them instead of writing Git's value back
+   * (https://github.com/argoproj/argo-cd/blob/v3.1.16/docs/user-guide/diffing.md, "Application
+   * Level Configuration"; docs/user-guide/sync-options.md, "Respect ignore differences configs":
+   * effective only once the object exists, so the first sync applies Git's value). The sync
+   * normalizes Git's object with the same ignore rules and takes the ignored fields from the live
+   * object (controller/sync.go `normalizeTargetResources`, v3.1.16), jqPathExpressions included.
+   * @default - none
+   */
+  readonly ignoreDifferences?: readonly ApplicationSpecIgnoreDifferences[];
 }
 
 /** Internal: what an upstream chart puts in place of the component's own folder. */
@@ -109,6 +122,7 @@ export class Component extends Chart {
 
     const platform = Platform.of(this);
     const keeps = upstream?.keepsObjects ?? false;
+    const ignores = props.ignoreDifferences ?? [];
     this.application = new Application(this, 'Application', {
       metadata: {
         name: props.name,
@@ -134,13 +148,14 @@ export class Component extends Chart {
         // refused (InvalidSpecError; argo-cd#11510). Without a default namespace the component
         // names the first namespace its objects use (resolved once its objects exist).
         destination: { server: IN_CLUSTER, namespace: props.namespace ?? Lazy.any({ produce: () => this.destinationNamespace() }) },
+        ...(ignores.length > 0 ? { ignoreDifferences: ignores.map((d) => ({ ...d })) } : {}),
         syncPolicy: {
           automated: { prune: !keeps, selfHeal: true },
           // Namespaces are objects of the `namespaces` component, with their Pod Security labels,
           // never created implicitly by Argo CD without them. `Prune=false` at the application
           // level also stops manual syncs from pruning; Argo CD reads it from v3.4 on (argo-cd PR
           // #23370) and ignores it before, where only the automated policy above applies.
-          syncOptions: ['CreateNamespace=false', 'PruneLast=true', ...(keeps ? ['Prune=false'] : []), ...(upstream?.syncOptions ?? [])],
+          syncOptions: ['CreateNamespace=false', 'PruneLast=true', ...(keeps ? ['Prune=false'] : []), ...(upstream?.syncOptions ?? []), ...(ignores.length > 0 ? ['RespectIgnoreDifferences=true'] : [])],
           retry: { limit: 5, backoff: { duration: '10s', factor: 2, maxDuration: '3m' } },
         },
       },

@@ -6,6 +6,7 @@ import { crdOrderFindings } from '../checks/argocd-order';
 import { projectFindings } from '../checks/argocd-project';
 import { unlockedImages } from '../checks/chart-images';
 import { podAdmissionFindings } from '../checks/pod-admission';
+import { crdListDefaultFindings, crdSchemasAmong } from '../checks/crd-list-defaults';
 import type { ChartRenderRequest } from './chart-render';
 import { Component } from './component';
 import { SynthError, SynthIssue } from './errors';
@@ -14,6 +15,7 @@ import { carriedImagesOf, DERIVED_IMAGES_ANNOTATION, imageFieldsOf } from './ima
 import { isCheckOnly } from './rendered-objects';
 import { groupOf, isClusterScoped } from './kinds';
 import { OutputChart } from './output-chart';
+import { isPartial } from './partial-object';
 import { UpstreamChart } from './upstream-chart';
 import { Platform } from './platform';
 import { RegistryPolicy } from './registry-policy';
@@ -251,17 +253,20 @@ export function synthesize(platform: Platform, policy: RegistryPolicy, options: 
     for (const r of rendered) {
       const j = r.json;
       const isApplication = component !== undefined && r.obj === component.application;
-      j.metadata.labels = {
-        'app.kubernetes.io/managed-by': 'kompile',
-        'kompile.dev/environment': env,
-        ...(component ? { 'kompile.dev/component': component.name } : {}),
-        ...(j.metadata.labels ?? {}),
-      };
-      if (isApplication) annotate(j, SYNC_WAVE, String(componentWaves.get(component.name) ?? 0));
-      else if (!j.metadata.annotations?.[SYNC_WAVE]) annotate(j, SYNC_WAVE, String(r.wave));
-      if (NEVER_PRUNED.has(`${groupOf(j.apiVersion)}/${j.kind}`)) {
-        addSyncOption(j, 'Prune=false');
-        addSyncOption(j, 'Delete=false');
+      // A partial of someone else's object (lib/core/partial-object.ts) is written exactly as built.
+      if (!isPartial(r.obj)) {
+        j.metadata.labels = {
+          'app.kubernetes.io/managed-by': 'kompile',
+          'kompile.dev/environment': env,
+          ...(component ? { 'kompile.dev/component': component.name } : {}),
+          ...(j.metadata.labels ?? {}),
+        };
+        if (isApplication) annotate(j, SYNC_WAVE, String(componentWaves.get(component.name) ?? 0));
+        else if (!j.metadata.annotations?.[SYNC_WAVE]) annotate(j, SYNC_WAVE, String(r.wave));
+        if (NEVER_PRUNED.has(`${groupOf(j.apiVersion)}/${j.kind}`)) {
+          addSyncOption(j, 'Prune=false');
+          addSyncOption(j, 'Delete=false');
+        }
       }
 
       if (isCheckOnly(r.obj)) {
@@ -327,6 +332,14 @@ export function synthesize(platform: Platform, policy: RegistryPolicy, options: 
   // templates, pods controllers make from custom resources, containers the mesh injects.
   for (const f of podAdmissionFindings(all.map((r) => r.json))) {
     issues.push({ path: all[f.index].obj.node.path, message: `${f.pointer}: ${f.message}` });
+  }
+
+  // 5c. Fields the CRDs the environment renders default inside list items, left unset: Argo CD would
+  // show the object OutOfSync for ever (`kompile validate` checks against every known CRD).
+  const crdSchemas = crdSchemasAmong(all.map((r) => r.json));
+  for (const r of all) {
+    const crd = crdSchemas.get(`${r.json.apiVersion} ${r.json.kind}`);
+    if (crd) for (const f of crdListDefaultFindings(r.json, crd)) issues.push({ path: r.obj.node.path, message: `${f.pointer}: ${f.message}` });
   }
 
   // 6. Server-side apply where client-side apply cannot carry an object.

@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { ApplicationSpecSource } from '../../imports/argoproj.io';
+import { ApplicationSpecIgnoreDifferences, ApplicationSpecSource } from '../../imports/argoproj.io';
 import type { LockedChart } from './chart-lock';
 import type { RenderedChart } from './chart-render';
 import { Component } from './component';
@@ -111,6 +111,13 @@ export interface UpstreamChartProps {
    * environment references its charts; it must then be vendored. @default - the environment's `gitops.chartsMode`
    */
   readonly hydrate?: boolean;
+  /**
+   * Fields of the chart's objects that a controller changes once they are in the cluster, which
+   * Argo CD is to ignore (and leave alone when syncing): see `ComponentProps.ignoreDifferences`.
+   * The construct that wraps the chart says which, with the upstream evidence next to it.
+   * @default - none
+   */
+  readonly ignoreDifferences?: readonly ApplicationSpecIgnoreDifferences[];
 }
 
 /**
@@ -166,7 +173,7 @@ export class UpstreamChart extends Component {
     super(
       scope,
       id,
-      { name: props.name, namespace: props.namespace },
+      { name: props.name, namespace: props.namespace, ignoreDifferences: props.ignoreDifferences },
       hydrated
         ? undefined
         : {

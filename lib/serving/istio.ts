@@ -1,4 +1,5 @@
 import { Construct } from 'constructs';
+import { ApplicationSpecIgnoreDifferences } from '../../imports/argoproj.io';
 import { ContainerResourceSpec } from '../core/pod-security';
 import { ChartSource, UpstreamChart } from '../core/upstream-chart';
 
@@ -51,6 +52,33 @@ export interface IstioCniProps {
 export const ISTIO_CNI_POD_SECURITY_REASON =
   'the Istio CNI node agent (istio-cni-node) runs as root with NET_ADMIN, NET_RAW, SYS_ADMIN, SYS_PTRACE and DAC_OVERRIDE and mounts the node\'s CNI directories (hostPath), to set up each meshed pod\'s traffic redirection in place of the privileged istio-init container';
 
+/**
+ * Istio's validating webhooks fail open as rendered and istiod closes them once it serves: in charts
+ * `base` and `istiod` 1.24.6 (`manifests/charts/base/templates/defaultrevision-validatingwebhookconfiguration.yaml`,
+ * `manifests/charts/istio-control/istio-discovery/templates/validatingwebhookconfiguration.yaml`)
+ * each webhook says `failurePolicy: Ignore` ("Fail open until the validation webhook is ready. The
+ * webhook controller will update this to `Fail`"), and istiod's webhook controller
+ * (`pkg/webhooks/validation/controller/controller.go` at 1.24.6: `updated.Webhooks[i].FailurePolicy =
+ * ptr.Of(kubeApiAdmission.Fail)` once `readyForFailClose`) patches it to `Fail`. Git and the cluster
+ * therefore always differ, and self-heal would write `Ignore` back each time (istio#44285, istio#52785).
+ *
+ * No value of these charts renders `Fail` safely: only `base.validationCABundle` does ("Disable
+ * webhook controller in Pilot to stop patching it"), which needs a fixed CA for istiod's serving
+ * certificate, and it would then reject all Istio config until istiod is up (istio#44285, maintainer
+ * comment). So Argo CD ignores the field and leaves it as istiod set it.
+ *
+ * Names: `istiod-default-validator` (base, with `defaultRevision` set) and
+ * `istio-validator-<global.istioNamespace>` (istiod with the default, empty `revision`);
+ * Kompile sets neither `revision` nor `global.istioNamespace`, whose chart default is `istio-system`.
+ */
+function ignoreWebhookFailurePolicy(name: string): ApplicationSpecIgnoreDifferences {
+  return { group: 'admissionregistration.k8s.io', kind: 'ValidatingWebhookConfiguration', name, jqPathExpressions: ['.webhooks[]?.failurePolicy'] };
+}
+/** The base chart's default-revision webhook configuration (see {@link ignoreWebhookFailurePolicy}). */
+export const ISTIO_BASE_VALIDATOR = 'istiod-default-validator';
+/** istiod's webhook configuration, for the chart's default `global.istioNamespace` (see {@link ignoreWebhookFailurePolicy}). */
+export const ISTIOD_VALIDATOR = 'istio-validator-istio-system';
+
 const DEFAULT_ISTIOD: ContainerResourceSpec = { requests: { cpu: '200m', memory: '512Mi' }, limits: { cpu: '1', memory: '2Gi' } };
 const DEFAULT_PROXY: ContainerResourceSpec = { requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '1', memory: '512Mi' } };
 const DEFAULT_CNI: ContainerResourceSpec = { requests: { cpu: '100m', memory: '100Mi' }, limits: { cpu: '500m', memory: '512Mi' } };
@@ -89,6 +117,7 @@ export class Istio extends Construct {
       namespace,
       source: ChartSource.helmRepo(ISTIO_CHARTS, 'base', version),
       values: { defaultRevision: 'default' },
+      ignoreDifferences: [ignoreWebhookFailurePolicy(ISTIO_BASE_VALIDATOR)],
       // The Istio CRDs are large (crd-all is ~800 KB); server-side apply.
       includesCrds: true,
       clusterResources: [
@@ -101,6 +130,7 @@ export class Istio extends Construct {
       name: 'istiod',
       namespace,
       source: ChartSource.helmRepo(ISTIO_CHARTS, 'istiod', version),
+      ignoreDifferences: [ignoreWebhookFailurePolicy(ISTIOD_VALIDATOR)],
       values: {
         pilot: {
           replicaCount: replicas,

@@ -216,6 +216,12 @@ export class SchemaValidator {
     return this.sources.has(gvkKey(apiVersion, kind));
   }
 
+  /** The `openAPIV3Schema` of a loaded CRD kind; undefined for built-in and unknown kinds. */
+  crdSchema(apiVersion: string, kind: string): JsonObject | undefined {
+    const source = this.sources.get(gvkKey(apiVersion, kind));
+    return source?.origin === 'crd' ? source.schema : undefined;
+  }
+
   /** Validates one object; returns [] when valid. */
   validate(obj: Record<string, unknown>): SchemaFinding[] {
     const object = objectId(obj);

@@ -5,12 +5,14 @@
  * included; lib/checks/pod-admission.ts, the same rule the synth runs), requests and limits,
  * probes, pinned images, a NetworkPolicy in every workload namespace, no Secret values, no scalar
  * that Kubernetes (YAML 1.1) reads differently from YAML 1.2, and, for environments that restrict
- * registries and hosts, no reference outside them.
+ * registries and hosts, no reference outside them; and no field a CRD defaults inside a list item
+ * left unset (Argo CD would never see the object in sync; lib/checks/crd-list-defaults.ts).
  */
 import { auditObject } from '../checks/audit';
 import { crdOrderFindings } from '../checks/argocd-order';
 import { projectFindings } from '../checks/argocd-project';
 import { unlockedImages } from '../checks/chart-images';
+import { crdListDefaultFindings } from '../checks/crd-list-defaults';
 import { podAdmissionFindings } from '../checks/pod-admission';
 import { POD_TEMPLATE_PATHS } from '../checks/pods';
 import { describeDifference } from '../checks/yaml';
@@ -24,7 +26,7 @@ import { displayName, environmentsOf, ManifestObject, namespaceOf, RenderedTree,
 export type Severity = 'error' | 'warning';
 
 /** What a finding is about; each rule has one severity. */
-export type Rule = 'schema' | 'yaml-1.1' | 'pod-security' | 'resources' | 'probes' | 'image-tag' | 'network-policy' | 'secret-value' | 'airgap' | 'chart-image' | 'chart-values' | 'chart-unchecked' | 'argocd-project' | 'argocd-order';
+export type Rule = 'schema' | 'yaml-1.1' | 'pod-security' | 'resources' | 'probes' | 'image-tag' | 'network-policy' | 'secret-value' | 'airgap' | 'chart-image' | 'chart-values' | 'chart-unchecked' | 'argocd-project' | 'argocd-order' | 'argocd-diff';
 
 export const SEVERITY: Readonly<Record<Rule, Severity>> = {
   schema: 'error',
@@ -48,6 +50,8 @@ export const SEVERITY: Readonly<Record<Rule, Severity>> = {
   'argocd-project': 'error',
   // The first sync fails until the CRD exists.
   'argocd-order': 'error',
+  // A field the CRD defaults inside a list item keeps Argo CD's diff OutOfSync for ever (lib/checks/crd-list-defaults.ts).
+  'argocd-diff': 'error',
 };
 
 export interface ValidationFinding {
@@ -68,6 +72,8 @@ export interface ObjectSchemaValidator {
   validate(obj: Record<string, unknown>): SchemaFinding[];
   /** The same validator knowing the CRDs among `objects` too. */
   withCrds(objects: readonly unknown[]): ObjectSchemaValidator;
+  /** The `openAPIV3Schema` of a CRD kind it knows. @default - no CRD schemas (no `argocd-diff` checks) */
+  crdSchema?(apiVersion: string, kind: string): Record<string, unknown> | undefined;
 }
 
 export interface ValidateOptions {
@@ -210,6 +216,8 @@ export function validateTree(tree: RenderedTree, options: ValidateOptions = {}):
         findings.push({ severity: SEVERITY[rule], rule, environment: env, file: o.file, object: displayName(o.object), path, message });
       for (const d of o.yamlDifferences ?? []) add('yaml-1.1', d.pointer, describeDifference(d));
       for (const f of schema?.validate(o.object) ?? []) add('schema', f.path, f.message);
+      const crd = schema?.crdSchema?.(o.object.apiVersion, o.object.kind);
+      if (crd) for (const f of crdListDefaultFindings(o.object, crd)) add('argocd-diff', f.pointer, f.message);
       const template = podTemplateOf(o.object);
       const ns = namespaceOf(o.object);
       if (template) {

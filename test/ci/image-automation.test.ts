@@ -45,12 +45,14 @@ describe('ImageAutomation', () => {
     const out = synthPlatform(platform);
     const iu = findObject(objectsIn(out, 'image-automation/manifests.yaml'), 'ImageUpdater', 'backend', 'argocd');
     expect(dig(iu, 'spec.applicationRefs.0.namePattern')).toBe('backend');
+    // Written with the CRD's defaults, which Argo CD's diff would otherwise see as drift.
+    expect(dig(iu, 'spec.applicationRefs.0.useAnnotations')).toBe(false);
     expect(item(iu, 'spec.applicationRefs.0.images', 'api', 'alias')).toEqual({
       alias: 'api',
       imageName: `${REGISTRY}/chatbot/backend`,
-      commonUpdateSettings: { updateStrategy: 'newest-build', allowTags: 'regexp:^1\\.' },
+      commonUpdateSettings: { updateStrategy: 'newest-build', forceUpdate: false, allowTags: 'regexp:^1\\.' },
     });
-    expect(item(iu, 'spec.applicationRefs.0.images', 'worker', 'alias').commonUpdateSettings).toEqual({ updateStrategy: 'semver' });
+    expect(item(iu, 'spec.applicationRefs.0.images', 'worker', 'alias').commonUpdateSettings).toEqual({ updateStrategy: 'semver', forceUpdate: false });
     expect(dig(iu, 'spec.writeBackConfig')).toEqual({ method: 'git', gitConfig: { branch: 'release' } });
     // No write-back target: Image Updater writes .argocd-source-<app>.yaml in the app's folder.
     expect(dig(iu, 'spec.writeBackConfig.gitConfig.writeBackTarget')).toBeUndefined();

@@ -1,7 +1,10 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { findObject, K8sObject, objectsIn, synthEnvironment } from '../helpers';
 import { dig } from '../ci/dig';
 import { airgap } from '../../stacks/airgap';
+import { BOOTSTRAP_FIELD_MANAGER } from '../../lib/core/bootstrap';
 
 describe('Argo CD objects', () => {
   const out = synthEnvironment();
@@ -15,6 +18,21 @@ describe('Argo CD objects', () => {
       destination: { server: 'https://kubernetes.default.svc', namespace: 'argocd' },
       syncPolicy: { automated: { prune: true, selfHeal: true } },
     });
+  });
+
+  it('writes argocd-cm as a partial with the one data key it needs: no labels or annotations to take over or conflict with', () => {
+    const cm = findObject(objectsIn(out, 'bootstrap/bootstrap.yaml'), 'ConfigMap', 'argocd-cm', 'argocd');
+    expect(cm.metadata).toEqual({ name: 'argocd-cm', namespace: 'argocd' });
+    expect(Object.keys(cm.data as object)).toEqual(['resource.customizations.health.argoproj.io_Application']);
+    expect(Object.keys(cm).sort()).toEqual(['apiVersion', 'data', 'kind', 'metadata']);
+    // The root Application beside it is Kompile's own and labelled as such.
+    expect(findObject(objectsIn(out, 'bootstrap/bootstrap.yaml'), 'Application', 'dev-root').metadata.labels).toMatchObject({ 'app.kubernetes.io/managed-by': 'kompile' });
+  });
+
+  it("tells operators to apply the bootstrap under Kompile's own field manager", () => {
+    const readme = fs.readFileSync(path.join(__dirname, '../../README.md'), 'utf8');
+    expect(readme).toContain(`kubectl apply --server-side --field-manager=${BOOTSTRAP_FIELD_MANAGER} -n argocd -f dist/prod/bootstrap/`);
+    expect(readme).not.toMatch(/kubectl apply --server-side -n argocd/);
   });
 
   it('ships the Application health check that makes app-of-apps waves wait', () => {

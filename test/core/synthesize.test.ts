@@ -50,6 +50,29 @@ describe('synthesize', () => {
     expect(objects.findIndex((o) => o.metadata.name === 'first')).toBeLessThan(objects.findIndex((o) => o.metadata.name === 'second'));
   });
 
+  it('refuses a custom resource that leaves a field its rendered CRD defaults inside a list item unset', () => {
+    const build = (item: Record<string, unknown>) => {
+      const p = testPlatform();
+      const c = new Component(p, 'C', { name: 'c', namespace: 'apps' });
+      const items = { type: 'array', items: { type: 'object', properties: { name: { type: 'string' }, weight: { type: 'integer', default: 1 } } } };
+      new ApiObject(c, 'Crd', {
+        apiVersion: 'apiextensions.k8s.io/v1',
+        kind: 'CustomResourceDefinition',
+        metadata: { name: 'widgets.example.com' },
+        spec: {
+          group: 'example.com',
+          names: { kind: 'Widget', plural: 'widgets' },
+          scope: 'Namespaced',
+          versions: [{ name: 'v1', served: true, storage: true, schema: { openAPIV3Schema: { type: 'object', properties: { spec: { type: 'object', properties: { parts: items } } } } } }],
+        },
+      });
+      new ApiObject(c, 'Widget', { apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'w', namespace: 'apps' }, spec: { parts: [item] } });
+      return p;
+    };
+    expect(synthIssues(() => synthPlatform(build({ name: 'a' })))).toContainEqual(expect.stringMatching(/\/spec\/parts\/0\/weight: .*write \/spec\/parts\/0\/weight explicitly \(default 1\)/));
+    expect(objectsIn(synthPlatform(build({ name: 'a', weight: 1 })), 'c/manifests.yaml').map((o) => o.kind)).toContain('Widget');
+  });
+
   it('labels every object with its environment and component', () => {
     const p = testPlatform('staging');
     const c = new Component(p, 'C', { name: 'web' });

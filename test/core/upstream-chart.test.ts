@@ -12,6 +12,19 @@ function source(chartSource: ChartSource, values?: Record<string, unknown>): Sou
 }
 
 describe('UpstreamChart', () => {
+  it('has Argo CD ignore the given differences, and respect them when syncing', () => {
+    const p = testPlatform();
+    const ignore = { group: 'apps', kind: 'Deployment', name: 'thing', jsonPointers: ['/spec/replicas'] };
+    new UpstreamChart(p, 'A', { name: 'a', namespace: 'x', source: ChartSource.helmRepo('https://c.example.com', 'a', '1'), ignoreDifferences: [ignore] });
+    new UpstreamChart(p, 'B', { name: 'b', namespace: 'x', source: ChartSource.helmRepo('https://c.example.com', 'b', '1') });
+    const out = synthPlatform(p);
+    const spec = (name: string) => findObject(objectsIn(out, `apps/${name}.yaml`), 'Application', name).spec as { ignoreDifferences?: unknown; syncPolicy: { syncOptions: string[] } };
+    expect(spec('a').ignoreDifferences).toEqual([ignore]);
+    expect(spec('a').syncPolicy.syncOptions).toContain('RespectIgnoreDifferences=true');
+    expect(spec('b').ignoreDifferences).toBeUndefined();
+    expect(spec('b').syncPolicy.syncOptions).not.toContain('RespectIgnoreDifferences=true');
+  });
+
   it('installs from a Helm repository', () => {
     expect(source(ChartSource.helmRepo('https://charts.example.com', 'thing', '1.2.3'))).toEqual({
       repoURL: 'https://charts.example.com',

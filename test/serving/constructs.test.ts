@@ -47,6 +47,21 @@ describe('CertManager', () => {
 });
 
 describe('Istio', () => {
+  it('has Argo CD ignore (and leave) the failurePolicy istiod closes on its validating webhooks', () => {
+    const platform = testPlatform();
+    new Istio(platform, 'Istio', { version: '1.24.6', namespace: 'istio-system' });
+    const out = synthPlatform(platform);
+    const app = (name: string) => findObject(objectsIn(out, `apps/${name}.yaml`), 'Application', name);
+    const ignoring = (webhooks: string) => [
+      { group: 'admissionregistration.k8s.io', kind: 'ValidatingWebhookConfiguration', name: webhooks, jqPathExpressions: ['.webhooks[]?.failurePolicy'] },
+    ];
+    expect(at(app('istio-base'), 'spec.ignoreDifferences')).toEqual(ignoring('istiod-default-validator'));
+    expect(at(app('istiod'), 'spec.ignoreDifferences')).toEqual(ignoring('istio-validator-istio-system'));
+    for (const name of ['istio-base', 'istiod']) expect(at(app(name), 'spec.syncPolicy.syncOptions')).toContain('RespectIgnoreDifferences=true');
+    expect(at(app('istio-ingressgateway'), 'spec.ignoreDifferences')).toBeUndefined();
+    expect(at(app('istio-ingressgateway'), 'spec.syncPolicy.syncOptions')).not.toContain('RespectIgnoreDifferences=true');
+  });
+
   it('takes replicas, the gateway service type and the resources', () => {
     const platform = testPlatform();
     const istiodResources = { requests: { cpu: '1', memory: '1Gi' }, limits: { cpu: '2', memory: '4Gi' } };

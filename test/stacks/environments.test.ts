@@ -58,8 +58,11 @@ describe('environments', () => {
     }
   });
 
-  it.each(['dev', 'prod', 'airgap'])('%s: every object carries its environment label and a sync wave', (env) => {
-    for (const o of allObjects(byEnv.get(env)!)) {
+  it.each(['dev', 'prod', 'airgap'])('%s: every object carries its environment label and a sync wave (but the partial argocd-cm, which carries nothing)', (env) => {
+    const partial = (o: K8sObject) => o.kind === 'ConfigMap' && o.metadata.name === 'argocd-cm';
+    const objects = allObjects(byEnv.get(env)!);
+    expect(objects.filter(partial).map((o) => o.metadata)).toEqual([{ name: 'argocd-cm', namespace: 'argocd' }]);
+    for (const o of objects.filter((x) => !partial(x))) {
       expect(o.metadata.labels?.['kompile.dev/environment'], `${o.kind}/${o.metadata.name}`).toBe(env);
       expect(o.metadata.annotations?.['argocd.argoproj.io/sync-wave'], `${o.kind}/${o.metadata.name}`).toMatch(/^-?\d+$/);
     }

@@ -23,6 +23,13 @@ describe('validateTree', () => {
     expect(validateTree(tree(good), { schema })).toEqual([]);
   });
 
+  it('reports a field the CRD defaults inside a list item as an argocd-diff error naming the path', () => {
+    const iu = { apiVersion: 'argocd-image-updater.argoproj.io/v1alpha1', kind: 'ImageUpdater', metadata: { name: 'x', namespace: 'argocd' }, spec: { applicationRefs: [{ namePattern: 'a' }] } };
+    const findings = validateTree(tree([iu as unknown as Obj]), { schema }).filter((f) => f.rule === 'argocd-diff');
+    expect(findings).toEqual([expect.objectContaining({ severity: 'error', object: 'ImageUpdater/argocd/x', path: '/spec/applicationRefs/0/useAnnotations' })]);
+    expect(validateTree(tree([{ ...iu, spec: { applicationRefs: [{ namePattern: 'a', useAnnotations: false }] } } as unknown as Obj]), { schema }).filter((f) => f.rule === 'argocd-diff')).toEqual([]);
+  });
+
   it('reports schema findings with file, object and field path', () => {
     const broken = deployment('api', 'ml', 'ghcr.io/acme/api:1.0', { replicas: 'two' });
     const findings = validateTree(tree([namespace('ml'), networkPolicy('p', 'ml'), broken]), { schema });
