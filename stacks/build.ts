@@ -104,6 +104,7 @@ export function buildEnvironment(config: EnvironmentConfig, options: BuildOption
         charts,
         namespaces,
         storageClass: cluster.storageClasses.default,
+        waitForFirstConsumer: cluster.storageClasses.waitForFirstConsumer,
         ingressClassName: cluster.ingress.className,
         apiServer: cluster.apiServer,
         argocdNamespace: config.gitops.argocdNamespace,

@@ -10,6 +10,7 @@ import { SynthError, SynthIssue } from './errors';
 import { Image, ImageReferenceError } from './image';
 import { carriedImagesOf, DERIVED_IMAGES_ANNOTATION, imageFieldsOf } from './image-field';
 import { isCheckOnly } from './rendered-objects';
+import { firstConsumerOf } from './first-consumer';
 import { groupOf, isClusterScoped } from './kinds';
 import { OutputChart } from './output-chart';
 import { UpstreamChart } from './upstream-chart';
@@ -213,6 +214,20 @@ export function synthesize(platform: Platform, policy: RegistryPolicy, options: 
       const crd = crdByKind.get(`${groupOf(r.json.apiVersion)}/${r.json.kind}`);
       if (crd) d.add(crd);
       deps.set(r.obj.node.path, [...d]);
+    }
+    // A claim of a WaitForFirstConsumer class takes its consumer's wave: the consumer's dependencies,
+    // never the claim itself (lib/core/first-consumer.ts).
+    for (const r of rendered) {
+      const consumer = firstConsumerOf(r.obj);
+      if (!consumer) continue;
+      if (!inChart.has(consumer)) {
+        issues.push({ path: r.obj.node.path, message: `its first consumer [${consumer.node.path}] is not in the same component; a WaitForFirstConsumer claim must share its consumer's wave` });
+        continue;
+      }
+      const claim = r.obj.node.path;
+      const consumerDeps = (deps.get(consumer.node.path) ?? []).filter((p) => p !== claim);
+      deps.set(consumer.node.path, consumerDeps);
+      deps.set(claim, [...new Set([...(deps.get(claim) ?? []), ...consumerDeps])]);
     }
     try {
       const waves = computeWaves(
