@@ -4,6 +4,7 @@ import { auditImage, auditObject, findingLocation } from '../checks/audit';
 import { undeclaredValueFindings } from '../checks/chart-values';
 import { unlockedImages } from '../checks/chart-images';
 import { podAdmissionFindings } from '../checks/pod-admission';
+import { syncWaveFindings } from '../checks/sync-waves';
 import type { ChartRenderRequest } from './chart-render';
 import { Component } from './component';
 import { SynthError, SynthIssue } from './errors';
@@ -328,6 +329,11 @@ export function synthesize(platform: Platform, policy: RegistryPolicy, options: 
   const all = [...byChart.values()].flat();
   for (const f of podAdmissionFindings(all.map((r) => r.json))) {
     issues.push({ path: all[f.index].obj.node.path, message: `${f.pointer}: ${f.message}` });
+  }
+
+  // 5c. Claims of WaitForFirstConsumer storage classes never in an earlier wave than their first pod.
+  for (const f of syncWaveFindings(all.map((r) => r.json), new Set(platform.waitForFirstConsumer))) {
+    issues.push({ path: all[f.index].obj.node.path, message: `${f.message} [${all[f.consumerIndex].obj.node.path}]` });
   }
 
   // 6. Server-side apply where client-side apply cannot carry an object.

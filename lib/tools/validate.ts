@@ -5,10 +5,12 @@
  * included; lib/checks/pod-admission.ts, the same rule the synth runs), requests and limits,
  * probes, pinned images, a NetworkPolicy in every workload namespace, no Secret values, no scalar
  * that Kubernetes (YAML 1.1) reads differently from YAML 1.2, and, for environments that restrict
- * registries and hosts, no reference outside them.
+ * registries and hosts, no reference outside them; no claim of a WaitForFirstConsumer storage class
+ * in an earlier sync wave than its first pod (lib/checks/sync-waves.ts).
  */
 import { auditObject } from '../checks/audit';
 import { unlockedImages } from '../checks/chart-images';
+import { syncWaveFindings } from '../checks/sync-waves';
 import { podAdmissionFindings } from '../checks/pod-admission';
 import { POD_TEMPLATE_PATHS } from '../checks/pods';
 import { describeDifference } from '../checks/yaml';
@@ -22,7 +24,7 @@ import { displayName, environmentsOf, ManifestObject, namespaceOf, RenderedTree,
 export type Severity = 'error' | 'warning';
 
 /** What a finding is about; each rule has one severity. */
-export type Rule = 'schema' | 'yaml-1.1' | 'pod-security' | 'resources' | 'probes' | 'image-tag' | 'network-policy' | 'secret-value' | 'airgap' | 'chart-image' | 'chart-values' | 'chart-unchecked';
+export type Rule = 'schema' | 'yaml-1.1' | 'pod-security' | 'resources' | 'probes' | 'image-tag' | 'network-policy' | 'secret-value' | 'airgap' | 'chart-image' | 'chart-values' | 'chart-unchecked' | 'sync-wave';
 
 export const SEVERITY: Readonly<Record<Rule, Severity>> = {
   schema: 'error',
@@ -42,6 +44,8 @@ export const SEVERITY: Readonly<Record<Rule, Severity>> = {
   'chart-values': 'error',
   // A chart that is not vendored could not be rendered, so nothing it runs was checked.
   'chart-unchecked': 'warning',
+  // A WaitForFirstConsumer claim before its first pod: the environment never finishes syncing.
+  'sync-wave': 'error',
 };
 
 export interface ValidationFinding {
@@ -72,6 +76,12 @@ export interface ValidateOptions {
    * @default - no environment is restricted
    */
   readonly policies?: ReadonlyMap<string, RegistryPolicy>;
+  /**
+   * The storage classes of each environment's cluster that wait for the first consumer
+   * (`cluster.storageClasses.waitForFirstConsumer`), by environment name: the 'sync-wave' rule.
+   * @default - none: the rule finds nothing
+   */
+  readonly waitForFirstConsumer?: ReadonlyMap<string, readonly string[]>;
 }
 
 type Rec = Record<string, unknown>;
@@ -223,6 +233,12 @@ export function validateTree(tree: RenderedTree, options: ValidateOptions = {}):
     for (const f of podAdmissionFindings(objects.map((o) => o.object))) {
       const o = objects[f.index];
       findings.push({ severity: SEVERITY['pod-security'], rule: 'pod-security', environment: env, file: o.file, object: displayName(o.object), path: f.pointer, message: f.message });
+    }
+    // A chart's objects carry no component label: their component is their folder.
+    const folderOf = (i: number) => (objects[i].file.includes('/') && !objects[i].file.startsWith('apps/') ? objects[i].file.split('/')[0] : undefined);
+    for (const f of syncWaveFindings(objects.map((o) => o.object), new Set(options.waitForFirstConsumer?.get(env) ?? []), folderOf)) {
+      const o = objects[f.index];
+      findings.push({ severity: SEVERITY['sync-wave'], rule: 'sync-wave', environment: env, file: o.file, object: displayName(o.object), path: '', message: `${f.message} (${objects[f.consumerIndex].file})` });
     }
     for (const [ns, first] of workloadNamespaces) {
       if (!withPolicy.has(ns)) {
