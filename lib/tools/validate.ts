@@ -234,8 +234,11 @@ export function validateTree(tree: RenderedTree, options: ValidateOptions = {}):
       const o = objects[f.index];
       findings.push({ severity: SEVERITY['pod-security'], rule: 'pod-security', environment: env, file: o.file, object: displayName(o.object), path: f.pointer, message: f.message });
     }
-    // A chart's objects carry no component label: their component is their folder.
-    const folderOf = (i: number) => (objects[i].file.includes('/') && !objects[i].file.startsWith('apps/') ? objects[i].file.split('/')[0] : undefined);
+    // A chart's objects carry no component label: their component is their folder, `<env>/<component>/…`.
+    const folderOf = (i: number) => {
+      const parts = objects[i].file.split('/');
+      return parts.length >= 3 && parts[1] !== 'apps' ? parts[1] : undefined;
+    };
     for (const f of syncWaveFindings(objects.map((o) => o.object), new Set(options.waitForFirstConsumer?.get(env) ?? []), folderOf)) {
       const o = objects[f.index];
       findings.push({ severity: SEVERITY['sync-wave'], rule: 'sync-wave', environment: env, file: o.file, object: displayName(o.object), path: '', message: `${f.message} (${objects[f.consumerIndex].file})` });
