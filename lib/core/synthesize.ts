@@ -12,7 +12,7 @@ import { Image, ImageReferenceError } from './image';
 import { carriedImagesOf, DERIVED_IMAGES_ANNOTATION, imageFieldsOf } from './image-field';
 import { isCheckOnly } from './rendered-objects';
 import { firstConsumerOf } from './first-consumer';
-import { groupOf, isClusterScoped } from './kinds';
+import { groupOf, isBuiltIn, isClusterScoped } from './kinds';
 import { OutputChart } from './output-chart';
 import { UpstreamChart } from './upstream-chart';
 import { Platform } from './platform';
@@ -262,6 +262,7 @@ export function synthesize(platform: Platform, policy: RegistryPolicy, options: 
   for (const c of components) for (const img of carriedImagesOf(c)) lockImage(c.node.path, '', img.source, img.target);
   for (const [chart, rendered] of byChart) {
     const component = chart instanceof Component ? chart : undefined;
+    const crdsHere = new Set(rendered.filter((r) => r.json.kind === 'CustomResourceDefinition').map((r) => crdGroupKind(r.json)));
     for (const r of rendered) {
       const j = r.json;
       const isApplication = component !== undefined && r.obj === component.application;
@@ -277,6 +278,7 @@ export function synthesize(platform: Platform, policy: RegistryPolicy, options: 
         addSyncOption(j, 'Prune=false');
         addSyncOption(j, 'Delete=false');
       }
+      if (needsCrdFromElsewhere(j, crdsHere, platform.clusterApiVersions)) addSyncOption(j, 'SkipDryRunOnMissingResource=true');
 
       if (isCheckOnly(r.obj)) {
         // What Argo CD will render from a Helm source: Kompile cannot change it, only judge it.
@@ -386,6 +388,34 @@ export function synthesize(platform: Platform, policy: RegistryPolicy, options: 
   files.set('images.txt', toMirror.map((i) => `${i}\n`).join(''));
   files.set('images.lock.json', `${JSON.stringify(Object.fromEntries(images), null, 2)}\n`);
   return { environment: env, files: new Map([...files.entries()].sort(([a], [b]) => compare(a, b))), images, charts, chartsMode: platform.gitops.chartsMode };
+}
+
+/**
+ * Argo CD's own kinds: wherever Argo CD syncs them, it runs, and so do its CRDs.
+ */
+const ARGO_CD_KINDS = new Set(['argoproj.io/Application', 'argoproj.io/AppProject']);
+
+function crdGroupKind(crd: Json): string {
+  const spec = crd.spec as { group?: string; names?: { kind?: string } };
+  return `${spec.group ?? ''}/${spec.names?.kind ?? ''}`;
+}
+
+/**
+ * A custom resource whose CRD comes from elsewhere: not a built-in kind, not Argo CD's own, not a
+ * kind the cluster already serves (`clusterApiVersions`), and its CRD is not among its component's
+ * objects. Argo CD dry-runs every object before a sync applies any; when one commit brings both a new
+ * CRD (in an earlier Application: `kserve-crd`, cert-manager, ToolHive's CRD chart, the Knative
+ * Operator, Istio's base) and its first instance, the instance's dry run fails with "the server could
+ * not find the requested resource", and the whole sync with it. Argo CD skips the dry run
+ * automatically only when the CRD is part of the same sync; `SkipDryRunOnMissingResource=true` skips
+ * it for a missing kind, and "the dry run will still be executed if the CRD is already present in the
+ * cluster" (https://argo-cd.readthedocs.io/en/stable/user-guide/sync-options/, "Skip Dry Run for new
+ * custom resources types").
+ */
+function needsCrdFromElsewhere(j: Json, crdsHere: ReadonlySet<string>, clusterApiVersions: readonly string[]): boolean {
+  const gk = `${groupOf(j.apiVersion)}/${j.kind}`;
+  if (isBuiltIn(j.apiVersion) || ARGO_CD_KINDS.has(gk) || clusterApiVersions.includes(j.apiVersion)) return false;
+  return !crdsHere.has(gk);
 }
 
 /** The group/versions the environment's CRDs define, sorted. */
