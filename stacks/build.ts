@@ -49,6 +49,7 @@ export function buildEnvironment(config: EnvironmentConfig, options: BuildOption
     // The Prometheus Operator's CRDs exist where the cluster runs it; charts gate ServiceMonitors on them.
     clusterApiVersions: config.cluster.prometheusOperator ? ['monitoring.coreos.com/v1'] : [],
     renderedCharts: options.renderedCharts,
+    waitForFirstConsumer: config.cluster.storageClasses.waitForFirstConsumer,
   });
   const { cluster, components } = config;
   const namespaces = new Namespaces(platform, 'Namespaces', { kubernetesVersion: cluster.kubernetesVersion });
@@ -104,6 +105,7 @@ export function buildEnvironment(config: EnvironmentConfig, options: BuildOption
         charts,
         namespaces,
         storageClass: cluster.storageClasses.default,
+        waitForFirstConsumer: cluster.storageClasses.waitForFirstConsumer,
         ingressClassName: cluster.ingress.className,
         apiServer: cluster.apiServer,
         argocdNamespace: config.gitops.argocdNamespace,

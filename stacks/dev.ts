@@ -9,7 +9,9 @@ export const dev = defineEnvironment({
     kubernetesVersion: '1.28',
     distribution: 'k3s',
     nodes: 1,
-    storageClasses: { default: 'local-path' },
+    // k3s' bundled local-path StorageClass is `volumeBindingMode: WaitForFirstConsumer`
+    // (k3s-io/k3s manifests/local-storage.yaml).
+    storageClasses: { default: 'local-path', waitForFirstConsumer: ['local-path'] },
     // k3s ships Traefik; the seeds run ingress-nginx on NodePorts.
     ingress: { className: 'nginx', nodePorts: { http: 31302, https: 31084 } },
     replicas: 1,

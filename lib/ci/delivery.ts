@@ -16,6 +16,8 @@ export interface DeliveryProps {
   readonly namespaces: Namespaces;
   /** Storage class of the registry's and Jenkins' volumes. */
   readonly storageClass: string;
+  /** The cluster's WaitForFirstConsumer storage classes (`cluster.storageClasses.waitForFirstConsumer`). @default [] */
+  readonly waitForFirstConsumer?: readonly string[];
   /** The cluster's ingress class, for the registry's Ingress. */
   readonly ingressClassName: string;
   /** The API server's addresses, for the Jenkins controller's egress. */
@@ -82,6 +84,7 @@ export class Delivery extends Construct {
       namespace: reg.namespace,
       image: reg.image,
       storageClass: props.storageClass,
+      storageWaitsForFirstConsumer: (props.waitForFirstConsumer ?? []).includes(props.storageClass),
       storage: reg.storage,
       htpasswdSecret: reg.htpasswdSecret,
       issuer: reg.issuer,

@@ -2,6 +2,7 @@ import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { Certificate, CertificateSpecPrivateKeyAlgorithm, CertificateSpecPrivateKeyRotationPolicy, Issuer } from '../../imports/cert-manager.io';
 import { Component } from '../core/component';
+import { orderClaimForConsumer } from '../core/first-consumer';
 
 /** Port registry v2 listens on (its `REGISTRY_HTTP_ADDR` default). */
 export const REGISTRY_PORT = 5000;
@@ -19,6 +20,12 @@ export interface PrivateRegistryProps {
   readonly image: string;
   /** Storage class of the layer volume. */
   readonly storageClass: string;
+  /**
+   * The storage class binds a claim only when its first pod is scheduled (`volumeBindingMode:
+   * WaitForFirstConsumer`, e.g. k3s' local-path): the volume then shares the Deployment's sync wave
+   * instead of preceding it (lib/core/first-consumer.ts). @default false
+   */
+  readonly storageWaitsForFirstConsumer?: boolean;
   /** Size of the layer volume. @default '50Gi' */
   readonly storage?: string;
   /** Secret with the `htpasswd` key. @default 'registry-htpasswd' */
@@ -161,7 +168,8 @@ export class PrivateRegistry extends Component {
         },
       },
     });
-    deployment.addDependency(cert, pvc);
+    deployment.addDependency(cert);
+    orderClaimForConsumer(pvc, deployment, props.storageWaitsForFirstConsumer ?? false);
 
     const service = new k8s.KubeService(this, 'Service', {
       metadata: { name: 'registry', namespace: ns, labels },

@@ -53,3 +53,42 @@ export const OPERATOR_CLUSTER_KINDS: readonly GroupKind[] = [
   { group: 'admissionregistration.k8s.io', kind: 'MutatingWebhookConfiguration' },
   { group: 'admissionregistration.k8s.io', kind: 'ValidatingWebhookConfiguration' },
 ];
+
+/**
+ * The API groups a Kubernetes 1.28 API server serves by itself: every group of the built-in kinds in
+ * its OpenAPI definitions (shared/crds/kubernetes/v1.28.0/_definitions.json,
+ * `x-kubernetes-group-version-kind`; test/core/kinds.test.ts checks the list against that file).
+ * A kind of any other group exists only once its CRD (or aggregated API) is installed.
+ */
+export const BUILT_IN_GROUPS: ReadonlySet<string> = new Set([
+  '',
+  'admission.k8s.io',
+  'admissionregistration.k8s.io',
+  'apiextensions.k8s.io',
+  'apiregistration.k8s.io',
+  'apps',
+  'authentication.k8s.io',
+  'authorization.k8s.io',
+  'autoscaling',
+  'batch',
+  'certificates.k8s.io',
+  'coordination.k8s.io',
+  'discovery.k8s.io',
+  'events.k8s.io',
+  'extensions',
+  'flowcontrol.apiserver.k8s.io',
+  'imagepolicy.k8s.io',
+  'internal.apiserver.k8s.io',
+  'networking.k8s.io',
+  'node.k8s.io',
+  'policy',
+  'rbac.authorization.k8s.io',
+  'resource.k8s.io',
+  'scheduling.k8s.io',
+  'storage.k8s.io',
+]);
+
+/** True when the API server serves the kind of `apiVersion` without a CRD. */
+export function isBuiltIn(apiVersion: string): boolean {
+  return BUILT_IN_GROUPS.has(groupOf(apiVersion));
+}

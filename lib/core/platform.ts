@@ -27,6 +27,12 @@ export interface PlatformProps {
    * with them, as Argo CD renders with the cluster's. @default []
    */
   readonly clusterApiVersions?: readonly string[];
+  /**
+   * The cluster's storage classes that bind a claim only when its first pod is scheduled
+   * (`volumeBindingMode: WaitForFirstConsumer`): the synth refuses a claim of such a class in an
+   * earlier sync wave than that pod (lib/checks/sync-waves.ts). @default []
+   */
+  readonly waitForFirstConsumer?: readonly string[];
 }
 
 /**
@@ -57,6 +63,8 @@ export class Platform extends App {
   readonly kubernetesVersion?: string;
   /** API group/versions the cluster serves beyond the built-ins and the environment's CRDs. */
   readonly clusterApiVersions: readonly string[];
+  /** The cluster's WaitForFirstConsumer storage classes. */
+  readonly waitForFirstConsumer: readonly string[];
   private readonly rendered: ReadonlyMap<string, RenderedChart>;
 
   constructor(props: PlatformProps) {
@@ -69,6 +77,7 @@ export class Platform extends App {
     this.kubernetesVersion = props.kubernetesVersion;
     this.rendered = props.renderedCharts ?? new Map();
     this.clusterApiVersions = props.clusterApiVersions ?? [];
+    this.waitForFirstConsumer = props.waitForFirstConsumer ?? [];
   }
 
   /** Path inside the GitOps repository of a folder of this environment's output. */

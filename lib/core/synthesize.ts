@@ -7,13 +7,15 @@ import { projectFindings } from '../checks/argocd-project';
 import { unlockedImages } from '../checks/chart-images';
 import { podAdmissionFindings } from '../checks/pod-admission';
 import { crdListDefaultFindings, crdSchemasAmong } from '../checks/crd-list-defaults';
+import { syncWaveFindings } from '../checks/sync-waves';
 import type { ChartRenderRequest } from './chart-render';
 import { Component } from './component';
 import { SynthError, SynthIssue } from './errors';
 import { Image, ImageReferenceError } from './image';
 import { carriedImagesOf, DERIVED_IMAGES_ANNOTATION, imageFieldsOf } from './image-field';
 import { isCheckOnly } from './rendered-objects';
-import { groupOf, isClusterScoped } from './kinds';
+import { firstConsumerOf } from './first-consumer';
+import { groupOf, isBuiltIn, isClusterScoped } from './kinds';
 import { OutputChart } from './output-chart';
 import { isPartial } from './partial-object';
 import { UpstreamChart } from './upstream-chart';
@@ -218,6 +220,20 @@ export function synthesize(platform: Platform, policy: RegistryPolicy, options: 
       if (crd) d.add(crd);
       deps.set(r.obj.node.path, [...d]);
     }
+    // A claim of a WaitForFirstConsumer class takes its consumer's wave: the consumer's dependencies,
+    // never the claim itself (lib/core/first-consumer.ts).
+    for (const r of rendered) {
+      const consumer = firstConsumerOf(r.obj);
+      if (!consumer) continue;
+      if (!inChart.has(consumer)) {
+        issues.push({ path: r.obj.node.path, message: `its first consumer [${consumer.node.path}] is not in the same component; a WaitForFirstConsumer claim must share its consumer's wave` });
+        continue;
+      }
+      const claim = r.obj.node.path;
+      const consumerDeps = (deps.get(consumer.node.path) ?? []).filter((p) => p !== claim);
+      deps.set(consumer.node.path, consumerDeps);
+      deps.set(claim, [...new Set([...(deps.get(claim) ?? []), ...consumerDeps])]);
+    }
     try {
       const waves = computeWaves(
         rendered.map((r) => r.obj.node.path),
@@ -250,6 +266,7 @@ export function synthesize(platform: Platform, policy: RegistryPolicy, options: 
   for (const c of components) for (const img of carriedImagesOf(c)) lockImage(c.node.path, '', img.source, img.target);
   for (const [chart, rendered] of byChart) {
     const component = chart instanceof Component ? chart : undefined;
+    const crdsHere = new Set(rendered.filter((r) => r.json.kind === 'CustomResourceDefinition').map((r) => crdGroupKind(r.json)));
     for (const r of rendered) {
       const j = r.json;
       const isApplication = component !== undefined && r.obj === component.application;
@@ -268,6 +285,7 @@ export function synthesize(platform: Platform, policy: RegistryPolicy, options: 
           addSyncOption(j, 'Delete=false');
         }
       }
+      if (needsCrdFromElsewhere(j, crdsHere, platform.clusterApiVersions)) addSyncOption(j, 'SkipDryRunOnMissingResource=true');
 
       if (isCheckOnly(r.obj)) {
         // What Argo CD will render from a Helm source: Kompile cannot change it, only judge it.
@@ -342,6 +360,11 @@ export function synthesize(platform: Platform, policy: RegistryPolicy, options: 
     if (crd) for (const f of crdListDefaultFindings(r.json, crd)) issues.push({ path: r.obj.node.path, message: `${f.pointer}: ${f.message}` });
   }
 
+  // 5d. Claims of WaitForFirstConsumer storage classes never in an earlier wave than their first pod.
+  for (const f of syncWaveFindings(all.map((r) => r.json), new Set(platform.waitForFirstConsumer))) {
+    issues.push({ path: all[f.index].obj.node.path, message: `${f.message} [${all[f.consumerIndex].obj.node.path}]` });
+  }
+
   // 6. Server-side apply where client-side apply cannot carry an object.
   for (const c of components) {
     const rendered = byChart.get(c) ?? [];
@@ -392,6 +415,34 @@ export function synthesize(platform: Platform, policy: RegistryPolicy, options: 
   files.set('images.txt', toMirror.map((i) => `${i}\n`).join(''));
   files.set('images.lock.json', `${JSON.stringify(Object.fromEntries(images), null, 2)}\n`);
   return { environment: env, files: new Map([...files.entries()].sort(([a], [b]) => compare(a, b))), images, charts, chartsMode: platform.gitops.chartsMode };
+}
+
+/**
+ * Argo CD's own kinds: wherever Argo CD syncs them, it runs, and so do its CRDs.
+ */
+const ARGO_CD_KINDS = new Set(['argoproj.io/Application', 'argoproj.io/AppProject']);
+
+function crdGroupKind(crd: Json): string {
+  const spec = crd.spec as { group?: string; names?: { kind?: string } };
+  return `${spec.group ?? ''}/${spec.names?.kind ?? ''}`;
+}
+
+/**
+ * A custom resource whose CRD comes from elsewhere: not a built-in kind, not Argo CD's own, not a
+ * kind the cluster already serves (`clusterApiVersions`), and its CRD is not among its component's
+ * objects. Argo CD dry-runs every object before a sync applies any; when one commit brings both a new
+ * CRD (in an earlier Application: `kserve-crd`, cert-manager, ToolHive's CRD chart, the Knative
+ * Operator, Istio's base) and its first instance, the instance's dry run fails with "the server could
+ * not find the requested resource", and the whole sync with it. Argo CD skips the dry run
+ * automatically only when the CRD is part of the same sync; `SkipDryRunOnMissingResource=true` skips
+ * it for a missing kind, and "the dry run will still be executed if the CRD is already present in the
+ * cluster" (https://argo-cd.readthedocs.io/en/stable/user-guide/sync-options/, "Skip Dry Run for new
+ * custom resources types").
+ */
+function needsCrdFromElsewhere(j: Json, crdsHere: ReadonlySet<string>, clusterApiVersions: readonly string[]): boolean {
+  const gk = `${groupOf(j.apiVersion)}/${j.kind}`;
+  if (isBuiltIn(j.apiVersion) || ARGO_CD_KINDS.has(gk) || clusterApiVersions.includes(j.apiVersion)) return false;
+  return !crdsHere.has(gk);
 }
 
 /** The group/versions the environment's CRDs define, sorted. */

@@ -1,7 +1,9 @@
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
+import { orderClaimForConsumer, waitsForFirstConsumer } from '../core/first-consumer';
 import { Component } from '../core/component';
 import { ChatbotConfig, ClusterConfig } from '../core/config';
+import type { StorageClasses } from '../core/config/cluster';
 import { Namespaces } from '../core/namespaces';
 import { PlatformNamespace } from '../core/platform-namespace';
 import { AppDeployment } from './app-deployment';
@@ -14,7 +16,7 @@ export interface ChatbotProps {
   /** Where the chatbot's namespace is declared. */
   readonly namespaces: Namespaces;
   /** `default` for Redis, Chroma and (with one back-end replica) the model volume; `shared` for the model volume of several replicas. */
-  readonly storageClasses: ClusterConfig['storageClasses'];
+  readonly storageClasses: StorageClasses;
   /** The ingress controller's class. */
   readonly ingressClassName: string;
   /** The cluster's GPUs. @default - none: the back end must run on CPU (`backend.gpu` 0) */
@@ -64,11 +66,12 @@ export class Chatbot extends Construct {
     this.component = new Component(this, 'Component', { name: 'chatbot', namespace: ns }).dependsOn(props.namespaces);
     const c = this.component;
 
+    const modelsClass = props.storageClasses.shared ?? props.storageClasses.default;
     const models = new k8s.KubePersistentVolumeClaim(c, 'Models', {
       metadata: { name: 'chatbot-models', namespace: ns },
       spec: {
         accessModes: [props.storageClasses.shared ? 'ReadWriteMany' : 'ReadWriteOnce'],
-        storageClassName: props.storageClasses.shared ?? props.storageClasses.default,
+        storageClassName: modelsClass,
         resources: { requests: { storage: k8s.Quantity.fromString(config.backend.modelStorageSize) } },
       },
     });
@@ -137,7 +140,9 @@ export class Chatbot extends Construct {
       // Loading a language model onto the GPU takes a while.
       livenessDelaySeconds: 120,
     });
-    this.backend.deployment.addDependency(models, this.redis.statefulSet, this.chroma.statefulSet);
+    this.backend.deployment.addDependency(this.redis.statefulSet, this.chroma.statefulSet);
+    // Same wave as the back end on a WaitForFirstConsumer class (k3s' local-path), else before it.
+    orderClaimForConsumer(models, this.backend.deployment, waitsForFirstConsumer(modelsClass, props.storageClasses.waitForFirstConsumer));
     if (config.backend.replicas > 1) {
       // Several GPU back ends: a node drain takes at most one of them away at a time.
       new k8s.KubePodDisruptionBudget(c, 'BackendBudget', {

@@ -1,5 +1,6 @@
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
+import { orderClaimForConsumer, waitsForFirstConsumer } from '../core/first-consumer';
 import { AppDeployment } from './app-deployment';
 import { ContainerResourceSpec } from '../core/pod-security';
 
@@ -29,6 +30,11 @@ export interface MlflowServerProps {
   readonly image: string;
   /** Storage class of the server's own volume (ReadWriteOnce is enough: one writer). */
   readonly storageClassName: string;
+  /**
+   * The cluster's WaitForFirstConsumer storage classes (`cluster.storageClasses.waitForFirstConsumer`):
+   * a volume of such a class shares the server's sync wave instead of preceding it. @default []
+   */
+  readonly waitForFirstConsumer?: readonly string[];
   /** @default '10Gi' */
   readonly storageSize?: string;
   /**
@@ -113,6 +119,6 @@ export class MlflowServer extends Construct {
       strategy: needsVolume ? 'Recreate' : 'RollingUpdate',
       claims: this.volume ? [{ name: 'data', claimName: this.volume.name, mountPath: DATA_PATH }] : [],
     });
-    if (this.volume) this.app.deployment.addDependency(this.volume);
+    if (this.volume) orderClaimForConsumer(this.volume, this.app.deployment, waitsForFirstConsumer(props.storageClassName, props.waitForFirstConsumer));
   }
 }

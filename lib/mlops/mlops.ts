@@ -2,6 +2,7 @@ import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { Component } from '../core/component';
 import { ClusterConfig, MlopsConfig, QuotaConfig } from '../core/config';
+import type { StorageClasses } from '../core/config/cluster';
 import { Namespaces } from '../core/namespaces';
 import { NamespaceQuota, PlatformNamespace } from '../core/platform-namespace';
 import { MLFLOW_PORT, MlflowServer } from './mlflow-server';
@@ -15,7 +16,7 @@ export interface MlopsProps {
   /** Where the training and serving namespaces are declared. */
   readonly namespaces: Namespaces;
   /** Storage classes of the cluster: `shared` for the NFS model volume, `default` otherwise. */
-  readonly storageClasses: ClusterConfig['storageClasses'];
+  readonly storageClasses: StorageClasses;
   /** The cluster's GPUs, for training jobs that ask for them. @default - none */
   readonly gpu?: ClusterConfig['gpu'];
 }
@@ -92,6 +93,7 @@ export class Mlops extends Construct {
       namespace: config.trainingNamespace,
       image: config.mlflow.image,
       storageClassName: props.storageClasses.default,
+      waitForFirstConsumer: props.storageClasses.waitForFirstConsumer,
       storageSize: config.mlflow.storageSize,
       backendStoreUriSecret: config.mlflow.backendStoreUriSecret,
       s3: config.mlflow.s3,

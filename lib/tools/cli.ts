@@ -47,6 +47,9 @@ export const USAGE = `Usage: kompile <command> [options]
               --crds <dir>         CRD folder (default: ../shared/crds)
               --kubernetes-schema <file>  (default: <crds>/kubernetes/v1.28.0/_definitions.json)
               --env <name>, --strict (warnings fail too), --format text|json
+              --wait-for-first-consumer <class>  a storage class that waits for the first
+                                   consumer, in every environment (repeatable; default: each
+                                   environment's cluster.storageClasses.waitForFirstConsumer)
   verify    Server-side dry-run apply and drift against the cluster of the current kubeconfig.
               --env <name> (required), --context <ctx>, --kubeconfig <file>
               --no-dry-run, --no-drift, --fail-on-drift
@@ -92,6 +95,16 @@ async function restrictedPolicies(): Promise<Map<string, RegistryPolicy>> {
     policies.set(config.name, buildEnvironment(config).policy);
   }
   return policies;
+}
+
+/**
+ * The storage classes that wait for the first consumer, by environment: the given ones in every
+ * environment of the tree, else each repository environment's `cluster.storageClasses.waitForFirstConsumer`.
+ */
+async function firstConsumerClasses(given: readonly string[] | undefined, treeEnvironments: readonly string[]): Promise<Map<string, readonly string[]>> {
+  if (given) return new Map(treeEnvironments.map((env) => [env, given]));
+  const { environments } = await import('../../stacks');
+  return new Map(environments.map((input) => parseEnvironment(input)).map((config) => [config.name, given ?? config.cluster.storageClasses.waitForFirstConsumer]));
 }
 
 /**
@@ -158,6 +171,7 @@ async function validateCommand(args: string[], io: CliIo, dist: string): Promise
       format: { type: 'string' },
       lock: { type: 'string' },
       'charts-dir': { type: 'string' },
+      'wait-for-first-consumer': { type: 'string', multiple: true },
     },
   });
   const crds = path.resolve(io.cwd, values.crds ?? '../shared/crds');
@@ -176,7 +190,7 @@ async function validateCommand(args: string[], io: CliIo, dist: string): Promise
         cacheDir: path.resolve(io.cwd, 'node_modules/.cache/kompile/renders'),
       })
     : { tree: read, findings: [] };
-  const findings = sortFindings([...validateTree(charts.tree, { schema, policies: await restrictedPolicies() }), ...charts.findings]);
+  const findings = sortFindings([...validateTree(charts.tree, { schema, policies: await restrictedPolicies(), waitForFirstConsumer: await firstConsumerClasses(values['wait-for-first-consumer'], environmentsOf(charts.tree)) }), ...charts.findings]);
   const format = pick(values.format, ['text', 'json'] as const, 'format', 'text');
   io.out(format === 'json' ? `${JSON.stringify(findings, null, 2)}\n` : formatFindings(findings));
   return validateExitCode(findings, values.strict ?? false);

@@ -5,14 +5,17 @@
  * included; lib/checks/pod-admission.ts, the same rule the synth runs), requests and limits,
  * probes, pinned images, a NetworkPolicy in every workload namespace, no Secret values, no scalar
  * that Kubernetes (YAML 1.1) reads differently from YAML 1.2, and, for environments that restrict
- * registries and hosts, no reference outside them; and no field a CRD defaults inside a list item
- * left unset (Argo CD would never see the object in sync; lib/checks/crd-list-defaults.ts).
+ * registries and hosts, no reference outside them; no field a CRD defaults inside a list item left
+ * unset (Argo CD would never see the object in sync; lib/checks/crd-list-defaults.ts); no claim of
+ * a WaitForFirstConsumer storage class in an earlier sync wave than its first pod
+ * (lib/checks/sync-waves.ts); Argo CD's project permissions and CRD order (lib/checks/argocd-*.ts).
  */
 import { auditObject } from '../checks/audit';
 import { crdOrderFindings } from '../checks/argocd-order';
 import { projectFindings } from '../checks/argocd-project';
 import { unlockedImages } from '../checks/chart-images';
 import { crdListDefaultFindings } from '../checks/crd-list-defaults';
+import { syncWaveFindings } from '../checks/sync-waves';
 import { podAdmissionFindings } from '../checks/pod-admission';
 import { POD_TEMPLATE_PATHS } from '../checks/pods';
 import { describeDifference } from '../checks/yaml';
@@ -26,7 +29,7 @@ import { displayName, environmentsOf, ManifestObject, namespaceOf, RenderedTree,
 export type Severity = 'error' | 'warning';
 
 /** What a finding is about; each rule has one severity. */
-export type Rule = 'schema' | 'yaml-1.1' | 'pod-security' | 'resources' | 'probes' | 'image-tag' | 'network-policy' | 'secret-value' | 'airgap' | 'chart-image' | 'chart-values' | 'chart-unchecked' | 'argocd-project' | 'argocd-order' | 'argocd-diff';
+export type Rule = 'schema' | 'yaml-1.1' | 'pod-security' | 'resources' | 'probes' | 'image-tag' | 'network-policy' | 'secret-value' | 'airgap' | 'chart-image' | 'chart-values' | 'chart-unchecked' | 'argocd-project' | 'argocd-order' | 'argocd-diff' | 'sync-wave';
 
 export const SEVERITY: Readonly<Record<Rule, Severity>> = {
   schema: 'error',
@@ -52,6 +55,8 @@ export const SEVERITY: Readonly<Record<Rule, Severity>> = {
   'argocd-order': 'error',
   // A field the CRD defaults inside a list item keeps Argo CD's diff OutOfSync for ever (lib/checks/crd-list-defaults.ts).
   'argocd-diff': 'error',
+  // A WaitForFirstConsumer claim before its first pod: the environment never finishes syncing.
+  'sync-wave': 'error',
 };
 
 export interface ValidationFinding {
@@ -84,6 +89,12 @@ export interface ValidateOptions {
    * @default - no environment is restricted
    */
   readonly policies?: ReadonlyMap<string, RegistryPolicy>;
+  /**
+   * The storage classes of each environment's cluster that wait for the first consumer
+   * (`cluster.storageClasses.waitForFirstConsumer`), by environment name: the 'sync-wave' rule.
+   * @default - none: the rule finds nothing
+   */
+  readonly waitForFirstConsumer?: ReadonlyMap<string, readonly string[]>;
 }
 
 type Rec = Record<string, unknown>;
@@ -252,6 +263,15 @@ export function validateTree(tree: RenderedTree, options: ValidateOptions = {}):
     for (const f of podAdmissionFindings(objects.map((o) => o.object))) {
       const o = objects[f.index];
       findings.push({ severity: SEVERITY['pod-security'], rule: 'pod-security', environment: env, file: o.file, object: displayName(o.object), path: f.pointer, message: f.message });
+    }
+    // A chart's objects carry no component label: their component is their folder, `<env>/<component>/…`.
+    const folderOf = (i: number) => {
+      const parts = objects[i].file.split('/');
+      return parts.length >= 3 && parts[1] !== 'apps' ? parts[1] : undefined;
+    };
+    for (const f of syncWaveFindings(objects.map((o) => o.object), new Set(options.waitForFirstConsumer?.get(env) ?? []), folderOf)) {
+      const o = objects[f.index];
+      findings.push({ severity: SEVERITY['sync-wave'], rule: 'sync-wave', environment: env, file: o.file, object: displayName(o.object), path: '', message: `${f.message} (${objects[f.consumerIndex].file})` });
     }
     for (const [ns, first] of workloadNamespaces) {
       if (!withPolicy.has(ns)) {

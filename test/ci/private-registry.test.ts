@@ -80,6 +80,16 @@ describe('PrivateRegistrySchema', () => {
     expect(r.error?.issues[0].message).toMatch(/not its NodePort 30500/);
   });
 
+  it('syncs its volume before the registry, or with it on a WaitForFirstConsumer class', () => {
+    const waveOf = (objects: K8sObject[], kind: string, name: string) => Number(findObject(objects, kind, name, 'registry').metadata.annotations?.['argocd.argoproj.io/sync-wave']);
+    const immediate = build();
+    expect(waveOf(immediate, 'PersistentVolumeClaim', 'registry-data')).toBeLessThan(waveOf(immediate, 'Deployment', 'registry'));
+    const late = build({ storageWaitsForFirstConsumer: true });
+    expect(waveOf(late, 'PersistentVolumeClaim', 'registry-data')).toBe(waveOf(late, 'Deployment', 'registry'));
+    // Still after the certificate the Deployment needs.
+    expect(waveOf(late, 'PersistentVolumeClaim', 'registry-data')).toBeGreaterThan(waveOf(late, 'Certificate', 'registry-tls'));
+  });
+
   it('refuses a registry nobody can reach', () => {
     const r = PrivateRegistrySchema.safeParse({ host: 'registry.local', exposure: { ingress: false } });
     expect(r.error?.issues[0]).toMatchObject({ path: ['exposure'] });

@@ -36,6 +36,7 @@ describe('environment configuration', () => {
     expect(cfg.cluster.ingress.className).toBe('nginx');
     expect(cfg.cluster.replicas).toBe(1);
     expect(cfg.cluster.prometheusOperator).toBe(false);
+    expect(cfg.cluster.storageClasses.waitForFirstConsumer).toEqual([]);
     expect(cfg.cluster.apiServer).toEqual({ cidrs: ['0.0.0.0/0'], ports: [443, 6443] });
     expect(cfg.registry).toEqual({ allowedRegistries: [], allowedHosts: [] });
     expect(cfg.components.toolhive).toMatchObject({ enabled: true, namespace: 'toolhive', updateCheck: false, servers: [] });
@@ -85,6 +86,12 @@ describe('environment configuration', () => {
   it('reports every cross-field problem at once', () => {
     const issues = issuesOf(with_(airgap, { cluster: { replicas: 1, gpu: { nodes: 9 } }, registry: { allowedRegistries: ['x.internal:1'] } }));
     expect(issues.map((i) => i.path).sort()).toEqual(['cluster.gpu.nodes', 'cluster.replicas', 'registry.allowedRegistries']);
+  });
+
+  it('takes the storage classes that wait for the first consumer as class names', () => {
+    expect(parseEnvironment(dev).cluster.storageClasses.waitForFirstConsumer).toEqual(['local-path']);
+    const issues = issuesOf(with_(dev, { cluster: { storageClasses: { waitForFirstConsumer: ['Local_Path'] } } }));
+    expect(issues).toContainEqual(expect.objectContaining({ path: 'cluster.storageClasses.waitForFirstConsumer[0]', message: expect.stringMatching(/DNS-1123 label/) }));
   });
 
   it('formats the error with the environment name and each path', () => {

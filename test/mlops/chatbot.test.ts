@@ -209,4 +209,20 @@ describe('Chatbot options', () => {
     expect(make({ backend: { gpu: 0, replicas: 2 } })).toThrow(/prop 'config.backend.replicas' is 2/);
     expect(make({ backend: { gpu: 0, replicas: 2 } }, undefined, 'nfs-csi')).not.toThrow();
   });
+
+  it('syncs the model claim with the back end on a WaitForFirstConsumer class, before it otherwise', () => {
+    const waves = (waitForFirstConsumer?: string[]) => {
+      const platform = testPlatform();
+      const namespaces = new Namespaces(platform, 'Namespaces', { kubernetesVersion: '1.28' });
+      new Chatbot(platform, 'Chatbot', { config: ChatbotSchema.parse({ backend: { gpu: 0 } }), namespaces, storageClasses: { default: 'local-path', waitForFirstConsumer }, ingressClassName: 'nginx' });
+      const objects = objectsIn(synthPlatform(platform), 'chatbot/manifests.yaml');
+      const wave = (kind: string, name: string) => Number(findObject(objects, kind, name).metadata.annotations?.['argocd.argoproj.io/sync-wave']);
+      return { claim: wave('PersistentVolumeClaim', 'chatbot-models'), backend: wave('Deployment', 'backend'), redis: wave('StatefulSet', 'redis') };
+    };
+    const late = waves(['local-path']);
+    expect(late.claim).toBe(late.backend);
+    expect(late.claim).toBeGreaterThan(late.redis);
+    const immediate = waves();
+    expect(immediate.claim).toBeLessThan(immediate.backend);
+  });
 });

@@ -61,4 +61,16 @@ describe('MlflowServer', () => {
     expect(at(findObject(objects, 'PersistentVolumeClaim', 'mlflow-data'), 'spec.resources.requests.storage')).toBe('50Gi');
     expect(container(findObject(objects, 'Deployment', 'mlflow')).args).toEqual(expect.arrayContaining(['--artifacts-destination', '/mlflow/artifacts']));
   });
+
+  it('syncs its volume before the server, or with it on a WaitForFirstConsumer class', () => {
+    const wave = (objects: ReturnType<typeof render>, kind: string, name: string) => findObject(objects, kind, name).metadata.annotations?.['argocd.argoproj.io/sync-wave'];
+    const a = fixture();
+    new MlflowServer(a.component, 'Mlflow', BASE);
+    const immediate = render(a.platform);
+    expect(Number(wave(immediate, 'PersistentVolumeClaim', 'mlflow-data'))).toBeLessThan(Number(wave(immediate, 'Deployment', 'mlflow')));
+    const b = fixture();
+    new MlflowServer(b.component, 'Mlflow', { ...BASE, waitForFirstConsumer: ['local-path'] });
+    const late = render(b.platform);
+    expect(wave(late, 'PersistentVolumeClaim', 'mlflow-data')).toBe(wave(late, 'Deployment', 'mlflow'));
+  });
 });

@@ -133,6 +133,23 @@ describe('kompile CLI', () => {
     expect(findings.find((f) => f.rule === 'schema')!.message).toContain('tagretPort');
   });
 
+  it('validate takes the WaitForFirstConsumer classes from --wait-for-first-consumer (rule sync-wave)', async () => {
+    const dist = path.join(tmp, 'wffc');
+    const wave = (w: number) => ({ 'argocd.argoproj.io/sync-wave': String(w) });
+    const labels = { 'kompile.dev/component': 'app' };
+    const docs = [
+      { apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'data', namespace: 'ml', labels, annotations: wave(0) }, spec: { storageClassName: 'local-path', accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } } },
+      { apiVersion: 'batch/v1', kind: 'Job', metadata: { name: 'load', namespace: 'ml', labels, annotations: wave(1) }, spec: { template: { spec: { restartPolicy: 'Never', containers: [{ name: 'c', image: 'ghcr.io/acme/load:1.0' }], volumes: [{ name: 'd', persistentVolumeClaim: { claimName: 'data' } }] } } } },
+    ];
+    fs.mkdirSync(path.join(dist, 'lab/app'), { recursive: true });
+    fs.writeFileSync(path.join(dist, 'lab/app/manifests.yaml'), docs.map((d) => JSON.stringify(d)).join('\n---\n'));
+    const rule = async (...extra: string[]) => (JSON.parse((await kompile('validate', '--dist', dist, '--format', 'json', ...extra)).out) as Array<{ rule: string; object: string }>).filter((f) => f.rule === 'sync-wave').map((f) => f.object);
+    // 'lab' is no environment of the repository: without the option, no class is known.
+    expect(await rule()).toEqual([]);
+    expect(await rule('--wait-for-first-consumer', 'local-path')).toEqual(['PersistentVolumeClaim/ml/data']);
+    expect(await rule('--wait-for-first-consumer', 'other')).toEqual([]);
+  });
+
   it('images prints the list and checks it', async () => {
     expect((await kompile('images', '--dist', after, '--env', 'dev')).out).toContain('ghcr.io/acme/demo:1.2.3\n');
     expect((await kompile('images', '--dist', after, '--check')).code).toBe(0);

@@ -7,7 +7,7 @@ import { treeFromFiles } from '../../lib/tools/tree';
 import { formatFindings, validateExitCode, validateTree } from '../../lib/tools/validate';
 import { airgap } from '../../stacks/airgap';
 import { buildEnvironment } from '../../stacks/build';
-import { compiledTree, deployment, files, namespace, networkPolicy, Obj, yamlDocs } from './fixtures';
+import { compiledTree, deployment, files, namespace, networkPolicy, Obj, pvc, yamlDocs } from './fixtures';
 
 const SHARED = path.join(__dirname, '../../../shared/crds');
 const schema = SchemaValidator.load({ kubernetesDefinitions: path.join(SHARED, 'kubernetes/v1.28.0/_definitions.json'), crdPaths: [SHARED] });
@@ -209,5 +209,37 @@ describe('validateTree: Pod Security', () => {
     expect(atBaseline.filter((f) => f.rule === 'pod-security').map((f) => f.path)).toEqual(['/spec/template/spec/containers/0/securityContext/capabilities/add/0']);
     const atPrivileged = validateTree(tree([namespace('ml', 'privileged'), networkPolicy('p', 'ml'), root]));
     expect(atPrivileged.filter((f) => f.rule === 'pod-security')).toEqual([]);
+  });
+
+  describe("rule 'sync-wave'", () => {
+    const WAVE = 'argocd.argoproj.io/sync-wave';
+    const application = (name: string, wave: number): Obj => ({ apiVersion: 'argoproj.io/v1alpha1', kind: 'Application', metadata: { name, namespace: 'argocd', labels: { 'kompile.dev/component': name }, annotations: { [WAVE]: String(wave) } }, spec: {} });
+    const withWave = (o: Obj, wave: number): Obj => ({ ...o, metadata: { ...o.metadata, annotations: { [WAVE]: String(wave) } } });
+    const consumer = () => {
+      const d = deployment('api', 'ml', 'ghcr.io/acme/api:1.0');
+      (d.spec as { template: { spec: Record<string, unknown> } }).template.spec.volumes = [{ name: 'data', persistentVolumeClaim: { claimName: 'data' } }];
+      return d;
+    };
+    // No component labels: the folder names the component, the Application its wave.
+    const staged = (claimWave: number) =>
+      treeFromFiles(
+        files({
+          'dev/apps/app.yaml': yamlDocs(application('app', 1)),
+          'dev/app/manifests.yaml': yamlDocs(namespace('ml'), networkPolicy('p', 'ml'), withWave(pvc('data', 'ml', '1Gi', 'local-path'), claimWave), withWave(consumer(), 2)),
+        }),
+      );
+
+    it('reports a WaitForFirstConsumer claim before its first pod, naming both', () => {
+      const findings = validateTree(staged(0), { waitForFirstConsumer: new Map([['dev', ['local-path']]]) }).filter((f) => f.rule === 'sync-wave');
+      expect(findings).toHaveLength(1);
+      expect(findings[0]).toMatchObject({ severity: 'error', environment: 'dev', file: 'dev/app/manifests.yaml', object: 'PersistentVolumeClaim/ml/data', path: '' });
+      expect(findings[0].message).toMatch(/syncs in component 'app' wave 1, object wave 0, before its first consumer Deployment 'api' \(component 'app' wave 1, object wave 2\)/);
+    });
+
+    it('passes the claim in its consumer\'s wave, and finds nothing without the classes', () => {
+      expect(validateTree(staged(2), { waitForFirstConsumer: new Map([['dev', ['local-path']]]) }).filter((f) => f.rule === 'sync-wave')).toEqual([]);
+      expect(validateTree(staged(0)).filter((f) => f.rule === 'sync-wave')).toEqual([]);
+      expect(validateTree(staged(0), { waitForFirstConsumer: new Map([['prod', ['local-path']]]) }).filter((f) => f.rule === 'sync-wave')).toEqual([]);
+    });
   });
 });

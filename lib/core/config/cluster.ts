@@ -41,6 +41,16 @@ export const ClusterSchema = z
         default: dnsLabel,
         /** For ReadWriteMany volumes shared between pods on several nodes; absent when the cluster has none. */
         shared: dnsLabel.optional(),
+        /**
+         * Classes whose `volumeBindingMode` is `WaitForFirstConsumer`: a claim of such a class stays
+         * Pending until a pod using it is scheduled (the PV controller delays binding only for claims
+         * without `volumeName`: kubernetes/kubernetes pkg/controller/volume/persistentvolume/pv_controller.go,
+         * `syncUnboundClaim` / `shouldDelayBinding`), and Argo CD counts a Pending claim as Progressing
+         * (argoproj/gitops-engine pkg/health/health_pvc.go), so such a claim must never sit in an earlier
+         * sync wave than its first consumer (argoproj/argo-cd#12840). k3s' `local-path` is one
+         * (k3s-io/k3s manifests/local-storage.yaml). @default []
+         */
+        waitForFirstConsumer: z.array(dnsLabel).default([]),
       })
       .strict(),
     ingress: z
@@ -75,6 +85,8 @@ export const ClusterSchema = z
   .strict();
 
 export type ClusterConfig = z.infer<typeof ClusterSchema>;
+/** The cluster's storage classes as constructs take them (`waitForFirstConsumer` optional, default none). */
+export type StorageClasses = z.input<typeof ClusterSchema>['storageClasses'];
 export type GpuConfig = z.infer<typeof GpuSchema>;
 
 /** A problem of a component slice that shows only against the cluster's facts; `path` is relative to the slice. */
