@@ -21,6 +21,7 @@ async function kompile(): Promise<{ objects: number; files: number }> {
   const { Component } = await import('../lib/core/component');
   const { Namespaces } = await import('../lib/core/namespaces');
   const { Platform } = await import('../lib/core/platform');
+  const { Project } = await import('../lib/core/project');
   const { RegistryPolicy } = await import('../lib/core/registry-policy');
   const { synthesize } = await import('../lib/core/synthesize');
   const { writeOutputs } = await import('../lib/core/writer');
@@ -35,6 +36,8 @@ async function kompile(): Promise<{ objects: number; files: number }> {
     component.dependsOn(namespaces);
     for (let u = c * UNITS_PER_COMPONENT; u < Math.min(units, (c + 1) * UNITS_PER_COMPONENT); u++) addUnit(component, u);
   }
+  // An environment always has its AppProject (stacks/build.ts); the project rules check against it.
+  new Project(platform, 'Project');
   const out = synthesize(platform, new RegistryPolicy({ allowedRegistries: [], allowedHosts: [] }));
   writeOutputs(outdir, [out]);
   return { objects: units * 5, files: out.files.size };
