@@ -47,6 +47,8 @@ export const USAGE = `Usage: kompile <command> [options]
               --crds <dir>         CRD folder (default: ../shared/crds)
               --kubernetes-schema <file>  (default: <crds>/kubernetes/v1.28.0/_definitions.json)
               --env <name>, --strict (warnings fail too), --format text|json
+              --lock <file> (default: charts.lock.json), --charts-dir <dir> (default: charts):
+                                   vendored charts of every Application are rendered and checked
               --wait-for-first-consumer <class>  a storage class that waits for the first
                                    consumer, in every environment (repeatable; default: each
                                    environment's cluster.storageClasses.waitForFirstConsumer)
