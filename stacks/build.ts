@@ -50,6 +50,7 @@ export function buildEnvironment(config: EnvironmentConfig, options: BuildOption
     clusterApiVersions: config.cluster.prometheusOperator ? ['monitoring.coreos.com/v1'] : [],
     renderedCharts: options.renderedCharts,
     waitForFirstConsumer: config.cluster.storageClasses.waitForFirstConsumer,
+    ingressPublishesStatus: config.cluster.ingress.publishesStatus,
   });
   const { cluster, components } = config;
   const namespaces = new Namespaces(platform, 'Namespaces', { kubernetesVersion: cluster.kubernetesVersion });

@@ -13,7 +13,12 @@ export const dev = defineEnvironment({
     // (k3s-io/k3s manifests/local-storage.yaml).
     storageClasses: { default: 'local-path', waitForFirstConsumer: ['local-path'] },
     // k3s ships Traefik; the seeds run ingress-nginx on NodePorts.
-    ingress: { className: 'nginx', nodePorts: { http: 31302, https: 31084 } },
+    // ingress-nginx publishes an Ingress address on a NodePort Service: with the chart's default
+    // --publish-service the Service's ClusterIP, without it the nodes of its ready pods
+    // (kubernetes/ingress-nginx internal/ingress/status/status.go, `statusAddressFromService` /
+    // `runningAddresses`; --update-status defaults to true, pkg/flags/flags.go). So the chatbot's and
+    // the registry's Ingresses become Healthy and hold back no later wave (rule 'ingress-health').
+    ingress: { className: 'nginx', nodePorts: { http: 31302, https: 31084 }, publishesStatus: true },
     replicas: 1,
   },
   components: {

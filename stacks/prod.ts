@@ -10,7 +10,12 @@ export const prod = defineEnvironment({
     distribution: 'kubeadm',
     nodes: 3,
     storageClasses: { default: 'nfs-csi', shared: 'nfs-csi' },
-    ingress: { className: 'nginx', nodePorts: { http: 31302, https: 31084 } },
+    // ingress-nginx publishes an Ingress address on a NodePort Service: with the chart's default
+    // --publish-service the Service's ClusterIP, without it the nodes of its ready pods
+    // (kubernetes/ingress-nginx internal/ingress/status/status.go, `statusAddressFromService` /
+    // `runningAddresses`; --update-status defaults to true, pkg/flags/flags.go). So the chatbot's and
+    // the registry's Ingresses become Healthy and hold back no later wave (rule 'ingress-health').
+    ingress: { className: 'nginx', nodePorts: { http: 31302, https: 31084 }, publishesStatus: true },
     gpu: { resourceName: 'nvidia.com/gpu', runtimeClassName: 'nvidia', perNode: 4, nodes: 3 },
     apiServer: { cidrs: ['10.61.3.0/24'], ports: [6443] },
     // The production cluster's monitoring stack (kube-prometheus) scrapes ServiceMonitors.

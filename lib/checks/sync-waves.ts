@@ -20,7 +20,7 @@ import { groupKind, list, ManifestLike, rec } from './objects';
 import { runningPods } from './pods';
 
 /** Argo CD's ordering annotation (the synth's `SYNC_WAVE`). */
-const SYNC_WAVE_ANNOTATION = 'argocd.argoproj.io/sync-wave';
+export const SYNC_WAVE_ANNOTATION = 'argocd.argoproj.io/sync-wave';
 
 /** The label every object Kompile writes carries, naming its component (its Application too). */
 export const COMPONENT_LABEL = 'kompile.dev/component';

@@ -33,6 +33,13 @@ export interface PlatformProps {
    * earlier sync wave than that pod (lib/checks/sync-waves.ts). @default []
    */
   readonly waitForFirstConsumer?: readonly string[];
+  /**
+   * Whether the cluster's ingress controller writes an address into Ingress status
+   * (`cluster.ingress.publishesStatus`): where it does not, the synth refuses an Ingress in an
+   * Application with a later-wave Application (lib/checks/ingress-health.ts). @default true - the
+   * rule is off (construct tests); environments always pass their cluster's fact
+   */
+  readonly ingressPublishesStatus?: boolean;
 }
 
 /**
@@ -65,6 +72,8 @@ export class Platform extends App {
   readonly clusterApiVersions: readonly string[];
   /** The cluster's WaitForFirstConsumer storage classes. */
   readonly waitForFirstConsumer: readonly string[];
+  /** Whether the cluster's ingress controller writes an address into Ingress status. */
+  readonly ingressPublishesStatus: boolean;
   private readonly rendered: ReadonlyMap<string, RenderedChart>;
 
   constructor(props: PlatformProps) {
@@ -78,6 +87,7 @@ export class Platform extends App {
     this.rendered = props.renderedCharts ?? new Map();
     this.clusterApiVersions = props.clusterApiVersions ?? [];
     this.waitForFirstConsumer = props.waitForFirstConsumer ?? [];
+    this.ingressPublishesStatus = props.ingressPublishesStatus ?? true;
   }
 
   /** Path inside the GitOps repository of a folder of this environment's output. */

@@ -7,6 +7,7 @@ import { projectFindings } from '../checks/argocd-project';
 import { unlockedImages } from '../checks/chart-images';
 import { podAdmissionFindings } from '../checks/pod-admission';
 import { crdListDefaultFindings, crdSchemasAmong } from '../checks/crd-list-defaults';
+import { ingressHealthFindings } from '../checks/ingress-health';
 import { syncWaveFindings } from '../checks/sync-waves';
 import type { ChartRenderRequest } from './chart-render';
 import { Component } from './component';
@@ -363,6 +364,14 @@ export function synthesize(platform: Platform, policy: RegistryPolicy, options: 
   // 5d. Claims of WaitForFirstConsumer storage classes never in an earlier wave than their first pod.
   for (const f of syncWaveFindings(all.map((r) => r.json), new Set(platform.waitForFirstConsumer))) {
     issues.push({ path: all[f.index].obj.node.path, message: `${f.message} [${all[f.consumerIndex].obj.node.path}]` });
+  }
+
+  // 5e. Ingresses that stay Progressing (the controller publishes no address) never in an
+  // Application with a later-wave Application: they would hold back every later wave.
+  const componentOfRendered = new Map<Rendered, string>();
+  for (const c of components) for (const r of byChart.get(c) ?? []) componentOfRendered.set(r, c.name);
+  for (const f of ingressHealthFindings(all.map((r) => r.json), platform.ingressPublishesStatus, (i) => componentOfRendered.get(all[i]))) {
+    issues.push({ path: all[f.index].obj.node.path, message: `${f.message} [${all[f.heldBackIndex].obj.node.path}]` });
   }
 
   // 6. Server-side apply where client-side apply cannot carry an object.

@@ -109,6 +109,12 @@ async function firstConsumerClasses(given: readonly string[] | undefined, treeEn
   return new Map(environments.map((input) => parseEnvironment(input)).map((config) => [config.name, given ?? config.cluster.storageClasses.waitForFirstConsumer]));
 }
 
+/** Whether each repository environment's ingress controller publishes Ingress status (`cluster.ingress.publishesStatus`). */
+async function ingressPublishesStatus(): Promise<Map<string, boolean>> {
+  const { environments } = await import('../../stacks');
+  return new Map(environments.map((input) => parseEnvironment(input)).map((config) => [config.name, config.cluster.ingress.publishesStatus]));
+}
+
 /**
  * The registries each of the repository's environments holds images in (mirror, platform
  * registry), from the policy the synth uses: their images are locked but not listed to mirror.
@@ -192,7 +198,7 @@ async function validateCommand(args: string[], io: CliIo, dist: string): Promise
         cacheDir: path.resolve(io.cwd, 'node_modules/.cache/kompile/renders'),
       })
     : { tree: read, findings: [] };
-  const findings = sortFindings([...validateTree(charts.tree, { schema, policies: await restrictedPolicies(), waitForFirstConsumer: await firstConsumerClasses(values['wait-for-first-consumer'], environmentsOf(charts.tree)) }), ...charts.findings]);
+  const findings = sortFindings([...validateTree(charts.tree, { schema, policies: await restrictedPolicies(), waitForFirstConsumer: await firstConsumerClasses(values['wait-for-first-consumer'], environmentsOf(charts.tree)), ingressPublishesStatus: await ingressPublishesStatus() }), ...charts.findings]);
   const format = pick(values.format, ['text', 'json'] as const, 'format', 'text');
   io.out(format === 'json' ? `${JSON.stringify(findings, null, 2)}\n` : formatFindings(findings));
   return validateExitCode(findings, values.strict ?? false);

@@ -8,13 +8,16 @@
  * registries and hosts, no reference outside them; no field a CRD defaults inside a list item left
  * unset (Argo CD would never see the object in sync; lib/checks/crd-list-defaults.ts); no claim of
  * a WaitForFirstConsumer storage class in an earlier sync wave than its first pod
- * (lib/checks/sync-waves.ts); Argo CD's project permissions and CRD order (lib/checks/argocd-*.ts).
+ * (lib/checks/sync-waves.ts); no Ingress the ingress controller publishes no address for in an
+ * Application with a later-wave Application (lib/checks/ingress-health.ts); Argo CD's project
+ * permissions and CRD order (lib/checks/argocd-*.ts).
  */
 import { auditObject } from '../checks/audit';
 import { crdOrderFindings } from '../checks/argocd-order';
 import { projectFindings } from '../checks/argocd-project';
 import { unlockedImages } from '../checks/chart-images';
 import { crdListDefaultFindings } from '../checks/crd-list-defaults';
+import { ingressHealthFindings } from '../checks/ingress-health';
 import { syncWaveFindings } from '../checks/sync-waves';
 import { podAdmissionFindings } from '../checks/pod-admission';
 import { POD_TEMPLATE_PATHS } from '../checks/pods';
@@ -29,7 +32,7 @@ import { displayName, environmentsOf, ManifestObject, namespaceOf, RenderedTree,
 export type Severity = 'error' | 'warning';
 
 /** What a finding is about; each rule has one severity. */
-export type Rule = 'schema' | 'yaml-1.1' | 'pod-security' | 'resources' | 'probes' | 'image-tag' | 'network-policy' | 'secret-value' | 'airgap' | 'chart-image' | 'chart-values' | 'chart-unchecked' | 'argocd-project' | 'argocd-order' | 'argocd-diff' | 'sync-wave';
+export type Rule = 'schema' | 'yaml-1.1' | 'pod-security' | 'resources' | 'probes' | 'image-tag' | 'network-policy' | 'secret-value' | 'airgap' | 'chart-image' | 'chart-values' | 'chart-unchecked' | 'argocd-project' | 'argocd-order' | 'argocd-diff' | 'sync-wave' | 'ingress-health';
 
 export const SEVERITY: Readonly<Record<Rule, Severity>> = {
   schema: 'error',
@@ -57,6 +60,8 @@ export const SEVERITY: Readonly<Record<Rule, Severity>> = {
   'argocd-diff': 'error',
   // A WaitForFirstConsumer claim before its first pod: the environment never finishes syncing.
   'sync-wave': 'error',
+  // An Ingress the controller publishes no address for stays Progressing: later waves never start.
+  'ingress-health': 'error',
 };
 
 export interface ValidationFinding {
@@ -95,6 +100,13 @@ export interface ValidateOptions {
    * @default - none: the rule finds nothing
    */
   readonly waitForFirstConsumer?: ReadonlyMap<string, readonly string[]>;
+  /**
+   * Whether each environment's ingress controller writes an address into Ingress status
+   * (`cluster.ingress.publishesStatus`), by environment name: the 'ingress-health' rule judges the
+   * environments given false. @default - none: the rule finds nothing (an environment's controller is
+   * unknown)
+   */
+  readonly ingressPublishesStatus?: ReadonlyMap<string, boolean>;
 }
 
 type Rec = Record<string, unknown>;
@@ -272,6 +284,10 @@ export function validateTree(tree: RenderedTree, options: ValidateOptions = {}):
     for (const f of syncWaveFindings(objects.map((o) => o.object), new Set(options.waitForFirstConsumer?.get(env) ?? []), folderOf)) {
       const o = objects[f.index];
       findings.push({ severity: SEVERITY['sync-wave'], rule: 'sync-wave', environment: env, file: o.file, object: displayName(o.object), path: '', message: `${f.message} (${objects[f.consumerIndex].file})` });
+    }
+    for (const f of ingressHealthFindings(objects.map((o) => o.object), options.ingressPublishesStatus?.get(env) ?? true, folderOf)) {
+      const o = objects[f.index];
+      findings.push({ severity: SEVERITY['ingress-health'], rule: 'ingress-health', environment: env, file: o.file, object: displayName(o.object), path: '', message: `${f.message} (${objects[f.heldBackIndex].file})` });
     }
     for (const [ns, first] of workloadNamespaces) {
       if (!withPolicy.has(ns)) {

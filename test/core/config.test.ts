@@ -34,6 +34,8 @@ describe('environment configuration', () => {
     expect(cfg.gitops.path).toBe('dist');
     expect(cfg.gitops.argocdNamespace).toBe('argocd');
     expect(cfg.cluster.ingress.className).toBe('nginx');
+    // Kompile does not install the ingress controller: unstated, it is assumed not to publish status.
+    expect(cfg.cluster.ingress.publishesStatus).toBe(false);
     expect(cfg.cluster.replicas).toBe(1);
     expect(cfg.cluster.prometheusOperator).toBe(false);
     expect(cfg.cluster.storageClasses.waitForFirstConsumer).toEqual([]);
@@ -86,6 +88,12 @@ describe('environment configuration', () => {
   it('reports every cross-field problem at once', () => {
     const issues = issuesOf(with_(airgap, { cluster: { replicas: 1, gpu: { nodes: 9 } }, registry: { allowedRegistries: ['x.internal:1'] } }));
     expect(issues.map((i) => i.path).sort()).toEqual(['cluster.gpu.nodes', 'cluster.replicas', 'registry.allowedRegistries']);
+  });
+
+  it('takes whether the ingress controller publishes status as a boolean', () => {
+    expect(parseEnvironment(dev).cluster.ingress.publishesStatus).toBe(true);
+    const issues = issuesOf(with_(dev, { cluster: { ingress: { publishesStatus: 'yes' } } }));
+    expect(issues).toContainEqual(expect.objectContaining({ path: 'cluster.ingress.publishesStatus', message: expect.stringMatching(/boolean/) }));
   });
 
   it('takes the storage classes that wait for the first consumer as class names', () => {

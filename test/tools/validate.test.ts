@@ -6,6 +6,8 @@ import { SchemaValidator } from '../../lib/tools/schema-validator';
 import { treeFromFiles } from '../../lib/tools/tree';
 import { formatFindings, validateExitCode, validateTree } from '../../lib/tools/validate';
 import { airgap } from '../../stacks/airgap';
+import { dev } from '../../stacks/dev';
+import { prod } from '../../stacks/prod';
 import { buildEnvironment } from '../../stacks/build';
 import { compiledTree, deployment, files, namespace, networkPolicy, Obj, pvc, yamlDocs } from './fixtures';
 
@@ -195,8 +197,13 @@ spec:
 
   it('passes on every environment, airgap held to the policy its synth uses', () => {
     const { policy } = buildEnvironment(parseEnvironment(airgap));
-    const findings = validateTree(compiledTree(), { schema, policies: new Map([['airgap', policy]]) });
+    // Each environment's own ingress fact (`cluster.ingress.publishesStatus`), as `kompile validate` takes it.
+    const ingressPublishesStatus = new Map([dev, prod, airgap].map((e) => parseEnvironment(e)).map((c) => [c.name, c.cluster.ingress.publishesStatus]));
+    const findings = validateTree(compiledTree(), { schema, policies: new Map([['airgap', policy]]), ingressPublishesStatus });
     expect(findings.filter((f) => f.severity === 'error')).toEqual([]);
+    // Without the fact, dev's chatbot Ingress holds back the later waves.
+    const unpublished = validateTree(compiledTree(), { ingressPublishesStatus: new Map([['dev', false]]) }).filter((f) => f.rule === 'ingress-health');
+    expect(unpublished.map((f) => `${f.environment} ${f.file} ${f.object}`)).toEqual(['dev dev/chatbot/manifests.yaml Ingress/chatbot/chatbot']);
   });
 });
 
@@ -241,5 +248,35 @@ describe('validateTree: Pod Security', () => {
       expect(validateTree(staged(0)).filter((f) => f.rule === 'sync-wave')).toEqual([]);
       expect(validateTree(staged(0), { waitForFirstConsumer: new Map([['prod', ['local-path']]]) }).filter((f) => f.rule === 'sync-wave')).toEqual([]);
     });
+  });
+});
+
+describe("validateTree: rule 'ingress-health'", () => {
+  const WAVE = 'argocd.argoproj.io/sync-wave';
+  const application = (name: string, wave: number): Obj => ({ apiVersion: 'argoproj.io/v1alpha1', kind: 'Application', metadata: { name, namespace: 'argocd', labels: { 'kompile.dev/component': name }, annotations: { [WAVE]: String(wave) } }, spec: {} });
+  const ingress: Obj = { apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', metadata: { name: 'web', namespace: 'web' }, spec: { ingressClassName: 'nginx', rules: [{ host: 'web.example.com' }] } };
+  // No component labels: the folder names the component, the Application its wave.
+  const staged = (webWave: number) =>
+    treeFromFiles(
+      files({
+        'dev/apps/web.yaml': yamlDocs(application('web', webWave)),
+        'dev/apps/api.yaml': yamlDocs(application('api', 2)),
+        'dev/web/manifests.yaml': yamlDocs(ingress),
+      }),
+    );
+  const rule = (t: ReturnType<typeof staged>, facts?: Map<string, boolean>) => validateTree(t, { ingressPublishesStatus: facts }).filter((f) => f.rule === 'ingress-health');
+
+  it('reports an Ingress before a later-wave Application where the controller does not publish, naming both', () => {
+    const findings = rule(staged(1), new Map([['dev', false]]));
+    expect(findings).toHaveLength(1);
+    expect(findings[0]).toMatchObject({ severity: 'error', environment: 'dev', file: 'dev/web/manifests.yaml', object: 'Ingress/web/web', path: '' });
+    expect(findings[0].message).toMatch(/^Ingress 'web' \(Application 'web', wave 1\) stays Progressing: .*so wave 2 \(Application 'api'\) never starts; .*\(dev\/apps\/api\.yaml\)$/);
+  });
+
+  it('passes the Ingress in the last wave, where the controller publishes, and where the fact is unknown', () => {
+    expect(rule(staged(2), new Map([['dev', false]]))).toEqual([]);
+    expect(rule(staged(1), new Map([['dev', true]]))).toEqual([]);
+    expect(rule(staged(1))).toEqual([]);
+    expect(rule(staged(1), new Map([['prod', false]]))).toEqual([]);
   });
 });

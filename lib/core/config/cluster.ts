@@ -58,6 +58,24 @@ export const ClusterSchema = z
         className: dnsLabel.default('nginx'),
         /** NodePorts of the ingress controller, where the cluster has no load balancer. */
         nodePorts: z.object({ http: nodePort, https: nodePort }).strict().optional(),
+        /**
+         * The ingress controller writes an address into every Ingress's `status.loadBalancer.ingress`.
+         * Argo CD counts an Ingress without one as Progressing (argoproj/gitops-engine
+         * pkg/health/health_ingress.go), so where this is false an Ingress in an Application with a
+         * later-wave Application holds back every later wave, and the synth and `kompile validate`
+         * refuse it (lib/checks/ingress-health.ts, rule 'ingress-health').
+         *
+         * ingress-nginx publishes by default: `--update-status` defaults to true (kubernetes/ingress-nginx
+         * pkg/flags/flags.go); its Helm chart sets `--publish-service` (`controller.publishService.enabled:
+         * true`, charts/ingress-nginx/values.yaml and templates/_params.tpl), and for a NodePort Service
+         * without external IPs `statusAddressFromService` publishes the Service's ClusterIP; without
+         * `--publish-service` (the bare-metal manifest) `runningAddresses` publishes the addresses of the
+         * nodes running ready controller pods (internal/ingress/status/status.go). It publishes nothing
+         * with `--update-status=false`, or with a LoadBalancer Service no load balancer has served yet.
+         * Other controllers differ, and Kompile does not install the controller: @default false - the
+         * safe assumption until the environment states its controller's behaviour
+         */
+        publishesStatus: z.boolean().default(false),
       })
       .strict()
       .default({}),
