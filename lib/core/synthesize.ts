@@ -327,7 +327,7 @@ export function synthesize(platform: Platform, policy: RegistryPolicy, options: 
     for (const f of auditObject(r.json, new Set(), policy)) issues.push({ path: r.obj.node.path, message: `${findingLocation(f)}: ${f.message}` });
   }
 
-  // 5a'. Value keys Kompile sets that a rendered chart does not declare (typos, keys of another
+  // 5b. Value keys Kompile sets that a rendered chart does not declare (typos, keys of another
   // chart version): the chart would silently ignore them.
   for (const c of components) {
     if (!(c instanceof UpstreamChart) || !c.rendered?.facts) continue;
@@ -336,7 +336,7 @@ export function synthesize(platform: Platform, policy: RegistryPolicy, options: 
     }
   }
 
-  // 5a''. Argo CD's project permissions for every Application and every object it syncs (Kompile's
+  // 5c. Argo CD's project permissions for every Application and every object it syncs (Kompile's
   // own and what its chart renders): a refusal stops the whole sync.
   const projectJson = all.find((r) => r.json.kind === 'AppProject')?.json;
   if (projectJson) {
@@ -347,13 +347,13 @@ export function synthesize(platform: Platform, policy: RegistryPolicy, options: 
     }
   }
 
-  // 5b. Pod Security admission of every pod the environment runs, at its namespace's level: pod
+  // 5d. Pod Security admission of every pod the environment runs, at its namespace's level: pod
   // templates, pods controllers make from custom resources, containers the mesh injects.
   for (const f of podAdmissionFindings(all.map((r) => r.json))) {
     issues.push({ path: all[f.index].obj.node.path, message: `${f.pointer}: ${f.message}` });
   }
 
-  // 5c. Fields the CRDs the environment renders default inside list items, left unset: Argo CD would
+  // 5e. Fields the CRDs the environment renders default inside list items, left unset: Argo CD would
   // show the object OutOfSync for ever (`kompile validate` checks against every known CRD).
   const crdSchemas = crdSchemasAmong(all.map((r) => r.json));
   for (const r of all) {
@@ -361,12 +361,12 @@ export function synthesize(platform: Platform, policy: RegistryPolicy, options: 
     if (crd) for (const f of crdListDefaultFindings(r.json, crd)) issues.push({ path: r.obj.node.path, message: `${f.pointer}: ${f.message}` });
   }
 
-  // 5d. Claims of WaitForFirstConsumer storage classes never in an earlier wave than their first pod.
+  // 5f. Claims of WaitForFirstConsumer storage classes never in an earlier wave than their first pod.
   for (const f of syncWaveFindings(all.map((r) => r.json), new Set(platform.waitForFirstConsumer))) {
     issues.push({ path: all[f.index].obj.node.path, message: `${f.message} [${all[f.consumerIndex].obj.node.path}]` });
   }
 
-  // 5e. Ingresses that stay Progressing (the controller publishes no address) never in an
+  // 5g. Ingresses that stay Progressing (the controller publishes no address) never in an
   // Application with a later-wave Application: they would hold back every later wave.
   const componentOfRendered = new Map<Rendered, string>();
   for (const c of components) for (const r of byChart.get(c) ?? []) componentOfRendered.set(r, c.name);
