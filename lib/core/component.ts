@@ -53,6 +53,12 @@ export interface ComponentProps {
    * @default - none
    */
   readonly ignoreDifferences?: readonly ApplicationSpecIgnoreDifferences[];
+  /**
+   * How often Argo CD retries a failed sync (backing off from 10 s, doubling, up to 3 min between
+   * tries). More for a component whose first sync fails until something of its own is ready, such as
+   * objects its own admission webhook validates. @default 5
+   */
+  readonly syncRetries?: number;
 }
 
 /** Internal: what an upstream chart puts in place of the component's own folder. */
@@ -156,7 +162,7 @@ export class Component extends Chart {
           // level also stops manual syncs from pruning; Argo CD reads it from v3.4 on (argo-cd PR
           // #23370) and ignores it before, where only the automated policy above applies.
           syncOptions: ['CreateNamespace=false', 'PruneLast=true', ...(keeps ? ['Prune=false'] : []), ...(upstream?.syncOptions ?? []), ...(ignores.length > 0 ? ['RespectIgnoreDifferences=true'] : [])],
-          retry: { limit: 5, backoff: { duration: '10s', factor: 2, maxDuration: '3m' } },
+          retry: { limit: props.syncRetries ?? 5, backoff: { duration: '10s', factor: 2, maxDuration: '3m' } },
         },
       },
     });

@@ -118,6 +118,8 @@ export interface UpstreamChartProps {
    * @default - none
    */
   readonly ignoreDifferences?: readonly ApplicationSpecIgnoreDifferences[];
+  /** Sync retries: see `ComponentProps.syncRetries`. @default 5 */
+  readonly syncRetries?: number;
 }
 
 /**
@@ -173,7 +175,7 @@ export class UpstreamChart extends Component {
     super(
       scope,
       id,
-      { name: props.name, namespace: props.namespace, ignoreDifferences: props.ignoreDifferences },
+      { name: props.name, namespace: props.namespace, ignoreDifferences: props.ignoreDifferences, syncRetries: props.syncRetries },
       hydrated
         ? undefined
         : {

@@ -117,6 +117,12 @@ export class KServe extends Construct {
         },
       },
       images: kserveImages(tag),
+      // The chart's ClusterServingRuntimes are validated by its own webhook
+      // (clusterservingruntime.kserve-webhook-server.validator, failurePolicy Fail; chart v0.15.2
+      // templates/webhookconfiguration.yaml), served by the controller the same sync starts: the
+      // first sync fails until the controller answers. 10 tries back off for about 20 minutes,
+      // instead of the 5 minutes of the default 5.
+      syncRetries: 10,
       clusterResources: [
         { group: 'rbac.authorization.k8s.io', kind: 'ClusterRole' },
         { group: 'rbac.authorization.k8s.io', kind: 'ClusterRoleBinding' },

@@ -140,6 +140,9 @@ describe('KServe', () => {
     expect(c).toMatchObject({ deploymentMode: 'RawDeployment', resources, gateway: { domain: 'ml.example.org', ingressGateway: { gateway: 'istio-system/models' } }, tag: 'v0.15.1' });
     expect(at(c, 'securityContext')).toEqual({ runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } });
     expect(at(appValues(out, 'kserve'), 'kserve.servingruntime.huggingfaceserver_multinode')).toBeUndefined();
+    // Its own webhook validates its ClusterServingRuntimes: more retries than the default 5.
+    expect(at(findObject(objectsIn(out, 'apps/kserve.yaml'), 'Application', 'kserve'), 'spec.syncPolicy.retry.limit')).toBe(10);
+    expect(at(findObject(objectsIn(out, 'apps/kserve-crd.yaml'), 'Application', 'kserve-crd'), 'spec.syncPolicy.retry.limit')).toBe(5);
     expect(at(findObject(objectsIn(out, 'apps/kserve-crd.yaml'), 'Application', 'kserve-crd'), 'spec.syncPolicy.syncOptions')).toContain('ServerSideApply=true');
   });
 
