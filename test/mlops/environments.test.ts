@@ -1,5 +1,6 @@
 import * as path from 'path';
 import { describe, expect, it } from 'vitest';
+import { podSecurityViolations, violationsAt } from '../../lib/checks/pod-security';
 import { parseEnvironment } from '../../lib/core/config';
 import { SchemaValidator } from '../../lib/tools/schema-validator';
 import { environments } from '../../stacks';
@@ -21,26 +22,17 @@ function workloadObjects(env: string): K8sObject[] {
   return COMPONENTS.flatMap((c) => objectsIn(out, `${c}/manifests.yaml`));
 }
 
-/** Pod Security "restricted" (v1.28) checks that apply to what these workloads set. */
+/**
+ * What Pod Security "restricted" refuses in a workload's pod template (the rule the synth and
+ * validate run, lib/checks/pod-security.ts), plus the requests and limits every container needs.
+ */
 function restrictedProblems(o: K8sObject): string[] {
-  const pod = maybe(o, 'spec.template.spec') as Record<string, unknown> | undefined;
-  if (!pod) return [];
-  const problems: string[] = [];
-  const podSc = (pod.securityContext ?? {}) as Record<string, unknown>;
-  if (pod.hostNetwork || pod.hostPID || pod.hostIPC) problems.push('host namespaces');
-  for (const v of (pod.volumes ?? []) as Record<string, unknown>[]) {
-    const allowed = ['configMap', 'emptyDir', 'persistentVolumeClaim', 'secret', 'projected', 'downwardAPI', 'csi', 'ephemeral'];
-    if (!Object.keys(v).filter((k) => k !== 'name').every((k) => allowed.includes(k))) problems.push(`volume ${String(v.name)} type`);
-  }
+  const template = maybe(o, 'spec.template') as Record<string, unknown> | undefined;
+  if (!template) return [];
+  const spec = (template.spec ?? {}) as Record<string, unknown>;
+  const annotations = ((template.metadata as Record<string, unknown> | undefined)?.annotations ?? {}) as Record<string, unknown>;
+  const problems = violationsAt('restricted', podSecurityViolations({ spec, annotations })).map((v) => v.message);
   for (const c of list(o, 'spec.template.spec.containers')) {
-    const sc = (c.securityContext ?? {}) as Record<string, unknown>;
-    if (sc.privileged) problems.push(`${String(c.name)}: privileged`);
-    if (sc.allowPrivilegeEscalation !== false) problems.push(`${String(c.name)}: allowPrivilegeEscalation`);
-    if (JSON.stringify((sc.capabilities as { drop?: string[] } | undefined)?.drop) !== '["ALL"]') problems.push(`${String(c.name)}: capabilities`);
-    if (sc.runAsNonRoot !== true && podSc.runAsNonRoot !== true) problems.push(`${String(c.name)}: runAsNonRoot`);
-    const seccomp = (sc.seccompProfile ?? podSc.seccompProfile) as { type?: string } | undefined;
-    if (seccomp?.type !== 'RuntimeDefault' && seccomp?.type !== 'Localhost') problems.push(`${String(c.name)}: seccomp`);
-    if ((sc.runAsUser ?? podSc.runAsUser) === 0) problems.push(`${String(c.name)}: runAsUser 0`);
     const res = c.resources as { requests?: Record<string, string>; limits?: Record<string, string> } | undefined;
     for (const k of ['cpu', 'memory']) {
       if (!res?.requests?.[k] || !res?.limits?.[k]) problems.push(`${String(c.name)}: ${k} request and limit`);
