@@ -2,6 +2,7 @@ import { ApiObject, Chart } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { auditImage, auditObject, findingLocation } from '../checks/audit';
 import { undeclaredValueFindings } from '../checks/chart-values';
+import { hookFindings } from '../checks/argocd-hooks';
 import { crdOrderFindings } from '../checks/argocd-order';
 import { projectFindings } from '../checks/argocd-project';
 import { unlockedImages } from '../checks/chart-images';
@@ -372,6 +373,11 @@ export function synthesize(platform: Platform, policy: RegistryPolicy, options: 
   for (const c of components) for (const r of byChart.get(c) ?? []) componentOfRendered.set(r, c.name);
   for (const f of ingressHealthFindings(all.map((r) => r.json), platform.ingressPublishesStatus, (i) => componentOfRendered.get(all[i]))) {
     issues.push({ path: all[f.index].obj.node.path, message: `${f.message} [${all[f.heldBackIndex].obj.node.path}]` });
+  }
+
+  // 5h. Argo CD hook annotations it would not read as written (a run-once hook is only a warning of validate).
+  for (const f of hookFindings(all.map((r) => r.json))) {
+    if (f.severity === 'error') issues.push({ path: all[f.index].obj.node.path, message: `${f.pointer}: ${f.message}` });
   }
 
   // 6. Server-side apply where client-side apply cannot carry an object.

@@ -13,6 +13,7 @@
  * permissions and CRD order (lib/checks/argocd-*.ts).
  */
 import { auditObject } from '../checks/audit';
+import { hookFindings } from '../checks/argocd-hooks';
 import { crdOrderFindings } from '../checks/argocd-order';
 import { projectFindings } from '../checks/argocd-project';
 import { unlockedImages } from '../checks/chart-images';
@@ -32,7 +33,7 @@ import { displayName, environmentsOf, ManifestObject, namespaceOf, RenderedTree,
 export type Severity = 'error' | 'warning';
 
 /** What a finding is about; each rule has one severity. */
-export type Rule = 'schema' | 'yaml-1.1' | 'pod-security' | 'resources' | 'probes' | 'image-tag' | 'network-policy' | 'secret-value' | 'airgap' | 'chart-image' | 'chart-values' | 'chart-unchecked' | 'argocd-project' | 'argocd-order' | 'argocd-diff' | 'sync-wave' | 'ingress-health';
+export type Rule = 'schema' | 'yaml-1.1' | 'pod-security' | 'resources' | 'probes' | 'image-tag' | 'network-policy' | 'secret-value' | 'airgap' | 'chart-image' | 'chart-values' | 'chart-unchecked' | 'argocd-project' | 'argocd-order' | 'argocd-hook' | 'argocd-diff' | 'sync-wave' | 'ingress-health';
 
 export const SEVERITY: Readonly<Record<Rule, Severity>> = {
   schema: 'error',
@@ -56,6 +57,8 @@ export const SEVERITY: Readonly<Record<Rule, Severity>> = {
   'argocd-project': 'error',
   // The first sync fails until the CRD exists.
   'argocd-order': 'error',
+  // Errors: annotations Argo CD would not read as written; a run-once named hook is a warning (severity per finding).
+  'argocd-hook': 'error',
   // A field the CRD defaults inside a list item keeps Argo CD's diff OutOfSync for ever (lib/checks/crd-list-defaults.ts).
   'argocd-diff': 'error',
   // A WaitForFirstConsumer claim before its first pod: the environment never finishes syncing.
@@ -271,6 +274,10 @@ export function validateTree(tree: RenderedTree, options: ValidateOptions = {}):
     for (const [rule, f] of argocd) {
       const a = applications.find((x) => x.object.metadata.name === f.application)!;
       findings.push({ severity: SEVERITY[rule], rule, environment: env, file: a.file, object: f.object ?? displayName(a.object), path: f.object ? '' : '/spec', message: f.message });
+    }
+    for (const f of hookFindings(objects.map((o) => o.object))) {
+      const o = objects[f.index];
+      findings.push({ severity: f.severity, rule: 'argocd-hook', environment: env, file: o.file, object: displayName(o.object), path: f.pointer, message: f.message });
     }
     for (const f of podAdmissionFindings(objects.map((o) => o.object))) {
       const o = objects[f.index];
