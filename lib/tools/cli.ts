@@ -125,6 +125,19 @@ async function heldRegistries(): Promise<Map<string, string[]>> {
   return new Map(environments.map((input) => parseEnvironment(input)).map((config) => [config.name, registryPolicyOf(config).heldRegistries]));
 }
 
+/**
+ * Reads the tree at `dir` for `--flag`: a missing folder is an error (not an empty tree), and so is an
+ * environment folder (`dist/prod`, holding `apps/`, `bootstrap/`, `images.txt`) given for the root.
+ */
+function readTreeRoot(dir: string, flag: string): RenderedTree {
+  if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) throw new UsageError(`--${flag}: no directory ${dir}`);
+  const children = new Set(fs.readdirSync(dir));
+  if (children.has('images.txt') || (children.has('apps') && children.has('bootstrap'))) {
+    throw new UsageError(`--${flag}: ${dir} is an environment folder (it holds ${['apps/', 'bootstrap/', 'images.txt'].filter((c) => children.has(c.replace('/', ''))).join(', ')}); pass the tree root that contains it (${path.dirname(dir)}) and select the environment with --env ${path.basename(dir)}`);
+  }
+  return readTree(dir);
+}
+
 function onlyEnv(tree: RenderedTree, env: string | undefined): RenderedTree {
   if (!env) return tree;
   if (!environmentsOf(tree).includes(env)) throw new UsageError(`no environment '${env}' in the tree (have: ${environmentsOf(tree).join(', ') || 'none'})`);
@@ -155,9 +168,9 @@ async function diffCommand(args: string[], io: CliIo, dist: string): Promise<num
     before = readTreeAtRef(top, values.base, rel);
     acks.push(...acknowledgementsIn(commitMessages(top, values.base)));
   } else {
-    before = readTree(path.resolve(io.cwd, values.before!));
+    before = readTreeRoot(path.resolve(io.cwd, values.before!), 'before');
   }
-  const after = readTree(path.resolve(io.cwd, values.after ?? dist));
+  const after = readTreeRoot(path.resolve(io.cwd, values.after ?? dist), 'after');
   const report = diffTrees(values.env ? onlyEnv(before, values.env) : before, values.env ? onlyEnv(after, values.env) : after, { acknowledged: acks });
   const format = pick(values.format, ['text', 'markdown'] as const, 'format', 'text');
   const maxChars = values['max-chars'] === undefined ? undefined : Number(values['max-chars']);

@@ -7,9 +7,10 @@
 import { INSTALLS_CRDS } from '../core/component';
 import { findContainerImages } from '../core/images-walk';
 import { groupOf } from '../core/kinds';
+import { withApiDefaults } from './api-defaults';
 import { deepEqual, diffFields, FieldChange, valueAt } from './field-diff';
 import { parseQuantity } from '../core/quantity';
-import { displayName, environmentsOf, ManifestObject, RenderedTree, resourceKey, TreeObject } from './tree';
+import { displayName, environmentsOf, ManifestObject, namespaceOf, RenderedTree, resourceKey, TreeObject } from './tree';
 
 export type ChangeType = 'added' | 'removed' | 'changed';
 
@@ -74,8 +75,18 @@ export interface DestructiveChange {
   readonly acknowledged: boolean;
 }
 
+/** A safety net removed (e.g. a volume's Retain policy): nothing is lost now, but a later deletion loses data. */
+export interface DiffWarning {
+  readonly environment: string;
+  readonly component: string;
+  readonly object: string;
+  readonly reason: string;
+}
+
 export interface DiffReport {
   readonly objects: readonly ObjectDiff[];
+  /** Safety nets removed; reported, never failing `--fail-on destructive`. */
+  readonly warnings: readonly DiffWarning[];
   readonly images: readonly ImageDiff[];
   readonly destructive: readonly DestructiveChange[];
   /** Removed objects Argo CD will leave in the cluster. */
@@ -208,6 +219,36 @@ function fieldRule(paths: readonly string[], consequence: string): ImmutableRule
   return (b, a) => paths.filter((p) => changed(valueAt(b, p), valueAt(a, p))).map((p) => `${p} changed: ${consequence}`);
 }
 
+/** ValidateConfigMapUpdate / ValidateSecretUpdate: an immutable object keeps its data and stays immutable. */
+function immutableData(paths: readonly string[]): ImmutableRule {
+  return (b, a) => {
+    if (b.immutable !== true) return [];
+    const out = paths.filter((p) => changed(valueAt(b, p), valueAt(a, p))).map((p) => `${p} changed on an immutable ${b.kind}: forbidden; it must be deleted and recreated`);
+    if (a.immutable !== true) out.push(`immutable turned off: forbidden once set; the ${b.kind} must be deleted and recreated`);
+    return out;
+  };
+}
+
+/** Fields of a PersistentVolume's spec that are not its volume source (`PersistentVolumeSource` is inlined). */
+const PV_NOT_SOURCE = new Set(['accessModes', 'capacity', 'claimRef', 'persistentVolumeReclaimPolicy', 'storageClassName', 'mountOptions', 'volumeMode', 'nodeAffinity', 'volumeAttributesClassName']);
+
+function pvSource(o: ManifestObject): Record<string, unknown> {
+  const spec = (valueAt(o, 'spec') ?? {}) as Record<string, unknown>;
+  return Object.fromEntries(Object.entries(spec).filter(([k]) => !PV_NOT_SOURCE.has(k)));
+}
+
+/** Safety nets whose removal is reported as a warning: a later deletion loses data. */
+const SAFETY_NETS: Readonly<Record<string, readonly { path: string; unset: string; what: string }[]>> = {
+  '/PersistentVolume': [{ path: 'spec.persistentVolumeReclaimPolicy', unset: 'Retain', what: 'releasing the claim now deletes the backing storage' }],
+  'apps/StatefulSet': [
+    { path: 'spec.persistentVolumeClaimRetentionPolicy.whenDeleted', unset: 'Retain', what: 'deleting the StatefulSet now deletes its PVCs' },
+    { path: 'spec.persistentVolumeClaimRetentionPolicy.whenScaled', unset: 'Retain', what: 'scaling down now deletes the PVCs of removed replicas' },
+  ],
+};
+
+/** Kinds whose objects hold data: renaming one is a delete plus a create of an empty one. */
+const STATEFUL_KINDS = new Set(['/PersistentVolumeClaim', '/PersistentVolume', 'apps/StatefulSet', 'serving.kserve.io/InferenceService']);
+
 const SELECTOR = 'the field is immutable; the sync fails until the object is deleted and recreated';
 
 const IMMUTABLE: Readonly<Record<string, readonly ImmutableRule[]>> = {
@@ -217,7 +258,16 @@ const IMMUTABLE: Readonly<Record<string, readonly ImmutableRule[]>> = {
   'apps/StatefulSet': [
     fieldRule(['spec.selector', 'spec.serviceName', 'spec.podManagementPolicy', 'spec.volumeClaimTemplates'], `${SELECTOR} (with its pods; volume claim templates never resize existing PVCs)`),
   ],
-  'batch/Job': [fieldRule(['spec.selector', 'spec.template', 'spec.completionMode'], 'a Job\'s template and selector are immutable; the Job must be deleted and re-run')],
+  'batch/Job': [
+    fieldRule(['spec.selector', 'spec.template', 'spec.completionMode'], 'a Job\'s template and selector are immutable; the Job must be deleted and re-run'),
+    (b, a) => {
+      // pkg/apis/batch/validation/validation.go (1.28) validateCompletions: immutable, except for an
+      // Indexed Job (elastic Indexed Jobs) whose new completions equal its new parallelism.
+      if (!changed(valueAt(b, 'spec.completions'), valueAt(a, 'spec.completions'))) return [];
+      const elastic = valueAt(a, 'spec.completionMode') === 'Indexed' && valueAt(a, 'spec.completions') === valueAt(a, 'spec.parallelism');
+      return elastic ? [] : ['spec.completions changed: immutable (except for an Indexed Job scaled with parallelism equal to completions); the Job must be deleted and re-run'];
+    },
+  ],
   '/PersistentVolumeClaim': [
     fieldRule(['spec.storageClassName', 'spec.accessModes', 'spec.volumeMode', 'spec.volumeName', 'spec.selector', 'spec.dataSource'], 'immutable on a bound claim; recreating the claim loses its data'),
     (b, a) => {
@@ -232,6 +282,19 @@ const IMMUTABLE: Readonly<Record<string, readonly ImmutableRule[]>> = {
     (b, a) => {
       const before = valueAt(b, 'spec.clusterIP');
       const after = valueAt(a, 'spec.clusterIP');
+      if ((before === 'None') === (after === 'None')) return [];
+      return [`spec.clusterIP changed (${String(before ?? 'unset')} → ${String(after ?? 'unset')}): ${after === 'None' ? 'made headless' : 'no longer headless'}; clusterIP is immutable, the Service must be recreated`];
+    },
+    (b, a) => {
+      // validateLoadBalancerClassField: may not change while the Service stays type LoadBalancer.
+      const lb = (o: ManifestObject) => valueAt(o, 'spec.type') === 'LoadBalancer';
+      if (!lb(b) || !lb(a) || !changed(valueAt(b, 'spec.loadBalancerClass'), valueAt(a, 'spec.loadBalancerClass'))) return [];
+      return [`spec.loadBalancerClass changed (${String(valueAt(b, 'spec.loadBalancerClass') ?? 'unset')} → ${String(valueAt(a, 'spec.loadBalancerClass') ?? 'unset')}): may not change once set; the Service must be recreated and gets a new load balancer`];
+    },
+    (b, a) => {
+      const before = valueAt(b, 'spec.clusterIP');
+      if (before === 'None' || valueAt(a, 'spec.clusterIP') === 'None') return [];
+      const after = valueAt(a, 'spec.clusterIP');
       if (before === undefined || !changed(before, after)) return [];
       return [`spec.clusterIP changed (${String(before)} → ${String(after ?? 'unset')}): immutable; the Service must be recreated and gets a new address`];
     },
@@ -245,6 +308,18 @@ const IMMUTABLE: Readonly<Record<string, readonly ImmutableRule[]>> = {
         : [];
     },
   ],
+  // pkg/apis/core/validation/validation.go (1.28) ValidateConfigMapUpdate / ValidateSecretUpdate.
+  '/ConfigMap': [immutableData(['data', 'binaryData'])],
+  '/Secret': [
+    immutableData(['data', 'stringData']),
+    fieldRule(['type'], 'a Secret\'s type is immutable (ValidateSecretUpdate); the Secret must be deleted and recreated'),
+  ],
+  // ValidatePersistentVolumeUpdate: spec.persistentvolumesource is immutable after creation.
+  '/PersistentVolume': [
+    (b, a) => (changed(pvSource(b), pvSource(a)) ? ['the volume source changed: spec.persistentvolumesource is immutable after creation; the PV must be recreated'] : []),
+  ],
+  // pkg/apis/storage/validation/validation.go (1.28) ValidateStorageClassUpdate.
+  'storage.k8s.io/StorageClass': [fieldRule(['parameters', 'provisioner', 'reclaimPolicy'], 'updates are forbidden; the StorageClass must be deleted and recreated')],
   'rbac.authorization.k8s.io/RoleBinding': [fieldRule(['roleRef'], 'roleRef is immutable; the binding must be recreated')],
   'rbac.authorization.k8s.io/ClusterRoleBinding': [fieldRule(['roleRef'], 'roleRef is immutable; the binding must be recreated')],
   'apiextensions.k8s.io/CustomResourceDefinition': [
@@ -294,6 +369,7 @@ export function diffTrees(before: RenderedTree, after: RenderedTree, options: Di
   const appsAfter = applicationsOf(after);
   const folders = new Set(before.objects.map((o) => `${o.environment}\u0000${o.component}`));
   const kept: KeptObject[] = [];
+  const warnings: DiffWarning[] = [];
 
   for (const [key, old] of b) {
     const now = a.get(key);
@@ -318,11 +394,32 @@ export function diffTrees(before: RenderedTree, after: RenderedTree, options: Di
       if (why) flag(old, `deleted: ${why}`);
       continue;
     }
-    const fields = diffFields(old.object, now.object);
+    const gk = groupKind(now.object);
+    const oldObj = withApiDefaults(old.object, gk);
+    const nowObj = withApiDefaults(now.object, gk);
+    const fields = diffFields(oldObj, nowObj);
     if (old.component !== now.component) fields.unshift({ path: '(component)', before: old.component, after: now.component });
     if (fields.length === 0) continue;
     objects.push({ environment: now.environment, component: now.component, object: displayName(now.object), type: 'changed', fields });
-    for (const rule of IMMUTABLE[groupKind(now.object)] ?? []) for (const reason of rule(old.object, now.object)) flag(now, reason);
+    for (const rule of IMMUTABLE[gk] ?? []) for (const reason of rule(oldObj, nowObj)) flag(now, reason);
+    for (const net of SAFETY_NETS[gk] ?? []) {
+      const from = valueAt(oldObj, net.path) ?? net.unset;
+      const to = valueAt(nowObj, net.path) ?? net.unset;
+      if (from === 'Retain' && to === 'Delete') warnings.push({ environment: now.environment, component: now.component, object: displayName(now.object), reason: `${net.path} Retain → Delete: ${net.what}` });
+    }
+    if (STATEFUL_KINDS.has(gk) && syncOption(old.object, 'Prune') === 'false' && syncOption(now.object, 'Prune') !== 'false') {
+      flag(now, 'Prune=false removed: removing it from the tree later deletes it (and its data) instead of leaving it in the cluster');
+    }
+  }
+  // A data-holding object removed and one of its kind added beside it (same environment, component,
+  // namespace): a rename, which Kubernetes applies as a delete plus a create of an empty object.
+  const addedKeys = [...a.keys()].filter((k) => !b.has(k));
+  for (const [key, old] of b) {
+    const gk = groupKind(old.object);
+    if (a.has(key) || !STATEFUL_KINDS.has(gk)) continue;
+    const ns = namespaceOf(old.object);
+    const twin = addedKeys.map((k) => a.get(k)!).find((n) => n.environment === old.environment && n.component === old.component && groupKind(n.object) === gk && namespaceOf(n.object) === ns);
+    if (twin) flag(old, `renamed to ${twin.object.metadata.name}: a rename is a delete plus a create; the new ${old.object.kind} starts empty and the data of the old one is not carried over`);
   }
   for (const [key, now] of a) {
     if (!b.has(key)) objects.push({ environment: now.environment, component: now.component, object: displayName(now.object), type: 'added', fields: [] });
@@ -343,7 +440,8 @@ export function diffTrees(before: RenderedTree, after: RenderedTree, options: Di
   objects.sort((x, y) => order(x, y) || typeRank[x.type] - typeRank[y.type]);
   destructive.sort((x, y) => order(x, y) || cmp(x.reason, y.reason));
   kept.sort((x, y) => order(x, y));
-  return { objects, images, destructive, kept };
+  warnings.sort((x, y) => order(x, y) || cmp(x.reason, y.reason));
+  return { objects, warnings, images, destructive, kept };
 }
 
 function cmp(a: string, b: string): number {
@@ -395,7 +493,8 @@ function summary(report: DiffReport): string {
   const count = (t: ChangeType) => report.objects.filter((o) => o.type === t).length;
   const open = report.destructive.filter((d) => !d.acknowledged).length;
   const kept = report.kept.length > 0 ? `; ${report.kept.length} left in the cluster` : '';
-  return `${count('added')} added, ${count('removed')} removed, ${count('changed')} changed; ${report.destructive.length} destructive (${open} unacknowledged)${kept}`;
+  const warned = report.warnings.length > 0 ? `; ${report.warnings.length} warning(s)` : '';
+  return `${count('added')} added, ${count('removed')} removed, ${count('changed')} changed; ${report.destructive.length} destructive (${open} unacknowledged)${warned}${kept}`;
 }
 
 function groups(report: DiffReport): Map<string, Map<string, ObjectDiff[]>> {
@@ -412,6 +511,7 @@ const SIGN: Record<ChangeType, string> = { added: '+', removed: '-', changed: '~
 
 /** How a removal is named in the listings. */
 const REMOVAL_LABEL: Record<RemovalOutcome, string> = { pruned: 'pruned', deleted: 'deleted', orphaned: 'orphaned (stays, unmanaged)', 'out-of-sync': 'kept (stays, OutOfSync)' };
+const WARNINGS_HEADING = 'Warnings (safety nets removed)';
 const KEPT_HEADING = 'Left in the cluster (removed from the tree, not deleted by Argo CD)';
 
 /** Plain-text report for a terminal. */
@@ -421,6 +521,11 @@ export function formatText(report: DiffReport): string {
   if (report.destructive.length > 0) {
     out.push('!!! DESTRUCTIVE CHANGES !!!');
     for (const d of report.destructive) out.push(`  ${d.acknowledged ? '[acknowledged] ' : ''}${d.environment}: ${d.object} (${d.component}): ${d.reason}`);
+    out.push('');
+  }
+  if (report.warnings.length > 0) {
+    out.push(`${WARNINGS_HEADING}:`);
+    for (const w of report.warnings) out.push(`  ${w.environment}: ${w.object} (${w.component}): ${w.reason}`);
     out.push('');
   }
   if (report.kept.length > 0) {
@@ -476,6 +581,11 @@ export function formatMarkdown(report: DiffReport, options: MarkdownOptions = {}
     head.push('| | environment | component | object | what happens |', '|---|---|---|---|---|');
     for (const d of report.destructive) head.push(`| ${d.acknowledged ? '✅ acknowledged' : '❌'} | ${d.environment} | ${d.component} | ${code(d.object)} | ${cell(d.reason)} |`);
     if (open > 0) head.push('', `To proceed on purpose, add a commit trailer per object: ${code(`${ACK_TRAILER}: <Kind/namespace/name>`)} (or run with ${code('--ack <Kind/namespace/name>')}).`);
+    head.push('');
+  }
+  if (report.warnings.length > 0) {
+    head.push(`### ${WARNINGS_HEADING}`, '', '| environment | component | object | what changes |', '|---|---|---|---|');
+    for (const w of report.warnings) head.push(`| ${w.environment} | ${w.component} | ${code(w.object)} | ${cell(w.reason)} |`);
     head.push('');
   }
   if (report.kept.length > 0) {

@@ -168,6 +168,13 @@ describe('kompile CLI', () => {
     expect(r.err).toContain('diff needs exactly one of --base <git-ref> or --before <dir>');
     expect((await kompile('images', '--dist', after, '--env', 'nope')).err).toContain("no environment 'nope' in the tree (have: dev)");
     expect((await kompile('verify')).err).toContain('verify needs --env <name>');
+    const missing = await kompile('diff', '--before', path.join(tmp, 'nope'), '--after', after);
+    expect(missing.code).toBe(2);
+    expect(missing.err).toContain(`--before: no directory ${path.join(tmp, 'nope')}`);
+    const envFolder = await kompile('diff', '--before', after, '--after', path.join(after, 'dev'));
+    expect(envFolder.code).toBe(2);
+    expect(envFolder.err).toContain(`--after: ${path.join(after, 'dev')} is an environment folder`);
+    expect(envFolder.err).toContain('--env dev');
     expect((await kompile('help')).code).toBe(0);
   });
 });

@@ -305,3 +305,87 @@ describe('readTreeAtRef', () => {
     fs.rmSync(repo, { recursive: true, force: true });
   });
 });
+
+describe('diffTrees: refused changes, safety nets and API defaults (Kubernetes 1.28)', () => {
+  const one = (o: Obj) => tree({ 'dev/store/manifests.yaml': [o] });
+  const reasons = (before: Obj, after: Obj) => diffTrees(one(before), one(after)).destructive.map((d) => d.reason);
+  const cm = (data: Record<string, string>, immutable?: boolean): Obj => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', namespace: 'ml' }, data, ...(immutable === undefined ? {} : { immutable }) });
+  const secret = (extra: Record<string, unknown>): Obj => ({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 's', namespace: 'ml' }, data: { k: 'dg==' }, ...extra });
+
+  it('flags data changed on an immutable ConfigMap or Secret, and immutable turned off; not a mutable one', () => {
+    expect(reasons(cm({ a: '1' }, true), cm({ a: '2' }, true))).toEqual(['data changed on an immutable ConfigMap: forbidden; it must be deleted and recreated']);
+    expect(reasons(cm({ a: '1' }, true), cm({ a: '1' }))).toEqual(['immutable turned off: forbidden once set; the ConfigMap must be deleted and recreated']);
+    expect(reasons(cm({ a: '1' }), cm({ a: '2' }))).toEqual([]);
+    expect(reasons(secret({ immutable: true }), secret({ immutable: true, data: { k: 'dw==' } }))).toEqual(['data changed on an immutable Secret: forbidden; it must be deleted and recreated']);
+  });
+
+  it("flags a Secret's type change, counting an unset type as Opaque", () => {
+    expect(reasons(secret({}), secret({ type: 'kubernetes.io/tls' }))[0]).toMatch(/^type changed: a Secret's type is immutable/);
+    expect(reasons(secret({}), secret({ type: 'Opaque' }))).toEqual([]);
+  });
+
+  it('flags a PersistentVolume source change and a StorageClass parameters/provisioner change', () => {
+    const pv = (server: string, extra: Record<string, unknown> = {}): Obj => ({ apiVersion: 'v1', kind: 'PersistentVolume', metadata: { name: 'v' }, spec: { capacity: { storage: '1Gi' }, nfs: { server, path: '/x' }, ...extra } });
+    expect(reasons(pv('a'), pv('b'))).toEqual(['the volume source changed: spec.persistentvolumesource is immutable after creation; the PV must be recreated']);
+    expect(reasons(pv('a'), pv('a', { capacity: { storage: '2Gi' } }))).toEqual([]);
+    const sc = (provisioner: string, parameters: Record<string, string>): Obj => ({ apiVersion: 'storage.k8s.io/v1', kind: 'StorageClass', metadata: { name: 'fast' }, provisioner, parameters });
+    expect(reasons(sc('a', { x: '1' }), sc('b', { x: '2' })).map((r) => r.split(':')[0])).toEqual(['parameters changed', 'provisioner changed']);
+  });
+
+  it('flags a Service made headless or no longer headless, and a changed loadBalancerClass', () => {
+    const svc = (spec: Record<string, unknown>): Obj => ({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'db', namespace: 'ml' }, spec: { ports: [{ port: 80 }], ...spec } });
+    expect(reasons(svc({}), svc({ clusterIP: 'None' }))[0]).toMatch(/^spec\.clusterIP changed \(unset → None\): made headless/);
+    expect(reasons(svc({ clusterIP: 'None' }), svc({}))[0]).toMatch(/no longer headless/);
+    expect(reasons(svc({ type: 'LoadBalancer', loadBalancerClass: 'a/b' }), svc({ type: 'LoadBalancer', loadBalancerClass: 'c/d' }))[0]).toMatch(/^spec\.loadBalancerClass changed \(a\/b → c\/d\): may not change once set/);
+    expect(reasons(svc({}), svc({ sessionAffinity: 'None' }))).toEqual([]);
+  });
+
+  it('flags Job completions changed, except an elastic Indexed Job', () => {
+    const job = (spec: Record<string, unknown>): Obj => ({ apiVersion: 'batch/v1', kind: 'Job', metadata: { name: 'j', namespace: 'ml' }, spec: { template: { spec: { containers: [] } }, ...spec } });
+    expect(reasons(job({ completions: 1 }), job({ completions: 2 }))[0]).toMatch(/^spec\.completions changed: immutable/);
+    expect(reasons(job({ completionMode: 'Indexed', completions: 2, parallelism: 2 }), job({ completionMode: 'Indexed', completions: 3, parallelism: 3 }))).toEqual([]);
+  });
+
+  it('flags a renamed PVC or StatefulSet as a delete plus a create', () => {
+    const report = diffTrees(one(pvc('data', 'ml', '1Gi')), one(pvc('data-v2', 'ml', '1Gi')));
+    expect(report.objects.map((o) => `${o.type} ${o.object}`)).toEqual(['removed PersistentVolumeClaim/ml/data', 'added PersistentVolumeClaim/ml/data-v2']);
+    expect(report.destructive.map((d) => d.reason)).toContain('renamed to data-v2: a rename is a delete plus a create; the new PersistentVolumeClaim starts empty and the data of the old one is not carried over');
+    expect(diffTrees(one(deployment('a', 'ml', 'x:1')), one(deployment('b', 'ml', 'x:1'))).destructive).toEqual([]);
+  });
+
+  it('flags Prune=false removed from a stateful object', () => {
+    expect(reasons(kept(pvc('data', 'ml', '1Gi')), pvc('data', 'ml', '1Gi'))).toEqual(['Prune=false removed: removing it from the tree later deletes it (and its data) instead of leaving it in the cluster']);
+    expect(reasons(kept(deployment('a', 'ml', 'x:1')), deployment('a', 'ml', 'x:1'))).toEqual([]);
+  });
+
+  it('reports removed safety nets as warnings that do not fail --fail-on destructive', () => {
+    const pv = (policy?: string): Obj => ({ apiVersion: 'v1', kind: 'PersistentVolume', metadata: { name: 'v' }, spec: { nfs: { server: 'a', path: '/' }, ...(policy ? { persistentVolumeReclaimPolicy: policy } : {}) } });
+    const sts = (policy?: Record<string, string>): Obj => ({ apiVersion: 'apps/v1', kind: 'StatefulSet', metadata: { name: 'db', namespace: 'ml' }, spec: { serviceName: 'db', ...(policy ? { persistentVolumeClaimRetentionPolicy: policy } : {}) } });
+    const report = diffTrees(tree({ 'dev/store/a.yaml': [pv(), sts()] }), tree({ 'dev/store/a.yaml': [pv('Delete'), sts({ whenDeleted: 'Delete', whenScaled: 'Delete' })] }));
+    expect(report.destructive).toEqual([]);
+    expect(report.warnings.map((w) => `${w.object}: ${w.reason.split(':')[0]}`)).toEqual([
+      'PersistentVolume/v: spec.persistentVolumeReclaimPolicy Retain → Delete',
+      'StatefulSet/ml/db: spec.persistentVolumeClaimRetentionPolicy.whenDeleted Retain → Delete',
+      'StatefulSet/ml/db: spec.persistentVolumeClaimRetentionPolicy.whenScaled Retain → Delete',
+    ]);
+    expect(diffExitCode(report, 'destructive')).toBe(0);
+    expect(formatText(report)).toContain('Warnings (safety nets removed):\n  dev: PersistentVolume/v (store): spec.persistentVolumeReclaimPolicy Retain → Delete');
+    expect(formatMarkdown(report)).toContain('### Warnings (safety nets removed)');
+    expect(diffTrees(one(pv('Delete')), one(pv('Retain'))).warnings).toEqual([]);
+  });
+
+  it('treats an unset field as its API default: no change, no false alarm', () => {
+    const sts = (spec: Record<string, unknown>): Obj => ({ apiVersion: 'apps/v1', kind: 'StatefulSet', metadata: { name: 'db', namespace: 'ml' }, spec: { serviceName: 'db', ...spec } });
+    expect(diffTrees(one(sts({})), one(sts({ podManagementPolicy: 'OrderedReady' }))).objects).toEqual([]);
+    expect(reasons(sts({}), sts({ podManagementPolicy: 'Parallel' }))[0]).toMatch(/^spec\.podManagementPolicy changed/);
+    const claim = pvc('data', 'ml', '1Gi');
+    expect(diffTrees(one(claim), one({ ...claim, spec: { ...(claim.spec as object), volumeMode: 'Filesystem' } })).objects).toEqual([]);
+    const withPolicy = (image: string) => deployment('a', 'ml', image, {}) as Obj & { spec: { template: { spec: { containers: Record<string, unknown>[] } } } };
+    const d = withPolicy('x:1');
+    const explicit = JSON.parse(JSON.stringify(d)) as typeof d;
+    explicit.spec.template.spec.containers[0].imagePullPolicy = 'IfNotPresent';
+    expect(diffTrees(one(d), one(explicit)).objects).toEqual([]);
+    explicit.spec.template.spec.containers[0].imagePullPolicy = 'Always';
+    expect(diffTrees(one(d), one(explicit)).objects[0].fields.map((f) => `${f.path}: ${String(f.before)} → ${String(f.after)}`)).toEqual(['spec.template.spec.containers[name=app].imagePullPolicy: IfNotPresent → Always']);
+  });
+});
