@@ -8,6 +8,7 @@
  * (lib/tools/k8s-names.ts), not here.
  */
 import { parseQuantity } from '../core/quantity';
+import { dns1123SubdomainErrors } from '../tools/k8s-names';
 import { escapePointer, groupKind, list, ManifestLike, rec, Rec } from './objects';
 import { POD_TEMPLATE_PATHS } from './pods';
 
@@ -50,6 +51,7 @@ export function apiValidationFindings(obj: ManifestLike): ApiValidationFinding[]
   if (gk === 'autoscaling/HorizontalPodAutoscaler') hpaChecks(rec(obj.spec), push);
   if (gk === 'policy/PodDisruptionBudget') pdbChecks(rec(obj.spec), push);
   if (gk === 'networking.k8s.io/NetworkPolicy') networkPolicyChecks(rec(obj.spec), push);
+  if (gk === 'networking.k8s.io/Ingress') ingressChecks(rec(obj.spec), push);
   if (gk === '/ConfigMap') for (const field of ['data', 'binaryData']) dataKeyChecks(obj[field], `/${field}`, push);
   if (gk === '/Secret') for (const field of ['data', 'stringData']) dataKeyChecks(obj[field], `/${field}`, push);
   return findings;
@@ -200,6 +202,41 @@ function networkPolicyChecks(spec: Rec, push: Push): void {
       });
     });
   }
+}
+
+/**
+ * validateIngressRules and validateHTTPIngressPath (pkg/apis/networking/validation): a host is a DNS
+ * name, not an IP (`must be a DNS name, not an IP address`), a DNS-1123 subdomain or, with a `*`,
+ * IsWildcardDNS1123Subdomain; an Exact or Prefix path is absolute; every path has a pathType.
+ */
+function ingressChecks(spec: Rec, push: Push): void {
+  list(spec.rules).forEach((rule, i) => {
+    const at = `/spec/rules/${i}`;
+    if (typeof rule.host === 'string' && rule.host !== '') {
+      for (const message of ingressHostErrors(rule.host)) push(`${at}/host`, `Invalid value: "${rule.host}": ${message}`);
+    }
+    list(rec(rule.http).paths).forEach((p, j) => {
+      const pat = `${at}/http/paths/${j}`;
+      if (typeof p.pathType !== 'string') push(`${pat}/pathType`, 'Required value: pathType must be specified');
+      else if ((p.pathType === 'Exact' || p.pathType === 'Prefix') && !(typeof p.path === 'string' && p.path.startsWith('/'))) {
+        push(`${pat}/path`, `Invalid value: "${String(p.path ?? '')}": must be an absolute path`);
+      }
+    });
+  });
+}
+
+const WILDCARD_DNS1123_SUBDOMAIN = /^\*\.[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
+/** What the API server says of an Ingress rule's host. */
+export function ingressHostErrors(host: string): string[] {
+  const errors: string[] = [];
+  if (parseIpv4(host) !== undefined || (host.includes(':') && parseIpv6(host) !== undefined)) errors.push('must be a DNS name, not an IP address');
+  if (!host.includes('*')) return [...errors, ...dns1123SubdomainErrors(host)];
+  if (host.length > 253) errors.push('must be no more than 253 characters');
+  if (!WILDCARD_DNS1123_SUBDOMAIN.test(host)) {
+    errors.push("a wildcard DNS-1123 subdomain must start with '*.', followed by a valid DNS subdomain, which must consist of lower case alphanumeric characters, '-' or '.' and end with an alphanumeric character");
+  }
+  return errors;
 }
 
 interface Cidr {

@@ -135,3 +135,21 @@ describe('apiValidationFindings: ConfigMap and Secret keys', () => {
     ]);
   });
 });
+
+describe('apiValidationFindings: Ingress', () => {
+  const ing = (host: string | undefined, path: Record<string, unknown>) => obj('networking.k8s.io/v1', 'Ingress', { spec: { rules: [{ ...(host ? { host } : {}), http: { paths: [{ backend: { service: { name: 's', port: { number: 80 } } }, ...path }] } }] } });
+  it('accepts DNS and wildcard hosts, absolute paths and ImplementationSpecific paths', () => {
+    expect(apiValidationFindings(ing('app.example.com', { path: '/', pathType: 'Prefix' }))).toEqual([]);
+    expect(apiValidationFindings(ing('*.example.com', { path: '/x', pathType: 'Exact' }))).toEqual([]);
+    expect(apiValidationFindings(ing(undefined, { path: 'x', pathType: 'ImplementationSpecific' }))).toEqual([]);
+  });
+  it('refuses an IP host, a bad wildcard, a host with capitals', () => {
+    expect(apiValidationFindings(ing('10.0.0.1', { path: '/', pathType: 'Prefix' }))).toEqual([{ pointer: '/spec/rules/0/host', message: 'Invalid value: "10.0.0.1": must be a DNS name, not an IP address' }]);
+    expect(apiValidationFindings(ing('foo.*.com', { path: '/', pathType: 'Prefix' })).map((f) => f.message)).toEqual([expect.stringContaining("a wildcard DNS-1123 subdomain must start with '*.'")]);
+    expect(apiValidationFindings(ing('App.example.com', { path: '/', pathType: 'Prefix' })).map((f) => f.message)).toEqual([expect.stringContaining('a lowercase RFC 1123 subdomain')]);
+  });
+  it('refuses a relative Prefix or Exact path and a path with no pathType', () => {
+    expect(apiValidationFindings(ing('a.example.com', { path: 'api', pathType: 'Prefix' }))).toEqual([{ pointer: '/spec/rules/0/http/paths/0/path', message: 'Invalid value: "api": must be an absolute path' }]);
+    expect(apiValidationFindings(ing('a.example.com', { path: '/' }))).toEqual([{ pointer: '/spec/rules/0/http/paths/0/pathType', message: 'Required value: pathType must be specified' }]);
+  });
+});
