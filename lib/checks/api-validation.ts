@@ -51,6 +51,9 @@ export function apiValidationFindings(obj: ManifestLike): ApiValidationFinding[]
   if (gk === 'autoscaling/HorizontalPodAutoscaler') hpaChecks(rec(obj.spec), push);
   if (gk === 'policy/PodDisruptionBudget') pdbChecks(rec(obj.spec), push);
   if (gk === 'networking.k8s.io/NetworkPolicy') networkPolicyChecks(rec(obj.spec), push);
+  if (gk === 'batch/CronJob' && typeof rec(obj.spec).schedule === 'string') {
+    for (const message of cronScheduleErrors(rec(obj.spec).schedule as string)) push('/spec/schedule', `Invalid value: "${rec(obj.spec).schedule as string}": ${message}`);
+  }
   if (gk === 'networking.k8s.io/Ingress') ingressChecks(rec(obj.spec), push);
   if (gk === '/ConfigMap') for (const field of ['data', 'binaryData']) dataKeyChecks(obj[field], `/${field}`, push);
   if (gk === '/Secret') for (const field of ['data', 'stringData']) dataKeyChecks(obj[field], `/${field}`, push);
@@ -237,6 +240,63 @@ export function ingressHostErrors(host: string): string[] {
     errors.push("a wildcard DNS-1123 subdomain must start with '*.', followed by a valid DNS subdomain, which must consist of lower case alphanumeric characters, '-' or '.' and end with an alphanumeric character");
   }
   return errors;
+}
+
+// The fields of github.com/robfig/cron/v3 `ParseStandard` (minute, hour, day of month, month, day of
+// week) with their bounds and names, and the descriptors it accepts.
+const CRON_FIELDS: readonly { readonly min: number; readonly max: number; readonly names?: readonly string[] }[] = [
+  { min: 0, max: 59 },
+  { min: 0, max: 23 },
+  { min: 1, max: 31 },
+  { min: 1, max: 12, names: ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'] },
+  { min: 0, max: 6, names: ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] },
+];
+const CRON_DESCRIPTORS = ['@yearly', '@annually', '@monthly', '@weekly', '@daily', '@midnight', '@hourly'];
+
+/**
+ * validateScheduleFormat (pkg/apis/batch/validation): `cron.ParseStandard(schedule)` must succeed, and
+ * a new CronJob may not carry TZ or CRON_TZ in its schedule (the `timeZone` field replaces them).
+ * Messages follow robfig/cron's parser where it has one.
+ */
+export function cronScheduleErrors(schedule: string): string[] {
+  const errors: string[] = [];
+  if (schedule.includes('TZ')) errors.push('cannot use TZ or CRON_TZ in schedule, use timeZone field instead');
+  const spec = schedule.trim().replace(/^(CRON_)?TZ=\S+\s*/, '');
+  if (spec.startsWith('@')) {
+    if (CRON_DESCRIPTORS.includes(spec)) return errors;
+    if (/^@every \S+$/.test(spec)) return errors;
+    return [...errors, `unrecognized descriptor: ${spec}`];
+  }
+  const fields = spec.split(/\s+/).filter((f) => f !== '');
+  if (fields.length !== 5) return [...errors, `expected exactly 5 fields, found ${fields.length}: [${fields.join(' ')}]`];
+  fields.forEach((field, i) => {
+    const problem = cronFieldError(field, CRON_FIELDS[i]);
+    if (problem) errors.push(problem);
+  });
+  return errors;
+}
+
+function cronFieldError(field: string, bounds: (typeof CRON_FIELDS)[number]): string | undefined {
+  const value = (text: string): number | undefined => {
+    const named = bounds.names?.indexOf(text.toLowerCase()) ?? -1;
+    if (named >= 0) return named + (bounds.min === 1 ? 1 : 0);
+    return /^\d+$/.test(text) ? Number(text) : undefined;
+  };
+  for (const range of field.split(',')) {
+    const [span, step, extra] = range.split('/');
+    if (extra !== undefined || (step !== undefined && !/^\d+$/.test(step))) return `failed to parse int from ${step ?? range}`;
+    if (span === '*' || span === '?') continue;
+    const [lowText, highText, more] = span.split('-');
+    if (more !== undefined) return `too many hyphens: ${span}`;
+    const low = value(lowText);
+    const high = highText === undefined ? low : value(highText);
+    if (low === undefined) return `failed to parse int from ${lowText}`;
+    if (high === undefined) return `failed to parse int from ${highText}`;
+    if (low < bounds.min) return `beginning of range (${low}) below minimum (${bounds.min}): ${field}`;
+    if (high > bounds.max) return `end of range (${high}) above maximum (${bounds.max}): ${field}`;
+    if (low > high) return `beginning of range (${low}) beyond end of range (${high}): ${field}`;
+  }
+  return undefined;
 }
 
 interface Cidr {

@@ -153,3 +153,20 @@ describe('apiValidationFindings: Ingress', () => {
     expect(apiValidationFindings(ing('a.example.com', { path: '/' }))).toEqual([{ pointer: '/spec/rules/0/http/paths/0/pathType', message: 'Required value: pathType must be specified' }]);
   });
 });
+
+describe('apiValidationFindings: CronJob schedule', () => {
+  const cron = (schedule: string) => obj('batch/v1', 'CronJob', { spec: { schedule, jobTemplate: { spec: { template: { spec: { containers: [container()], restartPolicy: 'OnFailure' } } } } } });
+  it('accepts five fields, names, ranges, steps and descriptors', () => {
+    for (const s of ['*/5 * * * *', '0 3 * * mon-fri', '15 2 1,15 jan-jun ?', '@hourly', '@daily', '@every 2h']) expect(apiValidationFindings(cron(s))).toEqual([]);
+  });
+  it('refuses the wrong number of fields, values out of range, unknown descriptors and TZ', () => {
+    const messages = (s: string) => apiValidationFindings(cron(s)).map((f) => f.message);
+    expect(messages('* * * *')).toEqual(['Invalid value: "* * * *": expected exactly 5 fields, found 4: [* * * *]']);
+    expect(messages('60 * * * *')).toEqual(['Invalid value: "60 * * * *": end of range (60) above maximum (59): 60']);
+    expect(messages('0 0 0 * *')).toEqual(['Invalid value: "0 0 0 * *": beginning of range (0) below minimum (1): 0']);
+    expect(messages('0 5-2 * * *')).toEqual(['Invalid value: "0 5-2 * * *": beginning of range (5) beyond end of range (2): 5-2']);
+    expect(messages('0 0 * * funday')).toEqual(['Invalid value: "0 0 * * funday": failed to parse int from funday']);
+    expect(messages('@fortnightly')).toEqual(['Invalid value: "@fortnightly": unrecognized descriptor: @fortnightly']);
+    expect(messages('CRON_TZ=UTC 0 0 * * *')).toEqual(['Invalid value: "CRON_TZ=UTC 0 0 * * *": cannot use TZ or CRON_TZ in schedule, use timeZone field instead']);
+  });
+});
