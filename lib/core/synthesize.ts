@@ -1,5 +1,6 @@
 import { ApiObject, Chart } from 'cdk8s';
 import { IConstruct } from 'constructs';
+import { apiValidationFindings } from '../checks/api-validation';
 import { auditImage, auditObject, findingLocation } from '../checks/audit';
 import { undeclaredValueFindings } from '../checks/chart-values';
 import { hookFindings } from '../checks/argocd-hooks';
@@ -378,6 +379,12 @@ export function synthesize(platform: Platform, policy: RegistryPolicy, options: 
   // 5h. Argo CD hook annotations it would not read as written (a run-once hook is only a warning of validate).
   for (const f of hookFindings(all.map((r) => r.json))) {
     if (f.severity === 'error') issues.push({ path: all[f.index].obj.node.path, message: `${f.pointer}: ${f.message}` });
+  }
+
+  // 5i. What the API server refuses on checks no OpenAPI schema carries (container names, volume
+  // mounts, probe handlers, restart policies, rolling-update bounds, CIDRs, config keys …).
+  for (const r of all) {
+    for (const f of apiValidationFindings(r.json)) issues.push({ path: r.obj.node.path, message: `${f.pointer}: ${f.message}` });
   }
 
   // 6. Server-side apply where client-side apply cannot carry an object.

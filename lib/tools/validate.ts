@@ -20,6 +20,7 @@ import { unlockedImages } from '../checks/chart-images';
 import { crdListDefaultFindings } from '../checks/crd-list-defaults';
 import { ingressHealthFindings } from '../checks/ingress-health';
 import { syncWaveFindings } from '../checks/sync-waves';
+import { apiValidationFindings } from '../checks/api-validation';
 import { podAdmissionFindings } from '../checks/pod-admission';
 import { POD_TEMPLATE_PATHS } from '../checks/pods';
 import { describeDifference } from '../checks/yaml';
@@ -33,10 +34,12 @@ import { displayName, environmentsOf, ManifestObject, namespaceOf, RenderedTree,
 export type Severity = 'error' | 'warning';
 
 /** What a finding is about; each rule has one severity. */
-export type Rule = 'schema' | 'yaml-1.1' | 'pod-security' | 'resources' | 'probes' | 'image-tag' | 'network-policy' | 'secret-value' | 'airgap' | 'chart-image' | 'chart-values' | 'chart-unchecked' | 'argocd-project' | 'argocd-order' | 'argocd-hook' | 'argocd-diff' | 'sync-wave' | 'ingress-health';
+export type Rule = 'schema' | 'api' | 'yaml-1.1' | 'pod-security' | 'resources' | 'probes' | 'image-tag' | 'network-policy' | 'secret-value' | 'airgap' | 'chart-image' | 'chart-values' | 'chart-unchecked' | 'argocd-project' | 'argocd-order' | 'argocd-hook' | 'argocd-diff' | 'sync-wave' | 'ingress-health';
 
 export const SEVERITY: Readonly<Record<Rule, Severity>> = {
   schema: 'error',
+  // The API server refuses the object on checks no OpenAPI schema carries (lib/checks/api-validation.ts).
+  api: 'error',
   // kubectl and Argo CD read YAML 1.1: a plain `yes` where a string is meant reaches the API server as true.
   'yaml-1.1': 'error',
   'pod-security': 'error',
@@ -242,6 +245,7 @@ export function validateTree(tree: RenderedTree, options: ValidateOptions = {}):
         findings.push({ severity: SEVERITY[rule], rule, environment: env, file: o.file, object: displayName(o.object), path, message });
       for (const d of o.yamlDifferences ?? []) add('yaml-1.1', d.pointer, describeDifference(d));
       for (const f of schema?.validate(o.object) ?? []) add('schema', f.path, f.message);
+      for (const f of apiValidationFindings(o.object)) add('api', f.pointer, f.message);
       const crd = schema?.crdSchema?.(o.object.apiVersion, o.object.kind);
       if (crd) for (const f of crdListDefaultFindings(o.object, crd)) add('argocd-diff', f.pointer, f.message);
       const template = podTemplateOf(o.object);

@@ -167,14 +167,15 @@ describe('synthesize', () => {
     it('relocates container images of every workload kind, declared custom-resource fields and Helm values', () => {
       const p = testPlatform();
       const c = new Component(p, 'C', { name: 'c', namespace: 'apps' });
-      const container = (image: string) => ({ name: 'main', image });
-      const template = (image: string) => ({ metadata: { labels: { app: 'x' } }, spec: { containers: [container(image)], initContainers: [container(`${image}-init`)] } });
+      const container = (image: string, name = 'main') => ({ name, image });
+      // Container names unique across init and regular containers, Jobs restart OnFailure: the API server's rules (lib/checks/api-validation.ts).
+      const template = (image: string, restartPolicy?: string) => ({ metadata: { labels: { app: 'x' } }, spec: { containers: [container(image)], initContainers: [container(`${image}-init`, 'init')], restartPolicy } });
       new k8s.KubePod(c, 'Pod', { metadata: { name: 'pod' }, spec: { containers: [container('busybox:1.36')] } });
       new k8s.KubeDeployment(c, 'Deploy', { metadata: { name: 'deploy' }, spec: { selector: { matchLabels: { app: 'x' } }, template: template('ghcr.io/org/web:1') } });
       new k8s.KubeStatefulSet(c, 'Sts', { metadata: { name: 'sts' }, spec: { serviceName: 'sts', selector: { matchLabels: { app: 'x' } }, template: template('quay.io/org/db:2') } });
       new k8s.KubeDaemonSet(c, 'Ds', { metadata: { name: 'ds' }, spec: { selector: { matchLabels: { app: 'x' } }, template: template('registry.k8s.io/agent:3') } });
-      new k8s.KubeJob(c, 'Job', { metadata: { name: 'job' }, spec: { template: template('docker.io/org/train:4') } });
-      new k8s.KubeCronJob(c, 'Cron', { metadata: { name: 'cron' }, spec: { schedule: '@daily', jobTemplate: { spec: { template: template('gcr.io/org/report:5') } } } });
+      new k8s.KubeJob(c, 'Job', { metadata: { name: 'job' }, spec: { template: template('docker.io/org/train:4', 'OnFailure') } });
+      new k8s.KubeCronJob(c, 'Cron', { metadata: { name: 'cron' }, spec: { schedule: '@daily', jobTemplate: { spec: { template: template('gcr.io/org/report:5', 'OnFailure') } } } });
       const cr = new ApiObject(c, 'Cr', { apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'w' }, spec: { runtime: { image: 'nvcr.io/org/runtime:6' } } });
       declareImageField(cr, '/spec/runtime/image');
       const chart = new UpstreamChart(p, 'Chart', {
@@ -287,6 +288,13 @@ describe('synthesize', () => {
       const found = synthIssues(() => synthPlatform(p)).join('\n');
       expect(found).toMatch(/\[B\/Same\] ConfigMap 'same' is also defined at \[A\/Same\]/);
       expect(found).toMatch(/\[Empty\] component 'empty' has no objects/);
+    });
+
+    it('reports what the API server would refuse beyond the schema, with the construct path', () => {
+      const p = testPlatform();
+      const c = new Component(p, 'C', { name: 'c', namespace: 'apps' });
+      new k8s.KubeJob(c, 'Job', { metadata: { name: 'job' }, spec: { template: { spec: { containers: [{ name: 'main', image: 'ghcr.io/org/train:4' }] } } } });
+      expect(() => synthPlatform(p)).toThrow('[C/Job] /spec/template/spec/restartPolicy: Unsupported value: "Always": supported values: "OnFailure", "Never"');
     });
 
     it('reports two components of one name', () => {

@@ -39,6 +39,13 @@ describe('validateTree', () => {
     expect(validateExitCode(findings)).toBe(1);
   });
 
+  it("reports what the API server refuses beyond the schema as rule 'api' errors", () => {
+    const pdb = { apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', metadata: { name: 'api', namespace: 'ml' }, spec: { minAvailable: 1, maxUnavailable: 1, selector: { matchLabels: { app: 'api' } } } };
+    const findings = validateTree(tree([...good, pdb as unknown as Obj])).filter((f) => f.rule === 'api');
+    expect(findings).toEqual([expect.objectContaining({ severity: 'error', object: 'PodDisruptionBudget/ml/api', path: '/spec', message: 'minAvailable and maxUnavailable cannot be both set' })]);
+    expect(validateTree(tree(good)).filter((f) => f.rule === 'api')).toEqual([]);
+  });
+
   it('applies Pod Security restricted only where the namespace enforces it', () => {
     const root = deployment('api', 'ml', 'ghcr.io/acme/api:1.0');
     const spec = (root.spec as { template: { spec: Record<string, unknown> } }).template.spec;
