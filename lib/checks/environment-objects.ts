@@ -18,6 +18,11 @@ export interface EnvironmentObject {
 /** One problem found, about `objects[index]`. */
 export interface EnvironmentObjectFinding {
   readonly rule: 'duplicate' | 'namespace';
+  /**
+   * For 'namespace': `missing` (a namespaced object without one) or `uncreated` (a namespace no
+   * Namespace object of the environment creates). @default - none (a 'duplicate')
+   */
+  readonly problem?: 'missing' | 'uncreated';
   readonly index: number;
   /** JSON pointer inside the object. */
   readonly pointer: string;
@@ -71,7 +76,7 @@ export function environmentObjectFindings(objects: readonly EnvironmentObject[],
     const own = typeof o.metadata.namespace === 'string' && o.metadata.namespace !== '' ? o.metadata.namespace : undefined;
     const ns = clusterScoped ? '' : (own ?? (fromChart(index) ? options.destinationOf?.(index) : undefined) ?? '');
     if (!clusterScoped && own === undefined && !fromChart(index)) {
-      findings.push({ rule: 'namespace', index, pointer: '/metadata/namespace', message: `${o.kind} is namespaced but has no metadata.namespace: it would land in whatever namespace it is applied to` });
+      findings.push({ rule: 'namespace', problem: 'missing', index, pointer: '/metadata/namespace', message: `${o.kind} is namespaced but has no metadata.namespace: it would land in whatever namespace it is applied to` });
     }
     const name = nameOf(o);
     if (name !== undefined) {
@@ -85,7 +90,7 @@ export function environmentObjectFindings(objects: readonly EnvironmentObject[],
     for (const [placed, pointer] of [[ns, '/metadata/namespace'], [typeof destination === 'string' ? destination : '', '/spec/destination/namespace']] as const) {
       if (placed === '' || exempt.has(placed) || created.has(placed) || uncreated.has(placed)) continue;
       uncreated.add(placed);
-      findings.push({ rule: 'namespace', index, pointer, message: `namespace '${placed}' is not created by any Namespace object of the environment (first object in it: ${shown(o, ns)}); the Applications sync with CreateNamespace=false, so the sync fails` });
+      findings.push({ rule: 'namespace', problem: 'uncreated', index, pointer, message: `namespace '${placed}' is not created by any Namespace object of the environment (first object in it: ${shown(o, ns)}); the Applications sync with CreateNamespace=false, so the sync fails` });
     }
   });
   return findings;

@@ -8,6 +8,7 @@ import { projectFindings } from '../checks/argocd-project';
 import { unlockedImages } from '../checks/chart-images';
 import { podAdmissionFindings } from '../checks/pod-admission';
 import { crdListDefaultFindings, crdSchemasAmong } from '../checks/crd-list-defaults';
+import { environmentObjectFindings } from '../checks/environment-objects';
 import { ingressHealthFindings } from '../checks/ingress-health';
 import { syncWaveFindings } from '../checks/sync-waves';
 import type { ChartRenderRequest } from './chart-render';
@@ -15,7 +16,7 @@ import { Component } from './component';
 import { SynthError, SynthIssue } from './errors';
 import { Image, ImageReferenceError } from './image';
 import { carriedImagesOf, DERIVED_IMAGES_ANNOTATION, imageFieldsOf } from './image-field';
-import { isCheckOnly } from './rendered-objects';
+import { isCheckOnly, isRendered } from './rendered-objects';
 import { firstConsumerOf } from './first-consumer';
 import { groupOf, isBuiltIn, isClusterScoped } from './kinds';
 import { OutputChart } from './output-chart';
@@ -378,6 +379,12 @@ export function synthesize(platform: Platform, policy: RegistryPolicy, options: 
   // 5h. Argo CD hook annotations it would not read as written (a run-once hook is only a warning of validate).
   for (const f of hookFindings(all.map((r) => r.json))) {
     if (f.severity === 'error') issues.push({ path: all[f.index].obj.node.path, message: `${f.pointer}: ${f.message}` });
+  }
+
+  // 5i. Every namespaced object in a namespace. (Duplicates are the identity check of step 2; that
+  // the environment creates each namespace is left to `kompile validate`, which reads the whole tree.)
+  for (const f of environmentObjectFindings(all.map((r) => r.json), { fromChart: (i) => isRendered(all[i].obj), argocdNamespace: platform.gitops.argocdNamespace })) {
+    if (f.problem === 'missing') issues.push({ path: all[f.index].obj.node.path, message: `${f.pointer}: ${f.message}` });
   }
 
   // 6. Server-side apply where client-side apply cannot carry an object.
