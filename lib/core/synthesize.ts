@@ -9,6 +9,7 @@ import { projectFindings } from '../checks/argocd-project';
 import { unlockedImages } from '../checks/chart-images';
 import { podAdmissionFindings } from '../checks/pod-admission';
 import { crdListDefaultFindings, crdSchemasAmong } from '../checks/crd-list-defaults';
+import { environmentObjectFindings } from '../checks/environment-objects';
 import { ingressHealthFindings } from '../checks/ingress-health';
 import { syncWaveFindings } from '../checks/sync-waves';
 import type { ChartRenderRequest } from './chart-render';
@@ -16,7 +17,7 @@ import { Component } from './component';
 import { SynthError, SynthIssue } from './errors';
 import { Image, ImageReferenceError } from './image';
 import { carriedImagesOf, DERIVED_IMAGES_ANNOTATION, imageFieldsOf } from './image-field';
-import { isCheckOnly } from './rendered-objects';
+import { isCheckOnly, isRendered } from './rendered-objects';
 import { firstConsumerOf } from './first-consumer';
 import { groupOf, isBuiltIn, isClusterScoped } from './kinds';
 import { OutputChart } from './output-chart';
@@ -385,6 +386,12 @@ export function synthesize(platform: Platform, policy: RegistryPolicy, options: 
   // mounts, probe handlers, restart policies, rolling-update bounds, CIDRs, config keys …).
   for (const r of all) {
     for (const f of apiValidationFindings(r.json)) issues.push({ path: r.obj.node.path, message: `${f.pointer}: ${f.message}` });
+  }
+
+  // 5j. Every namespaced object in a namespace. (Duplicates are the identity check of step 2; that
+  // the environment creates each namespace is left to `kompile validate`, which reads the whole tree.)
+  for (const f of environmentObjectFindings(all.map((r) => r.json), { fromChart: (i) => isRendered(all[i].obj), argocdNamespace: platform.gitops.argocdNamespace })) {
+    if (f.problem === 'missing') issues.push({ path: all[f.index].obj.node.path, message: `${f.pointer}: ${f.message}` });
   }
 
   // 6. Server-side apply where client-side apply cannot carry an object.

@@ -115,6 +115,12 @@ async function ingressPublishesStatus(): Promise<Map<string, boolean>> {
   return new Map(environments.map((input) => parseEnvironment(input)).map((config) => [config.name, config.cluster.ingress.publishesStatus]));
 }
 
+/** The Argo CD namespace of each of the repository's environments (`gitops.argocdNamespace`). */
+async function argocdNamespaces(): Promise<Map<string, string>> {
+  const { environments } = await import('../../stacks');
+  return new Map(environments.map((input) => parseEnvironment(input)).map((config) => [config.name, config.gitops.argocdNamespace]));
+}
+
 /**
  * The registries each of the repository's environments holds images in (mirror, platform
  * registry), from the policy the synth uses: their images are locked but not listed to mirror.
@@ -211,7 +217,7 @@ async function validateCommand(args: string[], io: CliIo, dist: string): Promise
         cacheDir: path.resolve(io.cwd, 'node_modules/.cache/kompile/renders'),
       })
     : { tree: read, findings: [] };
-  const findings = sortFindings([...validateTree(charts.tree, { schema, policies: await restrictedPolicies(), waitForFirstConsumer: await firstConsumerClasses(values['wait-for-first-consumer'], environmentsOf(charts.tree)), ingressPublishesStatus: await ingressPublishesStatus() }), ...charts.findings]);
+  const findings = sortFindings([...validateTree(charts.tree, { schema, policies: await restrictedPolicies(), waitForFirstConsumer: await firstConsumerClasses(values['wait-for-first-consumer'], environmentsOf(charts.tree)), ingressPublishesStatus: await ingressPublishesStatus(), argocdNamespaces: await argocdNamespaces() }), ...charts.findings]);
   const format = pick(values.format, ['text', 'json'] as const, 'format', 'text');
   io.out(format === 'json' ? `${JSON.stringify(findings, null, 2)}\n` : formatFindings(findings));
   return validateExitCode(findings, values.strict ?? false);

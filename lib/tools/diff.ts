@@ -10,7 +10,7 @@ import { groupOf } from '../core/kinds';
 import { withApiDefaults } from './api-defaults';
 import { deepEqual, diffFields, FieldChange, valueAt } from './field-diff';
 import { parseQuantity } from '../core/quantity';
-import { displayName, environmentsOf, ManifestObject, namespaceOf, RenderedTree, resourceKey, TreeObject } from './tree';
+import { displayName, environmentsOf, isGeneratedName, ManifestObject, namespaceOf, RenderedTree, resourceKey, TreeObject } from './tree';
 
 export type ChangeType = 'added' | 'removed' | 'changed';
 
@@ -355,7 +355,22 @@ function isAcknowledged(acks: ReadonlySet<string>, environment: string, object: 
 /** Compares two rendered trees. Pure: the trees are read by the caller. */
 export function diffTrees(before: RenderedTree, after: RenderedTree, options: DiffOptions = {}): DiffReport {
   const acks = new Set((options.acknowledged ?? []).map((a) => a.trim()).filter((a) => a !== ''));
-  const index = (tree: RenderedTree) => new Map<string, TreeObject>(tree.objects.map((o) => [`${o.environment}\u0000${resourceKey(o.object)}`, o]));
+  // An object the API server names (generateName: a hook created anew by each sync) is no other's
+  // identity: several may share a generateName, so each is told apart by its file and place there.
+  const index = (tree: RenderedTree) => {
+    const seenGenerated = new Map<string, number>();
+    return new Map<string, TreeObject>(
+      tree.objects.map((o) => {
+        let key = `${o.environment}\u0000${resourceKey(o.object)}`;
+        if (isGeneratedName(o.object)) {
+          const n = seenGenerated.get(`${key}\u0000${o.file}`) ?? 0;
+          seenGenerated.set(`${key}\u0000${o.file}`, n + 1);
+          key = `${key}\u0000${o.file}\u0000${n}`;
+        }
+        return [key, o];
+      }),
+    );
+  };
   const b = index(before);
   const a = index(after);
   const objects: ObjectDiff[] = [];

@@ -10,8 +10,13 @@ import { parseKubernetesYaml, ReadingDifference } from '../checks/yaml';
 import { groupOf, isClusterScoped } from '../core/kinds';
 import { CHART_ANNOTATION } from '../core/rendered-objects';
 
-/** A Kubernetes object as it appears in a rendered file. */
-export type ManifestObject = Record<string, unknown> & { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; [k: string]: unknown } };
+/**
+ * A Kubernetes object as it appears in a rendered file. `metadata.name` is typed as always present
+ * because every object Kompile writes has one; an object named by `generateName` alone (an Argo CD
+ * hook the API server names on each sync) is read too, with no name: use {@link objectName} and
+ * {@link isGeneratedName} for it.
+ */
+export type ManifestObject = Record<string, unknown> & { apiVersion: string; kind: string; metadata: { name: string; generateName?: string; namespace?: string; [k: string]: unknown } };
 
 /** One object of a rendered tree and where it was found. */
 export interface TreeObject {
@@ -62,8 +67,8 @@ export interface ReadManifest {
 
 /**
  * Reads one multi-document YAML file the way Kubernetes does (YAML 1.1). Empty documents are
- * skipped; a document that is not an object with apiVersion, kind and metadata.name is an error
- * naming the file and document.
+ * skipped; a document that is not an object with apiVersion, kind and metadata.name (or, for an
+ * object the API server names, metadata.generateName) is an error naming the file and document.
  */
 export function readManifests(content: string, file: string): ReadManifest[] {
   let docs;
@@ -75,8 +80,8 @@ export function readManifests(content: string, file: string): ReadManifest[] {
   const out: ReadManifest[] = [];
   docs.forEach(({ value, differences }, i) => {
     if (value === null || value === undefined) return;
-    if (!isRecord(value) || typeof value.apiVersion !== 'string' || typeof value.kind !== 'string' || !isRecord(value.metadata) || typeof value.metadata.name !== 'string') {
-      throw new Error(`${file}: document ${i + 1} is not a Kubernetes object (apiVersion, kind and metadata.name are required)`);
+    if (!isRecord(value) || typeof value.apiVersion !== 'string' || typeof value.kind !== 'string' || !isRecord(value.metadata) || !(typeof value.metadata.name === 'string' || (typeof value.metadata.generateName === 'string' && value.metadata.generateName !== ''))) {
+      throw new Error(`${file}: document ${i + 1} is not a Kubernetes object (apiVersion, kind and metadata.name or metadata.generateName are required)`);
     }
     out.push({ object: value as ManifestObject, yamlDifferences: differences });
   });
@@ -139,9 +144,23 @@ export function readTree(root: string): RenderedTree {
   return treeFromFiles(files);
 }
 
-/** Identity of an object inside one environment: `group/Kind/namespace/name` (core group and cluster scope are ''). */
+/** Whether the API server names the object (`generateName` without `name`): each create makes a new one. */
+export function isGeneratedName(obj: ManifestObject): boolean {
+  return typeof obj.metadata.name !== 'string';
+}
+
+/** The object's name; `<generateName>*` for an object the API server names. */
+export function objectName(obj: ManifestObject): string {
+  return isGeneratedName(obj) ? `${obj.metadata.generateName ?? ''}*` : obj.metadata.name;
+}
+
+/**
+ * Identity of an object inside one environment: `group/Kind/namespace/name` (core group and cluster
+ * scope are ''). An object the API server names ends in `<generateName>*`: it is never the same
+ * object as another, callers telling such objects apart by where they are.
+ */
 export function resourceKey(obj: ManifestObject): string {
-  return `${groupOf(obj.apiVersion)}/${obj.kind}/${namespaceOf(obj)}/${obj.metadata.name}`;
+  return `${groupOf(obj.apiVersion)}/${obj.kind}/${namespaceOf(obj)}/${objectName(obj)}`;
 }
 
 /** The object's namespace; '' for cluster-scoped kinds and objects without one. */
@@ -153,7 +172,7 @@ export function namespaceOf(obj: ManifestObject): string {
 /** How people name an object: `Kind/namespace/name`, or `Kind/name` without a namespace. */
 export function displayName(obj: ManifestObject): string {
   const ns = namespaceOf(obj);
-  return ns ? `${obj.kind}/${ns}/${obj.metadata.name}` : `${obj.kind}/${obj.metadata.name}`;
+  return ns ? `${obj.kind}/${ns}/${objectName(obj)}` : `${obj.kind}/${objectName(obj)}`;
 }
 
 /** The environments of a tree, sorted. */

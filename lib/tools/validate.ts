@@ -10,7 +10,9 @@
  * a WaitForFirstConsumer storage class in an earlier sync wave than its first pod
  * (lib/checks/sync-waves.ts); no Ingress the ingress controller publishes no address for in an
  * Application with a later-wave Application (lib/checks/ingress-health.ts); Argo CD's project
- * permissions and CRD order (lib/checks/argocd-*.ts).
+ * permissions and CRD order (lib/checks/argocd-*.ts); no object defined twice, none namespaced
+ * without a namespace, none in a namespace the environment does not create
+ * (lib/checks/environment-objects.ts).
  */
 import { auditObject } from '../checks/audit';
 import { hookFindings } from '../checks/argocd-hooks';
@@ -18,6 +20,7 @@ import { crdOrderFindings } from '../checks/argocd-order';
 import { projectFindings } from '../checks/argocd-project';
 import { unlockedImages } from '../checks/chart-images';
 import { crdListDefaultFindings } from '../checks/crd-list-defaults';
+import { environmentObjectFindings } from '../checks/environment-objects';
 import { ingressHealthFindings } from '../checks/ingress-health';
 import { syncWaveFindings } from '../checks/sync-waves';
 import { apiValidationFindings } from '../checks/api-validation';
@@ -34,7 +37,7 @@ import { displayName, environmentsOf, ManifestObject, namespaceOf, RenderedTree,
 export type Severity = 'error' | 'warning';
 
 /** What a finding is about; each rule has one severity. */
-export type Rule = 'schema' | 'api' | 'yaml-1.1' | 'pod-security' | 'resources' | 'probes' | 'image-tag' | 'network-policy' | 'secret-value' | 'airgap' | 'chart-image' | 'chart-values' | 'chart-unchecked' | 'argocd-project' | 'argocd-order' | 'argocd-hook' | 'argocd-diff' | 'sync-wave' | 'ingress-health';
+export type Rule = 'schema' | 'api' | 'yaml-1.1' | 'pod-security' | 'resources' | 'probes' | 'image-tag' | 'network-policy' | 'secret-value' | 'airgap' | 'chart-image' | 'chart-values' | 'chart-unchecked' | 'argocd-project' | 'argocd-order' | 'argocd-hook' | 'argocd-diff' | 'sync-wave' | 'ingress-health' | 'duplicate' | 'namespace';
 
 export const SEVERITY: Readonly<Record<Rule, Severity>> = {
   schema: 'error',
@@ -68,6 +71,10 @@ export const SEVERITY: Readonly<Record<Rule, Severity>> = {
   'sync-wave': 'error',
   // An Ingress the controller publishes no address for stays Progressing: later waves never start.
   'ingress-health': 'error',
+  // Two definitions of one object: Argo CD applies one and reports the other as a shared resource.
+  duplicate: 'error',
+  // No namespace, or one nothing creates (the Applications sync with CreateNamespace=false): the sync fails.
+  namespace: 'error',
 };
 
 export interface ValidationFinding {
@@ -113,6 +120,12 @@ export interface ValidateOptions {
    * unknown)
    */
   readonly ingressPublishesStatus?: ReadonlyMap<string, boolean>;
+  /**
+   * The namespace of Argo CD and its Applications (`gitops.argocdNamespace`), by environment name:
+   * created with Argo CD, so the 'namespace' rule does not ask the environment to create it.
+   * @default - 'argocd' for every environment
+   */
+  readonly argocdNamespaces?: ReadonlyMap<string, string>;
 }
 
 type Rec = Record<string, unknown>;
@@ -299,6 +312,18 @@ export function validateTree(tree: RenderedTree, options: ValidateOptions = {}):
     for (const f of ingressHealthFindings(objects.map((o) => o.object), options.ingressPublishesStatus?.get(env) ?? true, folderOf)) {
       const o = objects[f.index];
       findings.push({ severity: SEVERITY['ingress-health'], rule: 'ingress-health', environment: env, file: o.file, object: displayName(o.object), path: '', message: `${f.message} (${objects[f.heldBackIndex].file})` });
+    }
+    // Objects rendered from a chart without a namespace go to their Application's destination.
+    const destinationOf = (i: number): string | undefined => {
+      const o = objects[i];
+      const app = applications.find((a) => a.file === o.file || a.object.metadata.name === o.component)?.object as { spec?: { destination?: { namespace?: unknown } } } | undefined;
+      const ns = app?.spec?.destination?.namespace;
+      return typeof ns === 'string' ? ns : undefined;
+    };
+    for (const f of environmentObjectFindings(objects.map((o) => o.object), { fromChart: (i) => objects[i].chart !== undefined, destinationOf, argocdNamespace: options.argocdNamespaces?.get(env) })) {
+      const o = objects[f.index];
+      const also = f.otherIndex === undefined ? '' : ` (also in ${objects[f.otherIndex].file}${objects[f.otherIndex].chart ? `, rendered from chart ${objects[f.otherIndex].chart}` : ''})`;
+      findings.push({ severity: SEVERITY[f.rule], rule: f.rule, environment: env, file: o.file, object: displayName(o.object), path: f.pointer, message: `${f.message}${also}` });
     }
     for (const [ns, first] of workloadNamespaces) {
       if (!withPolicy.has(ns)) {

@@ -278,6 +278,17 @@ describe('synthesize', () => {
       expect(synthIssues(() => synthPlatform(p)).join('\n')).toMatch(/dependency cycle: a → b → a/);
     });
 
+    it('reports a namespaced object without a namespace, but not a cluster-scoped one or one given the component default', () => {
+      const p = testPlatform();
+      const a = new Component(p, 'A', { name: 'a' });
+      new k8s.KubeConfigMap(a, 'Loose', { metadata: { name: 'loose' }, data: {} });
+      new k8s.KubeClusterRole(a, 'Role', { metadata: { name: 'role' } });
+      configMap(a, 'Placed', {});
+      const b = new Component(p, 'B', { name: 'b', namespace: 'apps' });
+      new k8s.KubeConfigMap(b, 'Defaulted', { metadata: { name: 'defaulted' }, data: {} });
+      expect(synthIssues(() => synthPlatform(p))).toEqual([expect.stringMatching(/^\[A\/Loose\] \/metadata\/namespace: ConfigMap is namespaced but has no metadata.namespace/)]);
+    });
+
     it('reports an object defined twice and a component with nothing in it', () => {
       const p = testPlatform();
       const a = new Component(p, 'A', { name: 'a' });

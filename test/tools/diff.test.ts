@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { acknowledgementsIn, diffExitCode, diffTrees, formatMarkdown, formatText } from '../../lib/tools/diff';
 import { commitMessages, readTreeAtRef } from '../../lib/tools/git-tree';
-import { readTree, treeFromFiles } from '../../lib/tools/tree';
+import { displayName, readTree, treeFromFiles } from '../../lib/tools/tree';
 import { deployment, files, namespace, Obj, pvc, yamlDocs } from './fixtures';
 
 const crd: Obj = {
@@ -176,6 +176,16 @@ describe('diffTrees', () => {
     );
     expect(t.objects.map((o) => o.file)).toEqual(['dev/app/manifests.yaml']);
     expect(() => treeFromFiles(files({ 'dev/app/x.yaml': 'just: data\n' }))).toThrow('dev/app/x.yaml: document 1 is not a Kubernetes object');
+  });
+
+  it('reads objects the API server names (generateName) and tells each apart in the diff', () => {
+    const job = (generateName: string) => ({ apiVersion: 'batch/v1', kind: 'Job', metadata: { generateName, namespace: 'ml', annotations: { 'argocd.argoproj.io/hook': 'PreSync' } }, spec: {} });
+    const before = treeFromFiles(files({ 'dev/app/manifests.yaml': yamlDocs(job('migrate-'), job('migrate-')) }));
+    expect(before.objects.map((o) => displayName(o.object))).toEqual(['Job/ml/migrate-*', 'Job/ml/migrate-*']);
+    const after = treeFromFiles(files({ 'dev/app/manifests.yaml': yamlDocs(job('migrate-'), job('migrate-'), job('migrate-')) }));
+    expect(diffTrees(before, before).objects).toEqual([]);
+    expect(diffTrees(before, after).objects.map((o) => `${o.type} ${o.object}`)).toEqual(['added Job/ml/migrate-*']);
+    expect(() => treeFromFiles(files({ 'dev/app/x.yaml': yamlDocs(job('')) }))).toThrow('metadata.name or metadata.generateName are required');
   });
 
   it('reports a component move as a changed field', () => {

@@ -287,3 +287,61 @@ describe("validateTree: rule 'ingress-health'", () => {
     expect(rule(staged(1), new Map([['prod', false]]))).toEqual([]);
   });
 });
+
+describe("validateTree: rules 'duplicate' and 'namespace' (lib/checks/environment-objects.ts)", () => {
+  const cm = (name: string, ns?: string): Obj => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, ...(ns ? { namespace: ns } : {}) }, data: { a: 'b' } });
+  const rules = (t: ReturnType<typeof treeFromFiles>, options = {}) => validateTree(t, options).filter((f) => f.rule === 'duplicate' || f.rule === 'namespace');
+
+  it('reports an object defined twice, in one file or two, as an error naming both files', () => {
+    const two = treeFromFiles(files({ 'dev/a/manifests.yaml': yamlDocs(namespace('ml'), cm('x', 'ml')), 'dev/b/manifests.yaml': yamlDocs(cm('x', 'ml')) }));
+    expect(rules(two)).toEqual([
+      expect.objectContaining({ severity: 'error', rule: 'duplicate', file: 'dev/b/manifests.yaml', object: 'ConfigMap/ml/x', path: '', message: expect.stringContaining('(also in dev/a/manifests.yaml)') }),
+    ]);
+    expect(rules(tree([namespace('ml'), cm('x', 'ml'), cm('x', 'ml')]))).toEqual([expect.objectContaining({ rule: 'duplicate', message: expect.stringContaining('also in dev/app/manifests.yaml') })]);
+    // Same name, other namespace, kind or group: other objects; other environments too.
+    const fine = treeFromFiles(files({ 'dev/a/m.yaml': yamlDocs(namespace('ml'), namespace('ops'), cm('x', 'ml'), cm('x', 'ops'), { ...cm('x', 'ml'), kind: 'Secret', data: {} }), 'prod/a/m.yaml': yamlDocs(namespace('ml'), cm('x', 'ml')) }));
+    expect(rules(fine)).toEqual([]);
+  });
+
+  it('counts an object rendered from a chart as a definition', () => {
+    const t = treeFromFiles(files({ 'dev/a/m.yaml': yamlDocs(namespace('ml'), cm('x', 'ml')) }));
+    const rendered = { ...t, objects: [...t.objects, { environment: 'dev', component: 'apps', file: 'dev/apps/lib.yaml', object: cm('x', 'ml') as never, chart: 'lib' }] };
+    expect(rules(rendered)).toEqual([expect.objectContaining({ rule: 'duplicate', file: 'dev/apps/lib.yaml', message: expect.stringContaining('also in dev/a/m.yaml') })]);
+  });
+
+  it('never takes objects named by generateName for the same object', () => {
+    const job = () => ({ apiVersion: 'batch/v1', kind: 'Job', metadata: { generateName: 'migrate-', namespace: 'ml' }, spec: {} }) as unknown as Obj;
+    const findings = validateTree(tree([namespace('ml'), job(), job()]), { schema });
+    expect(findings.filter((f) => f.rule === 'duplicate' || f.rule === 'namespace')).toEqual([]);
+    // The rest of validate reads it too, named by its generateName.
+    expect(findings.map((f) => f.object)).toContain('Job/ml/migrate-*');
+  });
+
+  it('reports a namespaced object of Kompile’s files without a namespace, but not a cluster-scoped one or a chart render', () => {
+    const t = tree([namespace('ml'), cm('loose'), { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: 'r' } }]);
+    expect(rules(t)).toEqual([expect.objectContaining({ severity: 'error', rule: 'namespace', object: 'ConfigMap/loose', path: '/metadata/namespace', message: expect.stringContaining('no metadata.namespace') })]);
+    const app = { apiVersion: 'argoproj.io/v1alpha1', kind: 'Application', metadata: { name: 'lib', namespace: 'argocd' }, spec: { destination: { namespace: 'ml' } } };
+    const base = treeFromFiles(files({ 'dev/apps/lib.yaml': yamlDocs(app), 'dev/ml/m.yaml': yamlDocs(namespace('ml')) }));
+    const rendered = { ...base, objects: [...base.objects, { environment: 'dev', component: 'apps', file: 'dev/apps/lib.yaml', object: cm('from-chart') as never, chart: 'lib' }] };
+    expect(rules(rendered)).toEqual([]);
+  });
+
+  it('reports the first object in a namespace nothing in the environment creates, and an Application destination', () => {
+    const app = { apiVersion: 'argoproj.io/v1alpha1', kind: 'Application', metadata: { name: 'lib', namespace: 'argocd' }, spec: { destination: { namespace: 'gone' } } };
+    const t = tree([cm('a', 'ml'), cm('b', 'ml'), app as unknown as Obj]);
+    expect(rules(t)).toEqual([
+      expect.objectContaining({ severity: 'error', rule: 'namespace', object: 'Application/argocd/lib', path: '/spec/destination/namespace', message: expect.stringContaining("namespace 'gone' is not created") }),
+      expect.objectContaining({ severity: 'error', rule: 'namespace', object: 'ConfigMap/ml/a', path: '/metadata/namespace', message: expect.stringMatching(/namespace 'ml' is not created.*ConfigMap\/ml\/a.*CreateNamespace=false/) }),
+    ]);
+    // A chart render without a namespace is placed in its Application's destination.
+    const rendered = { ...t, objects: [...t.objects, { environment: 'dev', component: 'app', file: 'dev/app/manifests.yaml', object: cm('c') as never, chart: 'lib' }] };
+    expect(rules(rendered).map((f) => f.message).filter((m) => m.includes("'gone'"))).toHaveLength(1);
+  });
+
+  it('exempts the namespaces Kubernetes creates and Argo CD’s own (given per environment)', () => {
+    const t = tree(['default', 'kube-system', 'kube-public', 'kube-node-lease', 'argocd'].map((ns) => cm('x', ns)));
+    expect(rules(t)).toEqual([]);
+    const own = tree([cm('x', 'gitops'), cm('y', 'argocd')]);
+    expect(rules(own, { argocdNamespaces: new Map([['dev', 'gitops']]) })).toEqual([expect.objectContaining({ object: 'ConfigMap/argocd/y', message: expect.stringContaining("namespace 'argocd' is not created") })]);
+  });
+});
