@@ -9,7 +9,7 @@
  *
  * Run by the synth and by `kompile validate` over every object of an environment.
  */
-import { ManifestLike, rec } from './objects';
+import { escapePointer, ManifestLike, rec } from './objects';
 
 export const HOOK_ANNOTATION = 'argocd.argoproj.io/hook';
 export const HOOK_DELETE_POLICY_ANNOTATION = 'argocd.argoproj.io/hook-delete-policy';
@@ -28,10 +28,6 @@ export interface HookFinding {
   readonly message: string;
 }
 
-function escape(key: string): string {
-  return key.replace(/~/g, '~0').replace(/\//g, '~1');
-}
-
 /** Every hook annotation Argo CD would not read as meant. */
 export function hookFindings(objects: readonly ManifestLike[]): HookFinding[] {
   const out: HookFinding[] = [];
@@ -39,7 +35,7 @@ export function hookFindings(objects: readonly ManifestLike[]): HookFinding[] {
     const annotations = rec(o.metadata.annotations);
     const hook = annotations[HOOK_ANNOTATION];
     const policy = annotations[HOOK_DELETE_POLICY_ANNOTATION];
-    const at = (key: string) => `/metadata/annotations/${escape(key)}`;
+    const at = (key: string) => `/metadata/annotations/${escapePointer(key)}`;
     const split = (v: unknown) => (typeof v === 'string' ? v.split(',').map((s) => s.trim()).filter((s) => s !== '') : []);
     for (const phase of split(hook)) {
       if (!PHASES.has(phase)) out.push({ severity: 'error', index, pointer: at(HOOK_ANNOTATION), message: `'${phase}' is no hook phase Argo CD knows (${[...PHASES].join(', ')})` });

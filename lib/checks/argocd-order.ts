@@ -12,19 +12,12 @@
  */
 import { groupOf } from '../core/kinds';
 import type { SyncedApplication } from './argocd-project';
-import { ManifestLike, rec } from './objects';
+import { ManifestLike, rec, waveOf } from './objects';
 
 export interface OrderFinding {
   readonly application: string;
   readonly object: string;
   readonly message: string;
-}
-
-const WAVE = 'argocd.argoproj.io/sync-wave';
-
-function waveOf(app: ManifestLike): number {
-  const w = Number(rec(app.metadata.annotations)[WAVE] ?? 0);
-  return Number.isFinite(w) ? w : 0;
 }
 
 /** Every custom resource that an Application syncs no later than the Application installing its CRD. */

@@ -10,8 +10,8 @@
  * Ingress, its Application and the first Application it holds back. The synth and
  * `kompile validate` both run this.
  */
-import { groupKind, ManifestLike } from './objects';
-import { COMPONENT_LABEL, SYNC_WAVE_ANNOTATION } from './sync-waves';
+import { groupKind, ManifestLike, waveOf } from './objects';
+import { COMPONENT_LABEL } from './sync-waves';
 
 /** An Ingress whose Application has a later-wave Application it would hold back. */
 export interface IngressHealthFinding {
@@ -20,12 +20,6 @@ export interface IngressHealthFinding {
   /** Index of the first later-wave Application it holds back. */
   readonly heldBackIndex: number;
   readonly message: string;
-}
-
-function waveOf(o: ManifestLike): number {
-  const raw = o.metadata.annotations?.[SYNC_WAVE_ANNOTATION];
-  const n = raw === undefined ? 0 : Number(raw);
-  return Number.isInteger(n) ? n : 0;
 }
 
 /**

@@ -32,3 +32,25 @@ export function groupKind(o: ManifestLike): string {
 export function escapePointer(key: string): string {
   return key.replace(/~/g, '~0').replace(/\//g, '~1');
 }
+
+/** Argo CD's ordering annotation, on objects and on child Applications. */
+export const SYNC_WAVE_ANNOTATION = 'argocd.argoproj.io/sync-wave';
+
+/** An object's sync wave (0 when it has none, or one Argo CD would not read as an integer). */
+export function waveOf(o: ManifestLike): number {
+  const raw = o.metadata.annotations?.[SYNC_WAVE_ANNOTATION];
+  const n = raw === undefined ? 0 : Number(raw);
+  return Number.isInteger(n) ? n : 0;
+}
+
+/** The group/versions the CustomResourceDefinitions among `objects` define, sorted and unique. */
+export function crdApiVersions(objects: readonly unknown[]): string[] {
+  const out = new Set<string>();
+  for (const o of objects) {
+    const obj = rec(o);
+    if (obj.kind !== 'CustomResourceDefinition' || typeof obj.apiVersion !== 'string' || groupOf(obj.apiVersion) !== 'apiextensions.k8s.io') continue;
+    const spec = rec(obj.spec);
+    for (const v of list(spec.versions)) if (typeof spec.group === 'string' && typeof v.name === 'string') out.add(`${spec.group}/${v.name}`);
+  }
+  return [...out].sort();
+}

@@ -11,6 +11,8 @@
  * capabilities; the SELinux types before `container_engine_t` was added in 1.31).
  */
 
+import { escapePointer, list, rec, Rec } from './objects';
+
 /** Pod Security Standard levels, least to most strict. */
 export type PodSecurityLevel = 'privileged' | 'baseline' | 'restricted';
 
@@ -36,15 +38,6 @@ export interface PodShape {
   readonly annotations?: Record<string, unknown>;
 }
 
-type Rec = Record<string, unknown>;
-
-function rec(v: unknown): Rec {
-  return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Rec) : {};
-}
-
-function list(v: unknown): Rec[] {
-  return Array.isArray(v) ? v.map(rec) : [];
-}
 
 /** Capabilities baseline lets a container add. */
 const BASELINE_CAPABILITIES = new Set(['AUDIT_WRITE', 'CHOWN', 'DAC_OVERRIDE', 'FOWNER', 'FSETID', 'KILL', 'MKNOD', 'NET_BIND_SERVICE', 'SETFCAP', 'SETGID', 'SETPCAP', 'SETUID', 'SYS_CHROOT']);
@@ -63,10 +56,6 @@ const SELINUX_TYPES = new Set(['', 'container_t', 'container_init_t', 'container
 const SECCOMP_OK = new Set(['RuntimeDefault', 'Localhost']);
 const APPARMOR_PREFIX = 'container.apparmor.security.beta.kubernetes.io/';
 const CONTAINER_LISTS = ['containers', 'initContainers', 'ephemeralContainers'] as const;
-
-function escape(key: string): string {
-  return key.replace(/~/g, '~0').replace(/\//g, '~1');
-}
 
 /** Every rule one pod breaks, at any level. */
 export function podSecurityViolations(pod: PodShape): PodSecurityViolation[] {
@@ -92,7 +81,7 @@ export function podSecurityViolations(pod: PodShape): PodSecurityViolation[] {
   }
   for (const [key, value] of Object.entries(rec(pod.annotations))) {
     if (key.startsWith(APPARMOR_PREFIX) && value !== 'runtime/default' && !String(value).startsWith('localhost/')) {
-      out.push({ level: 'baseline', path: `/metadata/annotations/${escape(key)}`, message: `AppArmor profile '${String(value)}' is not allowed` });
+      out.push({ level: 'baseline', path: `/metadata/annotations/${escapePointer(key)}`, message: `AppArmor profile '${String(value)}' is not allowed` });
     }
   }
   // --- restricted: the pod ---------------------------------------------------------------------

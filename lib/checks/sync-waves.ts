@@ -16,11 +16,8 @@
  * object (the wave on the object itself); Argo CD's app-of-apps syncs the Applications in order, and
  * each Application its own objects in order. The synth and `kompile validate` both run this.
  */
-import { groupKind, list, ManifestLike, rec } from './objects';
+import { groupKind, list, ManifestLike, rec, waveOf } from './objects';
 import { runningPods } from './pods';
-
-/** Argo CD's ordering annotation (the synth's `SYNC_WAVE`). */
-export const SYNC_WAVE_ANNOTATION = 'argocd.argoproj.io/sync-wave';
 
 /** The label every object Kompile writes carries, naming its component (its Application too). */
 export const COMPONENT_LABEL = 'kompile.dev/component';
@@ -39,12 +36,6 @@ interface Position {
   readonly component: string;
   readonly componentWave: number;
   readonly wave: number;
-}
-
-function waveOf(o: ManifestLike): number {
-  const raw = o.metadata.annotations?.[SYNC_WAVE_ANNOTATION];
-  const n = raw === undefined ? 0 : Number(raw);
-  return Number.isInteger(n) ? n : 0;
 }
 
 function isApplication(o: ManifestLike): boolean {

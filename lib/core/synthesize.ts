@@ -7,6 +7,7 @@ import { hookFindings } from '../checks/argocd-hooks';
 import { crdOrderFindings } from '../checks/argocd-order';
 import { projectFindings } from '../checks/argocd-project';
 import { unlockedImages } from '../checks/chart-images';
+import { crdApiVersions, SYNC_WAVE_ANNOTATION } from '../checks/objects';
 import { podAdmissionFindings } from '../checks/pod-admission';
 import { crdListDefaultFindings, crdSchemasAmong } from '../checks/crd-list-defaults';
 import { environmentObjectFindings } from '../checks/environment-objects';
@@ -30,7 +31,7 @@ import { computeWaves } from './waves';
 import { toYamlDocuments } from './yaml-output';
 
 /** Argo CD's ordering annotation. */
-export const SYNC_WAVE = 'argocd.argoproj.io/sync-wave';
+export const SYNC_WAVE = SYNC_WAVE_ANNOTATION;
 /** Argo CD's per-resource sync options annotation. */
 export const SYNC_OPTIONS = 'argocd.argoproj.io/sync-options';
 /**
@@ -474,21 +475,10 @@ function needsCrdFromElsewhere(j: Json, crdsHere: ReadonlySet<string>, clusterAp
   return !crdsHere.has(gk);
 }
 
-/** The group/versions the environment's CRDs define, sorted. */
-function crdApiVersions(all: readonly Rendered[]): string[] {
-  const out = new Set<string>();
-  for (const r of all) {
-    if (r.json.kind !== 'CustomResourceDefinition' || groupOf(r.json.apiVersion) !== 'apiextensions.k8s.io') continue;
-    const spec = r.json.spec as { group?: string; versions?: { name?: string }[] };
-    for (const v of spec.versions ?? []) if (spec.group && v.name) out.add(`${spec.group}/${v.name}`);
-  }
-  return [...out].sort();
-}
-
 /** What each referenced upstream chart of the environment is rendered from: its Application, as written. */
 function chartRequests(platform: Platform, components: readonly Component[], renderedOf: ReadonlyMap<ApiObject, Rendered>, usesOf: ReadonlyMap<ApiObject, ImageUse[]>, all: readonly Rendered[]): ChartRenderRequest[] {
   if (!platform.kubernetesVersion) return [];
-  const apiVersions = [...new Set([...crdApiVersions(all), ...platform.clusterApiVersions])].sort();
+  const apiVersions = [...new Set([...crdApiVersions(all.map((r) => r.json)), ...platform.clusterApiVersions])].sort();
   const out: ChartRenderRequest[] = [];
   for (const c of components) {
     if (!(c instanceof UpstreamChart) || !c.isUpstream || !c.locked) continue;

@@ -7,14 +7,13 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { undeclaredValueFindings } from '../checks/chart-values';
+import { crdApiVersions, rec, Rec } from '../checks/objects';
 import type { ChartLock, LockedChart } from '../core/chart-lock';
 import type { ChartRenderRequest } from '../core/chart-render';
 import { renderCharts, RenderChartsOptions } from './chart-render';
 import { displayName, RenderedTree, TreeObject } from './tree';
 import type { ValidationFinding } from './validate';
 
-type Rec = Record<string, unknown>;
-const rec = (v: unknown): Rec => (typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Rec) : {});
 
 /** An Application of the tree that installs a locked chart, and what it is rendered from. */
 export interface TreeChart {
@@ -29,17 +28,6 @@ function lockedFor(lock: ChartLock, source: Rec): LockedChart | undefined {
   return lock.charts.find((c) => c.version === source.targetRevision && (name !== undefined ? c.chart === name : c.source === 'git' && c.path === folder));
 }
 
-/** group/versions of the CRDs among some objects, sorted. */
-function crdApiVersions(objects: readonly TreeObject[]): string[] {
-  const out = new Set<string>();
-  for (const o of objects) {
-    if (o.object.kind !== 'CustomResourceDefinition') continue;
-    const spec = rec(o.object.spec);
-    for (const v of Array.isArray(spec.versions) ? spec.versions.map(rec) : []) if (typeof spec.group === 'string' && typeof v.name === 'string') out.add(`${spec.group}/${v.name}`);
-  }
-  return [...out].sort();
-}
-
 /**
  * The locked charts the tree's Applications install, each as Argo CD renders it: release name,
  * destination namespace, the Application's values, the Kubernetes version, and the group/versions of
@@ -50,7 +38,7 @@ export function treeCharts(tree: RenderedTree, lock: ChartLock, kubeVersion = '1
   const envs = new Set(tree.objects.map((o) => o.environment));
   for (const env of [...envs].sort()) {
     const objects = tree.objects.filter((o) => o.environment === env);
-    const apiVersions = crdApiVersions(objects);
+    const apiVersions = crdApiVersions(objects.map((o) => o.object));
     for (const o of objects) {
       if (o.object.kind !== 'Application' || !o.object.apiVersion.startsWith('argoproj.io/')) continue;
       const spec = rec(o.object.spec);

@@ -12,6 +12,7 @@ import type { EnvironmentInput } from '../core/config';
 import type { ChartRenderRequest, RenderedChart } from '../core/chart-render';
 import type { EnvironmentOutput } from '../core/synthesize';
 import { compileAll, CompileError, CompileOptions } from '../../stacks/compile';
+import { crdApiVersions } from '../checks/objects';
 import { renderCharts, RenderChartsOptions } from './chart-render';
 
 /** A chart an environment installs that is not vendored, so nothing rendered from it was checked. */
@@ -33,17 +34,6 @@ export interface SynthResult {
   readonly outputs: readonly EnvironmentOutput[];
   /** Charts that could not be checked because they are not vendored (referenced mode only). */
   readonly unchecked: readonly UncheckedChart[];
-}
-
-/** group/versions of the CRDs among rendered objects. */
-function crdApiVersions(objects: readonly RenderedChart['objects'][number][]): string[] {
-  const out: string[] = [];
-  for (const o of objects) {
-    if (o.kind !== 'CustomResourceDefinition') continue;
-    const spec = (o as { spec?: { group?: string; versions?: { name?: string }[] } }).spec;
-    for (const v of spec?.versions ?? []) if (spec?.group && v.name) out.push(`${spec.group}/${v.name}`);
-  }
-  return out;
 }
 
 interface Job {
