@@ -27,48 +27,141 @@ import { formatVerify, verifyExitCode, verifyObjects } from './verify';
 /** Where the CLI writes and which folder it works from. */
 export interface CliIo {
   readonly cwd: string;
+  /** Environment variables (KUBECONFIG, HOME, …) for `verify`'s kubeconfig lookup. @default process.env */
+  readonly env?: NodeJS.ProcessEnv;
   out(text: string): void;
   err(text: string): void;
 }
 
-export const USAGE = `Usage: kompile <command> [options]
+/** The exit codes of every command (each command's help says what 1 means for it; README.md and docs/tools.md repeat them). */
+const EXIT_CODES = 'Exit codes: 0 fine, 1 the check failed, 2 usage or runtime error.';
 
-  diff      Compare two rendered trees by resource.
-              --base <git-ref>     old tree: <dist> as of this ref (e.g. origin/main)
-              --before <dir>       old tree: a folder (instead of --base)
-              --after <dir>        new tree (default: <dist>)
-              --format text|markdown, --output <file>
-              --max-chars <n>      shorten the Markdown to n characters (PR comment limits)
-              --fail-on none|changes|destructive (default: none)
-              --ack <[env:]Kind/namespace/name>  acknowledge a destructive change (repeatable);
-                                   with --base, commit trailers "Kompile-Ack-Destructive: …" in
-                                   <base>..HEAD acknowledge too
-  validate  Schema and policy checks of every object.
-              --crds <dir>         CRD folder (default: ../shared/crds)
-              --kubernetes-schema <file>  (default: <crds>/kubernetes/v1.28.0/_definitions.json)
-              --env <name>, --strict (warnings fail too), --format text|json
-              --lock <file> (default: charts.lock.json), --charts-dir <dir> (default: charts):
-                                   vendored charts of every Application are rendered and checked
-              --wait-for-first-consumer <class>  a storage class that waits for the first
-                                   consumer, in every environment (repeatable; default: each
-                                   environment's cluster.storageClasses.waitForFirstConsumer)
-  verify    Server-side dry-run apply and drift against the cluster of the current kubeconfig.
-              --env <name> (required), --context <ctx>, --kubeconfig <file>
-              --no-dry-run, --no-drift, --fail-on-drift
-  images    Print the upstream images to mirror; --check compares images.txt and images.lock.json with the tree.
-              --env <name>, --check
-  charts    Vendor the charts of charts.lock.json into charts/<name>/ and check them.
-            pull                 fetch every locked chart (helm pull, git), record its digest in the lock
-              --env <name>         only the charts the environment installs, through its gitops.sourceMirrors
-              --mirror <upstream>=<mirror>  fetch a source from a mirror (repeatable; overrides --env's)
-              --from <dir>         import <chart>-<version>.tgz (git: <name>-<version>.tgz) instead of fetching
-              --update             accept content that differs from a recorded digest
-              --plain-http         OCI registries over plain HTTP
-            verify               offline: every vendored folder matches its digest in the lock
-            both: --charts-dir <dir> (default: charts), --lock <file> (default: charts.lock.json)
-  helm      Print the path of the bundled helm binary (extracted on first use).
+/** One line per command for the overview, and each command's own help (`kompile <command> --help`). */
+const HELP = {
+  diff: {
+    summary: 'Compare two rendered trees by resource; destructive changes first.',
+    text: `Usage: kompile diff (--base <git-ref> | --before <dir>) [options]
 
-Common: --dist <dir> (default: dist)
+Compare two rendered trees by resource.
+
+Options:
+  --base <git-ref>     old tree: <dist> as of this ref (e.g. origin/main)
+  --before <dir>       old tree: a folder (instead of --base)
+  --after <dir>        new tree (default: <dist>)
+  --env <name>         only this environment
+  --format text|markdown, --output <file>
+  --max-chars <n>      shorten the Markdown to n characters (PR comment limits)
+  --fail-on none|changes|destructive (default: none)
+  --ack <[env:]Kind/namespace/name>  acknowledge a destructive change (repeatable);
+                       with --base, commit trailers "Kompile-Ack-Destructive: …" in
+                       <base>..HEAD acknowledge too
+  --dist <dir>         the rendered tree (default: dist)
+
+Exit codes: 0 fine (always, with --fail-on none), 1 a change (--fail-on changes) or an
+unacknowledged destructive change (--fail-on destructive), 2 usage or runtime error.
+`,
+  },
+  validate: {
+    summary: 'Schema and policy checks of every object.',
+    text: `Usage: kompile validate [options]
+
+Schema and policy checks of every object.
+
+Options:
+  --crds <dir>         CRD folder (default: ../shared/crds)
+  --kubernetes-schema <file>  (default: <crds>/kubernetes/v1.28.0/_definitions.json)
+  --env <name>, --strict (warnings fail too), --format text|json
+  --lock <file> (default: charts.lock.json), --charts-dir <dir> (default: charts):
+                       vendored charts of every Application are rendered and checked
+  --wait-for-first-consumer <class>  a storage class that waits for the first
+                       consumer, in every environment (repeatable; default: each
+                       environment's cluster.storageClasses.waitForFirstConsumer)
+  --dist <dir>         the rendered tree (default: dist)
+
+Exit codes: 0 no error (warnings allowed), 1 an error (or, with --strict, a warning),
+2 usage or runtime error (no objects under <dist>, no schema).
+`,
+  },
+  verify: {
+    summary: 'Server-side dry-run apply and drift against a cluster.',
+    text: `Usage: kompile verify --env <name> [options]
+
+Server-side dry-run apply and drift against the cluster of a kubeconfig.
+
+Options:
+  --env <name>         the environment of <dist> to verify (required)
+  --kubeconfig <file>  default: the files of $KUBECONFIG, else ~/.kube/config, else the
+                       service account of the pod it runs in
+  --context <ctx>      default: the kubeconfig's current context
+  --no-dry-run, --no-drift  run one half only
+  --fail-on-drift      drift, missing or extra objects fail too
+  --dist <dir>         the rendered tree (default: dist)
+
+Exit codes: 0 fine, 1 a dry run failed (or, with --fail-on-drift, drift), 2 usage or
+runtime error (no kubeconfig, cluster unreachable).
+`,
+  },
+  images: {
+    summary: 'Print the upstream images to mirror; --check checks the image lists.',
+    text: `Usage: kompile images [--env <name>] [--check]
+
+Print the upstream images to mirror (images.txt); with --check, compare images.txt and
+images.lock.json with the manifests.
+
+Options:
+  --env <name>         one environment (default: every one, each line prefixed with it)
+  --check              check instead of printing
+  --dist <dir>         the rendered tree (default: dist)
+
+Exit codes: 0 printed, or the lists match, 1 (--check) a list does not match, 2 usage or
+runtime error.
+`,
+  },
+  charts: {
+    summary: 'Vendor the locked charts into charts/ (pull) and check them (verify).',
+    text: `Usage: kompile charts pull|verify [options]
+
+Vendor the charts of charts.lock.json into charts/<name>/ and check them.
+
+  pull                 fetch every locked chart (helm pull, git), record its digest in the lock
+    --env <name>       only the charts the environment installs, through its gitops.sourceMirrors
+    --mirror <upstream>=<mirror>  fetch a source from a mirror (repeatable; overrides --env's)
+    --from <dir>       import <chart>-<version>.tgz (git: <name>-<version>.tgz) instead of fetching
+    --update           accept content that differs from a recorded digest
+    --plain-http       OCI registries over plain HTTP
+  verify               offline: every vendored folder matches its digest in the lock
+  both: --charts-dir <dir> (default: charts), --lock <file> (default: charts.lock.json)
+
+Exit codes: pull: 0 vendored, 1 content differs from a recorded digest (nothing changed),
+2 usage or runtime error (a fetch failed; nothing changed); verify: 0 fine, 1 an error,
+2 usage or runtime error.
+`,
+  },
+  helm: {
+    summary: 'Print the path of the bundled helm binary (extracted on first use).',
+    text: `Usage: kompile helm
+
+Print the path of the helm binary Kompile runs: $KOMPILE_HELM, else the bundled one
+(extracted on first use).
+
+Exit codes: 0 fine, 2 runtime error (the binary could not be extracted).
+`,
+  },
+} as const;
+
+type CommandName = keyof typeof HELP;
+
+/** `kompile --help`: the commands, one line each. */
+export const OVERVIEW = `Usage: kompile <command> [options]
+
+Commands:
+${Object.entries(HELP)
+  .map(([name, h]) => `  ${name.padEnd(9)} ${h.summary}`)
+  .join('\n')}
+  help      Print the help of a command (or: kompile <command> --help).
+
+Every command takes --dist <dir> (default: dist).
+${EXIT_CODES}
 `;
 
 class UsageError extends Error {}
@@ -187,6 +280,11 @@ async function diffCommand(args: string[], io: CliIo, dist: string): Promise<num
   return diffExitCode(report, pick<FailOn>(values['fail-on'], ['none', 'changes', 'destructive'], 'fail-on', 'none'));
 }
 
+/** The CRD folder `validate` reads: `--crds`, else the default. */
+function crdsFolder(given: string | undefined, io: CliIo): string {
+  return path.resolve(io.cwd, given ?? '../shared/crds');
+}
+
 async function validateCommand(args: string[], io: CliIo, dist: string): Promise<number> {
   const { values } = parseArgs({
     args,
@@ -201,7 +299,7 @@ async function validateCommand(args: string[], io: CliIo, dist: string): Promise
       'wait-for-first-consumer': { type: 'string', multiple: true },
     },
   });
-  const crds = path.resolve(io.cwd, values.crds ?? '../shared/crds');
+  const crds = crdsFolder(values.crds, io);
   const definitions = path.resolve(io.cwd, values['kubernetes-schema'] ?? path.join(crds, 'kubernetes/v1.28.0/_definitions.json'));
   if (!fs.existsSync(definitions)) throw new UsageError(`no Kubernetes schema at ${definitions} (set --kubernetes-schema or --crds)`);
   const schema = SchemaValidator.load({ kubernetesDefinitions: definitions, crdPaths: [crds] });
@@ -229,8 +327,9 @@ async function verifyCommand(args: string[], io: CliIo, dist: string): Promise<n
     options: { env: { type: 'string' }, context: { type: 'string' }, kubeconfig: { type: 'string' }, 'no-dry-run': { type: 'boolean' }, 'no-drift': { type: 'boolean' }, 'fail-on-drift': { type: 'boolean' } },
   });
   if (!values.env) throw new UsageError('verify needs --env <name>');
+  // The kubeconfig first: a missing one is reported before the tree is read.
+  const transport = await kubeTransport({ context: values.context, kubeconfig: values.kubeconfig === undefined ? undefined : path.resolve(io.cwd, values.kubeconfig), env: io.env });
   const tree = onlyEnv(readTree(path.resolve(io.cwd, dist)), values.env);
-  const transport = await kubeTransport({ context: values.context, kubeconfig: values.kubeconfig });
   io.err(`verifying ${values.env} against ${transport.server}\n`);
   const report = await verifyObjects(
     transport,
@@ -342,18 +441,72 @@ async function chartsCommand(args: string[], io: CliIo): Promise<number> {
   return 0;
 }
 
-/** Runs one command; returns the exit code. */
+/** What the command's parser refused, as one line: Node's parseArgs messages run on with advice over several lines. */
+function parseErrorMessage(e: Error & { code?: string }): string {
+  const quoted = /'([^']+)'/.exec(e.message)?.[1] ?? '';
+  switch (e.code) {
+    case 'ERR_PARSE_ARGS_UNKNOWN_OPTION':
+      return `unknown option '${quoted}'`;
+    case 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL':
+      return `unexpected argument '${quoted}'`;
+    case 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE':
+      // "Option '--env <value>' argument missing", "… argument is ambiguous" (the next word starts
+      // with '-'), "Option '--check' does not take an argument".
+      const option = quoted.split(' ')[0];
+      if (/does not take/.test(e.message)) return `option '${option}' takes no value`;
+      if (/ambiguous/.test(e.message)) return `option '${option}' needs a value (a value starting with '-' goes as ${option}=<value>)`;
+      return `option '${option}' needs a value`;
+    default:
+      return e.message.split('\n')[0];
+  }
+}
+
+/** Whether `--help`/`-h` is among the arguments (before a `--` that ends the options). */
+function asksForHelp(args: readonly string[]): boolean {
+  const end = args.indexOf('--');
+  return (end < 0 ? args : args.slice(0, end)).some((a) => a === '--help' || a === '-h');
+}
+
+/**
+ * Runs one command; returns the exit code. `--help`/`-h` after a command, or `kompile help <command>`,
+ * prints that command's help (exit 0). A usage error is one line on stderr naming the command and
+ * pointing at its help (exit 2); other errors are the command's message (exit 2).
+ */
 export async function run(argv: readonly string[], io: CliIo): Promise<number> {
   const [command, ...rest] = argv;
-  // --dist is common to every command; take it out before the command parses its own options.
-  let dist = 'dist';
-  const args: string[] = [];
-  for (let i = 0; i < rest.length; i++) {
-    if (rest[i] === '--dist') dist = rest[++i] ?? dist;
-    else if (rest[i].startsWith('--dist=')) dist = rest[i].slice('--dist='.length);
-    else args.push(rest[i]);
+  const isCommand = (c: string | undefined): c is CommandName => c !== undefined && Object.hasOwn(HELP, c);
+  if (command === undefined) {
+    io.err(OVERVIEW);
+    return 2;
+  }
+  if (command === '--help' || command === '-h' || (command === 'help' && rest.length === 0)) {
+    io.out(OVERVIEW);
+    return 0;
+  }
+  if (command === 'help' && isCommand(rest[0]) && rest.length === 1) {
+    io.out(HELP[rest[0]].text);
+    return 0;
+  }
+  if (!isCommand(command)) {
+    const line = command === 'help' ? `kompile help: unknown command '${rest.join(' ')}'` : `kompile: unknown ${command.startsWith('-') ? 'option' : 'command'} '${command}'`;
+    io.err(`${line} (see kompile --help)\n`);
+    return 2;
+  }
+  if (asksForHelp(rest)) {
+    io.out(HELP[command].text);
+    return 0;
   }
   try {
+    // --dist is common to every command; take it out before the command parses its own options.
+    let dist = 'dist';
+    const args: string[] = [];
+    for (let i = 0; i < rest.length; i++) {
+      if (rest[i] === '--dist') {
+        if (i + 1 >= rest.length) throw new UsageError('--dist needs a value');
+        dist = rest[++i];
+      } else if (rest[i].startsWith('--dist=')) dist = rest[i].slice('--dist='.length);
+      else args.push(rest[i]);
+    }
     switch (command) {
       case 'diff':
         return await diffCommand(args, io, dist);
@@ -366,26 +519,39 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
       case 'charts':
         return await chartsCommand(args, io);
       case 'helm':
+        parseArgs({ args, options: {} });
         io.out(`${process.env.KOMPILE_HELM ?? helmBinary()}\n`);
         return 0;
-      case undefined:
-      case 'help':
-      case '--help':
-      case '-h':
-        io.out(USAGE);
-        return command === undefined ? 2 : 0;
-      default:
-        throw new UsageError(`unknown command '${command}'`);
     }
   } catch (e) {
-    const usage = e instanceof UsageError || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
-    io.err(`kompile ${command ?? ''}: ${(e as Error).message}\n${usage ? `\n${USAGE}` : ''}`);
+    const err = e as Error & { code?: string };
+    const usage = e instanceof UsageError || err.code?.startsWith('ERR_PARSE_ARGS');
+    io.err(usage ? `kompile ${command}: ${parseErrorMessage(err)} (see kompile ${command} --help)\n` : `kompile ${command}: ${err.message}\n`);
     return 2;
   }
 }
 
+/**
+ * Stdout and stderr for the process. A reader that stops early (`kompile diff | head -1`) closes the
+ * pipe: further output is dropped quietly (no EPIPE stack trace) and the exit code stays the
+ * command's own, so `set -o pipefail` still sees a failed check.
+ */
+export function processIo(): CliIo {
+  const closed = new Set<NodeJS.WriteStream>();
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code !== 'EPIPE') throw e;
+      closed.add(stream);
+    });
+  }
+  const write = (stream: NodeJS.WriteStream) => (text: string) => {
+    if (!closed.has(stream)) stream.write(text);
+  };
+  return { cwd: process.cwd(), env: process.env, out: write(process.stdout), err: write(process.stderr) };
+}
+
 if (require.main === module) {
-  run(process.argv.slice(2), { cwd: process.cwd(), out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t) }).then(
+  run(process.argv.slice(2), processIo()).then(
     (code) => {
       process.exitCode = code;
     },

@@ -1,11 +1,12 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeOutputs } from '../../lib/core/writer';
-import { run } from '../../lib/tools/cli';
+import { OVERVIEW, run } from '../../lib/tools/cli';
 import { helmBinary } from '../../lib/tools/helm';
+import { kubeconfigSource, SERVICE_ACCOUNT_DIR } from '../../lib/tools/kube-client';
 import { ChartLock } from '../../lib/core/chart-lock';
 import { synthesizeAll } from '../../lib/tools/synth';
 import { CHARTS } from '../../stacks/charts';
@@ -22,10 +23,29 @@ async function kompile(...argv: string[]): Promise<{ code: number; out: string; 
 }
 
 async function kompileIn(cwd: string, ...argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  return kompileWith({ cwd }, ...argv);
+}
+
+async function kompileWith(io: { cwd: string; env?: NodeJS.ProcessEnv }, ...argv: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = '';
   let err = '';
-  const code = await run(argv, { cwd, out: (t) => (out += t), err: (t) => (err += t) });
+  const code = await run(argv, { ...io, out: (t) => (out += t), err: (t) => (err += t) });
   return { code, out, err };
+}
+
+/**
+ * Runs `bin/kompile.js` (the CLI as a process) with its stdout closed by the reader before anything
+ * is written, as `kompile … | head -1` closes it after the first line.
+ */
+function kompileIntoClosedPipe(...argv: string[]): Promise<{ code: number | null; err: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [path.join(REPO, 'bin/kompile.js'), ...argv], { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout.destroy();
+    let err = '';
+    child.stderr.on('data', (c: Buffer) => (err += c.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, err }));
+  });
 }
 
 /**
@@ -161,13 +181,14 @@ describe('kompile CLI', () => {
     expect(r.out).toContain('dev: ghcr.io/acme/gone:1 is listed in images.txt but is no source in images.lock.json');
   });
 
-  it('reports usage errors with exit code 2', async () => {
-    expect((await kompile('frobnicate')).code).toBe(2);
+  it('reports usage errors in one line on stderr with exit code 2', async () => {
+    const unknown = await kompile('frobnicate');
+    expect(unknown).toEqual({ code: 2, out: '', err: "kompile: unknown command 'frobnicate' (see kompile --help)\n" });
     const r = await kompile('diff', '--after', after);
     expect(r.code).toBe(2);
-    expect(r.err).toContain('diff needs exactly one of --base <git-ref> or --before <dir>');
+    expect(r.err).toBe('kompile diff: diff needs exactly one of --base <git-ref> or --before <dir> (see kompile diff --help)\n');
     expect((await kompile('images', '--dist', after, '--env', 'nope')).err).toContain("no environment 'nope' in the tree (have: dev)");
-    expect((await kompile('verify')).err).toContain('verify needs --env <name>');
+    expect((await kompile('verify')).err).toBe('kompile verify: verify needs --env <name> (see kompile verify --help)\n');
     const missing = await kompile('diff', '--before', path.join(tmp, 'nope'), '--after', after);
     expect(missing.code).toBe(2);
     expect(missing.err).toContain(`--before: no directory ${path.join(tmp, 'nope')}`);
@@ -175,6 +196,140 @@ describe('kompile CLI', () => {
     expect(envFolder.code).toBe(2);
     expect(envFolder.err).toContain(`--after: ${path.join(after, 'dev')} is an environment folder`);
     expect(envFolder.err).toContain('--env dev');
-    expect((await kompile('help')).code).toBe(0);
+    for (const e of [r, missing, envFolder]) expect(e.err.split('\n')).toHaveLength(2); // one line and its newline
+  });
+
+  it('diff and help exit quietly with their own exit code when the reader closes the pipe', async () => {
+    const [destructive, help] = await Promise.all([
+      kompileIntoClosedPipe('diff', '--before', before, '--after', after, '--fail-on', 'destructive'),
+      kompileIntoClosedPipe('--help'),
+    ]);
+    // No EPIPE stack trace; the exit code is the check's (1: an unacknowledged destructive change).
+    expect(destructive).toEqual({ code: 1, err: '' });
+    expect(help).toEqual({ code: 0, err: '' });
+  });
+});
+
+describe('kompile help', () => {
+  const COMMANDS = ['diff', 'validate', 'verify', 'images', 'charts', 'helm'];
+
+  it('kompile --help, -h and help print the overview of every command and exit 0', async () => {
+    for (const flag of ['--help', '-h', 'help']) {
+      const r = await kompile(flag);
+      expect(r).toEqual({ code: 0, out: OVERVIEW, err: '' });
+    }
+    for (const c of COMMANDS) expect(OVERVIEW).toMatch(new RegExp(`^  ${c} +\\S`, 'm'));
+    // No command at all is a usage error: the overview goes to stderr.
+    expect(await kompile()).toEqual({ code: 2, out: '', err: OVERVIEW });
+  });
+
+  it('<command> --help, -h and help <command> print that command\'s help and exit 0, whatever else is given', async () => {
+    const helps = new Map<string, string>();
+    for (const c of COMMANDS) {
+      const r = await kompile(c, '--help');
+      expect(r.code).toBe(0);
+      expect(r.err).toBe('');
+      expect(r.out.split('\n')[0]).toMatch(new RegExp(`^Usage: kompile ${c}\\b`));
+      expect(r.out).toMatch(/\nExit codes: /);
+      expect(await kompile(c, '-h')).toEqual(r);
+      expect(await kompile('help', c)).toEqual(r);
+      helps.set(c, r.out);
+    }
+    expect(new Set(helps.values()).size).toBe(COMMANDS.length);
+    expect(helps.get('verify')).toContain('--kubeconfig <file>');
+    expect(helps.get('charts')).toContain('--plain-http');
+    expect(helps.get('diff')).not.toContain('--kubeconfig');
+    // --help wins over a bad option, a missing required one, or a subcommand.
+    expect((await kompile('diff', '--foo', '--help')).out).toBe(helps.get('diff'));
+    expect((await kompile('charts', 'pull', '-h')).out).toBe(helps.get('charts'));
+    // After `--`, --help is an argument, not a request for help.
+    expect((await kompile('images', '--', '--help')).code).toBe(2);
+    expect(await kompile('help', 'nope')).toEqual({ code: 2, out: '', err: "kompile help: unknown command 'nope' (see kompile --help)\n" });
+  });
+
+  it('an option the command does not take, a missing value or a stray argument is one line naming it', async () => {
+    expect(await kompile('diff', '--foo')).toEqual({ code: 2, out: '', err: "kompile diff: unknown option '--foo' (see kompile diff --help)\n" });
+    expect((await kompile('validate', '--env')).err).toBe("kompile validate: option '--env' needs a value (see kompile validate --help)\n");
+    expect((await kompile('diff', '--before', 'x', '--output', '--fail-on')).err).toBe(
+      "kompile diff: option '--output' needs a value (a value starting with '-' goes as --output=<value>) (see kompile diff --help)\n",
+    );
+    expect((await kompile('images', '--check=yes')).err).toBe("kompile images: option '--check' takes no value (see kompile images --help)\n");
+    expect((await kompile('images', 'prod')).err).toBe("kompile images: unexpected argument 'prod' (see kompile images --help)\n");
+    expect((await kompile('helm', '--verbose')).err).toBe("kompile helm: unknown option '--verbose' (see kompile helm --help)\n");
+    expect((await kompile('images', '--dist')).err).toBe('kompile images: --dist needs a value (see kompile images --help)\n');
+    expect((await kompile('--frob')).err).toBe("kompile: unknown option '--frob' (see kompile --help)\n");
+  });
+
+  it('README.md, docs/tools.md and the help state the same exit codes', () => {
+    const stated = (text: string) => [...text.matchAll(/Exit codes: \**0\** fine, \**1\** the check failed, \**2\** (\w+(?: \w+)*)/g)].map((m) => m[1]);
+    const overview = stated(OVERVIEW);
+    expect(overview).toEqual(['usage or runtime error']);
+    expect(stated(fs.readFileSync(path.join(REPO, 'README.md'), 'utf8'))).toEqual(overview);
+    expect(stated(fs.readFileSync(path.join(REPO, 'docs/tools.md'), 'utf8'))).toEqual(overview);
+  });
+});
+
+describe('kompile verify: finding the kubeconfig', () => {
+  const home = path.join(tmp, 'home');
+  const kubeconfig = (file: string, doc: object) => {
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, JSON.stringify({ apiVersion: 'v1', kind: 'Config', ...doc }));
+  };
+  const cluster = { clusters: [{ name: 'c', cluster: { server: 'https://127.0.0.1:6443' } }], users: [{ name: 'u', user: { token: 't' } }] };
+
+  it('without a kubeconfig says where it looked and what to pass', async () => {
+    fs.mkdirSync(home, { recursive: true });
+    const r = await kompileWith({ cwd: REPO, env: { HOME: home } }, 'verify', '--env', 'dev');
+    expect(r.code).toBe(2);
+    expect(r.out).toBe('');
+    expect(r.err.split('\n')).toHaveLength(2);
+    expect(r.err).toContain('kompile verify: no kubeconfig found: KUBECONFIG is not set');
+    expect(r.err).toContain(`${path.join(home, '.kube/config')} does not exist`);
+    expect(r.err).toContain(`${SERVICE_ACCOUNT_DIR}/token`);
+    expect(r.err).toMatch(/pass --kubeconfig <file> \(and --context <name>/);
+    const unset = await kompileWith({ cwd: REPO, env: { KUBECONFIG: path.join(home, 'absent') } }, 'verify', '--env', 'dev');
+    expect(unset.err).toContain(`KUBECONFIG=${path.join(home, 'absent')}: no such file ${path.join(home, 'absent')}`);
+    expect((await kompileWith({ cwd: home, env: {} }, 'verify', '--env', 'dev', '--kubeconfig', 'kc.yaml')).err).toContain(`--kubeconfig ${path.join(home, 'kc.yaml')}: no such file`);
+  });
+
+  it('a context that is not in the kubeconfig, or none, is an error listing the contexts', async () => {
+    const file = path.join(tmp, 'contexts/config');
+    kubeconfig(file, { ...cluster, contexts: [{ name: 'a', context: { cluster: 'c', user: 'u' } }, { name: 'b', context: { cluster: 'c', user: 'u' } }] });
+    const wrong = await kompileWith({ cwd: REPO, env: {} }, 'verify', '--env', 'dev', '--kubeconfig', file, '--context', 'prod');
+    expect(wrong).toEqual({ code: 2, out: '', err: `kompile verify: --context prod: no such context in ${file} (have: a, b)\n` });
+    const none = await kompileWith({ cwd: REPO, env: { KUBECONFIG: file } }, 'verify', '--env', 'dev');
+    expect(none.err).toBe(`kompile verify: ${file} sets no current context; pass --context <name> (have: a, b)\n`);
+  });
+
+  it('reads $KUBECONFIG (every file), else ~/.kube/config, before the in-cluster service account', () => {
+    const user = path.join(home, '.kube/config');
+    kubeconfig(user, cluster);
+    const extra = path.join(tmp, 'extra/config');
+    kubeconfig(extra, cluster);
+    expect(kubeconfigSource({ env: { HOME: home } })).toEqual({ files: [user] });
+    expect(kubeconfigSource({ env: { HOME: home, KUBECONFIG: [extra, user].join(path.delimiter) } })).toEqual({ files: [extra, user] });
+    expect(kubeconfigSource({ env: { HOME: home }, kubeconfig: extra })).toEqual({ files: [extra] });
+  });
+});
+
+describe('cdk8s synth', () => {
+  it('prints what the app prints (main.ts\'s dist/<env> summary): cdk8s.yaml sends it past cdk8s-cli, which swallows the app\'s stdout', () => {
+    // A stand-in for main.ts (the real synth takes ~15 s) run by the real cdk8s-cli with the real cdk8s.yaml.
+    const project = path.join(tmp, 'cdk8s-project');
+    fs.mkdirSync(project);
+    fs.copyFileSync(path.join(REPO, 'cdk8s.yaml'), path.join(project, 'cdk8s.yaml'));
+    fs.symlinkSync(path.join(REPO, 'node_modules'), path.join(project, 'node_modules'));
+    fs.writeFileSync(
+      path.join(project, 'main.ts'),
+      "import * as fs from 'node:fs';\nfs.mkdirSync(process.env.CDK8S_OUTDIR!, { recursive: true });\nfs.writeFileSync(`${process.env.CDK8S_OUTDIR}/a.yaml`, 'kind: A\\n');\nconsole.log('dist/lab: 1 files, 0 images');\n",
+    );
+    const r = spawnSync(process.execPath, [path.join(REPO, 'node_modules/cdk8s-cli/bin/cdk8s'), 'synth'], {
+      cwd: project,
+      env: { ...process.env, CDK8S_CHECK_UPGRADE: 'false' },
+      encoding: 'utf8',
+    });
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('Synthesizing application');
+    expect(`${r.stdout}${r.stderr}`).toContain('dist/lab: 1 files, 0 images\n');
   });
 });
