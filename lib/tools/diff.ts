@@ -6,6 +6,7 @@
  */
 import { HOOK_ANNOTATION, HOOK_DELETE_POLICY_ANNOTATION } from '../checks/argocd-hooks';
 import { INSTALLS_CRDS } from '../core/component';
+import { editDistance } from '../core/edit-distance';
 import { findContainerImages } from '../core/images-walk';
 import { groupOf } from '../core/kinds';
 import { withApiDefaults } from './api-defaults';
@@ -436,19 +437,6 @@ function recreatedHook(obj: ManifestObject): boolean {
   return typeof hook === 'string' && hook.trim() !== '' && typeof policy === 'string' && policy.split(',').some((p) => p.trim() === 'BeforeHookCreation');
 }
 
-/** Levenshtein distance, case-insensitive (short strings: object names). */
-function distance(a: string, b: string): number {
-  const x = a.toLowerCase();
-  const y = b.toLowerCase();
-  let prev = Array.from({ length: y.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= x.length; i++) {
-    const row = [i];
-    for (let j = 1; j <= y.length; j++) row.push(Math.min(prev[j] + 1, row[j - 1] + 1, prev[j - 1] + (x[i - 1] === y[j - 1] ? 0 : 1)));
-    prev = row;
-  }
-  return prev[y.length];
-}
-
 /**
  * Acknowledgements that match no destructive change, each with the (at most 3) destructive changes
  * nearest to it: those of the acknowledged kind first, then by edit distance of `Kind/namespace/name`.
@@ -461,7 +449,7 @@ function unmatchedAcks(acks: ReadonlySet<string>, destructive: readonly Destruct
     const object = colon < 0 ? ack : ack.slice(colon + 1);
     const kind = object.split('/')[0].toLowerCase();
     const candidates = [...new Map(destructive.map((d) => [`${d.environment}:${d.object}`, d])).values()];
-    const score = (d: DestructiveChange) => (d.object.split('/')[0].toLowerCase() === kind ? 0 : 1000) + distance(object, d.object);
+    const score = (d: DestructiveChange) => (d.object.split('/')[0].toLowerCase() === kind ? 0 : 1000) + editDistance(object, d.object);
     const nearest = candidates
       .map((d) => ({ name: `${d.environment}:${d.object}`, score: score(d) }))
       .sort((p, q) => p.score - q.score || cmp(p.name, q.name))

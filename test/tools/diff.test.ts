@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { editDistance } from '../../lib/core/edit-distance';
 import { acknowledgementsIn, diffExitCode, diffTrees, formatMarkdown, formatText } from '../../lib/tools/diff';
 import { commitMessages, readTreeAtRef } from '../../lib/tools/git-tree';
 import { displayName, readTree, treeFromFiles } from '../../lib/tools/tree';
@@ -300,6 +301,7 @@ describe('kompile diff output: acknowledgements, added objects, --max-chars', ()
     expect(formatText(report)).toContain('Acknowledgements that match nothing:\n  PersistentVolumeClaim/ml/model matches no destructive change; did you mean dev:PersistentVolumeClaim/ml/models,');
     expect(formatMarkdown(report)).toContain('### Acknowledgements that match nothing');
     expect(diffTrees(before, after, { acknowledged: ['PersistentVolumeClaim/ml/models', 'prod:Namespace/ml'] }).unmatchedAcks.map((u) => u.ack)).toEqual(['prod:Namespace/ml']);
+    expect([editDistance('Namespace/m', 'namespace/ML'), editDistance('', 'abc'), editDistance('kitten', 'sitting')]).toEqual([1, 3, 3]);
     const none = diffTrees(after, after, { acknowledged: ['Namespace/x'] });
     expect(formatText(none)).toContain('Namespace/x matches no destructive change; this diff has none');
   });
