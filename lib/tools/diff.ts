@@ -379,7 +379,12 @@ function imagesOf(tree: RenderedTree, environment: string): Set<string> {
  * and their removals stay deletions.
  */
 function findRenames(removed: readonly [string, TreeObject][], added: readonly [string, TreeObject][]): Map<string, TreeObject> {
-  const body = (o: TreeObject) => withApiDefaults({ ...o.object, metadata: { name: '' } }, groupKind(o.object));
+  const bodies = new Map<TreeObject, ManifestObject>();
+  const body = (o: TreeObject) => {
+    let b = bodies.get(o);
+    if (!b) bodies.set(o, (b = withApiDefaults({ ...o.object, metadata: { name: '' } }, groupKind(o.object))));
+    return b;
+  };
   const group = (o: TreeObject, withComponent: boolean) => [o.environment, groupKind(o.object), namespaceOf(o.object) ?? '', withComponent ? o.component : ''].join('\u0000');
   const stateful = (o: TreeObject) => STATEFUL_KINDS.has(groupKind(o.object));
   const olds = removed.filter(([, o]) => stateful(o));
@@ -744,7 +749,8 @@ export function formatText(report: DiffReport): string {
     for (const img of i.removed) out.push(`  - ${img}`);
     for (const img of i.added) out.push(`  + ${img}`);
   }
-  out.push('', summary(report));
+  if (out[out.length - 1] !== '') out.push('');
+  out.push(summary(report));
   return `${out.join('\n')}\n`;
 }
 
