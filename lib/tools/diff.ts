@@ -431,7 +431,7 @@ function unservedVersionsInUse(before: ManifestObject, after: ManifestObject, us
 }
 
 /**
- * A Sync-phase hook Argo CD deletes before creating it again (`BeforeHookCreation`: "Any existing hook
+ * A hook (of any phase) that Argo CD deletes before creating it again (`BeforeHookCreation`: "Any existing hook
  * resource is deleted before the new one is created", argo-cd v3.1.16 docs/user-guide/sync-waves.md,
  * "Hook lifecycle and cleanup"): its immutable fields may change, the next sync recreates it.
  */
