@@ -1,14 +1,27 @@
 /**
  * Values the API server fills in when a field is unset, so `kompile diff` does not report
  * `a: unset → a: <default>` as a change. Only defaults that depend on nothing but the object itself
- * (no feature gate, no cluster configuration) are listed, from Kubernetes 1.28:
- * - pkg/apis/apps/v1/defaults.go `SetDefaults_StatefulSet`: `spec.podManagementPolicy: OrderedReady`;
- * - pkg/apis/core/v1/defaults.go `SetDefaults_PersistentVolumeClaimSpec` (also used for a
- *   StatefulSet's volume claim templates): `volumeMode: Filesystem`; `SetDefaults_PersistentVolume`:
- *   `persistentVolumeReclaimPolicy: Retain`, `volumeMode: Filesystem`; `SetDefaults_Service`:
- *   `sessionAffinity: None`, `type: ClusterIP`; `SetDefaults_Secret`: `type: Opaque`;
- *   `SetDefaults_Container`: `imagePullPolicy` is `Always` for an image tagged `latest` or not tagged
- *   (and without a digest), else `IfNotPresent`.
+ * (no feature gate, no cluster configuration) are listed. Each is stated in the Kubernetes 1.28 OpenAPI
+ * definitions (../shared/crds/kubernetes/v1.28.0/_definitions.json, the field's description; none of
+ * these carries a machine-readable `default`) and set by the defaulting code named beside it
+ * (pkg/apis/<group>/v1/defaults.go):
+ * - apps/v1 `SetDefaults_StatefulSet`: `podManagementPolicy: OrderedReady` ("The default policy is
+ *   `OrderedReady`"), `replicas: 1`, `revisionHistoryLimit: 10`; `SetDefaults_Deployment`:
+ *   `replicas: 1`, `revisionHistoryLimit: 10`, `progressDeadlineSeconds: 600` ("Defaults to 1/10/600s");
+ * - core/v1 `SetDefaults_PersistentVolumeClaimSpec` (also a StatefulSet's volume claim templates):
+ *   `volumeMode: Filesystem` ("Value of Filesystem is implied"); `SetDefaults_PersistentVolume`:
+ *   `persistentVolumeReclaimPolicy: Retain` ("Retain (default for manually created
+ *   PersistentVolumes)"), `volumeMode: Filesystem`; `SetDefaults_Service`: `sessionAffinity: None`,
+ *   `type: ClusterIP` ("Defaults to None/ClusterIP"); `SetDefaults_Secret`: `type: Opaque` (code only,
+ *   the definition does not say); `SetDefaults_Container`: `imagePullPolicy` is `Always` for an image
+ *   tagged `latest` or not tagged (and without a digest), else `IfNotPresent` ("Defaults to Always if
+ *   :latest tag is specified, or IfNotPresent otherwise");
+ * - batch/v1 `SetDefaults_Job`: `completionMode: NonIndexed` ("`NonIndexed` (default)"),
+ *   `backoffLimit: 6` ("Defaults to 6"), `suspend: false`, and `completions`/`parallelism` 1 when both
+ *   are unset (`parallelism` 1 when only it is); `SetDefaults_CronJob`: `concurrencyPolicy: Allow`,
+ *   `suspend: false`, `successfulJobsHistoryLimit: 3`, `failedJobsHistoryLimit: 1`;
+ * - storage/v1 `SetDefaults_StorageClass`: `reclaimPolicy: Delete` ("Defaults to Delete"),
+ *   `volumeBindingMode: Immediate` ("When unset, VolumeBindingImmediate is used").
  */
 import { ManifestObject } from './tree';
 
@@ -44,6 +57,16 @@ function fillContainers(podSpec: unknown): void {
   }
 }
 
+/** `SetDefaults_Job` on a Job's spec (a CronJob's job template is not a Job: `SetDefaults_Job` does not run on it). */
+function fillJob(spec: unknown): void {
+  if (!isRecord(spec)) return;
+  if (spec.completions === undefined && spec.parallelism === undefined) spec.completions = 1;
+  fill(spec, 'parallelism', 1);
+  fill(spec, 'backoffLimit', 6);
+  fill(spec, 'completionMode', 'NonIndexed');
+  fill(spec, 'suspend', false);
+}
+
 /** Where a kind keeps its pod template's spec. */
 const POD_SPEC: Readonly<Record<string, readonly string[]>> = {
   'apps/Deployment': ['spec', 'template', 'spec'],
@@ -68,7 +91,14 @@ export function withApiDefaults(obj: ManifestObject, groupKind: string): Manifes
   switch (groupKind) {
     case 'apps/StatefulSet':
       fill(spec, 'podManagementPolicy', 'OrderedReady');
+      fill(spec, 'replicas', 1);
+      fill(spec, 'revisionHistoryLimit', 10);
       if (isRecord(spec) && Array.isArray(spec.volumeClaimTemplates)) for (const t of spec.volumeClaimTemplates) if (isRecord(t)) fill(t.spec, 'volumeMode', 'Filesystem');
+      break;
+    case 'apps/Deployment':
+      fill(spec, 'replicas', 1);
+      fill(spec, 'revisionHistoryLimit', 10);
+      fill(spec, 'progressDeadlineSeconds', 600);
       break;
     case '/PersistentVolumeClaim':
       fill(spec, 'volumeMode', 'Filesystem');
@@ -83,6 +113,19 @@ export function withApiDefaults(obj: ManifestObject, groupKind: string): Manifes
       break;
     case '/Secret':
       fill(copy, 'type', 'Opaque');
+      break;
+    case 'batch/Job':
+      fillJob(spec);
+      break;
+    case 'batch/CronJob':
+      fill(spec, 'concurrencyPolicy', 'Allow');
+      fill(spec, 'suspend', false);
+      fill(spec, 'successfulJobsHistoryLimit', 3);
+      fill(spec, 'failedJobsHistoryLimit', 1);
+      break;
+    case 'storage.k8s.io/StorageClass':
+      fill(copy, 'reclaimPolicy', 'Delete');
+      fill(copy, 'volumeBindingMode', 'Immediate');
       break;
   }
   const path = POD_SPEC[groupKind];

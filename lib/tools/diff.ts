@@ -4,7 +4,9 @@
  * lose data and changes to fields the API server will not change in place. A removed object is
  * reported with what Argo CD will actually do with it (see {@link RemovalOutcome}).
  */
+import { HOOK_ANNOTATION, HOOK_DELETE_POLICY_ANNOTATION } from '../checks/argocd-hooks';
 import { INSTALLS_CRDS } from '../core/component';
+import { editDistance } from '../core/edit-distance';
 import { findContainerImages } from '../core/images-walk';
 import { groupOf } from '../core/kinds';
 import { withApiDefaults } from './api-defaults';
@@ -42,6 +44,10 @@ export interface ObjectDiff {
   readonly type: ChangeType;
   /** Changed fields (for `changed`; a component move shows as the field `(component)`). */
   readonly fields: readonly FieldChange[];
+  /** For `added`: its key fields on one line (images, replicas, storage, resources, storage URIs); empty when it has none. */
+  readonly summary?: string;
+  /** What Argo CD does that the YAML does not say (a hook recreated on each sync). */
+  readonly note?: string;
   /**
    * For `removed`: what Argo CD will do with it. Undefined when no Application of the tree syncs the
    * object (e.g. `bootstrap/`, applied by hand); such a removal is treated as a deletion.
@@ -83,8 +89,17 @@ export interface DiffWarning {
   readonly reason: string;
 }
 
+/** An acknowledgement (`--ack` or commit trailer) that matches no destructive change, with the ones it may have meant. */
+export interface UnmatchedAck {
+  readonly ack: string;
+  /** The nearest destructive changes, `env:Kind/namespace/name`, closest first (at most 3). */
+  readonly nearest: readonly string[];
+}
+
 export interface DiffReport {
   readonly objects: readonly ObjectDiff[];
+  /** Acknowledgements that match nothing: probably a typo, so the change they meant still fails. */
+  readonly unmatchedAcks: readonly UnmatchedAck[];
   /** Safety nets removed; reported, never failing `--fail-on destructive`. */
   readonly warnings: readonly DiffWarning[];
   readonly images: readonly ImageDiff[];
@@ -109,6 +124,11 @@ const DATA_KINDS: Readonly<Record<string, string>> = {
   '/Namespace': 'deleting a Namespace deletes every object in it, including objects Kompile does not manage',
   'apiextensions.k8s.io/CustomResourceDefinition': 'deleting a CRD deletes every custom resource of its kind, cluster-wide',
   'apps/StatefulSet': 'deleting a StatefulSet deletes its pods; its PVCs may be deleted too (persistentVolumeClaimRetentionPolicy)',
+  // Custom resources that serve: deleting one takes down what clients call.
+  'serving.kserve.io/InferenceService': 'deleting an InferenceService takes its model endpoint out of service',
+  // Deleting the KnativeServing resource is how an Operator-based Knative Serving is uninstalled (OpenShift
+  // Serverless "Uninstalling Knative Serving": delete the CR, then every pod of knative-serving goes).
+  'operator.knative.dev/KnativeServing': 'deleting KnativeServing makes the Knative Operator uninstall Knative Serving: Knative Services (and serverless InferenceServices) lose their controllers, activator and webhooks',
 };
 
 // ---------------------------------------------------------------------------------------------------
@@ -319,7 +339,9 @@ const IMMUTABLE: Readonly<Record<string, readonly ImmutableRule[]>> = {
     (b, a) => (changed(pvSource(b), pvSource(a)) ? ['the volume source changed: spec.persistentvolumesource is immutable after creation; the PV must be recreated'] : []),
   ],
   // pkg/apis/storage/validation/validation.go (1.28) ValidateStorageClassUpdate.
-  'storage.k8s.io/StorageClass': [fieldRule(['parameters', 'provisioner', 'reclaimPolicy'], 'updates are forbidden; the StorageClass must be deleted and recreated')],
+  // parameters, provisioner and reclaimPolicy are Forbidden, volumeBindingMode goes through
+  // ValidateImmutableField; reclaimPolicy and volumeBindingMode are compared defaulted (Delete, Immediate).
+  'storage.k8s.io/StorageClass': [fieldRule(['parameters', 'provisioner', 'reclaimPolicy', 'volumeBindingMode'], 'updates are forbidden; the StorageClass must be deleted and recreated')],
   'rbac.authorization.k8s.io/RoleBinding': [fieldRule(['roleRef'], 'roleRef is immutable; the binding must be recreated')],
   'rbac.authorization.k8s.io/ClusterRoleBinding': [fieldRule(['roleRef'], 'roleRef is immutable; the binding must be recreated')],
   'apiextensions.k8s.io/CustomResourceDefinition': [
@@ -348,8 +370,153 @@ function imagesOf(tree: RenderedTree, environment: string): Set<string> {
   return images;
 }
 
+/**
+ * Renamed data-holding objects: removed key → added twin. A removed object of {@link STATEFUL_KINDS}
+ * pairs with an added one of the same environment, kind and namespace whose content equals it apart
+ * from its metadata (a pure rename, in any component); failing that, of the objects still unpaired,
+ * with the only added one of the same environment, kind, namespace and component when it is also the
+ * only removed one there (a rename with edits). Each object pairs once; ambiguous groups pair nothing,
+ * and their removals stay deletions.
+ */
+function findRenames(removed: readonly [string, TreeObject][], added: readonly [string, TreeObject][]): Map<string, TreeObject> {
+  const bodies = new Map<TreeObject, ManifestObject>();
+  const body = (o: TreeObject) => {
+    let b = bodies.get(o);
+    if (!b) bodies.set(o, (b = withApiDefaults({ ...o.object, metadata: { name: '' } }, groupKind(o.object))));
+    return b;
+  };
+  const group = (o: TreeObject, withComponent: boolean) => [o.environment, groupKind(o.object), namespaceOf(o.object) ?? '', withComponent ? o.component : ''].join('\u0000');
+  const stateful = (o: TreeObject) => STATEFUL_KINDS.has(groupKind(o.object));
+  const olds = removed.filter(([, o]) => stateful(o));
+  const news = added.filter(([, o]) => stateful(o));
+  const pairs = new Map<string, TreeObject>();
+  const taken = new Set<string>();
+  for (const [key, old] of olds) {
+    const twin = news.find(([k, n]) => !taken.has(k) && group(n, false) === group(old, false) && deepEqual(body(n), body(old)));
+    if (twin) {
+      pairs.set(key, twin[1]);
+      taken.add(twin[0]);
+    }
+  }
+  const left = olds.filter(([k]) => !pairs.has(k));
+  const right = news.filter(([k]) => !taken.has(k));
+  for (const [key, old] of left) {
+    const g = group(old, true);
+    const mine = left.filter(([, o]) => group(o, true) === g);
+    const theirs = right.filter(([, n]) => group(n, true) === g);
+    if (mine.length === 1 && theirs.length === 1) pairs.set(key, theirs[0][1]);
+  }
+  return pairs;
+}
+
+/**
+ * CRD versions that stop being served (`served: false`, or removed) while objects of the same
+ * environment still use them: Argo CD cannot apply those objects (the API server has no such resource),
+ * so their sync fails. One reason per version.
+ */
+function unservedVersionsInUse(before: ManifestObject, after: ManifestObject, users: readonly TreeObject[]): string[] {
+  const served = (o: ManifestObject) =>
+    new Set(((valueAt(o, 'spec.versions') as Array<{ name?: unknown; served?: unknown }> | undefined) ?? []).filter((v) => v.served !== false && typeof v.name === 'string').map((v) => v.name as string));
+  const now = served(after);
+  const group = valueAt(after, 'spec.group');
+  const kind = valueAt(after, 'spec.names.kind');
+  const out: string[] = [];
+  for (const version of [...served(before)].filter((v) => !now.has(v)).sort()) {
+    const using = users.filter((u) => u.object.apiVersion === `${String(group)}/${version}` && u.object.kind === kind).map((u) => displayName(u.object));
+    if (using.length === 0) continue;
+    const listed = using.slice(0, 3).join(', ') + (using.length > 3 ? ` and ${using.length - 3} more` : '');
+    out.push(`version ${version} no longer served while ${using.length} object(s) in the tree use it (${listed}): the API server has no ${String(group)}/${version} ${String(kind)} any more, so their sync fails`);
+  }
+  return out;
+}
+
+/**
+ * A hook (of any phase) that Argo CD deletes before creating it again (`BeforeHookCreation`: "Any existing hook
+ * resource is deleted before the new one is created", argo-cd v3.1.16 docs/user-guide/sync-waves.md,
+ * "Hook lifecycle and cleanup"): its immutable fields may change, the next sync recreates it.
+ */
+function recreatedHook(obj: ManifestObject): boolean {
+  const annotations = (obj.metadata.annotations ?? {}) as Record<string, unknown>;
+  const hook = annotations[HOOK_ANNOTATION];
+  const policy = annotations[HOOK_DELETE_POLICY_ANNOTATION];
+  return typeof hook === 'string' && hook.trim() !== '' && typeof policy === 'string' && policy.split(',').some((p) => p.trim() === 'BeforeHookCreation');
+}
+
+/**
+ * Acknowledgements that match no destructive change, each with the (at most 3) destructive changes
+ * nearest to it: those of the acknowledged kind first, then by edit distance of `Kind/namespace/name`.
+ */
+function unmatchedAcks(acks: ReadonlySet<string>, destructive: readonly DestructiveChange[]): UnmatchedAck[] {
+  const out: UnmatchedAck[] = [];
+  for (const ack of [...acks].sort()) {
+    if (destructive.some((d) => isAcknowledged(new Set([ack]), d.environment, d.object))) continue;
+    const colon = ack.indexOf(':');
+    const object = colon < 0 ? ack : ack.slice(colon + 1);
+    const kind = object.split('/')[0].toLowerCase();
+    const candidates = [...new Map(destructive.map((d) => [`${d.environment}:${d.object}`, d])).values()];
+    const score = (d: DestructiveChange) => (d.object.split('/')[0].toLowerCase() === kind ? 0 : 1000) + editDistance(object, d.object);
+    const nearest = candidates
+      .map((d) => ({ name: `${d.environment}:${d.object}`, score: score(d) }))
+      .sort((p, q) => p.score - q.score || cmp(p.name, q.name))
+      .slice(0, 3)
+      .map((c) => c.name);
+    out.push({ ack, nearest });
+  }
+  return out;
+}
+
 function isAcknowledged(acks: ReadonlySet<string>, environment: string, object: string): boolean {
   return acks.has(object) || acks.has(`${environment}:${object}`);
+}
+
+/** Longest {@link keyFields} line. */
+const MAX_SUMMARY = 240;
+
+/**
+ * The fields a reviewer checks first on a new object, on one line: its images, replicas (KServe's
+ * min/max replicas), storage (a claim's request, a volume's capacity, a StatefulSet's claim templates),
+ * each container's resources as request/limit, and model storage URIs (`storageUri`, wherever the
+ * custom resource keeps it). Empty when the object has none of them.
+ */
+export function keyFields(obj: ManifestObject): string {
+  const parts: string[] = [];
+  const images = [...new Set(findContainerImages(obj).map((f) => f.value))];
+  if (images.length > 0) parts.push(`image${images.length > 1 ? 's' : ''} ${images.join(', ')}`);
+  const replicas = valueAt(obj, 'spec.replicas');
+  if (typeof replicas === 'number') parts.push(`replicas ${replicas}`);
+  const gk = groupKind(obj);
+  const storage: string[] = [];
+  if (gk === '/PersistentVolumeClaim') storage.push(String(valueAt(obj, 'spec.resources.requests.storage') ?? ''));
+  if (gk === '/PersistentVolume') storage.push(String(valueAt(obj, 'spec.capacity.storage') ?? ''));
+  const templates = valueAt(obj, 'spec.volumeClaimTemplates');
+  if (Array.isArray(templates)) for (const t of templates) storage.push(`${String(valueAt(t, 'metadata.name'))} ${String(valueAt(t, 'spec.resources.requests.storage') ?? '?')}`);
+  if (storage.some((x) => x !== '')) parts.push(`storage ${storage.filter((x) => x !== '').join(', ')}`);
+  const resources: string[] = [];
+  const uris: string[] = [];
+  const scaling: string[] = [];
+  const walk = (node: unknown, label: string): void => {
+    if (Array.isArray(node)) return node.forEach((item) => walk(item, label));
+    if (typeof node !== 'object' || node === null) return;
+    const rec = node as Record<string, unknown>;
+    const here = typeof rec.name === 'string' ? rec.name : label;
+    for (const [key, value] of Object.entries(rec)) {
+      if (key === 'volumeClaimTemplates') continue; // their storage requests are listed as storage
+      if (key === 'storageUri' && typeof value === 'string') uris.push(value);
+      else if ((key === 'minReplicas' || key === 'maxReplicas') && typeof value === 'number') scaling.push(`${key} ${value}`);
+      else if (key === 'resources' && gk !== '/PersistentVolumeClaim' && typeof value === 'object' && value !== null && !Array.isArray(value)) {
+        const req = (valueAt(value, 'requests') ?? {}) as Record<string, unknown>;
+        const lim = (valueAt(value, 'limits') ?? {}) as Record<string, unknown>;
+        const names = [...new Set([...Object.keys(req), ...Object.keys(lim)])];
+        if (names.length > 0) resources.push(`${here}: ${names.map((n) => `${n} ${String(req[n] ?? '-')}/${String(lim[n] ?? '-')}`).join(', ')}`);
+      } else walk(value, key);
+    }
+  };
+  walk(valueAt(obj, 'spec'), 'spec');
+  parts.push(...scaling);
+  if (resources.length > 0) parts.push(`resources (request/limit) ${resources.join('; ')}`);
+  if (uris.length > 0) parts.push(`storageUri ${uris.join(', ')}`);
+  const line = parts.join('; ');
+  return line.length > MAX_SUMMARY ? `${line.slice(0, MAX_SUMMARY - 1)}…` : line;
 }
 
 /** Compares two rendered trees. Pure: the trees are read by the caller. */
@@ -385,6 +552,10 @@ export function diffTrees(before: RenderedTree, after: RenderedTree, options: Di
   const folders = new Set(before.objects.map((o) => `${o.environment}\u0000${o.component}`));
   const kept: KeptObject[] = [];
   const warnings: DiffWarning[] = [];
+  const renames = findRenames(
+    [...b].filter(([k]) => !a.has(k)),
+    [...a].filter(([k]) => !b.has(k)),
+  );
 
   for (const [key, old] of b) {
     const now = a.get(key);
@@ -401,10 +572,16 @@ export function diffTrees(before: RenderedTree, after: RenderedTree, options: Di
         if (removal.outcome === 'pruned' && !child.cascade) kept.push({ environment: old.environment, component: old.component, object, outcome: 'orphaned', reason: consequence });
       }
       objects.push({ environment: old.environment, component: old.component, object, type: 'removed', fields: [], ...(removal ? { removal } : {}) });
-      if (removal?.outcome === 'orphaned' || removal?.outcome === 'out-of-sync') {
-        kept.push({ environment: old.environment, component: old.component, object, outcome: removal.outcome, reason: removal.reason });
+      const stays = removal?.outcome === 'orphaned' || removal?.outcome === 'out-of-sync';
+      if (stays) kept.push({ environment: old.environment, component: old.component, object, outcome: removal!.outcome as KeptObject['outcome'], reason: removal!.reason });
+      const twin = renames.get(key);
+      if (twin) {
+        // Kubernetes has no rename: the new name is a new, empty object, whatever Argo CD does with the old one.
+        const old_ = stays ? `the old one stays in the cluster with its data, unmanaged (${removal!.outcome})` : 'the data of the old one is not carried over';
+        flag(old, `renamed to ${twin.object.metadata.name}${twin.component === old.component ? '' : ` (in ${twin.component})`}: a rename is a delete plus a create; the new ${old.object.kind} starts empty and ${old_}`);
         continue;
       }
+      if (stays) continue;
       const why = DATA_KINDS[groupKind(old.object)];
       if (why) flag(old, `deleted: ${why}`);
       continue;
@@ -415,8 +592,13 @@ export function diffTrees(before: RenderedTree, after: RenderedTree, options: Di
     const fields = diffFields(oldObj, nowObj);
     if (old.component !== now.component) fields.unshift({ path: '(component)', before: old.component, after: now.component });
     if (fields.length === 0) continue;
-    objects.push({ environment: now.environment, component: now.component, object: displayName(now.object), type: 'changed', fields });
-    for (const rule of IMMUTABLE[gk] ?? []) for (const reason of rule(oldObj, nowObj)) flag(now, reason);
+    const hook = gk === 'batch/Job' && recreatedHook(now.object);
+    const note = hook ? `an Argo CD ${String((now.object.metadata.annotations as Record<string, unknown> | undefined)?.[HOOK_ANNOTATION])} hook with BeforeHookCreation: Argo CD deletes the old Job and creates this one on the next sync, by design` : undefined;
+    objects.push({ environment: now.environment, component: now.component, object: displayName(now.object), type: 'changed', fields, ...(note ? { note } : {}) });
+    if (!hook) for (const rule of IMMUTABLE[gk] ?? []) for (const reason of rule(oldObj, nowObj)) flag(now, reason);
+    if (gk === 'apiextensions.k8s.io/CustomResourceDefinition') {
+      for (const reason of unservedVersionsInUse(oldObj, nowObj, after.objects.filter((o) => o.environment === now.environment))) flag(now, reason);
+    }
     for (const net of SAFETY_NETS[gk] ?? []) {
       const from = valueAt(oldObj, net.path) ?? net.unset;
       const to = valueAt(nowObj, net.path) ?? net.unset;
@@ -426,18 +608,10 @@ export function diffTrees(before: RenderedTree, after: RenderedTree, options: Di
       flag(now, 'Prune=false removed: removing it from the tree later deletes it (and its data) instead of leaving it in the cluster');
     }
   }
-  // A data-holding object removed and one of its kind added beside it (same environment, component,
-  // namespace): a rename, which Kubernetes applies as a delete plus a create of an empty object.
-  const addedKeys = [...a.keys()].filter((k) => !b.has(k));
-  for (const [key, old] of b) {
-    const gk = groupKind(old.object);
-    if (a.has(key) || !STATEFUL_KINDS.has(gk)) continue;
-    const ns = namespaceOf(old.object);
-    const twin = addedKeys.map((k) => a.get(k)!).find((n) => n.environment === old.environment && n.component === old.component && groupKind(n.object) === gk && namespaceOf(n.object) === ns);
-    if (twin) flag(old, `renamed to ${twin.object.metadata.name}: a rename is a delete plus a create; the new ${old.object.kind} starts empty and the data of the old one is not carried over`);
-  }
   for (const [key, now] of a) {
-    if (!b.has(key)) objects.push({ environment: now.environment, component: now.component, object: displayName(now.object), type: 'added', fields: [] });
+    if (b.has(key)) continue;
+    const line = keyFields(now.object);
+    objects.push({ environment: now.environment, component: now.component, object: displayName(now.object), type: 'added', fields: [], ...(line ? { summary: line } : {}) });
   }
 
   const images: ImageDiff[] = [];
@@ -456,7 +630,7 @@ export function diffTrees(before: RenderedTree, after: RenderedTree, options: Di
   destructive.sort((x, y) => order(x, y) || cmp(x.reason, y.reason));
   kept.sort((x, y) => order(x, y));
   warnings.sort((x, y) => order(x, y) || cmp(x.reason, y.reason));
-  return { objects, warnings, images, destructive, kept };
+  return { objects, unmatchedAcks: unmatchedAcks(acks, destructive), warnings, images, destructive, kept };
 }
 
 function cmp(a: string, b: string): number {
@@ -498,11 +672,17 @@ function preview(value: unknown): string {
 /** Most fields listed for one changed object before the rest is summarised. */
 const MAX_FIELDS = 12;
 
-function fieldLines(fields: readonly FieldChange[]): string[] {
-  const lines = fields.slice(0, MAX_FIELDS).map((f) => `${f.path}: ${preview(f.before)} → ${preview(f.after)}`);
-  if (fields.length > MAX_FIELDS) lines.push(`… and ${fields.length - MAX_FIELDS} more field(s)`);
+function fieldLines(fields: readonly FieldChange[], max = MAX_FIELDS): string[] {
+  const lines = fields.slice(0, max).map((f) => `${f.path}: ${preview(f.before)} → ${preview(f.after)}`);
+  if (fields.length > max) lines.push(`… and ${fields.length - max} more field(s)`);
   return lines;
 }
+
+/** How an unmatched acknowledgement is reported. */
+function unmatchedLine(u: UnmatchedAck): string {
+  return `${u.ack} matches no destructive change; ${u.nearest.length > 0 ? `did you mean ${u.nearest.join(', ')}?` : 'this diff has none'}`;
+}
+const UNMATCHED_HEADING = 'Acknowledgements that match nothing';
 
 function summary(report: DiffReport): string {
   const count = (t: ChangeType) => report.objects.filter((o) => o.type === t).length;
@@ -532,7 +712,12 @@ const KEPT_HEADING = 'Left in the cluster (removed from the tree, not deleted by
 /** Plain-text report for a terminal. */
 export function formatText(report: DiffReport): string {
   const out: string[] = [];
-  if (report.objects.length === 0 && report.images.length === 0) return 'No changes.\n';
+  if (report.objects.length === 0 && report.images.length === 0 && report.unmatchedAcks.length === 0) return 'No changes.\n';
+  if (report.unmatchedAcks.length > 0) {
+    out.push(`${UNMATCHED_HEADING}:`);
+    for (const u of report.unmatchedAcks) out.push(`  ${unmatchedLine(u)}`);
+    out.push('');
+  }
   if (report.destructive.length > 0) {
     out.push('!!! DESTRUCTIVE CHANGES !!!');
     for (const d of report.destructive) out.push(`  ${d.acknowledged ? '[acknowledged] ' : ''}${d.environment}: ${d.object} (${d.component}): ${d.reason}`);
@@ -553,7 +738,8 @@ export function formatText(report: DiffReport): string {
     for (const [comp, diffs] of comps) {
       out.push(`  -- ${comp || '(environment)'}`);
       for (const d of diffs) {
-        out.push(`    ${SIGN[d.type]} ${d.object}${d.removal ? `  [${REMOVAL_LABEL[d.removal.outcome]}: ${d.removal.reason}]` : ''}`);
+        const extra = d.removal ? `  [${REMOVAL_LABEL[d.removal.outcome]}: ${d.removal.reason}]` : d.note ? `  [${d.note}]` : d.summary ? `  (${d.summary})` : '';
+        out.push(`    ${SIGN[d.type]} ${d.object}${extra}`);
         for (const line of fieldLines(d.fields)) out.push(`        ${line}`);
       }
     }
@@ -563,7 +749,8 @@ export function formatText(report: DiffReport): string {
     for (const img of i.removed) out.push(`  - ${img}`);
     for (const img of i.added) out.push(`  + ${img}`);
   }
-  out.push('', summary(report));
+  if (out[out.length - 1] !== '') out.push('');
+  out.push(summary(report));
   return `${out.join('\n')}\n`;
 }
 
@@ -578,18 +765,55 @@ function cell(s: string): string {
 /** Options of {@link formatMarkdown}. */
 export interface MarkdownOptions {
   /**
-   * Longest report, in characters (GitHub comments hold 65,536). A longer report keeps its summary,
-   * destructive section and images, and lists per component only how many objects changed.
+   * Longest report, in characters (GitHub comments hold 65,536). A longer report drops detail component
+   * by component, least important first (see {@link formatMarkdown}); the summary, destructive section,
+   * warnings and images always stay.
    * @default - no limit
    */
   readonly maxChars?: number;
 }
 
-/** Markdown report, ready to be posted as a pull-request comment. */
+/**
+ * How much of a component's listing a Markdown report shows, from all of it to a count:
+ * 0 every field (up to {@link MAX_FIELDS}), 1 the first {@link FEW_FIELDS} fields, 2 one line per object
+ * with its summary or what Argo CD does, 3 one bare line per object, 4 counts only.
+ */
+type Detail = 0 | 1 | 2 | 3 | 4;
+const FEW_FIELDS = 3;
+
+function objectLines(d: ObjectDiff, detail: Detail): string[] {
+  const removed = d.removal ? `${d.removal.outcome === 'orphaned' || d.removal.outcome === 'out-of-sync' ? '🟠' : '🔴'} ${REMOVAL_LABEL[d.removal.outcome]}` : '🔴 removed';
+  const label = d.type === 'added' ? '🟢 added' : d.type === 'removed' ? removed : '🟡 changed';
+  if (detail === 3) return [`- ${label} ${code(d.object)}`];
+  const why = d.removal?.reason ?? d.note;
+  const lines = [`- ${label} ${code(d.object)}${why ? ` — ${cell(why)}` : d.summary ? ` — ${code(d.summary)}` : ''}`];
+  if (detail < 2) for (const line of fieldLines(d.fields, detail === 0 ? MAX_FIELDS : FEW_FIELDS)) lines.push(`  - ${code(line)}`);
+  return lines;
+}
+
+function componentBlock(comp: string, diffs: readonly ObjectDiff[], detail: Detail): string {
+  const name = comp || '(environment)';
+  if (detail === 4) return `- **${name}**: ${(['added', 'removed', 'changed'] as const).map((t) => `${diffs.filter((d) => d.type === t).length} ${t}`).join(', ')}\n`;
+  const body = diffs.flatMap((d) => objectLines(d, detail));
+  return [`<details${diffs.length <= 20 ? ' open' : ''}><summary><b>${name}</b>: ${diffs.length} object(s)</summary>`, '', ...body, '', '</details>', '', ''].join('\n');
+}
+
+/**
+ * Markdown report, ready to be posted as a pull-request comment. With `maxChars`, a report that is too
+ * long loses detail one component at a time, least important first: every component goes from all
+ * fields to the first few, then to one line per object, then to bare object lines, then to counts;
+ * within each step, components without a destructive change go first, largest first. Every changed
+ * object keeps its line for as long as the limit allows.
+ */
 export function formatMarkdown(report: DiffReport, options: MarkdownOptions = {}): string {
   const head: string[] = ['## Kompile diff', ''];
-  if (report.objects.length === 0 && report.images.length === 0) return `${head.join('\n')}No changes to the rendered manifests.\n`;
+  if (report.objects.length === 0 && report.images.length === 0 && report.unmatchedAcks.length === 0) return `${head.join('\n')}No changes to the rendered manifests.\n`;
   head.push(summary(report), '');
+  if (report.unmatchedAcks.length > 0) {
+    head.push(`### ${UNMATCHED_HEADING}`, '');
+    for (const u of report.unmatchedAcks) head.push(`- ${cell(unmatchedLine(u))}`);
+    head.push('');
+  }
   if (report.destructive.length > 0) {
     const open = report.destructive.filter((d) => !d.acknowledged).length;
     head.push(`### ⚠️ Destructive changes${open > 0 ? ` — ${open} need acknowledgement` : ''}`, '');
@@ -617,28 +841,46 @@ export function formatMarkdown(report: DiffReport, options: MarkdownOptions = {}
     }
     images.push('');
   }
-  const full: string[] = [];
-  const brief: string[] = [];
-  for (const [env, comps] of groups(report)) {
-    full.push(`### ${env}`, '');
-    brief.push(`### ${env}`, '');
-    for (const [comp, diffs] of comps) {
-      const counts = (['added', 'removed', 'changed'] as const).map((t) => `${diffs.filter((d) => d.type === t).length} ${t}`).join(', ');
-      brief.push(`- **${comp || '(environment)'}**: ${counts}`);
-      full.push(`<details${diffs.length <= 20 ? ' open' : ''}><summary><b>${comp || '(environment)'}</b>: ${diffs.length} object(s)</summary>`, '');
-      for (const d of diffs) {
-        const removed = d.removal ? `${d.removal.outcome === 'orphaned' || d.removal.outcome === 'out-of-sync' ? '🟠' : '🔴'} ${REMOVAL_LABEL[d.removal.outcome]}` : '🔴 removed';
-        const label = d.type === 'added' ? '🟢 added' : d.type === 'removed' ? removed : '🟡 changed';
-        full.push(`- ${label} ${code(d.object)}${d.removal ? ` — ${cell(d.removal.reason)}` : ''}`);
-        for (const line of fieldLines(d.fields)) full.push(`  - ${code(line)}`);
-      }
-      full.push('', '</details>', '');
-    }
-    brief.push('');
+  // Each environment's heading, then its components' blocks, each at its own level of detail.
+  interface Block {
+    readonly environment: string;
+    readonly component: string;
+    readonly diffs: readonly ObjectDiff[];
+    detail: Detail;
+    text: string;
   }
-  const whole = [...head, ...full, ...images].join('\n');
-  if (options.maxChars === undefined || whole.length <= options.maxChars) return whole;
-  brief.push('_The per-object listing is too long for a comment: run `kompile diff` locally or see the CI log._', '');
-  const short = [...head, ...brief, ...images].join('\n');
-  return short.length <= options.maxChars ? short : `${[...head].join('\n')}\n_Too many changes to list here: run \`kompile diff\` locally or see the CI log._\n`;
+  const blocks: Block[] = [];
+  for (const [environment, comps] of groups(report)) {
+    for (const [component, diffs] of comps) blocks.push({ environment, component, diffs, detail: 0, text: componentBlock(component, diffs, 0) });
+  }
+  const headText = `${head.join('\n')}\n`;
+  const imagesText = images.join('\n');
+  const render = (notice: string) => {
+    const out: string[] = [headText];
+    let env: string | undefined;
+    for (const b of blocks) {
+      if (b.environment !== env) out.push(`### ${(env = b.environment)}\n\n`);
+      out.push(b.text);
+    }
+    return out.join('') + notice + imagesText;
+  };
+  const full = render('');
+  if (options.maxChars === undefined || full.length <= options.maxChars) return full;
+  const notice = '\n_Some detail is left out to fit a comment: run `kompile diff` locally or see the CI log._\n\n';
+  let length = full.length + notice.length;
+  const destructive = new Set(report.destructive.map((d) => `${d.environment}\u0000${d.component}`));
+  const order = [...blocks].sort(
+    (x, y) => Number(destructive.has(`${x.environment}\u0000${x.component}`)) - Number(destructive.has(`${y.environment}\u0000${y.component}`)) || y.text.length - x.text.length,
+  );
+  for (const level of [1, 2, 3, 4] as const) {
+    for (const b of order) {
+      if (length <= options.maxChars) break;
+      const text = componentBlock(b.component, b.diffs, level);
+      length += text.length - b.text.length;
+      b.detail = level;
+      b.text = text;
+    }
+  }
+  const short = render(notice);
+  return short.length <= options.maxChars ? short : `${headText}_Too many changes to list here: run \`kompile diff\` locally or see the CI log._\n`;
 }

@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { editDistance } from '../../lib/core/edit-distance';
 import { acknowledgementsIn, diffExitCode, diffTrees, formatMarkdown, formatText } from '../../lib/tools/diff';
 import { commitMessages, readTreeAtRef } from '../../lib/tools/git-tree';
 import { displayName, readTree, treeFromFiles } from '../../lib/tools/tree';
@@ -288,6 +289,72 @@ describe('diffTrees', () => {
   });
 });
 
+describe('kompile diff output: acknowledgements, added objects, --max-chars', () => {
+  it('warns about an --ack that matches nothing, naming the nearest destructive changes', () => {
+    const before = tree({ 'dev/data/m.yaml': [pvc('models', 'ml', '1Gi'), pvc('cache', 'ml', '1Gi'), namespace('ml')] });
+    const after = tree({});
+    const report = diffTrees(before, after, { acknowledged: ['PersistentVolumeClaim/ml/model', 'PersistentVolumeClaim/ml/cache', 'dev:Namespace/m'] });
+    expect(report.unmatchedAcks).toEqual([
+      { ack: 'PersistentVolumeClaim/ml/model', nearest: ['dev:PersistentVolumeClaim/ml/models', 'dev:PersistentVolumeClaim/ml/cache', 'dev:Namespace/ml'] },
+      { ack: 'dev:Namespace/m', nearest: ['dev:Namespace/ml', 'dev:PersistentVolumeClaim/ml/cache', 'dev:PersistentVolumeClaim/ml/models'] },
+    ]);
+    expect(formatText(report)).toContain('Acknowledgements that match nothing:\n  PersistentVolumeClaim/ml/model matches no destructive change; did you mean dev:PersistentVolumeClaim/ml/models,');
+    expect(formatMarkdown(report)).toContain('### Acknowledgements that match nothing');
+    expect(diffTrees(before, after, { acknowledged: ['PersistentVolumeClaim/ml/models', 'prod:Namespace/ml'] }).unmatchedAcks.map((u) => u.ack)).toEqual(['prod:Namespace/ml']);
+    expect([editDistance('Namespace/m', 'namespace/ML'), editDistance('', 'abc'), editDistance('kitten', 'sitting')]).toEqual([1, 3, 3]);
+    const none = diffTrees(after, after, { acknowledged: ['Namespace/x'] });
+    expect(formatText(none)).toContain('Namespace/x matches no destructive change; this diff has none');
+  });
+
+  it('shows the key fields of an added object on one line', () => {
+    const isvc: Obj = {
+      apiVersion: 'serving.kserve.io/v1beta1',
+      kind: 'InferenceService',
+      metadata: { name: 'llm', namespace: 'ml' },
+      spec: { predictor: { minReplicas: 1, maxReplicas: 3, model: { storageUri: 's3://models/llm', resources: { requests: { cpu: '1' }, limits: { 'nvidia.com/gpu': '1' } } } } },
+    };
+    const sts: Obj = { apiVersion: 'apps/v1', kind: 'StatefulSet', metadata: { name: 'db', namespace: 'ml' }, spec: { replicas: 2, volumeClaimTemplates: [{ metadata: { name: 'data' }, spec: { resources: { requests: { storage: '5Gi' } } } }] } };
+    const report = diffTrees(tree({}), tree({ 'dev/app/m.yaml': [deployment('api', 'ml', 'x/a:1'), pvc('models', 'ml', '10Gi'), isvc, sts, namespace('ml')] }));
+    const summary = (object: string) => report.objects.find((o) => o.object === object)!.summary;
+    expect(summary('Deployment/ml/api')).toBe('image x/a:1; replicas 1; resources (request/limit) app: cpu 100m/500m, memory 128Mi/256Mi');
+    expect(summary('PersistentVolumeClaim/ml/models')).toBe('storage 10Gi');
+    expect(summary('InferenceService/ml/llm')).toBe('minReplicas 1; maxReplicas 3; resources (request/limit) model: cpu 1/-, nvidia.com/gpu -/1; storageUri s3://models/llm');
+    expect(summary('StatefulSet/ml/db')).toBe('replicas 2; storage data 5Gi');
+    expect(summary('Namespace/ml')).toBeUndefined();
+    expect(formatText(report)).toContain('+ PersistentVolumeClaim/ml/models  (storage 10Gi)\n');
+    expect(formatMarkdown(report)).toContain('- 🟢 added `PersistentVolumeClaim/ml/models` — `storage 10Gi`');
+  });
+
+  it('--max-chars drops detail component by component, least important first, keeping object lines as long as it can', () => {
+    const many = (prefix: string, n: number, image: string) => Array.from({ length: n }, (_, i) => deployment(`${prefix}${i}`, 'ml', image));
+    const before = tree({ 'dev/big/m.yaml': many('b', 6, 'x/a:1'), 'dev/small/m.yaml': [...many('s', 1, 'x/a:1'), pvc('data', 'ml', '1Gi')] });
+    const after = tree({
+      'dev/big/m.yaml': many('b', 6, 'x/a:2').map((d) => ({ ...d, spec: { ...(d.spec as object), replicas: 2, revisionHistoryLimit: 3, paused: true, minReadySeconds: 5 } })),
+      'dev/small/m.yaml': [...many('s', 1, 'x/a:2'), pvc('data', 'ml', '1Gi', 'fast')],
+    });
+    const report = diffTrees(before, after);
+    const full = formatMarkdown(report);
+    const at = (maxChars: number) => formatMarkdown(report, { maxChars });
+    expect(at(full.length)).toBe(full);
+    // A little too long: the big component (no destructive change) keeps only its first fields.
+    const few = at(full.length - 1);
+    expect(few.length).toBeLessThanOrEqual(full.length - 1);
+    expect(few).toContain('… and 2 more field(s)');
+    expect(few).toContain('`spec.storageClassName: nfs-csi → fast`');
+    expect(few).toContain('Some detail is left out');
+    // Tighter: object lines without fields, every object still listed.
+    const lines = at(few.length - 200);
+    expect(lines).toContain('- 🟡 changed `Deployment/ml/b0`\n- 🟡 changed `Deployment/ml/b1`\n');
+    for (let i = 0; i < 6; i++) expect(lines).toContain(`\`Deployment/ml/b${i}\``);
+    expect(lines).toContain('`spec.storageClassName: nfs-csi → fast`');
+    // Tighter still: counts for the big component first, the destructive one keeps its lines longest.
+    const counts = formatMarkdown(report, { maxChars: lines.length - 300 });
+    expect(counts).toContain('- **big**: 0 added, 0 removed, 6 changed');
+    expect(counts).toContain('`PersistentVolumeClaim/ml/data`');
+    expect(formatMarkdown(report, { maxChars: 100 })).toContain('Too many changes to list here');
+  });
+});
+
 describe('readTreeAtRef', () => {
   it('reads the rendered tree of a commit and names the objects changed between two commits', () => {
     const repo = fs.mkdtempSync(path.join(os.tmpdir(), 'kompile-git-'));
@@ -356,11 +423,52 @@ describe('diffTrees: refused changes, safety nets and API defaults (Kubernetes 1
     expect(reasons(job({ completionMode: 'Indexed', completions: 2, parallelism: 2 }), job({ completionMode: 'Indexed', completions: 3, parallelism: 3 }))).toEqual([]);
   });
 
-  it('flags a renamed PVC or StatefulSet as a delete plus a create', () => {
+  it('flags a renamed PVC or StatefulSet as a delete plus a create, once', () => {
     const report = diffTrees(one(pvc('data', 'ml', '1Gi')), one(pvc('data-v2', 'ml', '1Gi')));
     expect(report.objects.map((o) => `${o.type} ${o.object}`)).toEqual(['removed PersistentVolumeClaim/ml/data', 'added PersistentVolumeClaim/ml/data-v2']);
-    expect(report.destructive.map((d) => d.reason)).toContain('renamed to data-v2: a rename is a delete plus a create; the new PersistentVolumeClaim starts empty and the data of the old one is not carried over');
+    expect(report.destructive.map((d) => `${d.object}: ${d.reason}`)).toEqual([
+      'PersistentVolumeClaim/ml/data: renamed to data-v2: a rename is a delete plus a create; the new PersistentVolumeClaim starts empty and the data of the old one is not carried over',
+    ]);
     expect(diffTrees(one(deployment('a', 'ml', 'x:1')), one(deployment('b', 'ml', 'x:1'))).destructive).toEqual([]);
+  });
+
+  it('pairs renames exactly: same content anywhere in the namespace, else the only pair of a component; ambiguous removals stay deletions', () => {
+    const isvc = (name: string, uri: string): Obj => ({ apiVersion: 'serving.kserve.io/v1beta1', kind: 'InferenceService', metadata: { name, namespace: 'ml' }, spec: { predictor: { model: { storageUri: uri } } } });
+    const names = (r: ReturnType<typeof diffTrees>) => r.destructive.map((d) => `${d.object}: ${d.reason.split(':')[0]}`);
+    // Same content, moved to another component and renamed: a rename (the new component is named).
+    const moved = diffTrees(tree({ 'dev/a/m.yaml': [pvc('data', 'ml', '1Gi')] }), tree({ 'dev/b/m.yaml': [pvc('data2', 'ml', '1Gi')] }));
+    expect(moved.destructive.map((d) => d.reason)).toEqual([
+      'renamed to data2 (in b): a rename is a delete plus a create; the new PersistentVolumeClaim starts empty and the data of the old one is not carried over',
+    ]);
+    // Renamed and edited: the only removed and the only added InferenceService of the component.
+    expect(names(diffTrees(one(isvc('llm', 's3://m/1')), one(isvc('llm-v2', 's3://m/2'))))).toEqual(['InferenceService/ml/llm: renamed to llm-v2']);
+    // Two removed, two added, all different: no pairing is certain, so each removal is a deletion.
+    const ambiguous = diffTrees(one(pvc('a', 'ml', '1Gi')), tree({ 'dev/store/manifests.yaml': [pvc('c', 'ml', '2Gi'), pvc('d', 'ml', '3Gi')] }));
+    expect(names(ambiguous)).toEqual(['PersistentVolumeClaim/ml/a: deleted']);
+    const two = diffTrees(tree({ 'dev/store/m.yaml': [pvc('a', 'ml', '1Gi'), pvc('b', 'ml', '2Gi')] }), tree({ 'dev/store/m.yaml': [pvc('a2', 'ml', '2Gi'), pvc('b2', 'ml', '5Gi')] }));
+    // b and a2 have the same content; a and b2 are then the only pair left in the component.
+    expect(names(two)).toEqual(['PersistentVolumeClaim/ml/a: renamed to b2', 'PersistentVolumeClaim/ml/b: renamed to a2']);
+    // Another namespace is another object, not a rename.
+    expect(names(diffTrees(one(pvc('a', 'ml', '1Gi')), one(pvc('a2', 'other', '1Gi'))))).toEqual(['PersistentVolumeClaim/ml/a: deleted']);
+  });
+
+  it('says the old object of a rename stays in the cluster when Argo CD does not prune it', () => {
+    const before = tree({ 'dev/apps/store.yaml': [app('store')], 'dev/store/m.yaml': [kept(pvc('data', 'ml', '1Gi'))] });
+    const after = tree({ 'dev/apps/store.yaml': [app('store')], 'dev/store/m.yaml': [kept(pvc('data-v2', 'ml', '1Gi'))] });
+    const report = diffTrees(before, after);
+    expect(report.destructive.map((d) => d.reason)).toEqual([
+      'renamed to data-v2: a rename is a delete plus a create; the new PersistentVolumeClaim starts empty and the old one stays in the cluster with its data, unmanaged (out-of-sync)',
+    ]);
+    expect(report.kept.map((k) => k.object)).toEqual(['PersistentVolumeClaim/ml/data']);
+  });
+
+  it('flags a deleted InferenceService or KnativeServing as destructive, not a deleted ServingRuntime', () => {
+    const isvc: Obj = { apiVersion: 'serving.kserve.io/v1beta1', kind: 'InferenceService', metadata: { name: 'llm', namespace: 'ml' }, spec: {} };
+    const ks: Obj = { apiVersion: 'operator.knative.dev/v1beta1', kind: 'KnativeServing', metadata: { name: 'knative-serving', namespace: 'knative-serving' }, spec: {} };
+    const rt: Obj = { apiVersion: 'serving.kserve.io/v1alpha1', kind: 'ServingRuntime', metadata: { name: 'rt', namespace: 'ml' }, spec: {} };
+    const report = diffTrees(tree({ 'dev/serve/m.yaml': [isvc, ks, rt] }), tree({}));
+    expect(report.destructive.map((d) => `${d.object}: ${d.reason.split(':')[0]}`)).toEqual(['InferenceService/ml/llm: deleted', 'KnativeServing/knative-serving/knative-serving: deleted']);
+    expect(report.destructive[0].reason).toBe('deleted: deleting an InferenceService takes its model endpoint out of service');
   });
 
   it('flags Prune=false removed from a stateful object', () => {
@@ -382,6 +490,51 @@ describe('diffTrees: refused changes, safety nets and API defaults (Kubernetes 1
     expect(formatText(report)).toContain('Warnings (safety nets removed):\n  dev: PersistentVolume/v (store): spec.persistentVolumeReclaimPolicy Retain → Delete');
     expect(formatMarkdown(report)).toContain('### Warnings (safety nets removed)');
     expect(diffTrees(one(pv('Delete')), one(pv('Retain'))).warnings).toEqual([]);
+  });
+
+  it('flags a StorageClass volumeBindingMode or reclaimPolicy change, counting unset as Immediate and Delete', () => {
+    const sc = (extra: Record<string, unknown>): Obj => ({ apiVersion: 'storage.k8s.io/v1', kind: 'StorageClass', metadata: { name: 'fast' }, provisioner: 'x.csi', ...extra });
+    expect(reasons(sc({}), sc({ volumeBindingMode: 'WaitForFirstConsumer' }))[0]).toMatch(/^volumeBindingMode changed: updates are forbidden/);
+    expect(reasons(sc({}), sc({ reclaimPolicy: 'Retain' }))[0]).toMatch(/^reclaimPolicy changed/);
+    expect(diffTrees(one(sc({})), one(sc({ volumeBindingMode: 'Immediate', reclaimPolicy: 'Delete' }))).objects).toEqual([]);
+  });
+
+  it('counts an unset Job completionMode as NonIndexed and unset completions/parallelism as 1', () => {
+    const job = (spec: Record<string, unknown>): Obj => ({ apiVersion: 'batch/v1', kind: 'Job', metadata: { name: 'j', namespace: 'ml' }, spec: { template: { spec: { containers: [] } }, ...spec } });
+    expect(diffTrees(one(job({})), one(job({ completionMode: 'NonIndexed', completions: 1, parallelism: 1, backoffLimit: 6, suspend: false }))).objects).toEqual([]);
+    expect(reasons(job({}), job({ completionMode: 'Indexed' }))[0]).toMatch(/^spec\.completionMode changed/);
+    // parallelism set alone: completions stays unset (SetDefaults_Job), so setting it is a change.
+    expect(reasons(job({ parallelism: 2 }), job({ parallelism: 2, completions: 1 }))[0]).toMatch(/^spec\.completions changed/);
+  });
+
+  it('does not flag a changed hook Job that Argo CD recreates (BeforeHookCreation), and says so', () => {
+    const hook = (cmd: string, policy: string): Obj => ({
+      apiVersion: 'batch/v1',
+      kind: 'Job',
+      metadata: { name: 'migrate', namespace: 'ml', annotations: { 'argocd.argoproj.io/hook': 'Sync', 'argocd.argoproj.io/hook-delete-policy': policy } },
+      spec: { template: { spec: { containers: [{ name: 'm', image: 'x/m:1', command: [cmd] }] } } },
+    });
+    const report = diffTrees(one(hook('a', 'BeforeHookCreation')), one(hook('b', 'BeforeHookCreation')));
+    expect(report.destructive).toEqual([]);
+    expect(report.objects[0].note).toBe('an Argo CD Sync hook with BeforeHookCreation: Argo CD deletes the old Job and creates this one on the next sync, by design');
+    expect(formatText(report)).toContain('~ Job/ml/migrate  [an Argo CD Sync hook with BeforeHookCreation');
+    expect(reasons(hook('a', 'HookFailed'), hook('b', 'HookFailed'))[0]).toMatch(/^spec\.template changed/);
+  });
+
+  it('flags a CRD version no longer served while objects of the tree use it', () => {
+    const withVersions = (versions: Record<string, unknown>[]): Obj => ({ ...crd, spec: { ...(crd.spec as object), versions } });
+    const widget = (version: string): Obj => ({ apiVersion: `example.com/${version}`, kind: 'Widget', metadata: { name: 'w', namespace: 'ml' } });
+    const both = [{ name: 'v1beta1', served: true, storage: false }, { name: 'v1', served: true, storage: true }];
+    const unserved = [{ name: 'v1beta1', served: false, storage: false }, { name: 'v1', served: true, storage: true }];
+    const crdReasons = (after: Obj[], user: Obj) => diffTrees(tree({ 'dev/w/m.yaml': [withVersions(both), user] }), tree({ 'dev/w/m.yaml': [...after, user] })).destructive.map((d) => d.reason);
+    expect(crdReasons([withVersions(unserved)], widget('v1beta1'))).toEqual([
+      'version v1beta1 no longer served while 1 object(s) in the tree use it (Widget/ml/w): the API server has no example.com/v1beta1 Widget any more, so their sync fails',
+    ]);
+    expect(crdReasons([withVersions(unserved)], widget('v1'))).toEqual([]);
+    expect(crdReasons([withVersions([both[1]])], widget('v1beta1')).map((r) => r.split(':')[0])).toEqual([
+      'version v1beta1 no longer served while 1 object(s) in the tree use it (Widget/ml/w)',
+      'version(s) v1beta1 removed',
+    ]);
   });
 
   it('treats an unset field as its API default: no change, no false alarm', () => {
