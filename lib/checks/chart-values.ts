@@ -18,6 +18,7 @@
  */
 import type { LockedChart } from '../core/chart-lock';
 import type { ChartFacts } from '../core/chart-render';
+import { editDistance } from '../core/edit-distance';
 
 export interface ValueFinding {
   /** Dotted path of the value (or of the allow-list entry). */
@@ -127,18 +128,6 @@ function schemaKeys(root: unknown, node: unknown): string[] {
   return branches(root, node).flatMap((b) => (isMap(b.properties) ? Object.keys(b.properties) : []));
 }
 
-function distance(a: string, b: string): number {
-  const al = a.toLowerCase();
-  const bl = b.toLowerCase();
-  let prev = Array.from({ length: bl.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= al.length; i++) {
-    const cur = [i];
-    for (let j = 1; j <= bl.length; j++) cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (al[i - 1] === bl[j - 1] ? 0 : 1));
-    prev = cur;
-  }
-  return prev[bl.length];
-}
-
 function escapeRegExp(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
@@ -221,7 +210,7 @@ export function undeclaredValueFindings(values: unknown, facts: ChartFacts, unde
 function describeUndeclared(key: string, k: string, defaults: unknown, schema: SchemaAnswer, root: unknown): string {
   const siblings = [...new Set([...(isMap(defaults) ? Object.keys(defaults) : []), ...(schema.kind === 'schema' ? schemaKeys(root, schema.node) : [])])];
   const parent = key.includes('.') ? `'${key.slice(0, key.lastIndexOf('.'))}'` : 'the top level';
-  const nearby = siblings.sort((a, b) => distance(k, a) - distance(k, b) || (a < b ? -1 : 1)).slice(0, 5);
+  const nearby = siblings.sort((a, b) => editDistance(k, a) - editDistance(k, b) || (a < b ? -1 : 1)).slice(0, 5);
   const declares = nearby.length > 0 ? `at ${parent} the chart declares ${nearby.map((s) => `'${s}'`).join(', ')}${siblings.length > nearby.length ? ', …' : ''}` : `the chart declares nothing at ${parent}`;
   return `value '${key}' is not declared by the chart (values.yaml, values.schema.json, or a template passing it whole to toYaml), so helm ignores it; ${declares}. If a template reads it anyway, add {"key": "${key}", "template": "<that template>"} to the chart's undeclaredValues in charts.lock.json`;
 }
