@@ -20,6 +20,7 @@ import { helmBinary } from './helm';
 import { checkImageLists, imageList } from './images';
 import { kubeTransport } from './kube-client';
 import { SchemaValidator } from './schema-validator';
+import { missingSchemaPaths, PROJECT_FILE, SchemaSources, validateSchemaSources } from './schema-sources';
 import { environmentsOf, readTree, RenderedTree } from './tree';
 import { formatFindings, sortFindings, validateExitCode, validateTree } from './validate';
 import { formatVerify, verifyExitCode, verifyObjects } from './verify';
@@ -187,6 +188,19 @@ async function diffCommand(args: string[], io: CliIo, dist: string): Promise<num
   return diffExitCode(report, pick<FailOn>(values['fail-on'], ['none', 'changes', 'destructive'], 'fail-on', 'none'));
 }
 
+/** The schemas validate checks against: the flags, else cdk8s.yaml's `kompile.schemas` (lib/tools/schema-sources.ts). */
+function validateSchema(cwd: string, crds: string | undefined, kubernetesSchema: string | undefined): SchemaValidator {
+  let sources: SchemaSources;
+  try {
+    sources = validateSchemaSources(cwd, { crds, kubernetesSchema });
+  } catch (e) {
+    throw new UsageError(`${(e as Error).message}; or pass --crds <dir> (and --kubernetes-schema <file>)`);
+  }
+  const missing = missingSchemaPaths(sources);
+  if (missing.length > 0) throw new UsageError(`no schemas at ${missing.join(', ')} (declared in ${PROJECT_FILE} kompile.schemas, or set --crds / --kubernetes-schema)`);
+  return SchemaValidator.load({ kubernetesDefinitions: sources.kubernetes, crdPaths: sources.crds });
+}
+
 async function validateCommand(args: string[], io: CliIo, dist: string): Promise<number> {
   const { values } = parseArgs({
     args,
@@ -201,10 +215,7 @@ async function validateCommand(args: string[], io: CliIo, dist: string): Promise
       'wait-for-first-consumer': { type: 'string', multiple: true },
     },
   });
-  const crds = path.resolve(io.cwd, values.crds ?? '../shared/crds');
-  const definitions = path.resolve(io.cwd, values['kubernetes-schema'] ?? path.join(crds, 'kubernetes/v1.28.0/_definitions.json'));
-  if (!fs.existsSync(definitions)) throw new UsageError(`no Kubernetes schema at ${definitions} (set --kubernetes-schema or --crds)`);
-  const schema = SchemaValidator.load({ kubernetesDefinitions: definitions, crdPaths: [crds] });
+  const schema = validateSchema(io.cwd, values.crds, values['kubernetes-schema']);
   const read = onlyEnv(readTree(path.resolve(io.cwd, dist)), values.env);
   if (read.objects.length === 0) throw new UsageError(`no objects under ${dist}`);
   // Upstream charts: rendered from their vendored copies and checked with the rest; those not
