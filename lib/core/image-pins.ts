@@ -8,6 +8,7 @@
  */
 import { z } from 'zod';
 import data from '../../images.pins.json';
+import { dataFileIssues } from './errors';
 import { Image } from './image';
 
 /** File name of the pins, at the repository root. */
@@ -56,10 +57,7 @@ export class ImagePins {
   /** Parses the pins' JSON data; every problem is reported with its path (`images[2].tag: …`). */
   static parse(input: unknown): ImagePins {
     const r = ImagePinsSchema.safeParse(input);
-    if (!r.success) {
-      const issues = r.error.issues.map((i) => `${i.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${p}`)).join('').replace(/^\./, '')}: ${i.message}`);
-      throw new Error(`${IMAGE_PINS_FILE} is invalid:\n${issues.map((i) => `  - ${i}`).join('\n')}`);
-    }
+    if (!r.success) throw new Error(`${IMAGE_PINS_FILE} is invalid:\n${dataFileIssues(r.error.issues).map((i) => `  - ${i}`).join('\n')}`);
     return new ImagePins(r.data.images);
   }
 
