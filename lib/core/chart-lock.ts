@@ -8,6 +8,7 @@
  */
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
+import { dataFileIssues } from './errors';
 import { ChartSource } from './upstream-chart';
 
 /** File name of the lock, at the repository root. */
@@ -99,7 +100,7 @@ export class ChartLock {
   /** Parses a lock's JSON data; every problem is reported with its path (`charts[3].version: …`). */
   static parse(data: unknown): ChartLock {
     const r = ChartLockSchema.safeParse(data);
-    if (!r.success) throw new ChartLockError(r.error.issues.map((i) => `${i.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${p}`)).join('').replace(/^\./, '')}: ${i.message}`));
+    if (!r.success) throw new ChartLockError(dataFileIssues(r.error.issues));
     return new ChartLock(r.data.charts);
   }
 

@@ -12,3 +12,8 @@ export class SynthError extends Error {
     this.name = 'SynthError';
   }
 }
+
+/** The issues of a data file that did not parse, each as `path.in[2].file: message` (JSON files: charts.lock.json, images.pins.json). */
+export function dataFileIssues(issues: ReadonlyArray<{ readonly path: ReadonlyArray<string | number>; readonly message: string }>): string[] {
+  return issues.map((i) => `${i.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${p}`)).join('').replace(/^\./, '')}: ${i.message}`);
+}

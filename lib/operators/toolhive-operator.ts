@@ -1,5 +1,6 @@
 import { Construct } from 'constructs';
 import { ChartSource, UpstreamChart } from '../core/upstream-chart';
+import { IMAGE_PINS } from '../core/image-pins';
 
 /** The ToolHive project, whose repository carries both charts (seed 000 installs from a Git path). */
 export const TOOLHIVE_REPO = 'https://github.com/stacklok/toolhive.git';
@@ -57,8 +58,8 @@ export class ToolHiveOperator extends Construct {
         { image: `ghcr.io/stacklok/toolhive/operator:${tag}`, valuePath: 'operator.image' },
         { image: `ghcr.io/stacklok/toolhive/proxyrunner:${tag}`, valuePath: 'operator.toolhiveRunnerImage' },
         { image: `ghcr.io/stacklok/toolhive/vmcp:${tag}`, valuePath: 'operator.vmcpImage' },
-        // The registry API ships on its own release line; v1.3.0 is what chart 0.44.0 pins.
-        { image: 'ghcr.io/stacklok/thv-registry-api:v1.3.0', valuePath: 'registryAPI.image' },
+        // The registry API ships on its own release line (images.pins.json; v1.3.0 is what chart 0.44.0 pins).
+        { image: IMAGE_PINS.reference('thv-registry-api'), valuePath: 'registryAPI.image' },
       ],
     });
     this.operator.dependsOn(this.crds);

@@ -1,6 +1,7 @@
 import { Construct } from 'constructs';
 import { ContainerResourceSpec } from '../core/pod-security';
 import { ChartImage, ChartSource, UpstreamChart } from '../core/upstream-chart';
+import { IMAGE_PINS } from '../core/image-pins';
 
 /** Where KServe publishes its charts (OCI, without the `oci://` scheme, as Argo CD expects). */
 export const KSERVE_CHARTS = 'ghcr.io/kserve/charts';
@@ -39,14 +40,14 @@ const SPLIT = { kind: 'split', repositoryKey: 'image', tagKey: 'tag' } as const;
  * Images KServe runs that are not in its own Deployment: they reach pods through the
  * `inferenceservice-config` ConfigMap (storage initializer, agent/logger/batcher, router) and the
  * ClusterServingRuntimes (model servers), all rendered from these chart values. Runtime images not
- * made by KServe keep the tags chart v0.15.2 pins.
+ * made by KServe keep the tags chart v0.15.2 pins, written in images.pins.json.
  */
 function kserveImages(tag: string): ChartImage[] {
   const kserve = (name: string, valuePath: string): ChartImage => ({ image: `docker.io/kserve/${name}:${tag}`, valuePath, format: SPLIT });
   return [
     kserve('kserve-controller', 'kserve.controller'),
     // The controller's metrics proxy: one reference string.
-    { image: 'quay.io/brancz/kube-rbac-proxy:v0.18.0', valuePath: 'kserve.controller.rbacProxyImage' },
+    { image: IMAGE_PINS.reference('kube-rbac-proxy'), valuePath: 'kserve.controller.rbacProxyImage' },
     kserve('storage-initializer', 'kserve.storage'),
     kserve('agent', 'kserve.agent'),
     kserve('router', 'kserve.router'),
@@ -58,10 +59,10 @@ function kserveImages(tag: string): ChartImage[] {
     // The multi-node Hugging Face runtime, which chart v0.15.2 always installs (no value disables it),
     // runs `<huggingfaceserver image>:<tag>-gpu` (templates/clusterservingruntimes.yaml).
     { ...kserve('huggingfaceserver', 'kserve.servingruntime.huggingfaceserver'), derivedTagSuffixes: ['-gpu'] },
-    { image: 'docker.io/pytorch/torchserve-kfs:0.9.0', valuePath: 'kserve.servingruntime.torchserve', format: SPLIT },
-    { image: 'docker.io/tensorflow/serving:2.6.2', valuePath: 'kserve.servingruntime.tensorflow', format: SPLIT },
-    { image: 'docker.io/seldonio/mlserver:1.5.0', valuePath: 'kserve.servingruntime.mlserver', format: SPLIT },
-    { image: 'nvcr.io/nvidia/tritonserver:23.05-py3', valuePath: 'kserve.servingruntime.tritonserver', format: SPLIT },
+    { image: IMAGE_PINS.reference('torchserve'), valuePath: 'kserve.servingruntime.torchserve', format: SPLIT },
+    { image: IMAGE_PINS.reference('tensorflow-serving'), valuePath: 'kserve.servingruntime.tensorflow', format: SPLIT },
+    { image: IMAGE_PINS.reference('mlserver'), valuePath: 'kserve.servingruntime.mlserver', format: SPLIT },
+    { image: IMAGE_PINS.reference('tritonserver'), valuePath: 'kserve.servingruntime.tritonserver', format: SPLIT },
     // The explainer's tag key is `defaultVersion`.
     { image: `docker.io/kserve/art-explainer:${tag}`, valuePath: 'kserve.servingruntime.art', format: { kind: 'split', repositoryKey: 'image', tagKey: 'defaultVersion' } },
   ];

@@ -17,6 +17,7 @@ import { ClusterConfig, ServingConfig } from '../core/config';
 import { Namespaces } from '../core/namespaces';
 import { PlatformNamespace } from '../core/platform-namespace';
 import { UpstreamChart } from '../core/upstream-chart';
+import { IMAGE_PINS } from '../core/image-pins';
 
 /** Namespaces of the stack's controllers (each chart's documented default). */
 export const SERVING_NAMESPACES = {
@@ -29,8 +30,8 @@ export const SERVING_NAMESPACES = {
 
 /** Name of the GPU TorchServe runtime created for PyTorch models that ask for GPUs. */
 export const TORCHSERVE_GPU_RUNTIME = 'kserve-torchserve-gpu';
-/** The GPU build of the TorchServe image chart v0.15.2 runs (CPU tag `0.9.0`). */
-const TORCHSERVE_GPU_IMAGE = 'docker.io/pytorch/torchserve-kfs:0.9.0-gpu';
+/** The GPU build of the TorchServe image chart v0.15.2 runs (images.pins.json). */
+const TORCHSERVE_GPU_IMAGE = IMAGE_PINS.reference('torchserve-gpu');
 /** Gateway and TLS secret names of the model gateway. */
 const MODEL_GATEWAY = 'kserve-models-gateway';
 const MODEL_TLS_SECRET = 'kserve-models-tls';

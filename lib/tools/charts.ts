@@ -122,6 +122,27 @@ function runGit(git: string, args: readonly string[]): void {
 }
 
 /**
+ * Why a lock entry could not be fetched, naming the entry, what it asked for and where. A version
+ * the source does not publish (a typo, or a bump to a release that does not exist) is said as such:
+ * helm reports `chart "<name>" version "<v>" not found in <url> repository`, git `Remote branch <v>
+ * not found` (a tag) or `couldn't find remote ref` (a commit).
+ */
+export function fetchError(chart: LockedChart, url: string, cause: Error): Error {
+  const where = chart.source === 'oci' ? `oci://${url}` : url;
+  const detail = cause.message.replace(/\s+/g, ' ').trim();
+  const what = chart.source === 'git' ? `folder ${chart.path} at ${chart.version}` : `chart ${chart.chart} ${chart.version}`;
+  const missingVersion =
+    chart.source === 'git'
+      ? /Remote branch \S+ not found|couldn't find remote ref|not our ref/i.test(detail)
+      : /version "[^"]+" not found|: not found\b|manifest unknown/i.test(detail);
+  if (missingVersion) {
+    const has = chart.source === 'git' ? `has no tag, branch or commit ${chart.version}` : `has no chart ${chart.chart} at version ${chart.version}`;
+    return new Error(`'${chart.name}': ${where} ${has} (the lock names a version its source does not publish) [${detail}]`);
+  }
+  return new Error(`'${chart.name}': could not fetch ${what} from ${where}: ${detail}`);
+}
+
+/**
  * Fetches one locked chart into `dest` (which must not exist): `helm pull --untar` for helm and OCI
  * sources, a shallow git checkout of `version` and a copy of `path` for Git sources.
  * @returns where it was fetched from (for the report)
@@ -132,7 +153,11 @@ export function fetchChart(chart: LockedChart, dest: string, options: FetchOptio
   try {
     if (chart.source === 'git') {
       const checkout = path.join(work, 'checkout');
-      for (const args of gitCheckoutCommands(url, chart.version, checkout)) runGit(options.git ?? 'git', args);
+      try {
+        for (const args of gitCheckoutCommands(url, chart.version, checkout)) runGit(options.git ?? 'git', args);
+      } catch (e) {
+        throw fetchError(chart, url, e as Error);
+      }
       const folder = path.resolve(checkout, chart.path!);
       if (path.relative(checkout, folder).startsWith('..') || !fs.existsSync(folder) || !fs.statSync(folder).isDirectory()) {
         throw new Error(`'${chart.name}': ${url} at ${chart.version} has no folder '${chart.path}'`);
@@ -140,7 +165,11 @@ export function fetchChart(chart: LockedChart, dest: string, options: FetchOptio
       fs.cpSync(folder, dest, { recursive: true, dereference: true, filter: (src) => path.basename(src) !== '.git' });
       return `${url} ${chart.path}@${chart.version}`;
     }
-    runHelm(options.helm, helmPullArgs(chart, url, work, options.plainHttp));
+    try {
+      runHelm(options.helm, helmPullArgs(chart, url, work, options.plainHttp));
+    } catch (e) {
+      throw fetchError(chart, url, e as Error);
+    }
     const pulled = path.join(work, chart.chart!);
     checkChartFolder(chart, pulled, `helm pull from ${url}`);
     fs.cpSync(pulled, dest, { recursive: true });

@@ -20,6 +20,7 @@ import { helmBinary } from './helm';
 import { checkImageLists, imageList } from './images';
 import { kubeTransport } from './kube-client';
 import { SchemaValidator } from './schema-validator';
+import { missingSchemaPaths, PROJECT_FILE, SchemaSources, validateSchemaSources } from './schema-sources';
 import { environmentsOf, readTree, RenderedTree } from './tree';
 import { formatFindings, sortFindings, validateExitCode, validateTree } from './validate';
 import { formatVerify, verifyExitCode, verifyObjects } from './verify';
@@ -68,8 +69,9 @@ unacknowledged destructive change (--fail-on destructive), 2 usage or runtime er
 Schema and policy checks of every object.
 
 Options:
-  --crds <dir>         CRD folder (default: ../shared/crds)
-  --kubernetes-schema <file>  (default: <crds>/kubernetes/v1.28.0/_definitions.json)
+  --crds <dir>         CRD folder (default: the crds of cdk8s.yaml's kompile.schemas)
+  --kubernetes-schema <file>  (default: cdk8s.yaml's kompile.schemas.kubernetes, or with
+                       --crds, <crds>/kubernetes/v1.28.0/_definitions.json)
   --env <name>, --strict (warnings fail too), --format text|json
   --lock <file> (default: charts.lock.json), --charts-dir <dir> (default: charts):
                        vendored charts of every Application are rendered and checked
@@ -280,9 +282,17 @@ async function diffCommand(args: string[], io: CliIo, dist: string): Promise<num
   return diffExitCode(report, pick<FailOn>(values['fail-on'], ['none', 'changes', 'destructive'], 'fail-on', 'none'));
 }
 
-/** The CRD folder `validate` reads: `--crds`, else the default. */
-function crdsFolder(given: string | undefined, io: CliIo): string {
-  return path.resolve(io.cwd, given ?? '../shared/crds');
+/** The schemas validate checks against: the flags, else cdk8s.yaml's `kompile.schemas` (lib/tools/schema-sources.ts). */
+function validateSchema(cwd: string, crds: string | undefined, kubernetesSchema: string | undefined): SchemaValidator {
+  let sources: SchemaSources;
+  try {
+    sources = validateSchemaSources(cwd, { crds, kubernetesSchema });
+  } catch (e) {
+    throw new UsageError(`${(e as Error).message}; or pass --crds <dir> (and --kubernetes-schema <file>)`);
+  }
+  const missing = missingSchemaPaths(sources);
+  if (missing.length > 0) throw new UsageError(`no schemas at ${missing.join(', ')} (declared in ${PROJECT_FILE} kompile.schemas, or set --crds / --kubernetes-schema)`);
+  return SchemaValidator.load({ kubernetesDefinitions: sources.kubernetes, crdPaths: sources.crds });
 }
 
 async function validateCommand(args: string[], io: CliIo, dist: string): Promise<number> {
@@ -299,10 +309,7 @@ async function validateCommand(args: string[], io: CliIo, dist: string): Promise
       'wait-for-first-consumer': { type: 'string', multiple: true },
     },
   });
-  const crds = crdsFolder(values.crds, io);
-  const definitions = path.resolve(io.cwd, values['kubernetes-schema'] ?? path.join(crds, 'kubernetes/v1.28.0/_definitions.json'));
-  if (!fs.existsSync(definitions)) throw new UsageError(`no Kubernetes schema at ${definitions} (set --kubernetes-schema or --crds)`);
-  const schema = SchemaValidator.load({ kubernetesDefinitions: definitions, crdPaths: [crds] });
+  const schema = validateSchema(io.cwd, values.crds, values['kubernetes-schema']);
   const read = onlyEnv(readTree(path.resolve(io.cwd, dist)), values.env);
   if (read.objects.length === 0) throw new UsageError(`no objects under ${dist}`);
   // Upstream charts: rendered from their vendored copies and checked with the rest; those not

@@ -1,5 +1,4 @@
 import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { k8s } from 'cdk8s-plus-28';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
@@ -7,8 +6,9 @@ import { crdListDefaultFindings } from '../../lib/checks/crd-list-defaults';
 import { ImageAutomation } from '../../lib/ci/image-automation';
 import { Component } from '../../lib/core/component';
 import { findObject, objectsIn, synthPlatform, testPlatform } from '../helpers';
+import { declaredCrdFile } from '../schemas';
 
-const CRD = path.join(__dirname, '../../../shared/crds/argocd-image-updater/argocd-image-updater.argoproj.io_imageupdaters.yaml');
+const CRD = declaredCrdFile('argocd-image-updater/argocd-image-updater.argoproj.io_imageupdaters.yaml');
 const schema = parse(fs.readFileSync(CRD, 'utf8')).spec.versions[0].schema.openAPIV3Schema as Record<string, unknown>;
 const REGISTRY = 'registry.local:30500';
 

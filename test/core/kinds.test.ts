@@ -1,9 +1,9 @@
 import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BUILT_IN_GROUPS, isBuiltIn } from '../../lib/core/kinds';
+import { SCHEMAS } from '../schemas';
 
-const DEFINITIONS = path.join(__dirname, '../../../shared/crds/kubernetes/v1.28.0/_definitions.json');
+const DEFINITIONS = SCHEMAS.kubernetes;
 
 describe('BUILT_IN_GROUPS', () => {
   it("is exactly the groups of the kinds in Kubernetes 1.28's OpenAPI definitions", () => {

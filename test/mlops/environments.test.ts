@@ -1,16 +1,14 @@
-import * as path from 'path';
 import { describe, expect, it } from 'vitest';
 import { podSecurityViolations, violationsAt } from '../../lib/checks/pod-security';
 import { parseEnvironment } from '../../lib/core/config';
-import { SchemaValidator } from '../../lib/tools/schema-validator';
 import { environments } from '../../stacks';
 import { buildEnvironment } from '../../stacks/build';
 import { synthesize } from '../../lib/core/synthesize';
 import { K8sObject, objectsIn } from '../helpers';
 import { at, list, maybe } from './support';
+import { declaredSchemaValidator } from '../schemas';
 
 const COMPONENTS = ['mlops-storage', 'mlops-training', 'mlops-experiments', 'mlops-serving', 'chatbot'];
-const SHARED = path.resolve(__dirname, '../../../shared');
 
 const outputs = environments.map((input) => {
   const { platform, policy } = buildEnvironment(parseEnvironment(input));
@@ -50,7 +48,7 @@ describe.each(['dev', 'prod', 'airgap'])('environment %s', (env) => {
   });
 
   it('passes the Kubernetes 1.28 schema with unknown fields rejected', () => {
-    const validator = SchemaValidator.load({ kubernetesDefinitions: path.join(SHARED, 'crds/kubernetes/v1.28.0/_definitions.json'), crdPaths: [path.join(SHARED, 'crds')] });
+    const validator = declaredSchemaValidator();
     const findings = objects.flatMap((o) => validator.validate(o));
     expect(findings).toEqual([]);
   });

@@ -1,11 +1,10 @@
-import * as path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { SchemaValidator } from '../../lib/tools/schema-validator';
 import { environments } from '../../stacks';
 import { compileAll } from '../../stacks/compile';
 import { allObjects } from '../helpers';
+import { declaredSchemaValidator } from '../schemas';
 
-const CRDS = path.resolve(__dirname, '../../../shared/crds');
 
 /**
  * The check `kompile validate` grew from: every object of every environment against the Kubernetes
@@ -15,7 +14,7 @@ const CRDS = path.resolve(__dirname, '../../../shared/crds');
 describe('every synthesized object', () => {
   let validator: SchemaValidator;
   beforeAll(() => {
-    validator = SchemaValidator.load({ kubernetesDefinitions: path.join(CRDS, 'kubernetes/v1.28.0/_definitions.json'), crdPaths: [CRDS] });
+    validator = declaredSchemaValidator();
   });
 
   for (const output of compileAll(environments)) {

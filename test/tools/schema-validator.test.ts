@@ -1,16 +1,12 @@
-import * as path from 'path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { SchemaFinding, SchemaValidator } from '../../lib/tools/schema-validator';
+import { declaredSchemaValidator } from '../schemas';
 
-const CRDS = path.resolve(__dirname, '../../../shared/crds');
 
 let validator: SchemaValidator;
 
 beforeAll(() => {
-  validator = SchemaValidator.load({
-    kubernetesDefinitions: path.join(CRDS, 'kubernetes/v1.28.0/_definitions.json'),
-    crdPaths: [CRDS],
-  });
+  validator = declaredSchemaValidator();
 }, 30_000);
 
 type Obj = Record<string, unknown>;

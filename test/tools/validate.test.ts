@@ -1,8 +1,6 @@
-import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseEnvironment } from '../../lib/core/config';
 import { RegistryPolicy } from '../../lib/core/registry-policy';
-import { SchemaValidator } from '../../lib/tools/schema-validator';
 import { treeFromFiles } from '../../lib/tools/tree';
 import { formatFindings, validateExitCode, validateTree } from '../../lib/tools/validate';
 import { airgap } from '../../stacks/airgap';
@@ -10,9 +8,9 @@ import { dev } from '../../stacks/dev';
 import { prod } from '../../stacks/prod';
 import { buildEnvironment } from '../../stacks/build';
 import { compiledTree, deployment, files, namespace, networkPolicy, Obj, pvc, yamlDocs } from './fixtures';
+import { declaredSchemaValidator } from '../schemas';
 
-const SHARED = path.join(__dirname, '../../../shared/crds');
-const schema = SchemaValidator.load({ kubernetesDefinitions: path.join(SHARED, 'kubernetes/v1.28.0/_definitions.json'), crdPaths: [SHARED] });
+const schema = declaredSchemaValidator();
 
 function tree(objects: readonly Obj[], env = 'dev') {
   return treeFromFiles(files({ [`${env}/app/manifests.yaml`]: yamlDocs(...objects) }));
