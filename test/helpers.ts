@@ -2,6 +2,9 @@ import { expect } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { SynthError } from '../lib/core/errors';
 import { EnvironmentInput, GitOpsSchema, parseEnvironment } from '../lib/core/config';
+import { ApiObject } from 'cdk8s';
+import { INITIAL_NAMESPACES } from '../lib/checks/environment-objects';
+import { OutputChart } from '../lib/core/output-chart';
 import { Platform } from '../lib/core/platform';
 import { RegistryPolicy } from '../lib/core/registry-policy';
 import { EnvironmentOutput, synthesize } from '../lib/core/synthesize';
@@ -22,9 +25,42 @@ export function testPlatform(environment = 'test', gitops: Partial<Parameters<ty
   return new Platform({ environment, gitops: GitOpsSchema.parse({ repoURL: 'https://git.example.com/gitops.git', ...gitops }) });
 }
 
-/** Synthesizes a platform built by a test, with an open policy unless one is given. */
+/**
+ * Adds a Namespace object (in `test/namespaces.yaml`, outside any component) for every namespace the
+ * platform's objects and Applications use that it does not create: a test platform stands for a whole
+ * environment, and the synth refuses a namespace nothing in the environment creates (the Applications
+ * sync with CreateNamespace=false; lib/checks/environment-objects.ts).
+ */
+export function withCreatedNamespaces(platform: Platform): Platform {
+  const objects = platform.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject).flatMap((o) => {
+    try {
+      return [o.toJson() as K8sObject];
+    } catch {
+      return []; // the synth reports it
+    }
+  });
+  const created = new Set(objects.filter((o) => o.apiVersion === 'v1' && o.kind === 'Namespace').map((o) => o.metadata.name));
+  const exempt = new Set([...INITIAL_NAMESPACES, platform.gitops.argocdNamespace]);
+  const used = new Set<string>();
+  for (const o of objects) {
+    if (o.metadata.namespace) used.add(o.metadata.namespace);
+    const destination = (o.spec as { destination?: { namespace?: unknown } } | undefined)?.destination?.namespace;
+    if (o.kind === 'Application' && typeof destination === 'string') used.add(destination);
+  }
+  const missing = [...used].filter((ns) => !created.has(ns) && !exempt.has(ns)).sort();
+  if (missing.length > 0) {
+    const chart = new OutputChart(platform, 'TestNamespaces', 'test/namespaces.yaml');
+    for (const name of missing) new ApiObject(chart, name, { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
+  }
+  return platform;
+}
+
+/**
+ * Synthesizes a platform built by a test, with an open policy unless one is given, creating the
+ * namespaces it uses ({@link withCreatedNamespaces}).
+ */
 export function synthPlatform(platform: Platform, policy = new RegistryPolicy({ allowedRegistries: [], allowedHosts: [] })): EnvironmentOutput {
-  return synthesize(platform, policy);
+  return synthesize(withCreatedNamespaces(platform), policy);
 }
 
 /** The dev environment with `overrides` merged in, parsed, built and synthesized in memory. */

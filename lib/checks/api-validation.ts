@@ -12,21 +12,29 @@ import { dns1123SubdomainErrors } from '../tools/k8s-names';
 import { escapePointer, groupKind, list, ManifestLike, rec, Rec } from './objects';
 import { POD_TEMPLATE_PATHS } from './pods';
 
-/** One thing the API server would refuse, at a JSON pointer inside the object. */
+/**
+ * One thing the API server would refuse (an error) or accept with a warning (the `Warning:` lines
+ * kubectl and Argo CD print, from pkg/api/pod/warnings.go), at a JSON pointer inside the object.
+ */
 export interface ApiValidationFinding {
   readonly pointer: string;
   readonly message: string;
+  /** 'warning' for what the API server accepts but warns about. @default - an error (the object is refused) */
+  readonly severity?: 'warning';
 }
 
 type Push = (pointer: string, message: string) => void;
+type Warn = Push;
 
 // Job and CronJob pod templates: ValidateJobSpec / validateJobTemplateSpec in pkg/apis/batch/validation
 // (`validRestartPolicies` OnFailure, Never); other workloads: ValidatePodTemplateSpecForReplicaSet,
 // ValidatePodTemplateSpecForStatefulSet, ValidateDaemonSetSpec in pkg/apis/apps/validation (Always only).
 const JOB_RESTART_POLICIES = ['OnFailure', 'Never'];
 const WORKLOAD_RESTART_POLICIES = ['Always'];
+// A bare Pod: validateRestartPolicy (pkg/apis/core/validation/validation.go) takes all three.
+const POD_RESTART_POLICIES = ['Always', 'OnFailure', 'Never'];
 
-// The probe handler kinds validateHandler (pkg/apis/core/validation) counts.
+// The probe handler kinds validateHandler (pkg/apis/core/validation/validation.go) counts (handlerFromProbe).
 const PROBE_HANDLERS = ['exec', 'httpGet', 'tcpSocket', 'grpc'] as const;
 const PROBES = ['livenessProbe', 'readinessProbe', 'startupProbe'] as const;
 
@@ -34,6 +42,7 @@ const PROBES = ['livenessProbe', 'readinessProbe', 'startupProbe'] as const;
 export function apiValidationFindings(obj: ManifestLike): ApiValidationFinding[] {
   const findings: ApiValidationFinding[] = [];
   const push: Push = (pointer, message) => findings.push({ pointer, message });
+  const warn: Warn = (pointer, message) => findings.push({ pointer, message, severity: 'warning' });
   const gk = groupKind(obj);
   const path = POD_TEMPLATE_PATHS[gk];
   if (path) {
@@ -45,9 +54,12 @@ export function apiValidationFindings(obj: ManifestLike): ApiValidationFinding[]
     // creates are validated, with a volume per claim template, so those names count as declared.
     const claims = gk === 'apps/StatefulSet' ? list(rec(obj.spec).volumeClaimTemplates).map((t) => rec(t.metadata).name).filter((n): n is string => typeof n === 'string') : [];
     podSpecChecks(spec, `${pointer}/spec`, claims, push);
-    if (gk !== '/Pod') restartPolicyCheck(spec, `${pointer}/spec`, gk === 'batch/Job' || gk === 'batch/CronJob' ? JOB_RESTART_POLICIES : WORKLOAD_RESTART_POLICIES, push);
+    podSpecWarnings(spec, `${pointer}/spec`, warn);
+    const policies = gk === '/Pod' ? POD_RESTART_POLICIES : gk === 'batch/Job' || gk === 'batch/CronJob' ? JOB_RESTART_POLICIES : WORKLOAD_RESTART_POLICIES;
+    restartPolicyCheck(spec, `${pointer}/spec`, policies, push);
   }
   if (gk === 'apps/Deployment') deploymentStrategyChecks(rec(obj.spec), push);
+  if (gk === 'apps/DaemonSet') daemonSetStrategyChecks(rec(obj.spec), push);
   if (gk === 'autoscaling/HorizontalPodAutoscaler') hpaChecks(rec(obj.spec), push);
   if (gk === 'policy/PodDisruptionBudget') pdbChecks(rec(obj.spec), push);
   if (gk === 'networking.k8s.io/NetworkPolicy') networkPolicyChecks(rec(obj.spec), push);
@@ -60,7 +72,13 @@ export function apiValidationFindings(obj: ManifestLike): ApiValidationFinding[]
   return findings;
 }
 
-/** validatePodSpec → validateVolumes, validateContainers, validateInitContainers (pkg/apis/core/validation). */
+// The handler kinds validateHandler (pkg/apis/core/validation/validation.go) counts for a lifecycle hook
+// (handlerFromLifecycle): exec, httpGet, tcpSocket. The `sleep` handler came with the
+// PodLifecycleSleepAction gate, alpha in 1.29 (KEP-3960), so a 1.28 hook has none.
+const LIFECYCLE_HANDLERS = ['exec', 'httpGet', 'tcpSocket'] as const;
+const LIFECYCLE_HOOKS = ['postStart', 'preStop'] as const;
+
+/** validatePodSpec → validateVolumes, validateContainers, validateInitContainers (pkg/apis/core/validation/validation.go). */
 function podSpecChecks(spec: Rec, at: string, claims: readonly string[], push: Push): void {
   // validateVolumes: `field.Duplicate(idxPath.Child("name"), vol.Name)`.
   const volumes = new Set<string>(claims);
@@ -81,7 +99,42 @@ function podSpecChecks(spec: Rec, at: string, claims: readonly string[], push: P
         names.add(c.name);
       }
       containerChecks(c, cat, volumes, push);
+      if (listName === 'initContainers') {
+        initContainerChecks(c, cat, push);
+        // validateInitContainers: `checkHostPortConflicts([]core.Container{ctr}, …)`, each init container
+        // on its own, since they run one by one.
+        hostPortChecks([[c, cat]], push);
+      }
     });
+  }
+  // validateContainers → checkHostPortConflicts: the regular containers share the pod's host ports.
+  hostPortChecks(list(spec.containers).map((c, i) => [c, `${at}/containers/${i}`]), push);
+}
+
+/**
+ * AccumulateUniqueHostPorts (pkg/apis/core/validation/validation.go): a host port is taken once per
+ * `protocol/hostIP/hostPort`; the protocol defaults to TCP (SetDefaults_ContainerPort).
+ */
+function hostPortChecks(containers: readonly (readonly [Rec, string])[], push: Push): void {
+  const taken = new Set<string>();
+  for (const [c, at] of containers) {
+    list(c.ports).forEach((p, i) => {
+      if (typeof p.hostPort !== 'number' || p.hostPort === 0) return;
+      const key = `${typeof p.protocol === 'string' ? p.protocol : 'TCP'}/${typeof p.hostIP === 'string' ? p.hostIP : ''}/${p.hostPort}`;
+      if (taken.has(key)) push(`${at}/ports/${i}/hostPort`, `Duplicate value: "${key}"`);
+      taken.add(key);
+    });
+  }
+}
+
+/**
+ * validateInitContainers: an init container without `restartPolicy: Always` (a sidecar, the
+ * SidecarContainers gate, alpha and off by default in 1.28) may carry no lifecycle hook and no probe.
+ */
+function initContainerChecks(c: Rec, at: string, push: Push): void {
+  if (c.restartPolicy === 'Always') return;
+  for (const fieldName of ['lifecycle', 'livenessProbe', 'readinessProbe', 'startupProbe']) {
+    if (c[fieldName] !== undefined && c[fieldName] !== null) push(`${at}/${fieldName}`, 'Forbidden: may not be set for init containers without restartPolicy=Always');
   }
 }
 
@@ -90,20 +143,29 @@ function containerChecks(c: Rec, at: string, volumes: ReadonlySet<string>, push:
   list(c.volumeMounts).forEach((m, i) => {
     if (typeof m.name === 'string' && !volumes.has(m.name)) push(`${at}/volumeMounts/${i}/name`, `Not found: "${m.name}"`);
   });
-  // validateContainerPorts: containerPort in range (InclusiveRangeError), name IsValidPortName.
+  // validateContainerPorts: containerPort in range (InclusiveRangeError), name IsValidPortName and
+  // unique within the container (`field.Duplicate(idxPath.Child("name"), port.Name)`). The same
+  // containerPort twice is no error: pkg/api/pod/warnings.go only warns (podSpecWarnings).
+  const portNames = new Set<string>();
   list(c.ports).forEach((p, i) => {
     if (typeof p.containerPort === 'number' && (p.containerPort < 1 || p.containerPort > 65535)) {
       push(`${at}/ports/${i}/containerPort`, `Invalid value: ${p.containerPort}: must be between 1 and 65535, inclusive`);
     }
     if (typeof p.name === 'string' && p.name !== '') {
-      for (const message of portNameErrors(p.name)) push(`${at}/ports/${i}/name`, `Invalid value: "${p.name}": ${message}`);
+      const problems = portNameErrors(p.name);
+      for (const message of problems) push(`${at}/ports/${i}/name`, `Invalid value: "${p.name}": ${message}`);
+      if (problems.length === 0 && portNames.has(p.name)) push(`${at}/ports/${i}/name`, `Duplicate value: "${p.name}"`);
+      portNames.add(p.name);
     }
   });
-  // validateEnvVarValueFrom: "may not be specified when `value` is not empty".
+  // validateEnvVarValueFrom: exactly one source, and none beside a non-empty `value`. (Two entries of
+  // one name are no error: pkg/api/pod/warnings.go only warns, see podSpecWarnings.)
   list(c.env).forEach((e, i) => {
-    if (typeof e.value === 'string' && e.value !== '' && e.valueFrom !== undefined) {
-      push(`${at}/env/${i}/valueFrom`, 'Invalid value: "": may not be specified when `value` is not empty');
-    }
+    if (e.valueFrom === undefined || e.valueFrom === null) return;
+    const sources = ENV_SOURCES.filter((s) => rec(e.valueFrom)[s] !== undefined && rec(e.valueFrom)[s] !== null);
+    if (sources.length === 0) push(`${at}/env/${i}/valueFrom`, 'Invalid value: "": must specify one of: `fieldRef`, `resourceFieldRef`, `configMapKeyRef` or `secretKeyRef`');
+    else if (typeof e.value === 'string' && e.value !== '') push(`${at}/env/${i}/valueFrom`, 'Invalid value: "": may not be specified when `value` is not empty');
+    else if (sources.length > 1) push(`${at}/env/${i}/valueFrom`, 'Invalid value: "": may not have more than one field specified at a time');
   });
   // ValidateResourceRequirements: "must be less than or equal to %s limit" for each request with a limit.
   const resources = rec(c.resources);
@@ -115,14 +177,67 @@ function containerChecks(c: Rec, at: string, volumes: ReadonlySet<string>, push:
       push(`${at}/resources/requests/${escapePointer(name)}`, `Invalid value: "${String(request)}": must be less than or equal to ${name} limit`);
     }
   }
-  // validateProbe → validateHandler: exactly one handler type.
-  for (const probe of PROBES) {
-    if (c[probe] === undefined || c[probe] === null) continue;
-    const p = rec(c[probe]);
-    const handlers = PROBE_HANDLERS.filter((h) => p[h] !== undefined && p[h] !== null);
-    if (handlers.length === 0) push(`${at}/${probe}`, 'Required value: must specify a handler type');
-    // The API server reports the second handler it meets: `field.Forbidden(fldPath.Child(h), "may not specify more than 1 handler type")`.
-    for (const h of handlers.slice(1)) push(`${at}/${probe}/${h}`, 'Forbidden: may not specify more than 1 handler type');
+  // validateProbe → validateHandler(handlerFromProbe): exactly one handler type.
+  for (const probe of PROBES) handlerChecks(c[probe], `${at}/${probe}`, PROBE_HANDLERS, push);
+  // validateLifecycle → validateHandler(handlerFromLifecycle): exactly one handler type per hook.
+  const lifecycle = rec(c.lifecycle);
+  for (const hook of LIFECYCLE_HOOKS) handlerChecks(lifecycle[hook], `${at}/lifecycle/${hook}`, LIFECYCLE_HANDLERS, push);
+}
+
+// The sources validateEnvVarValueFrom counts.
+const ENV_SOURCES = ['fieldRef', 'resourceFieldRef', 'configMapKeyRef', 'secretKeyRef'] as const;
+
+/** validateHandler: a probe or hook needs one handler; the API server reports each one after the first. */
+function handlerChecks(value: unknown, at: string, kinds: readonly string[], push: Push): void {
+  if (value === undefined || value === null) return;
+  const handler = rec(value);
+  const present = kinds.filter((h) => handler[h] !== undefined && handler[h] !== null);
+  if (present.length === 0) push(at, 'Required value: must specify a handler type');
+  // `field.Forbidden(fldPath.Child(h), "may not specify more than 1 handler type")`.
+  for (const h of present.slice(1)) push(`${at}/${h}`, 'Forbidden: may not specify more than 1 handler type');
+}
+
+/**
+ * What the API server accepts but warns about in a pod spec (warningsForPodSpecAndMeta,
+ * pkg/api/pod/warnings.go); kubectl and Argo CD show these as `Warning:` lines.
+ */
+function podSpecWarnings(spec: Rec, at: string, warn: Warn): void {
+  const containers = ['initContainers', 'containers'].flatMap((listName) => list(spec[listName]).map((c, i) => [c, `${at}/${listName}/${i}`] as const));
+  // "duplicate containers[*].env": a later entry of the same name hides the earlier one unless its
+  // value refers to it (`$(NAME)` inside a longer value).
+  for (const [c, cat] of containers) {
+    const seen = new Set<string>();
+    list(c.env).forEach((e, i) => {
+      if (typeof e.name !== 'string') return;
+      if (!seen.has(e.name)) {
+        seen.add(e.name);
+        return;
+      }
+      const ref = `$(${e.name})`;
+      const value = typeof e.value === 'string' ? e.value : '';
+      if ((e.valueFrom !== undefined && e.valueFrom !== null) || value === ref || !value.includes(ref)) {
+        warn(`${cat}/env/${i}`, `hides previous definition of "${e.name}", which may be dropped when using apply`);
+      }
+    });
+  }
+  // Ports of all containers, keyed by `containerPort/protocol` (protocol defaulted to TCP).
+  const byPort = new Map<string, { pointer: string; hostIP: string; hostPort: number }[]>();
+  for (const [c, cat] of containers) {
+    list(c.ports).forEach((p, i) => {
+      const pointer = `${cat}/ports/${i}`;
+      const hostIP = typeof p.hostIP === 'string' ? p.hostIP : '';
+      const hostPort = typeof p.hostPort === 'number' ? p.hostPort : 0;
+      if (hostIP !== '' && hostPort === 0) warn(pointer, 'hostIP set without hostPort');
+      const key = `${String(p.containerPort)}/${typeof p.protocol === 'string' ? p.protocol : 'TCP'}`;
+      const others = byPort.get(key) ?? [];
+      for (const other of others) {
+        if (hostIP === other.hostIP && hostPort === other.hostPort) warn(pointer, `duplicate port definition with ${other.pointer}`);
+        else if (hostPort === 0 || other.hostPort === 0) warn(pointer, `overlapping port definition with ${other.pointer}`);
+        else if (hostPort === other.hostPort && (hostIP === '') !== (other.hostIP === '')) warn(pointer, `dangerously ambiguous port definition with ${other.pointer}`);
+      }
+      others.push({ pointer, hostIP, hostPort });
+      byPort.set(key, others);
+    });
   }
 }
 
@@ -151,20 +266,75 @@ function restartPolicyCheck(spec: Rec, at: string, supported: readonly string[],
 }
 
 /**
- * ValidateRollingUpdateDeployment (pkg/apis/apps/validation): maxUnavailable and maxSurge not both 0
- * (`getIntOrPercentValue`: `0` and `0%` are both 0). Unset fields default to 25%.
+ * ValidateRollingUpdateDeployment (pkg/apis/apps/validation/validation.go): both fields
+ * ValidatePositiveIntOrPercent, not both 0 (getIntOrPercentValue: `0` and `0%` are both 0),
+ * maxUnavailable not above 100%. Unset fields default to 25% (SetDefaults_Deployment,
+ * pkg/apis/apps/v1/defaults.go).
  */
 function deploymentStrategyChecks(spec: Rec, push: Push): void {
   const strategy = rec(spec.strategy);
   if (strategy.type !== undefined && strategy.type !== 'RollingUpdate') return;
   const ru = rec(strategy.rollingUpdate);
-  if (isZero(ru.maxUnavailable) && isZero(ru.maxSurge)) {
-    push('/spec/strategy/rollingUpdate/maxUnavailable', `Invalid value: ${JSON.stringify(ru.maxUnavailable)}: may not be 0 when \`maxSurge\` is 0`);
+  const at = '/spec/strategy/rollingUpdate';
+  intOrPercentChecks(ru.maxUnavailable, `${at}/maxUnavailable`, push);
+  intOrPercentChecks(ru.maxSurge, `${at}/maxSurge`, push);
+  const unavailable = ru.maxUnavailable ?? '25%';
+  const surge = ru.maxSurge ?? '25%';
+  if (intOrPercentValue(unavailable) === 0 && intOrPercentValue(surge) === 0) {
+    push(`${at}/maxUnavailable`, `Invalid value: ${JSON.stringify(unavailable)}: may not be 0 when \`maxSurge\` is 0`);
+  }
+  notMoreThan100Percent(ru.maxUnavailable, `${at}/maxUnavailable`, push);
+}
+
+/**
+ * ValidateDaemonSetUpdateStrategy → ValidateRollingUpdateDaemonSet (pkg/apis/apps/validation/validation.go):
+ * both fields ValidatePositiveIntOrPercent and not above 100%, and exactly one of them non-zero.
+ * Unset fields are defaulted first (SetDefaults_DaemonSet, pkg/apis/apps/v1/defaults.go): type
+ * RollingUpdate, maxUnavailable 1, maxSurge 0, so setting only maxSurge makes both non-zero.
+ */
+function daemonSetStrategyChecks(spec: Rec, push: Push): void {
+  const strategy = rec(spec.updateStrategy);
+  if (strategy.type !== undefined && strategy.type !== 'RollingUpdate') return;
+  const ru = rec(strategy.rollingUpdate);
+  const at = '/spec/updateStrategy/rollingUpdate';
+  const unavailable = ru.maxUnavailable ?? 1;
+  const surge = ru.maxSurge ?? 0;
+  intOrPercentChecks(ru.maxUnavailable, `${at}/maxUnavailable`, push);
+  intOrPercentChecks(ru.maxSurge, `${at}/maxSurge`, push);
+  notMoreThan100Percent(ru.maxUnavailable, `${at}/maxUnavailable`, push);
+  notMoreThan100Percent(ru.maxSurge, `${at}/maxSurge`, push);
+  const hasUnavailable = intOrPercentValue(unavailable) !== 0;
+  const hasSurge = intOrPercentValue(surge) !== 0;
+  if (hasUnavailable && hasSurge) {
+    const unset = ru.maxUnavailable === undefined ? ' (maxUnavailable defaults to 1)' : '';
+    push(`${at}/maxSurge`, `Invalid value: ${JSON.stringify(surge)}: may not be set when maxUnavailable is non-zero${unset}`);
+  } else if (!hasUnavailable && !hasSurge) {
+    push(`${at}/maxUnavailable`, 'Required value: cannot be 0 when maxSurge is 0');
   }
 }
 
-function isZero(v: unknown): boolean {
-  return v === 0 || v === '0%' || v === '0';
+// IsValidPercent (apimachinery/pkg/util/validation/validation.go): `[0-9]+%`, with its message.
+const PERCENT = /^[0-9]+%$/;
+const PERCENT_MESSAGE = "a valid percent string must be a numeric string followed by an ending '%' (e.g. '1%',  or '93%', regex used for validation is '[0-9]+%')";
+
+/** ValidatePositiveIntOrPercent (pkg/apis/apps/validation/validation.go); undefined is not checked. */
+function intOrPercentChecks(v: unknown, at: string, push: Push): void {
+  if (typeof v === 'string' && !PERCENT.test(v)) push(at, `Invalid value: "${v}": ${PERCENT_MESSAGE}`);
+  // ValidateNonnegativeField.
+  if (typeof v === 'number' && v < 0) push(at, `Invalid value: ${v}: must be greater than or equal to 0`);
+}
+
+/** getIntOrPercentValue: a percent's number, an integer's value (a string that is neither counts as 0, as IntValue reads it). */
+function intOrPercentValue(v: unknown): number {
+  if (typeof v === 'number') return v;
+  if (typeof v !== 'string') return 0;
+  if (PERCENT.test(v)) return Number(v.slice(0, -1));
+  return /^-?\d+$/.test(v) ? Number(v) : 0;
+}
+
+/** IsNotMoreThan100Percent (pkg/apis/apps/validation/validation.go). */
+function notMoreThan100Percent(v: unknown, at: string, push: Push): void {
+  if (typeof v === 'string' && PERCENT.test(v) && Number(v.slice(0, -1)) > 100) push(at, `Invalid value: "${v}": must not be greater than 100%`);
 }
 
 /** validateHorizontalPodAutoscalerSpec (pkg/apis/autoscaling/validation): maxReplicas ≥ minReplicas. */
@@ -207,10 +377,18 @@ function networkPolicyChecks(spec: Rec, push: Push): void {
   }
 }
 
+// validateHTTPIngressPath (pkg/apis/networking/validation/validation.go): what an Exact or Prefix path
+// may not contain or end with.
+const INVALID_PATH_SEQUENCES = ['//', '/./', '/../', '%2f', '%2F'];
+const INVALID_PATH_SUFFIXES = ['/..', '/.'];
+
 /**
- * validateIngressRules and validateHTTPIngressPath (pkg/apis/networking/validation): a host is a DNS
- * name, not an IP (`must be a DNS name, not an IP address`), a DNS-1123 subdomain or, with a `*`,
- * IsWildcardDNS1123Subdomain; an Exact or Prefix path is absolute; every path has a pathType.
+ * validateIngressRules, validateHTTPIngressPath and validateIngressTLS
+ * (pkg/apis/networking/validation/validation.go): a rule's host is a DNS name, not an IP (`must be
+ * a DNS name, not an IP address`), a DNS-1123 subdomain or, with a `*`, IsWildcardDNS1123Subdomain;
+ * every path has a pathType; an Exact or Prefix path is absolute and holds none of
+ * {@link INVALID_PATH_SEQUENCES} nor ends in {@link INVALID_PATH_SUFFIXES}; a non-empty
+ * ImplementationSpecific path is absolute; each TLS host is a (wildcard) DNS-1123 subdomain.
  */
 function ingressChecks(spec: Rec, push: Push): void {
   list(spec.rules).forEach((rule, i) => {
@@ -220,10 +398,22 @@ function ingressChecks(spec: Rec, push: Push): void {
     }
     list(rec(rule.http).paths).forEach((p, j) => {
       const pat = `${at}/http/paths/${j}`;
-      if (typeof p.pathType !== 'string') push(`${pat}/pathType`, 'Required value: pathType must be specified');
-      else if ((p.pathType === 'Exact' || p.pathType === 'Prefix') && !(typeof p.path === 'string' && p.path.startsWith('/'))) {
-        push(`${pat}/path`, `Invalid value: "${String(p.path ?? '')}": must be an absolute path`);
+      const path = typeof p.path === 'string' ? p.path : '';
+      if (typeof p.pathType !== 'string') {
+        push(`${pat}/pathType`, 'Required value: pathType must be specified');
+      } else if (p.pathType === 'Exact' || p.pathType === 'Prefix') {
+        if (!path.startsWith('/')) push(`${pat}/path`, `Invalid value: "${path}": must be an absolute path`);
+        for (const sequence of INVALID_PATH_SEQUENCES) if (path.includes(sequence)) push(`${pat}/path`, `Invalid value: "${path}": must not contain '${sequence}'`);
+        for (const suffix of INVALID_PATH_SUFFIXES) if (path.endsWith(suffix)) push(`${pat}/path`, `Invalid value: "${path}": cannot end with '${suffix}'`);
+      } else if (p.pathType === 'ImplementationSpecific' && path !== '' && !path.startsWith('/')) {
+        push(`${pat}/path`, `Invalid value: "${path}": must be an absolute path`);
       }
+    });
+  });
+  list(spec.tls).forEach((tls, i) => {
+    (Array.isArray(tls.hosts) ? tls.hosts : []).forEach((host: unknown, j: number) => {
+      if (typeof host !== 'string') return;
+      for (const message of tlsHostErrors(host)) push(`/spec/tls/${i}/hosts/${j}`, `Invalid value: "${host}": ${message}`);
     });
   });
 }
@@ -232,9 +422,14 @@ const WILDCARD_DNS1123_SUBDOMAIN = /^\*\.[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9
 
 /** What the API server says of an Ingress rule's host. */
 export function ingressHostErrors(host: string): string[] {
+  const ip = parseIpv4(host) !== undefined || (host.includes(':') && parseIpv6(host) !== undefined);
+  return [...(ip ? ['must be a DNS name, not an IP address'] : []), ...tlsHostErrors(host)];
+}
+
+/** validateIngressTLS: a host with a `*` is IsWildcardDNS1123Subdomain, any other IsDNS1123Subdomain (an IP is not refused here). */
+export function tlsHostErrors(host: string): string[] {
   const errors: string[] = [];
-  if (parseIpv4(host) !== undefined || (host.includes(':') && parseIpv6(host) !== undefined)) errors.push('must be a DNS name, not an IP address');
-  if (!host.includes('*')) return [...errors, ...dns1123SubdomainErrors(host)];
+  if (!host.includes('*')) return dns1123SubdomainErrors(host);
   if (host.length > 253) errors.push('must be no more than 253 characters');
   if (!WILDCARD_DNS1123_SUBDOMAIN.test(host)) {
     errors.push("a wildcard DNS-1123 subdomain must start with '*.', followed by a valid DNS subdomain, which must consist of lower case alphanumeric characters, '-' or '.' and end with an alphanumeric character");

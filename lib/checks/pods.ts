@@ -34,9 +34,11 @@ export interface RunningPod {
   readonly derived: boolean;
 }
 
-/** Where the pod template of each built-in workload kind lives, as property paths. */
-export const POD_TEMPLATE_PATHS: Readonly<Record<string, readonly string[]>> = {
-  '/Pod': [],
+/**
+ * Where the pod template of each built-in workload kind lives, as property paths: the one table of
+ * them (the schema validator adds PodTemplate, which runs nothing).
+ */
+export const WORKLOAD_TEMPLATE_PATHS: Readonly<Record<string, readonly string[]>> = {
   'apps/Deployment': ['spec', 'template'],
   'apps/StatefulSet': ['spec', 'template'],
   'apps/DaemonSet': ['spec', 'template'],
@@ -45,6 +47,9 @@ export const POD_TEMPLATE_PATHS: Readonly<Record<string, readonly string[]>> = {
   'batch/CronJob': ['spec', 'jobTemplate', 'spec', 'template'],
   '/ReplicationController': ['spec', 'template'],
 };
+
+/** Where the pod (template) of each kind that runs pods lives: a Pod is its own, at the object's root. */
+export const POD_TEMPLATE_PATHS: Readonly<Record<string, readonly string[]>> = { '/Pod': [], ...WORKLOAD_TEMPLATE_PATHS };
 
 const CONTAINER_LISTS = ['initContainers', 'containers'] as const;
 

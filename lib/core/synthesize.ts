@@ -102,10 +102,6 @@ function kindRank(kind: string): number {
   return i < 0 ? KIND_ORDER.length : i;
 }
 
-function identity(j: Json): string {
-  return `${groupOf(j.apiVersion)}/${j.kind}/${j.metadata.namespace ?? ''}/${j.metadata.name}`;
-}
-
 function nearestChart(c: IConstruct): Chart | undefined {
   for (let s = c.node.scope; s; s = s.node.scope) if (s instanceof Chart) return s;
   return undefined;
@@ -148,7 +144,6 @@ export function synthesize(platform: Platform, policy: RegistryPolicy, options: 
   const outputCharts = platform.node.findAll().filter((c): c is OutputChart => c instanceof OutputChart);
   const byChart = new Map<Chart, Rendered[]>();
   const renderedOf = new Map<ApiObject, Rendered>();
-  const seen = new Map<string, string>();
   for (const obj of platform.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject)) {
     const chart = nearestChart(obj);
     if (!(chart instanceof Component) && !(chart instanceof OutputChart)) {
@@ -165,10 +160,6 @@ export function synthesize(platform: Platform, policy: RegistryPolicy, options: 
     // A chart's default namespace is stamped on every object, cluster-scoped ones included, where the
     // API server rejects it (and Argo CD would track the object under a namespace it lacks).
     if (isClusterScoped(json.apiVersion, json.kind)) delete json.metadata.namespace;
-    const id = identity(json);
-    const other = seen.get(id);
-    if (other) issues.push({ path: obj.node.path, message: `${json.kind} '${json.metadata.name}' is also defined at [${other}]` });
-    seen.set(id, obj.node.path);
     const r: Rendered = { obj, json, wave: 0 };
     renderedOf.set(obj, r);
     const list = byChart.get(chart) ?? [];
@@ -372,9 +363,9 @@ export function synthesize(platform: Platform, policy: RegistryPolicy, options: 
 
   // 5g. Ingresses that stay Progressing (the controller publishes no address) never in an
   // Application with a later-wave Application: they would hold back every later wave.
-  const componentOfRendered = new Map<Rendered, string>();
-  for (const c of components) for (const r of byChart.get(c) ?? []) componentOfRendered.set(r, c.name);
-  for (const f of ingressHealthFindings(all.map((r) => r.json), platform.ingressPublishesStatus, (i) => componentOfRendered.get(all[i]))) {
+  const componentOf = new Map<Rendered, Component>();
+  for (const c of components) for (const r of byChart.get(c) ?? []) componentOf.set(r, c);
+  for (const f of ingressHealthFindings(all.map((r) => r.json), platform.ingressPublishesStatus, (i) => componentOf.get(all[i])?.name)) {
     issues.push({ path: all[f.index].obj.node.path, message: `${f.message} [${all[f.heldBackIndex].obj.node.path}]` });
   }
 
@@ -386,13 +377,21 @@ export function synthesize(platform: Platform, policy: RegistryPolicy, options: 
   // 5i. What the API server refuses on checks no OpenAPI schema carries (container names, volume
   // mounts, probe handlers, restart policies, rolling-update bounds, CIDRs, config keys …).
   for (const r of all) {
-    for (const f of apiValidationFindings(r.json)) issues.push({ path: r.obj.node.path, message: `${f.pointer}: ${f.message}` });
+    for (const f of apiValidationFindings(r.json)) if (f.severity !== 'warning') issues.push({ path: r.obj.node.path, message: `${f.pointer}: ${f.message}` });
   }
 
-  // 5j. Every namespaced object in a namespace. (Duplicates are the identity check of step 2; that
-  // the environment creates each namespace is left to `kompile validate`, which reads the whole tree.)
-  for (const f of environmentObjectFindings(all.map((r) => r.json), { fromChart: (i) => isRendered(all[i].obj), argocdNamespace: platform.gitops.argocdNamespace })) {
-    if (f.problem === 'missing') issues.push({ path: all[f.index].obj.node.path, message: `${f.pointer}: ${f.message}` });
+  // 5j. The environment's objects together (lib/checks/environment-objects.ts, the rule `kompile
+  // validate` runs): no object defined twice, every namespaced object in a namespace, every namespace
+  // created by a Namespace of the environment (the Applications sync with CreateNamespace=false).
+  // What a chart renders without a namespace goes to its Application's destination.
+  const destinationOf = (i: number): string | undefined => {
+    const c = componentOf.get(all[i]);
+    const app = c ? (renderedOf.get(c.application)?.json.spec as { destination?: { namespace?: unknown } } | undefined) : undefined;
+    return typeof app?.destination?.namespace === 'string' ? app.destination.namespace : undefined;
+  };
+  for (const f of environmentObjectFindings(all.map((r) => r.json), { fromChart: (i) => isRendered(all[i].obj), destinationOf, argocdNamespace: platform.gitops.argocdNamespace })) {
+    const also = f.otherIndex === undefined ? '' : ` (also defined at [${all[f.otherIndex].obj.node.path}])`;
+    issues.push({ path: all[f.index].obj.node.path, message: `${f.pointer ? `${f.pointer}: ` : ''}${f.message}${also}` });
   }
 
   // 6. Server-side apply where client-side apply cannot carry an object.

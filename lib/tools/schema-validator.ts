@@ -12,6 +12,7 @@ import * as path from 'path';
 import Ajv from 'ajv';
 import type { AddedFormat, ErrorObject, SchemaValidateFunction, ValidateFunction } from 'ajv/dist/types';
 import { annotationMapProblems, labelMapProblems, NameProblem, objectMetaProblems, ObjectMetaRules } from './k8s-names';
+import { WORKLOAD_TEMPLATE_PATHS } from '../checks/pods';
 import { parseKubernetesYaml } from '../checks/yaml';
 
 /** One problem found in one object. */
@@ -749,17 +750,8 @@ function nameRules(group: string, kind: string, source: SchemaSource | undefined
   return { nameRule: 'dns1123-subdomain' };
 }
 
-/** Where the pod template lives in built-in workload kinds, keyed `group/kind`. */
-const POD_TEMPLATES: Readonly<Record<string, readonly string[]>> = {
-  'apps/Deployment': ['spec', 'template'],
-  'apps/ReplicaSet': ['spec', 'template'],
-  'apps/StatefulSet': ['spec', 'template'],
-  'apps/DaemonSet': ['spec', 'template'],
-  'batch/Job': ['spec', 'template'],
-  'batch/CronJob': ['spec', 'jobTemplate', 'spec', 'template'],
-  '/ReplicationController': ['spec', 'template'],
-  '/PodTemplate': ['template'],
-};
+/** Where the pod template lives in built-in kinds, keyed `group/kind`: the workloads (lib/checks/pods.ts) and PodTemplate. */
+const POD_TEMPLATES: Readonly<Record<string, readonly string[]>> = { ...WORKLOAD_TEMPLATE_PATHS, '/PodTemplate': ['template'] };
 
 /** Kinds whose `spec.selector` (a LabelSelector) must select their own pod template. */
 const SELECTOR_MUST_MATCH_TEMPLATE = new Set(['apps/Deployment', 'apps/ReplicaSet', 'apps/StatefulSet', 'apps/DaemonSet']);

@@ -41,7 +41,8 @@ export type Rule = 'schema' | 'api' | 'yaml-1.1' | 'pod-security' | 'resources' 
 
 export const SEVERITY: Readonly<Record<Rule, Severity>> = {
   schema: 'error',
-  // The API server refuses the object on checks no OpenAPI schema carries (lib/checks/api-validation.ts).
+  // The API server refuses the object on checks no OpenAPI schema carries (lib/checks/api-validation.ts);
+  // what it accepts with a warning (pkg/api/pod/warnings.go) is a warning (severity per finding).
   api: 'error',
   // kubectl and Argo CD read YAML 1.1: a plain `yes` where a string is meant reaches the API server as true.
   'yaml-1.1': 'error',
@@ -258,7 +259,10 @@ export function validateTree(tree: RenderedTree, options: ValidateOptions = {}):
         findings.push({ severity: SEVERITY[rule], rule, environment: env, file: o.file, object: displayName(o.object), path, message });
       for (const d of o.yamlDifferences ?? []) add('yaml-1.1', d.pointer, describeDifference(d));
       for (const f of schema?.validate(o.object) ?? []) add('schema', f.path, f.message);
-      for (const f of apiValidationFindings(o.object)) add('api', f.pointer, f.message);
+      for (const f of apiValidationFindings(o.object)) {
+        if (f.severity === 'warning') findings.push({ severity: 'warning', rule: 'api', environment: env, file: o.file, object: displayName(o.object), path: f.pointer, message: f.message });
+        else add('api', f.pointer, f.message);
+      }
       const crd = schema?.crdSchema?.(o.object.apiVersion, o.object.kind);
       if (crd) for (const f of crdListDefaultFindings(o.object, crd)) add('argocd-diff', f.pointer, f.message);
       const template = podTemplateOf(o.object);

@@ -3,20 +3,26 @@
  * dry-run apply of every object (CRDs and Namespaces first; `dryRun=All`, field manager `kompile`,
  * `fieldValidation=Strict`), and a drift report of the live objects against the tree.
  *
+ * An object named by `generateName` alone (an Argo CD hook Job) has no name to apply or read: the
+ * API server names each one it creates, and Argo CD creates (not applies) a new one on every sync.
+ * It is dry-run created (`POST` to its collection, `dryRun=All`), which runs the same validation
+ * and admission, and left out of the drift report: there is no one live object to compare, and the
+ * ones earlier syncs left behind (same kind, namespace and generateName) are not reported as extra.
+ *
  * Everything here speaks to the cluster through {@link ApiTransport}; `kube-client.ts` provides the
  * real one from a kubeconfig. The request building, ordering and drift computation are pure.
  */
 import { groupOf } from '../core/kinds';
 import { deepEqual, FieldChange, joinPath } from './field-diff';
 import { sameQuantity } from '../core/quantity';
-import { displayName, ManifestObject } from './tree';
+import { displayName, isGeneratedName, ManifestObject } from './tree';
 
 /** The field manager Kompile applies with (what `kubectl get --show-managed-fields` shows). */
 export const FIELD_MANAGER = 'kompile';
 
 /** An HTTP request to the API server, as data. */
 export interface ApiRequest {
-  readonly method: 'GET' | 'PATCH';
+  readonly method: 'GET' | 'PATCH' | 'POST';
   /** Path with query string, e.g. `/apis/apps/v1/namespaces/ml/deployments/api?dryRun=All`. */
   readonly path: string;
   readonly contentType?: string;
@@ -107,6 +113,16 @@ function phase(obj: ManifestObject): number {
   if (obj.kind === 'CustomResourceDefinition' && groupOf(obj.apiVersion) === 'apiextensions.k8s.io') return 0;
   if (obj.kind === 'Namespace' && obj.apiVersion === 'v1') return 1;
   return 2;
+}
+
+/**
+ * The dry-run create request for an object the API server names (`generateName`): server-side apply
+ * needs a name, a create does not. Pure.
+ */
+export function createRequest(obj: ManifestObject, info: ResourceInfo, options: Pick<ApplyOptions, 'fieldManager'> = {}): ApiRequest {
+  if (info.namespaced && !obj.metadata.namespace) throw new Error(`${displayName(obj)}: namespaced kind without metadata.namespace`);
+  const query = new URLSearchParams({ dryRun: 'All', fieldManager: options.fieldManager ?? FIELD_MANAGER, fieldValidation: 'Strict' });
+  return { method: 'POST', path: `${collectionPath(info, obj.metadata.namespace)}?${query}`, contentType: 'application/json', body: JSON.stringify(obj) };
 }
 
 /** Order of application: CRDs, then Namespaces, then everything by sync wave and Argo CD's kind order. */
@@ -245,15 +261,16 @@ export async function verifyObjects(transport: ApiTransport, objects: readonly M
     }
     const ns = info.namespaced ? obj.metadata.namespace : undefined;
     const nsMissing = ns !== undefined && !(await liveNamespace(ns));
+    const generated = isGeneratedName(obj);
     if (options.dryRun ?? true) {
       if (nsMissing && namespacesHere.has(ns)) {
         dryRun.push({ object, outcome: 'skipped', message: `namespace '${ns}' is created by this tree; a dry run cannot check objects in it before it exists` });
       } else {
-        const res = await transport.request(applyRequest(obj, info));
+        const res = await transport.request(generated ? createRequest(obj, info) : applyRequest(obj, info));
         dryRun.push(res.status >= 200 && res.status < 300 ? { object, outcome: 'ok' } : { object, outcome: 'failed', message: statusMessage(res) });
       }
     }
-    if (options.drift ?? true) {
+    if ((options.drift ?? true) && !generated) {
       const res = nsMissing ? { status: 404, body: {} } : await transport.request({ method: 'GET', path: objectPath(obj, info) });
       drift.push(driftOf(obj, res.status === 200 ? (res.body as ManifestObject) : undefined));
     }
@@ -261,17 +278,25 @@ export async function verifyObjects(transport: ApiTransport, objects: readonly M
 
   if (options.drift ?? true) {
     const desired = new Set(ordered.map(displayName));
+    // What earlier syncs created from a generateName object: `Kind/namespace/generateName`.
+    const generatedFrom = new Set(ordered.filter(isGeneratedName).map(generatedKey).filter((k) => k !== ''));
     const selector = new URLSearchParams({ labelSelector: `kompile.dev/environment=${options.environment}` });
     for (const info of [...new Map([...index.values()].filter((i) => ordered.some((o) => o.apiVersion === i.apiVersion && o.kind === i.kind)).map((i) => [key(i.apiVersion, i.kind), i])).values()]) {
       const res = await transport.request({ method: 'GET', path: `${collectionPath(info)}?${selector}` });
       if (res.status !== 200) continue;
       for (const item of Array.isArray(rec(res.body).items) ? (rec(res.body).items as ManifestObject[]) : []) {
         const live = { ...item, apiVersion: info.apiVersion, kind: info.kind };
-        if (!desired.has(displayName(live))) drift.push({ object: displayName(live), status: 'extra', fields: [] });
+        if (!desired.has(displayName(live)) && !generatedFrom.has(generatedKey(live))) drift.push({ object: displayName(live), status: 'extra', fields: [] });
       }
     }
   }
   return { dryRun, drift };
+}
+
+/** `apiVersion/Kind/namespace/generateName` of an object; '' for one without a generateName. */
+function generatedKey(o: ManifestObject): string {
+  const prefix = o.metadata.generateName;
+  return typeof prefix === 'string' && prefix !== '' ? `${o.apiVersion}/${o.kind}/${o.metadata.namespace ?? ''}/${prefix}` : '';
 }
 
 /** Exit code: 1 when a dry run failed or (with `failOnDrift`) anything drifted, is missing or extra. */

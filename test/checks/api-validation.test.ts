@@ -138,10 +138,34 @@ describe('apiValidationFindings: ConfigMap and Secret keys', () => {
 
 describe('apiValidationFindings: Ingress', () => {
   const ing = (host: string | undefined, path: Record<string, unknown>) => obj('networking.k8s.io/v1', 'Ingress', { spec: { rules: [{ ...(host ? { host } : {}), http: { paths: [{ backend: { service: { name: 's', port: { number: 80 } } }, ...path }] } }] } });
-  it('accepts DNS and wildcard hosts, absolute paths and ImplementationSpecific paths', () => {
+  it('accepts DNS and wildcard hosts, absolute paths and empty or absolute ImplementationSpecific paths', () => {
     expect(apiValidationFindings(ing('app.example.com', { path: '/', pathType: 'Prefix' }))).toEqual([]);
     expect(apiValidationFindings(ing('*.example.com', { path: '/x', pathType: 'Exact' }))).toEqual([]);
-    expect(apiValidationFindings(ing(undefined, { path: 'x', pathType: 'ImplementationSpecific' }))).toEqual([]);
+    expect(apiValidationFindings(ing(undefined, { pathType: 'ImplementationSpecific' }))).toEqual([]);
+    expect(apiValidationFindings(ing(undefined, { path: '/x/(.*)', pathType: 'ImplementationSpecific' }))).toEqual([]);
+  });
+  it('refuses a relative ImplementationSpecific path, and in Exact or Prefix paths what validateHTTPIngressPath refuses', () => {
+    const P = '/spec/rules/0/http/paths/0/path';
+    expect(apiValidationFindings(ing(undefined, { path: 'x', pathType: 'ImplementationSpecific' }))).toEqual([{ pointer: P, message: 'Invalid value: "x": must be an absolute path' }]);
+    expect(apiValidationFindings(ing('a.example.com', { path: '/a//b/./c/../d%2fe%2F', pathType: 'Prefix' }))).toEqual([
+      { pointer: P, message: `Invalid value: "/a//b/./c/../d%2fe%2F": must not contain '//'` },
+      { pointer: P, message: `Invalid value: "/a//b/./c/../d%2fe%2F": must not contain '/./'` },
+      { pointer: P, message: `Invalid value: "/a//b/./c/../d%2fe%2F": must not contain '/../'` },
+      { pointer: P, message: `Invalid value: "/a//b/./c/../d%2fe%2F": must not contain '%2f'` },
+      { pointer: P, message: `Invalid value: "/a//b/./c/../d%2fe%2F": must not contain '%2F'` },
+    ]);
+    expect(apiValidationFindings(ing('a.example.com', { path: '/a/..', pathType: 'Exact' }))).toEqual([{ pointer: P, message: `Invalid value: "/a/..": cannot end with '/..'` }]);
+    expect(apiValidationFindings(ing('a.example.com', { path: '/a/.', pathType: 'Exact' }))).toEqual([{ pointer: P, message: `Invalid value: "/a/.": cannot end with '/.'` }]);
+    // ImplementationSpecific paths are the controller's business (regular expressions included).
+    expect(apiValidationFindings(ing('a.example.com', { path: '/a//b', pathType: 'ImplementationSpecific' }))).toEqual([]);
+  });
+  it('checks TLS hosts: DNS-1123 subdomains or wildcards, no IP check', () => {
+    const tls = (hosts: string[]) => obj('networking.k8s.io/v1', 'Ingress', { spec: { tls: [{ hosts, secretName: 't' }], rules: [{ host: 'a.example.com', http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 's', port: { number: 80 } } } }] } }] } });
+    expect(apiValidationFindings(tls(['a.example.com', '*.example.com']))).toEqual([]);
+    const f = apiValidationFindings(tls(['A.example.com', 'a.*.com']));
+    expect(f.map((x) => x.pointer)).toEqual(['/spec/tls/0/hosts/0', '/spec/tls/0/hosts/1']);
+    expect(f[0].message).toContain('a lowercase RFC 1123 subdomain');
+    expect(f[1].message).toContain("a wildcard DNS-1123 subdomain must start with '*.'");
   });
   it('refuses an IP host, a bad wildcard, a host with capitals', () => {
     expect(apiValidationFindings(ing('10.0.0.1', { path: '/', pathType: 'Prefix' }))).toEqual([{ pointer: '/spec/rules/0/host', message: 'Invalid value: "10.0.0.1": must be a DNS name, not an IP address' }]);
@@ -168,5 +192,107 @@ describe('apiValidationFindings: CronJob schedule', () => {
     expect(messages('0 0 * * funday')).toEqual(['Invalid value: "0 0 * * funday": failed to parse int from funday']);
     expect(messages('@fortnightly')).toEqual(['Invalid value: "@fortnightly": unrecognized descriptor: @fortnightly']);
     expect(messages('CRON_TZ=UTC 0 0 * * *')).toEqual(['Invalid value: "CRON_TZ=UTC 0 0 * * *": cannot use TZ or CRON_TZ in schedule, use timeZone field instead']);
+  });
+});
+
+describe('apiValidationFindings: uniqueness within lists', () => {
+  it('refuses a port name used twice in one container, not in two containers', () => {
+    expect(apiValidationFindings(deployment({ containers: [container({ ports: [{ name: 'http', containerPort: 80 }, { name: 'http', containerPort: 81 }] })] }))).toEqual([
+      { pointer: `${T}/containers/0/ports/1/name`, message: 'Duplicate value: "http"' },
+    ]);
+    expect(apiValidationFindings(deployment({ containers: [container({ ports: [{ name: 'http', containerPort: 80 }] }), container({ name: 'b', ports: [{ name: 'http', containerPort: 81 }] })] }))).toEqual([]);
+  });
+  it('refuses a host port taken twice by the regular containers, per protocol and host IP', () => {
+    const f = apiValidationFindings(deployment({ containers: [container({ ports: [{ containerPort: 80, hostPort: 8080 }] }), container({ name: 'b', ports: [{ containerPort: 81, hostPort: 8080, protocol: 'TCP' }, { containerPort: 82, hostPort: 8080, protocol: 'UDP' }] })] }));
+    expect(f).toEqual([{ pointer: `${T}/containers/1/ports/0/hostPort`, message: 'Duplicate value: "TCP//8080"' }]);
+  });
+  it('lets an init container take a host port a regular container also takes (they run one after the other)', () => {
+    expect(apiValidationFindings(deployment({ initContainers: [container({ name: 'init', ports: [{ containerPort: 81, hostPort: 8080 }] })], containers: [container({ ports: [{ containerPort: 80, hostPort: 8080 }] })] }))).toEqual([]);
+  });
+  it('only warns about the same containerPort and protocol twice (pkg/api/pod/warnings.go), across containers too', () => {
+    const f = apiValidationFindings(deployment({ containers: [container({ ports: [{ containerPort: 80 }, { containerPort: 80, protocol: 'UDP' }] }), container({ name: 'b', ports: [{ containerPort: 80, protocol: 'TCP' }] })] }));
+    expect(f).toEqual([{ pointer: `${T}/containers/1/ports/0`, message: `duplicate port definition with ${T}/containers/0/ports/0`, severity: 'warning' }]);
+  });
+  it('warns about overlapping and ambiguous host port definitions of one containerPort', () => {
+    const f = apiValidationFindings(deployment({ containers: [container({ ports: [{ containerPort: 80, hostPort: 8080 }, { containerPort: 80 }, { containerPort: 80, hostPort: 8080, hostIP: '10.0.0.1' }] })] }));
+    expect(f).toEqual([
+      { pointer: `${T}/containers/0/ports/1`, message: `overlapping port definition with ${T}/containers/0/ports/0`, severity: 'warning' },
+      { pointer: `${T}/containers/0/ports/2`, message: `dangerously ambiguous port definition with ${T}/containers/0/ports/0`, severity: 'warning' },
+      { pointer: `${T}/containers/0/ports/2`, message: `overlapping port definition with ${T}/containers/0/ports/1`, severity: 'warning' },
+    ]);
+  });
+  it('only warns about an env name defined twice, and not when the later value builds on the earlier one', () => {
+    const f = apiValidationFindings(deployment({ containers: [container({ env: [{ name: 'A', value: '1' }, { name: 'A', value: '2' }, { name: 'P', value: '/a' }, { name: 'P', value: '$(P):/b' }] })] }));
+    expect(f).toEqual([{ pointer: `${T}/containers/0/env/1`, message: 'hides previous definition of "A", which may be dropped when using apply', severity: 'warning' }]);
+  });
+});
+
+describe('apiValidationFindings: env sources, handlers, init containers', () => {
+  it('refuses a valueFrom with no source or with two', () => {
+    const f = apiValidationFindings(deployment({ containers: [container({ env: [{ name: 'A', valueFrom: {} }, { name: 'B', valueFrom: { fieldRef: { fieldPath: 'metadata.name' }, secretKeyRef: { name: 's', key: 'k' } } }] })] }));
+    expect(f).toEqual([
+      { pointer: `${T}/containers/0/env/0/valueFrom`, message: 'Invalid value: "": must specify one of: `fieldRef`, `resourceFieldRef`, `configMapKeyRef` or `secretKeyRef`' },
+      { pointer: `${T}/containers/0/env/1/valueFrom`, message: 'Invalid value: "": may not have more than one field specified at a time' },
+    ]);
+  });
+  it('refuses a lifecycle hook with no handler or two; sleep is no 1.28 handler', () => {
+    const ok = apiValidationFindings(deployment({ containers: [container({ lifecycle: { preStop: { exec: { command: ['sleep', '5'] } }, postStart: { httpGet: { path: '/', port: 80 } } } })] }));
+    expect(ok).toEqual([]);
+    const f = apiValidationFindings(deployment({ containers: [container({ lifecycle: { preStop: { sleep: { seconds: 5 } }, postStart: { exec: { command: ['true'] }, tcpSocket: { port: 80 } } } })] }));
+    expect(f).toEqual([
+      { pointer: `${T}/containers/0/lifecycle/postStart/tcpSocket`, message: 'Forbidden: may not specify more than 1 handler type' },
+      { pointer: `${T}/containers/0/lifecycle/preStop`, message: 'Required value: must specify a handler type' },
+    ]);
+  });
+  it('refuses probes and hooks on an init container that is not a sidecar (restartPolicy: Always)', () => {
+    const probe = { exec: { command: ['true'] } };
+    const f = apiValidationFindings(deployment({ initContainers: [container({ name: 'init', readinessProbe: probe, lifecycle: { preStop: probe } })] }));
+    expect(f).toEqual([
+      { pointer: `${T}/initContainers/0/lifecycle`, message: 'Forbidden: may not be set for init containers without restartPolicy=Always' },
+      { pointer: `${T}/initContainers/0/readinessProbe`, message: 'Forbidden: may not be set for init containers without restartPolicy=Always' },
+    ]);
+    expect(apiValidationFindings(deployment({ initContainers: [container({ name: 'init', restartPolicy: 'Always', readinessProbe: probe })] }))).toEqual([]);
+  });
+});
+
+describe('apiValidationFindings: a bare Pod', () => {
+  const pod = (spec: Record<string, unknown>) => obj('v1', 'Pod', { spec: { containers: [container()], ...spec } });
+  it('takes Always, OnFailure and Never and refuses anything else', () => {
+    for (const restartPolicy of ['Always', 'OnFailure', 'Never']) expect(apiValidationFindings(pod({ restartPolicy }))).toEqual([]);
+    expect(apiValidationFindings(pod({}))).toEqual([]);
+    expect(apiValidationFindings(pod({ restartPolicy: 'Sometimes' }))).toEqual([{ pointer: '/spec/restartPolicy', message: 'Unsupported value: "Sometimes": supported values: "Always", "OnFailure", "Never"' }]);
+  });
+  it('is checked like a template: containers, volumes, mounts', () => {
+    expect(apiValidationFindings(pod({ containers: [container({ volumeMounts: [{ name: 'x', mountPath: '/x' }] })] }))).toEqual([{ pointer: '/spec/containers/0/volumeMounts/0/name', message: 'Not found: "x"' }]);
+  });
+});
+
+describe('apiValidationFindings: rolling updates', () => {
+  const RU = '/spec/strategy/rollingUpdate';
+  const dep = (rollingUpdate: Record<string, unknown>) => deployment({}, { strategy: { type: 'RollingUpdate', rollingUpdate } });
+  it('accepts Deployment bounds that can make progress', () => {
+    expect(apiValidationFindings(dep({ maxUnavailable: 0, maxSurge: 1 }))).toEqual([]);
+    expect(apiValidationFindings(dep({ maxUnavailable: '100%', maxSurge: '200%' }))).toEqual([]);
+    expect(apiValidationFindings(dep({ maxSurge: 0 }))).toEqual([]);
+  });
+  it('refuses Deployment bounds that are not percents or integers ≥ 0, or maxUnavailable above 100%', () => {
+    expect(apiValidationFindings(dep({ maxUnavailable: '10 percent', maxSurge: -1 }))).toEqual([
+      { pointer: `${RU}/maxUnavailable`, message: `Invalid value: "10 percent": a valid percent string must be a numeric string followed by an ending '%' (e.g. '1%',  or '93%', regex used for validation is '[0-9]+%')` },
+      { pointer: `${RU}/maxSurge`, message: 'Invalid value: -1: must be greater than or equal to 0' },
+    ]);
+    expect(apiValidationFindings(dep({ maxUnavailable: '150%' }))).toEqual([{ pointer: `${RU}/maxUnavailable`, message: 'Invalid value: "150%": must not be greater than 100%' }]);
+  });
+  const DRU = '/spec/updateStrategy/rollingUpdate';
+  const ds = (updateStrategy?: Record<string, unknown>) => obj('apps/v1', 'DaemonSet', { spec: { template: { spec: { containers: [container()] } }, ...(updateStrategy ? { updateStrategy } : {}) } });
+  it('accepts DaemonSet updates with exactly one of maxUnavailable and maxSurge non-zero, or OnDelete', () => {
+    expect(apiValidationFindings(ds())).toEqual([]);
+    expect(apiValidationFindings(ds({ type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 0, maxSurge: '10%' } }))).toEqual([]);
+    expect(apiValidationFindings(ds({ type: 'RollingUpdate', rollingUpdate: { maxUnavailable: '20%' } }))).toEqual([]);
+    expect(apiValidationFindings(ds({ type: 'OnDelete' }))).toEqual([]);
+  });
+  it('refuses a DaemonSet surge beside the defaulted maxUnavailable of 1, both zero, and bounds above 100%', () => {
+    expect(apiValidationFindings(ds({ type: 'RollingUpdate', rollingUpdate: { maxSurge: 1 } }))).toEqual([{ pointer: `${DRU}/maxSurge`, message: 'Invalid value: 1: may not be set when maxUnavailable is non-zero (maxUnavailable defaults to 1)' }]);
+    expect(apiValidationFindings(ds({ type: 'RollingUpdate', rollingUpdate: { maxUnavailable: '0%', maxSurge: 0 } }))).toEqual([{ pointer: `${DRU}/maxUnavailable`, message: 'Required value: cannot be 0 when maxSurge is 0' }]);
+    expect(apiValidationFindings(ds({ type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 0, maxSurge: '101%' } }))).toEqual([{ pointer: `${DRU}/maxSurge`, message: 'Invalid value: "101%": must not be greater than 100%' }]);
   });
 });

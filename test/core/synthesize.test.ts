@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { Component } from '../../lib/core/component';
 import { declareImageField } from '../../lib/core/image-field';
 import { RegistryPolicy } from '../../lib/core/registry-policy';
-import { CLIENT_SIDE_APPLY_LIMIT, SYNC_OPTIONS, SYNC_WAVE } from '../../lib/core/synthesize';
+import { CLIENT_SIDE_APPLY_LIMIT, SYNC_OPTIONS, SYNC_WAVE, synthesize } from '../../lib/core/synthesize';
 import { ChartSource, UpstreamChart } from '../../lib/core/upstream-chart';
 import { findObject, objectsIn, synthIssues, synthPlatform, testPlatform } from '../helpers';
 
@@ -289,6 +289,23 @@ describe('synthesize', () => {
       expect(synthIssues(() => synthPlatform(p))).toEqual([expect.stringMatching(/^\[A\/Loose\] \/metadata\/namespace: ConfigMap is namespaced but has no metadata.namespace/)]);
     });
 
+    it('reports a namespace nothing in the environment creates (an object\'s or an Application destination), and passes once a Namespace creates it', () => {
+      const build = (createIt = false) => {
+        const p = testPlatform();
+        const a = new Component(p, 'A', { name: 'a', namespace: 'ml' });
+        configMap(a, 'Cm', {});
+        if (createIt) for (const name of ['ml', 'apps']) new k8s.KubeNamespace(a, name, { metadata: { name } });
+        return p;
+      };
+      // synthesize itself, not synthPlatform (which creates the namespaces a test platform uses).
+      const issues = synthIssues(() => synthesize(build(), new RegistryPolicy({ allowedRegistries: [], allowedHosts: [] })));
+      expect(issues).toEqual([
+        expect.stringMatching(/^\[A\/Application\] \/spec\/destination\/namespace: namespace 'ml' is not created by any Namespace object of the environment .*CreateNamespace=false/),
+        expect.stringMatching(/^\[A\/Cm\] \/metadata\/namespace: namespace 'apps' is not created .*ConfigMap\/apps\/cm/),
+      ]);
+      expect(() => synthesize(build(true), new RegistryPolicy({ allowedRegistries: [], allowedHosts: [] }))).not.toThrow();
+    });
+
     it('reports an object defined twice and a component with nothing in it', () => {
       const p = testPlatform();
       const a = new Component(p, 'A', { name: 'a' });
@@ -297,7 +314,8 @@ describe('synthesize', () => {
       configMap(b, 'Same', {});
       new Component(p, 'Empty', { name: 'empty' });
       const found = synthIssues(() => synthPlatform(p)).join('\n');
-      expect(found).toMatch(/\[B\/Same\] ConfigMap 'same' is also defined at \[A\/Same\]/);
+      // The shared rule of lib/checks/environment-objects.ts, the one `kompile validate` runs.
+      expect(found).toMatch(/\[B\/Same\] ConfigMap\/apps\/same is defined twice: Argo CD applies only one of them \(also defined at \[A\/Same\]\)/);
       expect(found).toMatch(/\[Empty\] component 'empty' has no objects/);
     });
 

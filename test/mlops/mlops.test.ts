@@ -20,6 +20,11 @@ function wave(o: K8sObject): number {
   return Number(o.metadata.annotations?.['argocd.argoproj.io/sync-wave']);
 }
 
+// The base environment's KCloud policies live in the default MLOps namespaces: an environment that
+// renames or drops those namespaces must move its policies too, or the synth refuses the objects left
+// in namespaces nothing creates. The tests that change the namespaces drop the policies.
+const NO_KCLOUD_POLICIES = { optimizers: [], costPolicies: [], powerPolicies: [] };
+
 const dev = synthEnvironment();
 const devObjects = allObjects(dev);
 
@@ -182,7 +187,7 @@ describe('Mlops options', () => {
   it('builds no serving component, claim or namespace without serving', () => {
     // The base environment has serving; a deep merge cannot remove a key, so drop it after parsing.
     const config = parseEnvironment(dev_);
-    const { platform, policy } = buildEnvironment({ ...config, components: { ...config.components, mlops: { ...config.components.mlops, serving: undefined } } });
+    const { platform, policy } = buildEnvironment({ ...config, components: { ...config.components, mlops: { ...config.components.mlops, serving: undefined }, kcloud: { ...config.components.kcloud, ...NO_KCLOUD_POLICIES } } });
     const out = synthesize(platform, policy);
     expect(out.files.has('mlops-serving/manifests.yaml')).toBe(false);
     const storage = objectsIn(out, 'mlops-storage/manifests.yaml');
@@ -193,7 +198,7 @@ describe('Mlops options', () => {
 
   it('takes custom namespace names, mount path and job settings', () => {
     const out = synthEnvironment({
-      components: { mlops: { trainingNamespace: 'train', servingNamespace: 'serve', storage: { mountPath: '/data/models' }, jobs: { ttlSecondsAfterFinished: 60, backoffLimit: 0 } } },
+      components: { mlops: { trainingNamespace: 'train', servingNamespace: 'serve', storage: { mountPath: '/data/models' }, jobs: { ttlSecondsAfterFinished: 60, backoffLimit: 0 } }, kcloud: NO_KCLOUD_POLICIES },
     });
     const objects = allObjects(out);
     const job = objects.find((o) => o.kind === 'Job')!;
@@ -263,8 +268,12 @@ describe('Mlops options', () => {
     );
   });
 
+  it('refuses KCloud policies left in MLOps namespaces the environment no longer creates', () => {
+    expect(() => synthEnvironment({ components: { mlops: { enabled: false } } })).toThrow(/namespace 'mlops-training' is not created by any Namespace object of the environment \(first object in it: CostPolicy\/mlops-training\/training-budget\)/);
+  });
+
   it('builds nothing when disabled', () => {
-    const out = synthEnvironment({ components: { mlops: { enabled: false } } });
+    const out = synthEnvironment({ components: { mlops: { enabled: false }, kcloud: NO_KCLOUD_POLICIES } });
     expect([...out.files.keys()].filter((f) => f.includes('mlops'))).toEqual([]);
   });
 });

@@ -7,7 +7,7 @@ import { helmBinary } from '../../lib/tools/helm';
 import { synthesizeAll } from '../../lib/tools/synth';
 import { airgap } from '../../stacks/airgap';
 import { dev } from '../../stacks/dev';
-import { findObject, K8sObject } from '../helpers';
+import { findObject, K8sObject, withCreatedNamespaces } from '../helpers';
 import { FIXTURE_LOCK, onlyCharts, vendoredCharts } from './chart-fixtures';
 import { parseAllDocuments } from 'yaml';
 
@@ -151,7 +151,7 @@ describe('hydrated charts in the synth, without helm', () => {
     });
     const chart = new UpstreamChart(platform, 'Web', { name: 'web', namespace: 'web', source: ChartSource.locked(demo), values: request.values });
     declareImageField(chart.application, '/spec/source/helm/valuesObject/env/0/value');
-    const out = synthesize(platform, new RegistryPolicy({ mirror: 'mirror.internal:35000', allowedRegistries: ['mirror.internal:35000'], allowedHosts: ['git.internal'] }));
+    const out = synthesize(withCreatedNamespaces(platform), new RegistryPolicy({ mirror: 'mirror.internal:35000', allowedRegistries: ['mirror.internal:35000'], allowedHosts: ['git.internal'] }));
     expect(out.images.get('docker.io/acme/helper:1.0')).toBe('mirror.internal:35000/acme/helper:1.0');
     expect(out.files.get('images.txt')).toBe('docker.io/acme/helper:1.0\n');
     expect(out.files.get('web/manifests.yaml')).toContain('helper: mirror.internal:35000/acme/helper:1.0');

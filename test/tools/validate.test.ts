@@ -44,6 +44,20 @@ describe('validateTree', () => {
     expect(validateTree(tree(good)).filter((f) => f.rule === 'api')).toEqual([]);
   });
 
+  it("reports what the API server only warns about (duplicate containerPort, env name) as rule 'api' warnings, which pass", () => {
+    const dup = deployment('api', 'ml', 'ghcr.io/acme/api:1.0');
+    const c = (dup.spec as { template: { spec: { containers: Record<string, unknown>[] } } }).template.spec.containers[0];
+    c.ports = [{ containerPort: 8080 }, { containerPort: 8080 }];
+    c.env = [{ name: 'A', value: '1' }, { name: 'A', value: '2' }];
+    const findings = validateTree(tree([namespace('ml'), networkPolicy('p', 'ml'), dup])).filter((f) => f.rule === 'api');
+    expect(findings).toEqual([
+      expect.objectContaining({ severity: 'warning', object: 'Deployment/ml/api', path: '/spec/template/spec/containers/0/env/1', message: expect.stringContaining('hides previous definition of "A"') }),
+      expect.objectContaining({ severity: 'warning', object: 'Deployment/ml/api', path: '/spec/template/spec/containers/0/ports/1', message: 'duplicate port definition with /spec/template/spec/containers/0/ports/0' }),
+    ]);
+    expect(validateExitCode(findings)).toBe(0);
+    expect(validateExitCode(findings, true)).toBe(1);
+  });
+
   it('applies Pod Security restricted only where the namespace enforces it', () => {
     const root = deployment('api', 'ml', 'ghcr.io/acme/api:1.0');
     const spec = (root.spec as { template: { spec: Record<string, unknown> } }).template.spec;

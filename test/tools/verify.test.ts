@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { kubeTransport } from '../../lib/tools/kube-client';
 import { ManifestObject } from '../../lib/tools/tree';
-import { ApiRequest, ApiResponse, ApiTransport, applyOrder, applyRequest, driftOf, formatVerify, indexDiscovery, verifyExitCode, verifyObjects } from '../../lib/tools/verify';
+import { ApiRequest, ApiResponse, ApiTransport, applyOrder, applyRequest, createRequest, driftOf, formatVerify, indexDiscovery, verifyExitCode, verifyObjects } from '../../lib/tools/verify';
 import { deployment, namespace, Obj, pvc } from './fixtures';
 
 const CORE = { groupVersion: 'v1', resources: [
@@ -15,6 +15,7 @@ const CORE = { groupVersion: 'v1', resources: [
   { name: 'configmaps', kind: 'ConfigMap', namespaced: true },
 ] };
 const APPS = { groupVersion: 'apps/v1', resources: [{ name: 'deployments', kind: 'Deployment', namespaced: true }, { name: 'deployments/scale', kind: 'Scale', namespaced: true }] };
+const BATCH = { groupVersion: 'batch/v1', resources: [{ name: 'jobs', kind: 'Job', namespaced: true }] };
 const EXT = { groupVersion: 'apiextensions.k8s.io/v1', resources: [{ name: 'customresourcedefinitions', kind: 'CustomResourceDefinition', namespaced: false }] };
 
 const crd: Obj = {
@@ -35,8 +36,8 @@ class RecordingTransport implements ApiTransport {
   async request(req: ApiRequest): Promise<ApiResponse> {
     this.requests.push(req);
     const p = req.path.split('?')[0];
-    if (req.method === 'PATCH') return this.reject[p] ? { status: 422, body: { kind: 'Status', message: this.reject[p] } } : { status: 200, body: JSON.parse(req.body!) };
-    const docs: Record<string, unknown> = { '/api/v1': CORE, '/apis/apps/v1': APPS, '/apiextensions.k8s.io/v1': EXT, '/apis/apiextensions.k8s.io/v1': EXT };
+    if (req.method === 'PATCH' || req.method === 'POST') return this.reject[p] ? { status: 422, body: { kind: 'Status', message: this.reject[p] } } : { status: 200, body: JSON.parse(req.body!) };
+    const docs: Record<string, unknown> = { '/api/v1': CORE, '/apis/apps/v1': APPS, '/apis/batch/v1': BATCH, '/apiextensions.k8s.io/v1': EXT, '/apis/apiextensions.k8s.io/v1': EXT };
     if (docs[p]) return { status: 200, body: docs[p] };
     if (req.path.includes('labelSelector=')) return { status: 200, body: { items: Object.entries(this.live).filter(([k]) => k.startsWith(p)).map(([, v]) => v) } };
     return this.live[p] ? { status: 200, body: this.live[p] } : { status: 404, body: { kind: 'Status', message: 'not found' } };
@@ -129,6 +130,28 @@ describe('verifyObjects', () => {
     const text = formatVerify(report);
     expect(text).toContain('dry-run apply: 4 ok, 1 failed, 2 skipped');
     expect(text).toContain('spec.template.spec.containers[name=app].image: live x/a:0, tree x/a:1');
+  });
+
+  it('dry-run creates an object named by generateName (a hook), leaves it out of drift, and does not call its earlier runs extra', async () => {
+    const hook = { apiVersion: 'batch/v1', kind: 'Job', metadata: { generateName: 'migrate-', namespace: 'ml', annotations: { 'argocd.argoproj.io/hook': 'PreSync' } }, spec: {} } as unknown as ManifestObject;
+    const leftover = { apiVersion: 'batch/v1', kind: 'Job', metadata: { name: 'migrate-x7k2p', generateName: 'migrate-', namespace: 'ml' } };
+    const other = { apiVersion: 'batch/v1', kind: 'Job', metadata: { name: 'seed', namespace: 'ml' } };
+    const transport = new RecordingTransport({ '/api/v1/namespaces/ml': namespace('ml'), '/apis/batch/v1/jobs/migrate-x7k2p': leftover, '/apis/batch/v1/jobs/seed': other });
+    const report = await verifyObjects(transport, [namespace('ml') as ManifestObject, hook], { environment: 'dev' });
+    expect(report.dryRun).toEqual([{ object: 'Namespace/ml', outcome: 'ok' }, { object: 'Job/ml/migrate-*', outcome: 'ok' }]);
+    const post = transport.requests.find((r) => r.method === 'POST')!;
+    expect(post.path).toBe('/apis/batch/v1/namespaces/ml/jobs?dryRun=All&fieldManager=kompile&fieldValidation=Strict');
+    expect(JSON.parse(post.body!).metadata.generateName).toBe('migrate-');
+    // Never read or applied by a name it does not have.
+    expect(transport.requests.some((r) => r.path.includes('migrate-*') || r.path.includes('undefined'))).toBe(false);
+    expect(report.drift.map((d) => `${d.status} ${d.object}`)).toEqual(['in-sync Namespace/ml', 'extra Job/ml/seed']);
+  });
+
+  it('builds the dry-run create of a generateName object and refuses a namespaced one without a namespace', () => {
+    const info = { apiVersion: 'batch/v1', kind: 'Job', plural: 'jobs', namespaced: true };
+    const job = { apiVersion: 'batch/v1', kind: 'Job', metadata: { generateName: 'm-', namespace: 'ml' } } as unknown as ManifestObject;
+    expect(createRequest(job, info)).toEqual(expect.objectContaining({ method: 'POST', path: '/apis/batch/v1/namespaces/ml/jobs?dryRun=All&fieldManager=kompile&fieldValidation=Strict', contentType: 'application/json' }));
+    expect(() => createRequest({ ...job, metadata: { generateName: 'm-' } } as unknown as ManifestObject, info)).toThrow(/Job\/m-\*: namespaced kind without metadata.namespace/);
   });
 
   it('fails objects of kinds the server does not know, and passes a clean tree', async () => {
