@@ -41,5 +41,12 @@ export function usesRuntimeClass(component: Component, name: string): boolean {
     if (typeof node !== 'object' || node === null) return false;
     return Object.entries(node).some(([k, v]) => (k === 'runtimeClassName' && v === name) || names(v));
   };
-  return component.node.findAll().some((c) => c instanceof ApiObject && c !== component.application && names(c.toJson()));
+  const json = (o: ApiObject): unknown => {
+    try {
+      return o.toJson();
+    } catch {
+      return undefined; // the synth reports an object that does not render, with its path
+    }
+  };
+  return component.node.findAll().some((c) => c instanceof ApiObject && c !== component.application && names(json(c)));
 }
