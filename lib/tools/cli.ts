@@ -17,7 +17,7 @@ import { fetchChart, formatChartFindings, formatVendored, importChart, lockedCha
 import { acknowledgementsIn, diffExitCode, diffTrees, FailOn, formatMarkdown, formatText } from './diff';
 import { commitMessages, readTreeAtRef } from './git-tree';
 import { helmBinary } from './helm';
-import { checkImageLists, imageList } from './images';
+import { checkComponentImageLists, checkImageLists, imageList } from './images';
 import { kubeTransport } from './kube-client';
 import { SchemaValidator } from './schema-validator';
 import { environmentsOf, readTree, RenderedTree } from './tree';
@@ -55,7 +55,7 @@ export const USAGE = `Usage: kompile <command> [options]
   verify    Server-side dry-run apply and drift against the cluster of the current kubeconfig.
               --env <name> (required), --context <ctx>, --kubeconfig <file>
               --no-dry-run, --no-drift, --fail-on-drift
-  images    Print the upstream images to mirror; --check compares images.txt and images.lock.json with the tree.
+  images    Print the upstream images to mirror; --check compares images.txt, images.lock.json and images/<component>.txt with the tree.
               --env <name>, --check
   charts    Vendor the charts of charts.lock.json into charts/<name>/ and check them.
             pull                 fetch every locked chart (helm pull, git), record its digest in the lock
@@ -217,7 +217,7 @@ async function validateCommand(args: string[], io: CliIo, dist: string): Promise
         cacheDir: path.resolve(io.cwd, 'node_modules/.cache/kompile/renders'),
       })
     : { tree: read, findings: [] };
-  const findings = sortFindings([...validateTree(charts.tree, { schema, policies: await restrictedPolicies(), waitForFirstConsumer: await firstConsumerClasses(values['wait-for-first-consumer'], environmentsOf(charts.tree)), ingressPublishesStatus: await ingressPublishesStatus(), argocdNamespaces: await argocdNamespaces() }), ...charts.findings]);
+  const findings = sortFindings([...validateTree(charts.tree, { schema, policies: await restrictedPolicies(), waitForFirstConsumer: await firstConsumerClasses(values['wait-for-first-consumer'], environmentsOf(charts.tree)), ingressPublishesStatus: await ingressPublishesStatus(), argocdNamespaces: await argocdNamespaces(), kubernetesVersions: new Map((await import('../../stacks')).environments.map((input) => parseEnvironment(input)).map((c) => [c.name, c.cluster.kubernetesVersion])) }), ...charts.findings]);
   const format = pick(values.format, ['text', 'json'] as const, 'format', 'text');
   io.out(format === 'json' ? `${JSON.stringify(findings, null, 2)}\n` : formatFindings(findings));
   return validateExitCode(findings, values.strict ?? false);
@@ -250,7 +250,7 @@ async function imagesCommand(args: string[], io: CliIo, dist: string): Promise<n
     return 0;
   }
   const held = await heldRegistries();
-  const problems = envs.flatMap((env) => checkImageLists(tree, env, { heldRegistries: held.get(env) }));
+  const problems = envs.flatMap((env) => [...checkImageLists(tree, env, { heldRegistries: held.get(env) }), ...checkComponentImageLists(tree, env, { heldRegistries: held.get(env) })]);
   for (const p of problems) io.out(`${p.environment}: ${p.message}\n`);
   io.out(problems.length === 0 ? `image lists match the manifests (${envs.join(', ')})\n` : `${problems.length} image list problem(s)\n`);
   return problems.length === 0 ? 0 : 1;
