@@ -39,6 +39,7 @@ async function main(): Promise<void> {
   const cdk8sOut = process.env.CDK8S_OUTDIR;
   if (cdk8sOut && path.resolve(cdk8sOut) !== DIST) fs.cpSync(DIST, cdk8sOut, { recursive: true });
   for (const o of outputs) console.log(`dist/${o.environment}: ${o.files.size} files, ${o.images.size} images`);
+  for (const o of outputs) for (const w of o.warnings ?? []) console.warn(`warning: ${o.environment}: [${w.path}] ${w.message}`);
   if (unchecked.length > 0) {
     const charts = [...new Set(unchecked.map((u) => u.chart))].sort();
     console.log(`${charts.length} upstream chart(s) not vendored, so referenced and not rendered or checked: ${charts.join(', ')} (kompile charts pull)`);

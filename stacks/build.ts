@@ -4,6 +4,7 @@ import { ChartLock } from '../lib/core/chart-lock';
 import type { RenderedChart } from '../lib/core/chart-render';
 import { Component } from '../lib/core/component';
 import { EnvironmentConfig } from '../lib/core/config';
+import { GpuRuntime, usesRuntimeClass } from '../lib/core/gpu-runtime';
 import { Namespaces } from '../lib/core/namespaces';
 import { Platform } from '../lib/core/platform';
 import { Project } from '../lib/core/project';
@@ -131,6 +132,12 @@ export function buildEnvironment(config: EnvironmentConfig, options: BuildOption
       if (!target) throw new Error(`components.ci.imageUpdater.applications[${i}].component: no component named '${app.component}' in environment '${config.name}'`);
       delivery.automate(target, app.images);
     });
+  }
+
+  // The RuntimeClass of GPU pods, where the cluster lacks it: before every component that uses it.
+  if (cluster.gpu?.createRuntimeClass && cluster.gpu.runtimeClassName) {
+    const gpuRuntime = new GpuRuntime(platform, 'GpuRuntime', { runtimeClassName: cluster.gpu.runtimeClassName, handler: cluster.gpu.runtimeHandler });
+    for (const c of byName.values()) if (usesRuntimeClass(c, cluster.gpu.runtimeClassName)) c.dependsOn(gpuRuntime);
   }
 
   // A platform with nothing namespaced has no namespaces component (an empty one is an error).

@@ -2,6 +2,8 @@ import { ConfigError, EnvironmentConfig, EnvironmentInput, parseEnvironment } fr
 import type { ChartLock } from '../lib/core/chart-lock';
 import type { RenderedChart } from '../lib/core/chart-render';
 import { SynthError } from '../lib/core/errors';
+import { withExtraFiles } from '../lib/core/extra-files';
+import { nodeTrustFiles } from '../lib/core/node-trust';
 import { EnvironmentOutput, synthesize } from '../lib/core/synthesize';
 import { buildEnvironment } from './build';
 
@@ -42,7 +44,8 @@ export function compileAll(inputs: readonly EnvironmentInput[], options: Compile
       if (names.has(config.name)) throw new Error(`environment name '${config.name}' is used twice`);
       names.add(config.name);
       const { platform, policy } = buildEnvironment(config, { charts: options.charts, renderedCharts: options.renderedCharts?.get(config.name) });
-      outputs.push(synthesize(platform, policy, { plan: options.plan }));
+      const out = synthesize(platform, policy, { plan: options.plan });
+      outputs.push(out.issues ? out : withExtraFiles(out, nodeFilesOf(config)));
     } catch (e) {
       if (e instanceof SynthError) failures.push(new SynthError(e.issues.map((i) => ({ ...i, path: `${input.name}:${i.path}` }))));
       else failures.push(e instanceof Error ? e : new Error(String(e)));
@@ -50,4 +53,14 @@ export function compileAll(inputs: readonly EnvironmentInput[], options: Compile
   }
   if (failures.length > 0) throw new CompileError(failures);
   return outputs;
+}
+
+/**
+ * The node configuration an environment needs beside its manifests (lib/core/node-trust.ts): trust
+ * for the platform registry where CI runs one; nothing otherwise.
+ */
+export function nodeFilesOf(config: EnvironmentConfig): Map<string, string> {
+  const { ci } = config.components;
+  if (!ci.enabled) return new Map();
+  return nodeTrustFiles({ registryHost: ci.registry.host, distribution: config.cluster.distribution }, config.name);
 }

@@ -16,7 +16,8 @@ export const prod = defineEnvironment({
     // `runningAddresses`; --update-status defaults to true, pkg/flags/flags.go). So the chatbot's and
     // the registry's Ingresses become Healthy and hold back no later wave (rule 'ingress-health').
     ingress: { className: 'nginx', nodePorts: { http: 31302, https: 31084 }, publishesStatus: true },
-    gpu: { resourceName: 'nvidia.com/gpu', runtimeClassName: 'nvidia', perNode: 4, nodes: 3 },
+    // The nodes' containerd has the NVIDIA runtime added by hand (seed 002), no RuntimeClass: the platform creates it.
+    gpu: { resourceName: 'nvidia.com/gpu', runtimeClassName: 'nvidia', createRuntimeClass: true, perNode: 4, nodes: 3 },
     apiServer: { cidrs: ['10.61.3.0/24'], ports: [6443] },
     // The production cluster's monitoring stack (kube-prometheus) scrapes ServiceMonitors.
     prometheusOperator: true,

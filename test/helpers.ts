@@ -1,6 +1,7 @@
 import { expect } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { SynthError } from '../lib/core/errors';
+import { RESERVED_FOLDERS } from '../lib/core/extra-files';
 import { EnvironmentInput, GitOpsSchema, parseEnvironment } from '../lib/core/config';
 import { ApiObject } from 'cdk8s';
 import { INITIAL_NAMESPACES } from '../lib/checks/environment-objects';
@@ -78,7 +79,7 @@ export function objectsIn(output: EnvironmentOutput, file: string): K8sObject[] 
 
 /** Every object of every YAML file of an output. */
 export function allObjects(output: EnvironmentOutput): K8sObject[] {
-  return [...output.files.keys()].filter((f) => f.endsWith('.yaml')).flatMap((f) => objectsIn(output, f));
+  return [...output.files.keys()].filter((f) => f.endsWith('.yaml') && !RESERVED_FOLDERS.has(f.split('/')[0])).flatMap((f) => objectsIn(output, f));
 }
 
 /** The one object of a kind and name (and namespace, if given); throws when absent or ambiguous. */

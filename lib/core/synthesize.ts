@@ -12,10 +12,12 @@ import { podAdmissionFindings } from '../checks/pod-admission';
 import { crdListDefaultFindings, crdSchemasAmong } from '../checks/crd-list-defaults';
 import { environmentObjectFindings } from '../checks/environment-objects';
 import { ingressHealthFindings } from '../checks/ingress-health';
+import { kubernetesVersionFindings } from '../checks/kubernetes-versions';
 import { syncWaveFindings } from '../checks/sync-waves';
 import type { ChartRenderRequest } from './chart-render';
 import { Component } from './component';
 import { SynthError, SynthIssue } from './errors';
+import { RESERVED_FOLDERS } from './extra-files';
 import { Image, ImageReferenceError } from './image';
 import { carriedImagesOf, DERIVED_IMAGES_ANNOTATION, imageFieldsOf } from './image-field';
 import { isCheckOnly, isRendered } from './rendered-objects';
@@ -75,6 +77,8 @@ export interface EnvironmentOutput {
   readonly chartsMode: 'referenced' | 'hydrated';
   /** In a plan ({@link SynthesizeOptions.plan}) that found problems: them; there are no files then. */
   readonly issues?: readonly SynthIssue[];
+  /** Problems that do not fail the synth (a component outside its published support window): printed, never written. */
+  readonly warnings?: readonly SynthIssue[];
 }
 
 export interface SynthesizeOptions {
@@ -172,6 +176,7 @@ export function synthesize(platform: Platform, policy: RegistryPolicy, options: 
     const other = names.get(c.name);
     if (other) issues.push({ path: c.node.path, message: `component name '${c.name}' is also used by [${other}]` });
     names.set(c.name, c.node.path);
+    if (RESERVED_FOLDERS.has(c.name)) issues.push({ path: c.node.path, message: `component name '${c.name}' is reserved: dist/<env>/${c.name}/ holds files no Application syncs` });
   }
 
   // 3. Component waves, from declared dependencies between components or their objects.
@@ -394,6 +399,15 @@ export function synthesize(platform: Platform, policy: RegistryPolicy, options: 
     issues.push({ path: all[f.index].obj.node.path, message: `${f.pointer ? `${f.pointer}: ` : ''}${f.message}${also}` });
   }
 
+  // 5k. Component versions against the cluster's Kubernetes version: enforced minimums fail the
+  // synth, published support windows are warnings.
+  const warnings: SynthIssue[] = [];
+  if (platform.kubernetesVersion) {
+    for (const f of kubernetesVersionFindings(all.map((r) => r.json), platform.kubernetesVersion)) {
+      (f.severity === 'error' ? issues : warnings).push({ path: all[f.index].obj.node.path, message: `${f.pointer}: ${f.message}` });
+    }
+  }
+
   // 6. Server-side apply where client-side apply cannot carry an object.
   for (const c of components) {
     const rendered = byChart.get(c) ?? [];
@@ -410,7 +424,7 @@ export function synthesize(platform: Platform, policy: RegistryPolicy, options: 
 
   const charts = chartRequests(platform, components, renderedOf, usesOf, [...byChart.values()].flat());
   if (issues.length > 0) {
-    if (options.plan) return { environment: env, files: new Map(), images: new Map(), charts, chartsMode: platform.gitops.chartsMode, issues };
+    if (options.plan) return { environment: env, files: new Map(), images: new Map(), charts, chartsMode: platform.gitops.chartsMode, issues, warnings };
     throw new SynthError(issues);
   }
 
@@ -443,7 +457,28 @@ export function synthesize(platform: Platform, policy: RegistryPolicy, options: 
   const toMirror = [...images.keys()].filter((source) => !policy.holds(Image.parse(source)));
   files.set('images.txt', toMirror.map((i) => `${i}\n`).join(''));
   files.set('images.lock.json', `${JSON.stringify(Object.fromEntries(images), null, 2)}\n`);
-  return { environment: env, files: new Map([...files.entries()].sort(([a], [b]) => compare(a, b))), images, charts, chartsMode: platform.gitops.chartsMode };
+  // The same list split by component (seed 003's airgap procedure mirrors component by component).
+  for (const [file, content] of componentImageLists(components, byChart, usesOf, targets, policy)) files.set(file, content);
+  return { environment: env, files: new Map([...files.entries()].sort(([a], [b]) => compare(a, b))), images, charts, chartsMode: platform.gitops.chartsMode, ...(warnings.length > 0 ? { warnings } : {}) };
+}
+
+/**
+ * `images/<component>.txt`: the upstream sources to mirror of each component's objects (its
+ * Application's chart values included), in the convention of images.txt, for tools that take one
+ * list per component: kubespray-offline reads every `imagelists/*.txt`, the folder seed 003 fills
+ * with one list per component, so `images/` is copied there as it is. An image two components pull
+ * is in both lists; the lists together are images.txt. Components with nothing to mirror have none.
+ */
+function componentImageLists(components: readonly Component[], byChart: ReadonlyMap<Chart, Rendered[]>, usesOf: ReadonlyMap<ApiObject, ImageUse[]>, sourceOf: ReadonlyMap<string, string>, policy: RegistryPolicy): Map<string, string> {
+  const files = new Map<string, string>();
+  for (const c of components) {
+    const pulled = new Set<string>();
+    for (const r of byChart.get(c) ?? []) for (const u of usesOf.get(r.obj) ?? []) pulled.add(u.target.toString());
+    for (const img of carriedImagesOf(c)) pulled.add(img.target);
+    const sources = [...new Set([...pulled].map((t) => sourceOf.get(t) ?? t))].filter((s) => !policy.holds(Image.parse(s))).sort(compare);
+    if (sources.length > 0) files.set(`images/${c.name}.txt`, sources.map((i) => `${i}\n`).join(''));
+  }
+  return files;
 }
 
 /**

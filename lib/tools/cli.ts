@@ -17,7 +17,7 @@ import { fetchChart, formatChartFindings, formatVendored, importChart, lockedCha
 import { acknowledgementsIn, diffExitCode, diffTrees, FailOn, formatMarkdown, formatText } from './diff';
 import { commitMessages, readTreeAtRef } from './git-tree';
 import { helmBinary } from './helm';
-import { checkImageLists, imageList } from './images';
+import { checkComponentImageLists, checkImageLists, imageList } from './images';
 import { kubeTransport } from './kube-client';
 import { SchemaValidator } from './schema-validator';
 import { missingSchemaPaths, PROJECT_FILE, SchemaSources, validateSchemaSources } from './schema-sources';
@@ -107,8 +107,8 @@ runtime error (no kubeconfig, cluster unreachable).
     summary: 'Print the upstream images to mirror; --check checks the image lists.',
     text: `Usage: kompile images [--env <name>] [--check]
 
-Print the upstream images to mirror (images.txt); with --check, compare images.txt and
-images.lock.json with the manifests.
+Print the upstream images to mirror (images.txt); with --check, compare images.txt,
+images.lock.json and the per-component lists images/<component>.txt with the manifests.
 
 Options:
   --env <name>         one environment (default: every one, each line prefixed with it)
@@ -322,7 +322,7 @@ async function validateCommand(args: string[], io: CliIo, dist: string): Promise
         cacheDir: path.resolve(io.cwd, 'node_modules/.cache/kompile/renders'),
       })
     : { tree: read, findings: [] };
-  const findings = sortFindings([...validateTree(charts.tree, { schema, policies: await restrictedPolicies(), waitForFirstConsumer: await firstConsumerClasses(values['wait-for-first-consumer'], environmentsOf(charts.tree)), ingressPublishesStatus: await ingressPublishesStatus(), argocdNamespaces: await argocdNamespaces() }), ...charts.findings]);
+  const findings = sortFindings([...validateTree(charts.tree, { schema, policies: await restrictedPolicies(), waitForFirstConsumer: await firstConsumerClasses(values['wait-for-first-consumer'], environmentsOf(charts.tree)), ingressPublishesStatus: await ingressPublishesStatus(), argocdNamespaces: await argocdNamespaces(), kubernetesVersions: new Map((await import('../../stacks')).environments.map((input) => parseEnvironment(input)).map((c) => [c.name, c.cluster.kubernetesVersion])) }), ...charts.findings]);
   const format = pick(values.format, ['text', 'json'] as const, 'format', 'text');
   io.out(format === 'json' ? `${JSON.stringify(findings, null, 2)}\n` : formatFindings(findings));
   return validateExitCode(findings, values.strict ?? false);
@@ -356,7 +356,7 @@ async function imagesCommand(args: string[], io: CliIo, dist: string): Promise<n
     return 0;
   }
   const held = await heldRegistries();
-  const problems = envs.flatMap((env) => checkImageLists(tree, env, { heldRegistries: held.get(env) }));
+  const problems = envs.flatMap((env) => [...checkImageLists(tree, env, { heldRegistries: held.get(env) }), ...checkComponentImageLists(tree, env, { heldRegistries: held.get(env) })]);
   for (const p of problems) io.out(`${p.environment}: ${p.message}\n`);
   io.out(problems.length === 0 ? `image lists match the manifests (${envs.join(', ')})\n` : `${problems.length} image list problem(s)\n`);
   return problems.length === 0 ? 0 : 1;

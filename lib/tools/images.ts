@@ -209,9 +209,59 @@ export function checkImageLists(tree: RenderedTree, environment: string, options
   return problems;
 }
 
-/** Checks every environment of a tree. */
+/**
+ * The objects of one component of an environment: its folder's, and its Application in `apps/` (whose
+ * Helm values name the images of an upstream chart).
+ */
+function componentObjects(objects: readonly TreeObject[], component: string): TreeObject[] {
+  return objects.filter((o) => o.component === component || (o.component === 'apps' && o.object.kind === 'Application' && o.object.metadata.name === component));
+}
+
+/**
+ * Checks one environment's per-component lists, `images/<component>.txt` (what the synth writes for
+ * tools that mirror component by component, such as kubespray-offline's `imagelists/*.txt`): each
+ * must list exactly the lock's sources, minus held images, whose targets the component's objects pull
+ * (`missing` / `stale`, naming `images/<component>.txt`); a component with images to mirror and no
+ * list is `absent`. Needs `images.lock.json` (checked by {@link checkImageLists}).
+ */
+export function checkComponentImageLists(tree: RenderedTree, environment: string, options: ImageListOptions = {}): ImageListProblem[] {
+  const problems: ImageListProblem[] = [];
+  const objects = tree.objects.filter((o) => o.environment === environment);
+  const lists = tree.images.get(environment) ?? {};
+  if (!lists.lock) return problems;
+  const held = new Set(options.heldRegistries ?? []);
+  const lock = [...new Map(Object.entries(lists.lock).map(([s, t]) => [canonical(s), canonical(t)]))].filter(([s]) => !held.has(registryOf(s) ?? ''));
+  const components = new Set(objects.filter((o) => o.component !== '' && o.component !== 'apps' && o.component !== 'bootstrap').map((o) => o.component));
+  for (const o of objects) if (o.component === 'apps' && o.object.kind === 'Application') components.add(o.object.metadata.name);
+  const given = lists.components ?? new Map<string, readonly string[]>();
+  for (const component of [...new Set([...components, ...given.keys()])].sort()) {
+    const file = `${environment}/images/${component}.txt`;
+    const own = componentObjects(objects, component);
+    const strings = allStrings(own);
+    for (const image of imagesInObjects(own)) strings.add(image);
+    const expected = lock.filter(([, target]) => {
+      try {
+        return appearsIn(own, Image.parse(target), strings);
+      } catch (e) {
+        if (e instanceof ImageReferenceError) return false;
+        throw e;
+      }
+    }).map(([source]) => source);
+    const listed = given.get(component);
+    if (listed === undefined) {
+      if (expected.length > 0) problems.push({ environment, kind: 'absent', message: `${file} is missing: component '${component}' pulls ${expected.length} image(s) to mirror` });
+      continue;
+    }
+    const have = new Set(listed.map(canonical));
+    for (const source of expected) if (!have.has(source)) problems.push({ environment, kind: 'missing', image: source, message: `${source} is pulled by component '${component}' but not listed in ${file}` });
+    for (const entry of listed) if (!expected.includes(canonical(entry))) problems.push({ environment, kind: 'stale', image: entry, message: `${entry} is listed in ${file} but component '${component}' pulls no such image to mirror` });
+  }
+  return problems;
+}
+
+/** Checks every environment of a tree: the environment's lists and the per-component ones. */
 export function checkAllImageLists(tree: RenderedTree, heldRegistries: ReadonlyMap<string, readonly string[]> = new Map()): ImageListProblem[] {
-  return environmentsOf(tree).flatMap((env) => checkImageLists(tree, env, { heldRegistries: heldRegistries.get(env) }));
+  return environmentsOf(tree).flatMap((env) => [...checkImageLists(tree, env, { heldRegistries: heldRegistries.get(env) }), ...checkComponentImageLists(tree, env, { heldRegistries: heldRegistries.get(env) })]);
 }
 
 /** The images to mirror for an environment, as `images.txt` lists them (sorted, one per line). */

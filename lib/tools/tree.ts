@@ -46,6 +46,8 @@ export interface ImageLists {
   readonly list?: readonly string[];
   /** `images.lock.json` (source → pulled reference), undefined when absent. */
   readonly lock?: Readonly<Record<string, string>>;
+  /** Lines of each `images/<component>.txt`, by component. @default - none */
+  readonly components?: ReadonlyMap<string, readonly string[]>;
 }
 
 /** A whole rendered tree, in memory. */
@@ -108,7 +110,8 @@ const KUSTOMIZATION = /^(kustomization\.ya?ml|Kustomization)$/;
 /** Builds a tree from files given as relative path → content (what {@link readTree} reads from disk). */
 export function treeFromFiles(files: ReadonlyMap<string, string>): RenderedTree {
   const objects: TreeObject[] = [];
-  const images = new Map<string, { list?: string[]; lock?: Record<string, string> }>();
+  const images = new Map<string, { list?: string[]; lock?: Record<string, string>; components?: Map<string, string[]> }>();
+  const lines = (content: string) => content.split('\n').map((l) => l.trim()).filter((l) => l !== '' && !l.startsWith('#'));
   for (const [file, content] of [...files.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
     const parts = file.split('/');
     if (parts.length < 2) continue;
@@ -117,11 +120,20 @@ export function treeFromFiles(files: ReadonlyMap<string, string>): RenderedTree 
     const name = rest[rest.length - 1];
     if (rest.length === 1 && (name === 'images.txt' || name === 'images.lock.json')) {
       const entry = images.get(environment) ?? {};
-      if (name === 'images.txt') entry.list = content.split('\n').map((l) => l.trim()).filter((l) => l !== '' && !l.startsWith('#'));
+      if (name === 'images.txt') entry.list = lines(content);
       else entry.lock = JSON.parse(content) as Record<string, string>;
       images.set(environment, entry);
       continue;
     }
+    // Per-component image lists (`images/<component>.txt`) and node configuration (`nodes/…`):
+    // folders no Application syncs (lib/core/extra-files.ts), holding no Kubernetes objects.
+    if (rest.length === 2 && rest[0] === 'images' && name.endsWith('.txt')) {
+      const entry = images.get(environment) ?? {};
+      entry.components = new Map([...(entry.components ?? []), [name.slice(0, -'.txt'.length), lines(content)]]);
+      images.set(environment, entry);
+      continue;
+    }
+    if (rest[0] === 'nodes' || rest[0] === 'images') continue;
     // Not objects: Argo CD Image Updater's write-back files and Kustomize's own configuration (its
     // `resources` are files of the same folder, read like any other).
     if (!/\.ya?ml$/.test(name) || name.startsWith('.argocd-source-') || KUSTOMIZATION.test(name)) continue;
@@ -139,7 +151,7 @@ export function treeFromFiles(files: ReadonlyMap<string, string>): RenderedTree 
 export function readTree(root: string): RenderedTree {
   const files = new Map<string, string>();
   for (const rel of listFiles(root)) {
-    if (/\.ya?ml$/.test(rel) || /(^|\/)images\.(txt|lock\.json)$/.test(rel)) files.set(rel, fs.readFileSync(path.join(root, rel), 'utf8'));
+    if (/\.ya?ml$/.test(rel) || /(^|\/)images\.(txt|lock\.json)$/.test(rel) || /^[^/]+\/images\/[^/]+\.txt$/.test(rel)) files.set(rel, fs.readFileSync(path.join(root, rel), 'utf8'));
   }
   return treeFromFiles(files);
 }

@@ -22,6 +22,7 @@ import { unlockedImages } from '../checks/chart-images';
 import { crdListDefaultFindings } from '../checks/crd-list-defaults';
 import { environmentObjectFindings } from '../checks/environment-objects';
 import { ingressHealthFindings } from '../checks/ingress-health';
+import { kubernetesVersionFindings } from '../checks/kubernetes-versions';
 import { syncWaveFindings } from '../checks/sync-waves';
 import { apiValidationFindings } from '../checks/api-validation';
 import { podAdmissionFindings } from '../checks/pod-admission';
@@ -37,7 +38,7 @@ import { displayName, environmentsOf, ManifestObject, namespaceOf, RenderedTree,
 export type Severity = 'error' | 'warning';
 
 /** What a finding is about; each rule has one severity. */
-export type Rule = 'schema' | 'api' | 'yaml-1.1' | 'pod-security' | 'resources' | 'probes' | 'image-tag' | 'network-policy' | 'secret-value' | 'airgap' | 'chart-image' | 'chart-values' | 'chart-unchecked' | 'argocd-project' | 'argocd-order' | 'argocd-hook' | 'argocd-diff' | 'sync-wave' | 'ingress-health' | 'duplicate' | 'namespace';
+export type Rule = 'schema' | 'api' | 'yaml-1.1' | 'pod-security' | 'resources' | 'probes' | 'image-tag' | 'network-policy' | 'secret-value' | 'airgap' | 'chart-image' | 'chart-values' | 'chart-unchecked' | 'argocd-project' | 'argocd-order' | 'argocd-hook' | 'argocd-diff' | 'sync-wave' | 'ingress-health' | 'duplicate' | 'namespace' | 'kubernetes-version';
 
 export const SEVERITY: Readonly<Record<Rule, Severity>> = {
   schema: 'error',
@@ -76,6 +77,8 @@ export const SEVERITY: Readonly<Record<Rule, Severity>> = {
   duplicate: 'error',
   // No namespace, or one nothing creates (the Applications sync with CreateNamespace=false): the sync fails.
   namespace: 'error',
+  // Errors: below a minimum the component enforces; warnings: outside its published support window (severity per finding).
+  'kubernetes-version': 'error',
 };
 
 export interface ValidationFinding {
@@ -127,6 +130,11 @@ export interface ValidateOptions {
    * @default - 'argocd' for every environment
    */
   readonly argocdNamespaces?: ReadonlyMap<string, string>;
+  /**
+   * Each environment's Kubernetes version (`cluster.kubernetesVersion`), by environment name: the
+   * 'kubernetes-version' rule (lib/checks/kubernetes-versions.ts). @default - none: the rule finds nothing
+   */
+  readonly kubernetesVersions?: ReadonlyMap<string, string>;
 }
 
 type Rec = Record<string, unknown>;
@@ -328,6 +336,11 @@ export function validateTree(tree: RenderedTree, options: ValidateOptions = {}):
       const o = objects[f.index];
       const also = f.otherIndex === undefined ? '' : ` (also in ${objects[f.otherIndex].file}${objects[f.otherIndex].chart ? `, rendered from chart ${objects[f.otherIndex].chart}` : ''})`;
       findings.push({ severity: SEVERITY[f.rule], rule: f.rule, environment: env, file: o.file, object: displayName(o.object), path: f.pointer, message: `${f.message}${also}` });
+    }
+    const kubernetesVersion = options.kubernetesVersions?.get(env);
+    for (const f of kubernetesVersion ? kubernetesVersionFindings(objects.map((o) => o.object), kubernetesVersion) : []) {
+      const o = objects[f.index];
+      findings.push({ severity: f.severity, rule: 'kubernetes-version', environment: env, file: o.file, object: displayName(o.object), path: f.pointer, message: f.message });
     }
     for (const [ns, first] of workloadNamespaces) {
       if (!withPolicy.has(ns)) {

@@ -15,6 +15,7 @@
 import { groupOf } from '../core/kinds';
 import { deepEqual, FieldChange, joinPath } from './field-diff';
 import { sameQuantity } from '../core/quantity';
+import { checkRuntimeClasses } from './runtime-classes';
 import { displayName, isGeneratedName, ManifestObject } from './tree';
 
 /** The field manager Kompile applies with (what `kubectl get --show-managed-fields` shows). */
@@ -275,6 +276,9 @@ export async function verifyObjects(transport: ApiTransport, objects: readonly M
       drift.push(driftOf(obj, res.status === 200 ? (res.body as ManifestObject) : undefined));
     }
   }
+
+  // What the environment expects the cluster to provide: the RuntimeClasses its pods name.
+  if (options.dryRun ?? true) dryRun.push(...(await checkRuntimeClasses(transport, ordered)));
 
   if (options.drift ?? true) {
     const desired = new Set(ordered.map(displayName));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkAllImageLists, checkImageLists, imageList, imagesInObjects } from '../../lib/tools/images';
+import { checkAllImageLists, checkComponentImageLists, checkImageLists, imageList, imagesInObjects } from '../../lib/tools/images';
 import { treeFromFiles } from '../../lib/tools/tree';
 import { compiledTree, deployment, files, Obj, yamlDocs } from './fixtures';
 import { parseEnvironment } from '../../lib/core/config';
@@ -111,5 +111,42 @@ describe('image lists', () => {
   it('finds every value of a custom-resource image map', () => {
     const ks: Obj = { apiVersion: 'operator.knative.dev/v1beta1', kind: 'KnativeServing', metadata: { name: 'ks', namespace: 'knative-serving' }, spec: { registry: { override: { activator: 'gcr.io/knative-releases/activator:v1', 'net-istio-webhook/webhook': 'gcr.io/knative-releases/webhook:v1' } } } };
     expect(imagesInObjects(treeFromFiles(files({ 'dev/k/manifests.yaml': yamlDocs(ks) })).objects)).toEqual(['gcr.io/knative-releases/activator:v1', 'gcr.io/knative-releases/webhook:v1']);
+  });
+
+  describe('per component (images/<component>.txt)', () => {
+    const comp = (lists: Record<string, string[]>) =>
+      treeFromFiles(
+        files({
+          'dev/app/manifests.yaml': yamlDocs(deployment('api', 'ml', 'nginx:1.27'), app),
+          'dev/web/manifests.yaml': yamlDocs(deployment('web', 'web', 'registry.local:30500/team/web:1')),
+          'dev/images.txt': LIST.map((l) => `${l}\n`).join(''),
+          'dev/images.lock.json': JSON.stringify({ ...LOCK, 'registry.local:30500/team/web:1': 'registry.local:30500/team/web:1' }),
+          ...Object.fromEntries(Object.entries(lists).map(([c, l]) => [`dev/images/${c}.txt`, l.map((i) => `${i}\n`).join('')])),
+        }),
+      );
+    const held = { heldRegistries: ['registry.local:30500'] };
+
+    it('accepts a list per component of the sources its objects pull, held images left out', () => {
+      expect(checkComponentImageLists(comp({ app: LIST }), 'dev', held)).toEqual([]);
+    });
+
+    it('reports a missing line, a stale line and a component without its list, naming the file', () => {
+      const missing = checkComponentImageLists(comp({ app: LIST.slice(1) }), 'dev', held);
+      expect(missing.map((p) => p.message)).toEqual(["docker.io/library/nginx:1.27 is pulled by component 'app' but not listed in dev/images/app.txt"]);
+      const stale = checkComponentImageLists(comp({ app: LIST, web: ['registry.local:30500/team/web:1'] }), 'dev', held);
+      expect(stale.map((p) => `${p.kind} ${p.image}`)).toEqual(['stale registry.local:30500/team/web:1']);
+      const absent = checkComponentImageLists(comp({}), 'dev', held);
+      expect(absent.map((p) => p.message)).toEqual(["dev/images/app.txt is missing: component 'app' pulls 3 image(s) to mirror"]);
+    });
+
+    it('are what the synth writes: together exactly images.txt', () => {
+      const tree = compiledTree();
+      for (const env of ['dev', 'prod', 'airgap']) {
+        const lists = tree.images.get(env)!;
+        const union = new Set([...lists.components!.values()].flat());
+        expect([...union].sort(), env).toEqual([...lists.list!].sort());
+      }
+      expect(tree.images.get('prod')!.components!.get('knative-serving')).toEqual(expect.arrayContaining([expect.stringMatching(/^gcr\.io\/knative-releases\/knative\.dev\/serving\/cmd\/activator:v1\.16\./)]));
+    });
   });
 });

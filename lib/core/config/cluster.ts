@@ -21,12 +21,30 @@ export const GpuSchema = z
     resourceName: extendedResourceName.default('nvidia.com/gpu'),
     /** RuntimeClass GPU pods need (k3s and containerd set-ups without the NVIDIA runtime as default). */
     runtimeClassName: dnsLabel.optional(),
+    /**
+     * Whether the cluster lacks the RuntimeClass `runtimeClassName` and the platform creates it
+     * (component `gpu-runtime`: a node.k8s.io/v1 RuntimeClass with handler `runtimeHandler`). Where
+     * false the cluster has it (k3s ships RuntimeClass `nvidia`, handler `nvidia`: k3s-io/k3s
+     * manifests/runtimes.yaml; the NVIDIA GPU Operator creates its own) and `kompile verify` checks
+     * that it exists: the API server refuses a pod whose RuntimeClass does not exist.
+     * @default false
+     */
+    createRuntimeClass: z.boolean().optional(),
+    /**
+     * The containerd runtime handler the created RuntimeClass names: the `runtimes` entry of the
+     * NVIDIA Container Runtime in the nodes' containerd configuration. @default 'nvidia' - the name
+     * k3s configures (k3s-io/k3s manifests/runtimes.yaml)
+     */
+    runtimeHandler: dnsLabel.optional(),
     /** GPUs on each GPU node; requests above this can never be scheduled. */
     perNode: z.number().int().min(1),
     /** Nodes carrying GPUs. */
     nodes: z.number().int().min(1),
   })
-  .strict();
+  .strict()
+  .superRefine((g, ctx) => {
+    if (g.createRuntimeClass && !g.runtimeClassName) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['createRuntimeClass'], message: 'needs runtimeClassName: the name of the RuntimeClass to create' });
+  });
 
 export const ClusterSchema = z
   .object({
