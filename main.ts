@@ -9,8 +9,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { isWriteBack, writeOutputs } from './lib/core/writer';
 import { helmBinary } from './lib/tools/helm';
-import { synthesizeAll } from './lib/tools/synth';
-import { environments } from './stacks';
+import { loadEnvironments, synthesizeAll } from './lib/tools/synth';
 
 const DIST = path.join(__dirname, 'dist');
 /** `KOMPILE_HELM` points at another helm binary; by default it comes from an npm package (see lib/tools/helm.ts). */
@@ -28,6 +27,8 @@ function chartsModeArg(argv: readonly string[]): 'hydrated' | 'referenced' | und
 }
 
 async function main(): Promise<void> {
+  // Loaded here, not imported: a stack file that does not load is reported, and nothing written.
+  const environments = loadEnvironments(path.join(__dirname, 'stacks'), () => (require('./stacks') as typeof import('./stacks')).environments);
   const { outputs, unchecked } = await synthesizeAll(environments, {
     chartsMode: chartsModeArg(process.argv.slice(2)),
     chartsDir: path.join(__dirname, 'charts'),

@@ -1,4 +1,4 @@
-import { base, merge, PYTORCH_CIFAR10 } from './base';
+import { base, deriveEnvironment, PYTORCH_CIFAR10 } from './base';
 import { JETSTACK_CHARTS } from '../lib/serving/cert-manager';
 import { ISTIO_CHARTS } from '../lib/serving/istio';
 import { KNATIVE_OPERATOR_CHARTS } from '../lib/serving/knative-operator';
@@ -15,7 +15,7 @@ const JENKINS = 'jenkins.airgap.internal';
  * Production behind an air gap: every image relocated to the site's registry, every chart source
  * served by the site's Git mirror, and no reference to anything outside.
  */
-export const airgap = merge(prod, {
+export const airgap = deriveEnvironment(prod, {
   name: 'airgap',
   gitops: {
     repoURL: `https://${GIT}/platform/kompile-gitops.git`,

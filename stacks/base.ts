@@ -1,4 +1,5 @@
-import { EnvironmentInput } from '../lib/core/config';
+import * as path from 'node:path';
+import { callerFile, ConfigLayer, EnvironmentInput, layersOf, recordLayers } from '../lib/core/config';
 
 /**
  * The platform's own registry (seed 002's `registry.local`, on its NodePort): the one place its
@@ -164,7 +165,36 @@ export function merge<T>(under: T, over: unknown): T {
   return out as T;
 }
 
-/** An environment: the base with its own differences on top. Parsed (and checked) later, once. */
-export function defineEnvironment(overrides: EnvironmentInput): EnvironmentInput {
-  return merge(base as unknown as EnvironmentInput, overrides);
+type DeepPartial<T> = T extends readonly unknown[] ? T : T extends object ? { [K in keyof T]?: DeepPartial<T[K]> } : T;
+
+/** What a stack file writes over the base: what the base holds (gitops, components) may be left out or given in part. */
+export type EnvironmentOverrides = Omit<EnvironmentInput, keyof typeof base> & DeepPartial<Pick<EnvironmentInput, keyof typeof base>>;
+
+/** The repository: stack files are named relative to it in configuration errors. */
+const ROOT = path.dirname(__dirname);
+const relative = (file: string) => (path.relative(ROOT, file).startsWith('..') ? file : path.relative(ROOT, file).split(path.sep).join('/'));
+
+function layer(values: unknown, fn: (...args: never[]) => unknown): ConfigLayer | undefined {
+  const file = callerFile(fn);
+  return file ? { file: relative(file), values } : undefined;
+}
+
+const BASE_LAYER: ConfigLayer = { file: relative(__filename), values: base };
+
+/**
+ * An environment: the base with its own differences on top. Parsed (and checked) later, once; a
+ * problem is reported against the file that wrote the value (this one for the base's values).
+ */
+export function defineEnvironment(overrides: EnvironmentOverrides): EnvironmentInput {
+  const env = merge(base as unknown as EnvironmentInput, overrides);
+  const own = layer(overrides, defineEnvironment);
+  return own ? recordLayers(env, [BASE_LAYER, own]) : env;
+}
+
+/** An environment derived from another (as airgap from prod): its differences on top of that one's. */
+export function deriveEnvironment(from: EnvironmentInput, overrides: DeepPartial<EnvironmentInput>): EnvironmentInput {
+  const env = merge(from, overrides);
+  const own = layer(overrides, deriveEnvironment);
+  const inherited = layersOf(from);
+  return own && inherited.length > 0 ? recordLayers(env, [...inherited, own]) : env;
 }

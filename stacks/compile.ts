@@ -1,4 +1,4 @@
-import { ConfigError, EnvironmentConfig, EnvironmentInput, parseEnvironment } from '../lib/core/config';
+import { ConfigError, EnvironmentConfig, EnvironmentInput, formatConfigErrors, parseEnvironment } from '../lib/core/config';
 import type { ChartLock } from '../lib/core/chart-lock';
 import type { RenderedChart } from '../lib/core/chart-render';
 import { SynthError } from '../lib/core/errors';
@@ -21,10 +21,15 @@ export interface CompileOptions {
   readonly plan?: boolean;
 }
 
-/** Every environment's problems, when any environment has one. */
+/**
+ * Every environment's problems, when any environment has one. Configuration problems come first,
+ * each once, naming the stack file and every environment it affects.
+ */
 export class CompileError extends Error {
   constructor(readonly failures: readonly (ConfigError | SynthError | Error)[]) {
-    super(failures.map((f) => f.message).join('\n'));
+    const config = failures.filter((f): f is ConfigError => f instanceof ConfigError);
+    const others = failures.filter((f) => !(f instanceof ConfigError));
+    super([...(config.length > 0 ? [formatConfigErrors(config)] : []), ...others.map((f) => f.message)].join('\n'));
     this.name = 'CompileError';
   }
 }

@@ -4,7 +4,6 @@ import { defineEnvironment } from './base';
 export const dev = defineEnvironment({
   name: 'dev',
   tier: 'development',
-  gitops: { repoURL: 'https://git.example.com/platform/kompile-gitops.git', targetRevision: 'main' },
   cluster: {
     kubernetesVersion: '1.28',
     distribution: 'k3s',

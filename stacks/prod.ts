@@ -4,7 +4,6 @@ import { base, defineEnvironment, IRIS_SERVING_IMAGE, PYTORCH_CIFAR10 } from './
 export const prod = defineEnvironment({
   name: 'prod',
   tier: 'production',
-  gitops: { repoURL: 'https://git.example.com/platform/kompile-gitops.git', targetRevision: 'main' },
   cluster: {
     kubernetesVersion: '1.28',
     distribution: 'kubeadm',

@@ -36,6 +36,27 @@ export interface SynthResult {
   readonly unchecked: readonly UncheckedChart[];
 }
 
+/**
+ * The environments of the stack files, loaded by `load` (a `require` of `stacks/index.ts`). A stack
+ * file that does not load (a syntax error, an exception while it runs) becomes an error naming that
+ * file, so the synth reports it like any other problem, having written nothing.
+ */
+export function loadEnvironments(stacksDir: string, load: () => readonly EnvironmentInput[]): readonly EnvironmentInput[] {
+  try {
+    return load();
+  } catch (e) {
+    const error = e instanceof Error ? e : new Error(String(e));
+    // stacks/ as given and as the module loader names it (symbolic links resolved).
+    const dirs = [...new Set([path.resolve(stacksDir), fs.realpathSync(stacksDir)])];
+    const relative = (text: string) => dirs.reduce((t, dir) => t.split(`${path.dirname(dir)}${path.sep}`).join(''), text);
+    const escaped = dirs.map((d) => d.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|');
+    // The first place under stacks/ the error points at: esbuild's message for a syntax error, the
+    // top frame in a stack file for an exception.
+    const at = new RegExp(`(?:${escaped})/[^\\s:()]+(?::\\d+:\\d+)?`).exec(`${error.message}\n${error.stack ?? ''}`)?.[0];
+    throw new Error(`could not load ${at ? relative(at) : `${path.basename(stacksDir)}/`}: ${relative(error.message)}`);
+  }
+}
+
 interface Job {
   readonly environment: string;
   request: ChartRenderRequest;

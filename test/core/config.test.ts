@@ -1,11 +1,15 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { describe, expect, it } from 'vitest';
-import { ConfigError, EnvironmentInput, parseEnvironment } from '../../lib/core/config';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ConfigError, editDistance, EnvironmentInput, layersOf, nearestField, parseEnvironment, recordLayers, sourceOf } from '../../lib/core/config';
 import { writeOutputs } from '../../lib/core/writer';
+import { environments } from '../../stacks';
 import { merge } from '../../stacks/base';
 import { compileAll } from '../../stacks/compile';
+import { childA } from '../fixtures/stacks/child-a';
+import { childB } from '../fixtures/stacks/child-b';
+import { parent } from '../fixtures/stacks/parent';
 import { airgap } from '../../stacks/airgap';
 import { dev } from '../../stacks/dev';
 import { prod } from '../../stacks/prod';
@@ -46,8 +50,8 @@ describe('environment configuration', () => {
     expect([cfg.components.serving.enabled, cfg.components.mlops.enabled, cfg.components.chatbot.enabled]).toEqual([false, false, false]);
   });
 
-  it('accepts every shipped environment', () => {
-    for (const env of [dev, prod, airgap]) expect(() => parseEnvironment(env)).not.toThrow();
+  it('accepts every registered environment', () => {
+    for (const env of environments) expect(() => parseEnvironment(env), env.name).not.toThrow();
   });
 
   const bad: [string, unknown, string, RegExp][] = [
@@ -108,6 +112,7 @@ describe('environment configuration', () => {
 
   it('leaves dist/ untouched when any environment is invalid', () => {
     const out = fs.mkdtempSync(path.join(os.tmpdir(), 'kompile-dist-'));
+    temps.push(out);
     const dist = path.join(out, 'dist');
     writeOutputs(dist, compileAll([dev]));
     const before = snapshotTree(dist);
@@ -116,6 +121,85 @@ describe('environment configuration', () => {
     expect(snapshotTree(dist)).toEqual(before);
     expect(fs.readdirSync(out)).toEqual(['dist']);
   });
+});
+
+describe('a configuration problem names its source', () => {
+  const failure = (run: () => unknown): string => {
+    try {
+      run();
+    } catch (e) {
+      return (e as Error).message;
+    }
+    throw new Error('expected a failure');
+  };
+
+  it('suggests the nearest known field for an unknown one', () => {
+    expect(issuesOf(with_(dev, { cluster: { replcas: 2 } }))).toContainEqual({ path: 'cluster.replcas', message: "unknown field — did you mean 'replicas'?" });
+    // Inside arrays, records and defaults too.
+    expect(issuesOf(with_(dev, { components: { serving: { models: [{ ...prod.components!.serving!.models![0], storgeUri: 'x' }] } } }))).toContainEqual(
+      expect.objectContaining({ path: 'components.serving.models[0].storgeUri', message: "unknown field — did you mean 'storageUri'?" }),
+    );
+  });
+
+  it('lists the known fields when none is near', () => {
+    const issue = issuesOf(with_(dev, { gitops: { flavour: 'x' } })).find((i) => i.path === 'gitops.flavour');
+    expect(issue?.message).toMatch(/^unknown field \(known: repoURL, targetRevision, path, .*chartsMode\)$/);
+  });
+
+  it('measures the distance of a typo (a transposition is one edit)', () => {
+    expect(editDistance('replcas', 'replicas')).toBe(1);
+    expect(editDistance('nodse', 'nodes')).toBe(1);
+    expect(editDistance('tier', 'name')).toBe(4);
+    expect(nearestField('nodse', ['name', 'nodes', 'tier'])).toBe('nodes');
+    expect(nearestField('flavour', ['name', 'nodes', 'tier'])).toBeUndefined();
+  });
+
+  it('records which file wrote each layer of a stack file\'s environment', () => {
+    expect(layersOf(dev).map((l) => l.file)).toEqual(['stacks/base.ts', 'stacks/dev.ts']);
+    expect(layersOf(airgap).map((l) => l.file)).toEqual(['stacks/base.ts', 'stacks/prod.ts', 'stacks/airgap.ts']);
+    // An environment written whole (a test's fixture) has none, and its problems name no file.
+    expect(layersOf(with_(dev, {}))).toEqual([]);
+    expect(issuesOf(with_(dev, { clustr: 1 }))).toEqual([{ path: 'clustr', message: "unknown field — did you mean 'cluster'?" }]);
+  });
+
+  it('blames the last layer that wrote a value; an array belongs to the layer that wrote it; a value nobody wrote to the environment\'s own file', () => {
+    const layers = layersOf(airgap);
+    expect(sourceOf(layers, ['components', 'toolhive', 'servers', 0, 'image'])).toBe('stacks/base.ts');
+    expect(sourceOf(layers, ['cluster', 'replicas'])).toBe('stacks/prod.ts');
+    expect(sourceOf(layers, ['components', 'serving', 'models', 1, 'storageUri'])).toBe('stacks/airgap.ts');
+    expect(sourceOf(layers, ['cluster', 'ingress', 'nodePorts', 'http'])).toBe('stacks/prod.ts');
+    expect(sourceOf(layers, ['components', 'serving', 'gateway'])).toBe('stacks/airgap.ts');
+  });
+
+  it('names the stack file in the error', () => {
+    const broken = recordLayers(with_(prod, { cluster: { replcas: 2 } }), [...layersOf(prod).slice(0, 1), { file: 'stacks/prod.ts', values: merge(layersOf(prod)[1].values, { cluster: { replcas: 2 } }) }]);
+    expect(failure(() => parseEnvironment(broken))).toContain("  - stacks/prod.ts: cluster.replcas: unknown field — did you mean 'replicas'?");
+  });
+
+  it('reports a problem of a file several environments share once, with the environments it affects', () => {
+    const message = failure(() => compileAll([childA, childB]));
+    expect(message.split('\n')).toEqual([
+      'invalid configuration:',
+      "  - test/fixtures/stacks/parent.ts: cluster.replcas: unknown field — did you mean 'replicas'? (environments child-a, child-b)",
+      "  - test/fixtures/stacks/child-b.ts: components.serving.domian: unknown field — did you mean 'domain'? (environment child-b)",
+    ]);
+    // The shared file's own environment is one more it affects.
+    expect(failure(() => compileAll([parent, childA]))).toContain('cluster.replcas: unknown field — did you mean \'replicas\'? (environments parent, child-a)');
+  });
+
+  it('keeps problems of environments without files apart, each with its environment', () => {
+    const message = failure(() => compileAll([with_(dev, { clustr: 1 }), with_(prod, { name: 'prod', clustr: 1 })]));
+    expect(message.split('\n')).toEqual([
+      'invalid configuration:',
+      "  - environment 'dev': clustr: unknown field — did you mean 'cluster'?",
+      "  - environment 'prod': clustr: unknown field — did you mean 'cluster'?",
+    ]);
+  });
+});
+
+const temps: string[] = [];
+afterAll(() => {
+  for (const t of temps) fs.rmSync(t, { recursive: true, force: true });
 });
 
 function snapshotTree(dir: string): Record<string, string> {

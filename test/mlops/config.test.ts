@@ -107,7 +107,7 @@ describe('mlops configuration', () => {
   });
 
   it('rejects unknown fields', () => {
-    expect(issues({ components: { mlops: { experimnts: [] } } })).toEqual(['components.mlops.experimnts: unknown field (typo?)']);
+    expect(issues({ components: { mlops: { experimnts: [] } } })).toEqual(["components.mlops.experimnts: unknown field — did you mean 'experiments'?"]);
   });
 });
 

@@ -107,7 +107,7 @@ describe('serving configuration', () => {
   });
 
   it('rejects typos and bad domains', () => {
-    expect(issues({ deploymentMod: 'Serverless' })).toContainEqual({ path: 'components.serving.deploymentMod', message: 'unknown field (typo?)' });
+    expect(issues({ deploymentMod: 'Serverless' })).toContainEqual({ path: 'components.serving.deploymentMod', message: "unknown field — did you mean 'deploymentMode'?" });
     expect(issues({ domain: 'Not A Domain' })).toContainEqual({ path: 'components.serving.domain', message: expect.stringMatching(/DNS name/) });
   });
 

@@ -3,6 +3,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { loadEnvironments } from '../../lib/tools/synth';
+import { dev } from '../../stacks/dev';
 
 const REPO = path.join(__dirname, '../..');
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'kompile-main-'));
@@ -36,9 +38,54 @@ describe('npm run synth', () => {
     expect(fs.readdirSync(dist)).toEqual(['sentinel.yaml']);
   });
 
+  it('reports a stack file with a syntax error by name, writes nothing and leaves dist/ as it was', () => {
+    const dir = path.join(tmp, 'syntax');
+    // A stacks/ of its own: the repository's stack files, and a new one that does not parse.
+    fs.cpSync(path.join(REPO, 'stacks'), path.join(dir, 'stacks'), { recursive: true });
+    fs.writeFileSync(path.join(dir, 'stacks', 'staging.ts'), "import { defineEnvironment } from './base';\n\nexport const staging = defineEnvironment({ name: 'staging', tier: \n");
+    const index = path.join(dir, 'stacks', 'index.ts');
+    fs.writeFileSync(index, `${fs.readFileSync(index, 'utf8')}\nimport { staging } from './staging';\nexport const withStaging = [...environments, staging];\n`);
+    fs.mkdirSync(path.join(dir, 'dist', 'dev'), { recursive: true });
+    fs.writeFileSync(path.join(dir, 'dist', 'dev', 'sentinel.yaml'), 'kept: true\n');
+    const r = synthIn(dir);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/^could not load stacks\/staging\.ts:4:0: /);
+    expect(r.stderr).toContain('stacks/staging.ts:4:0: ERROR: Unexpected end of file');
+    expect(r.stderr).toContain('Nothing was written: dist/ is unchanged.');
+    expect(r.stderr).not.toContain(dir);
+    expect(fs.readdirSync(path.join(dir, 'dist'))).toEqual(['dev']);
+    expect(fs.readdirSync(path.join(dir, 'dist', 'dev'))).toEqual(['sentinel.yaml']);
+  });
+
   it('refuses an unknown charts mode with a usage error', () => {
     const r = synthIn(path.join(tmp, 'usage'), '--charts-mode', 'inline');
     expect(r.status).toBe(2);
     expect(r.stderr).toContain("--charts-mode takes 'hydrated' or 'referenced', not 'inline'");
+  });
+});
+
+describe('loadEnvironments', () => {
+  const stacks = path.join(REPO, 'stacks');
+
+  it('returns what the stack files define', () => {
+    expect(loadEnvironments(stacks, () => [dev])).toEqual([dev]);
+  });
+
+  it('names the stack file an exception was thrown in, relative to the repository', () => {
+    const thrown = new TypeError("Cannot read properties of undefined (reading 'foo')");
+    thrown.stack = `TypeError: ${thrown.message}\n    at <anonymous> (${stacks}/staging.ts:3:52)\n    at require (node:internal/modules/helpers:182:18)`;
+    expect(() =>
+      loadEnvironments(stacks, () => {
+        throw thrown;
+      }),
+    ).toThrow("could not load stacks/staging.ts:3:52: Cannot read properties of undefined (reading 'foo')");
+  });
+
+  it('names stacks/ when the error points at no file of it', () => {
+    expect(() =>
+      loadEnvironments(stacks, () => {
+        throw new Error('out of memory');
+      }),
+    ).toThrow(/^could not load stacks\/: out of memory$/);
   });
 });

@@ -11,3 +11,4 @@ export * from './registry';
 export * from './serving';
 export * from './toolhive';
 export * from './charts';
+export * from './source';

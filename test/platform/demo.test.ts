@@ -1,0 +1,87 @@
+import { parseAllDocuments } from 'yaml';
+import { describe, expect, it } from 'vitest';
+import { environments } from '../../stacks';
+import { airgap } from '../../stacks/airgap';
+import { compileAll } from '../../stacks/compile';
+import { dev } from '../../stacks/dev';
+import { prod } from '../../stacks/prod';
+import { allObjects, K8sObject, objectsIn } from '../helpers';
+import { at, list, maybe } from '../mlops/support';
+
+/**
+ * The demo platform's own expectations: what its environments (stacks/dev.ts, prod.ts, airgap.ts)
+ * hold. This is the one test file that knows them; a team that adopts Kompile replaces it with its
+ * own platform's expectations. Behaviours every environment must have are tested over whatever
+ * stacks/index.ts registers (test/stacks/, test/mlops/environments.test.ts).
+ */
+const outputs = compileAll([dev, prod, airgap]);
+const byEnv = new Map(outputs.map((o) => [o.environment, o]));
+const MLOPS_COMPONENTS = ['mlops-storage', 'mlops-training', 'mlops-experiments', 'mlops-serving', 'chatbot'];
+
+const workloadObjects = (env: string): K8sObject[] => MLOPS_COMPONENTS.flatMap((c) => objectsIn(byEnv.get(env)!, `${c}/manifests.yaml`));
+
+describe('the demo platform', () => {
+  it('registers dev, prod and airgap (among any a team adds)', () => {
+    expect(environments.map((e) => e.name)).toEqual(expect.arrayContaining(['dev', 'prod', 'airgap']));
+  });
+
+  it.each(['dev', 'prod', 'airgap'])('%s has every MLOps and chatbot component', (env) => {
+    for (const c of MLOPS_COMPONENTS) expect(byEnv.get(env)!.files.has(`apps/${c}.yaml`), c).toBe(true);
+  });
+
+  it('prod runs HA replicas where dev runs one', () => {
+    const replicas = (env: string) => {
+      const app = parseAllDocuments(byEnv.get(env)!.files.get('apps/toolhive-operator.yaml')!)[0].toJS() as K8sObject;
+      return (app.spec as { source: { helm: { valuesObject: { operator: { replicaCount: number } } } } }).source.helm.valuesObject.operator.replicaCount;
+    };
+    expect(replicas('dev')).toBe(1);
+    expect(replicas('prod')).toBe(2);
+  });
+});
+
+describe('the demo airgap environment', () => {
+  const out = byEnv.get('airgap')!;
+
+  it('mirrors images of both public registries the platform uses', () => {
+    const toMirror = out.files.get('images.txt')!.trimEnd().split('\n');
+    expect(toMirror.some((i) => i.startsWith('docker.io/'))).toBe(true);
+    expect(toMirror.some((i) => i.startsWith('ghcr.io/'))).toBe(true);
+  });
+
+  it('syncs from the site Git server and the site registry only', () => {
+    const repoURLs = allObjects(out).flatMap((o) => {
+      const spec = o.spec as { source?: { repoURL?: string }; sources?: { repoURL?: string }[] } | undefined;
+      return [spec?.source?.repoURL, ...(spec?.sources ?? []).map((s) => s.repoURL)].filter((u): u is string => typeof u === 'string');
+    });
+    expect(repoURLs.length).toBeGreaterThan(0);
+    for (const url of repoURLs) expect(url).toMatch(/^(https:\/\/git\.airgap\.internal\/|registry\.airgap\.internal:35000\/)/);
+  });
+
+  it('still has the same components as prod', () => {
+    const components = (env: string) => [...byEnv.get(env)!.files.keys()].filter((f) => f.startsWith('apps/')).sort();
+    expect(components('airgap')).toEqual(components('prod'));
+  });
+
+  it('pulls every workload image from the mirror, or from the platform registry CI pushes to', () => {
+    const images = workloadObjects('airgap').flatMap((o) => {
+      const pod = maybe(o, 'spec.template.spec');
+      return pod ? list(pod, 'containers').map((c) => String(c.image)) : [];
+    });
+    expect(images.length).toBeGreaterThan(0);
+    for (const image of images) expect(image).toMatch(/^(registry\.airgap\.internal:35000|registry\.local:30500)\//);
+    expect(images).toContain('registry.airgap.internal:35000/mlflow/mlflow:v2.22.0');
+    expect(images).toContain('registry.airgap.internal:35000/chromadb/chroma:1.0.20');
+  });
+
+  it('lists the workload images to mirror', () => {
+    expect(out.images.get('ghcr.io/mlflow/mlflow:v2.22.0')).toBe('registry.airgap.internal:35000/mlflow/mlflow:v2.22.0');
+    expect(out.images.get('registry.local:30500/chatbot/backend:1.0.0')).toBe('registry.local:30500/chatbot/backend:1.0.0');
+  });
+
+  it('keeps the in-cluster tracking URI', () => {
+    const job = workloadObjects('airgap').find((o) => o.kind === 'Job')!;
+    const env = list(list(job, 'spec.template.spec.containers')[0], 'env');
+    expect(env).toContainEqual({ name: 'MLFLOW_TRACKING_URI', value: 'http://mlflow.mlops-training.svc.cluster.local:5000' });
+    expect(at(job, 'metadata.namespace')).toBe('mlops-training');
+  });
+});
