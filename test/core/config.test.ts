@@ -108,13 +108,17 @@ describe('environment configuration', () => {
 
   it('leaves dist/ untouched when any environment is invalid', () => {
     const out = fs.mkdtempSync(path.join(os.tmpdir(), 'kompile-dist-'));
-    const dist = path.join(out, 'dist');
-    writeOutputs(dist, compileAll([dev]));
-    const before = snapshotTree(dist);
-    const run = () => writeOutputs(dist, compileAll([dev, with_(prod, { cluster: { replicas: 1 } })]));
-    expect(run).toThrow(/prod[\s\S]*cluster.replicas/);
-    expect(snapshotTree(dist)).toEqual(before);
-    expect(fs.readdirSync(out)).toEqual(['dist']);
+    try {
+      const dist = path.join(out, 'dist');
+      writeOutputs(dist, compileAll([dev]));
+      const before = snapshotTree(dist);
+      const run = () => writeOutputs(dist, compileAll([dev, with_(prod, { cluster: { replicas: 1 } })]));
+      expect(run).toThrow(/prod[\s\S]*cluster.replicas/);
+      expect(snapshotTree(dist)).toEqual(before);
+      expect(fs.readdirSync(out)).toEqual(['dist']);
+    } finally {
+      fs.rmSync(out, { recursive: true, force: true });
+    }
   });
 });
 

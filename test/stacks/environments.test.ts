@@ -36,12 +36,17 @@ describe('environments', () => {
     expect(again.map((o) => [...o.files])).toEqual(outputs.map((o) => [...o.files]));
     const a = fs.mkdtempSync(path.join(os.tmpdir(), 'kompile-a-'));
     const b = fs.mkdtempSync(path.join(os.tmpdir(), 'kompile-b-'));
-    writeOutputs(path.join(a, 'dist'), outputs);
-    writeOutputs(path.join(b, 'dist'), again);
-    for (const o of outputs) {
-      for (const file of o.files.keys()) {
-        expect(fs.readFileSync(path.join(b, 'dist', o.environment, file))).toEqual(fs.readFileSync(path.join(a, 'dist', o.environment, file)));
+    try {
+      writeOutputs(path.join(a, 'dist'), outputs);
+      writeOutputs(path.join(b, 'dist'), again);
+      for (const o of outputs) {
+        for (const file of o.files.keys()) {
+          expect(fs.readFileSync(path.join(b, 'dist', o.environment, file))).toEqual(fs.readFileSync(path.join(a, 'dist', o.environment, file)));
+        }
       }
+    } finally {
+      fs.rmSync(a, { recursive: true, force: true });
+      fs.rmSync(b, { recursive: true, force: true });
     }
   });
 
