@@ -1,3 +1,4 @@
+import * as path from 'node:path';
 import { expect } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { SynthError } from '../lib/core/errors';
@@ -5,9 +6,12 @@ import { EnvironmentInput, GitOpsSchema, parseEnvironment } from '../lib/core/co
 import { Platform } from '../lib/core/platform';
 import { RegistryPolicy } from '../lib/core/registry-policy';
 import { EnvironmentOutput, synthesize } from '../lib/core/synthesize';
+import { SchemaValidator } from '../lib/tools/schema-validator';
 import { merge } from '../stacks/base';
 import { buildEnvironment } from '../stacks/build';
+import { compileAll } from '../stacks/compile';
 import { dev } from '../stacks/dev';
+import { environments } from '../stacks/index';
 
 /** A rendered Kubernetes object as tests read it. */
 export type K8sObject = {
@@ -31,6 +35,39 @@ export function synthPlatform(platform: Platform, policy = new RegistryPolicy({ 
 export function synthEnvironment(overrides: Record<string, unknown> = {}, baseEnv: EnvironmentInput = dev): EnvironmentOutput {
   const { platform, policy } = buildEnvironment(parseEnvironment(merge(baseEnv, overrides)));
   return synthesize(platform, policy);
+}
+
+/*
+ * Shared fixtures. Vitest runs the test files of a worker in one module graph (`isolate: false` in
+ * vitest.config.ts), so these are computed once per worker, not once per file. They are shared: read
+ * them, never change them (parse a file again with objectsIn/allObjects to get objects of your own).
+ */
+const compiled = new Map<EnvironmentInput, EnvironmentOutput>();
+
+/** An environment of stacks/ (dev by default) compiled as `npm run synth` does, once per worker. */
+export function compiledEnvironment(input: EnvironmentInput = dev): EnvironmentOutput {
+  let output = compiled.get(input);
+  if (!output) compiled.set(input, (output = compileAll([input])[0]));
+  return output;
+}
+
+/** Every environment of stacks/, compiled once per worker (see {@link compiledEnvironment}). */
+export function compiledEnvironments(): EnvironmentOutput[] {
+  return environments.map((e) => compiledEnvironment(e));
+}
+
+/** The shared CRD schemas (`../shared/crds`) and the Kubernetes 1.28 definitions among them. */
+export const SHARED_CRDS = path.resolve(__dirname, '../../shared/crds');
+let kubernetes: SchemaValidator | undefined;
+
+/**
+ * A schema validator of the Kubernetes 1.28 definitions and every shared CRD, loaded once per worker.
+ * Loading and compiling these schemas is the most expensive fixture of the suite; validation itself
+ * keeps no state beyond the compiled schemas, so sharing one validator changes no result.
+ */
+export function kubernetesSchema(): SchemaValidator {
+  kubernetes ??= SchemaValidator.load({ kubernetesDefinitions: path.join(SHARED_CRDS, 'kubernetes/v1.28.0/_definitions.json'), crdPaths: [SHARED_CRDS] });
+  return kubernetes;
 }
 
 /** Every object of one output file. */

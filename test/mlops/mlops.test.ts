@@ -7,7 +7,7 @@ import { trainingJobName } from '../../lib/mlops/training-job';
 import { buildEnvironment } from '../../stacks/build';
 import { dev as dev_ } from '../../stacks/dev';
 import { prod } from '../../stacks/prod';
-import { allObjects, findObject, K8sObject, objectsIn, synthEnvironment, testPlatform } from '../helpers';
+import { allObjects, compiledEnvironment, findObject, K8sObject, objectsIn, synthEnvironment, testPlatform } from '../helpers';
 import { mayConnect } from './netpol';
 import { at, container, envOf, list } from './support';
 
@@ -20,7 +20,7 @@ function wave(o: K8sObject): number {
   return Number(o.metadata.annotations?.['argocd.argoproj.io/sync-wave']);
 }
 
-const dev = synthEnvironment();
+const dev = compiledEnvironment();
 const devObjects = allObjects(dev);
 
 describe('Mlops in the dev environment (k3s, one node, local-path)', () => {
@@ -129,7 +129,7 @@ describe('Mlops in the dev environment (k3s, one node, local-path)', () => {
 });
 
 describe('Mlops in the prod environment (kubeadm, NFS CSI, GPUs)', () => {
-  const out = synthEnvironment({}, prod);
+  const out = compiledEnvironment(prod);
   const objects = allObjects(out);
 
   it('shares one NFS export on the shared storage class', () => {

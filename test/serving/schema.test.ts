@@ -1,24 +1,21 @@
-import * as path from 'path';
 import { describe, expect, it } from 'vitest';
-import { SchemaValidator } from '../../lib/tools/schema-validator';
 import { airgap } from '../../stacks/airgap';
 import { dev } from '../../stacks/dev';
 import { prod } from '../../stacks/prod';
-import { allObjects, synthEnvironment } from '../helpers';
+import { allObjects, compiledEnvironment, kubernetesSchema } from '../helpers';
 
-const SHARED = path.resolve(__dirname, '../../../shared/crds');
 /** Components of the serving stack, by their `kompile.dev/component` label. */
 const SERVING = new Set(['cert-manager', 'istio-base', 'istiod', 'istio-ingressgateway', 'knative-operator', 'knative-serving', 'kserve-crd', 'kserve', 'serving-security', 'models', 'namespaces']);
 
 describe('serving objects against the Kubernetes 1.28 and CRD schemas', () => {
-  const validator = SchemaValidator.load({ kubernetesDefinitions: path.join(SHARED, 'kubernetes/v1.28.0/_definitions.json'), crdPaths: [SHARED] });
+  const validator = kubernetesSchema();
 
   it.each([
     ['dev', dev],
     ['prod', prod],
     ['airgap', airgap],
   ])('%s: every object validates, unknown fields rejected', (_name, env) => {
-    const objects = allObjects(synthEnvironment({}, env)).filter((o) => SERVING.has(o.metadata.labels?.['kompile.dev/component'] ?? '') || o.kind === 'AppProject');
+    const objects = allObjects(compiledEnvironment(env)).filter((o) => SERVING.has(o.metadata.labels?.['kompile.dev/component'] ?? '') || o.kind === 'AppProject');
     expect(objects.length).toBeGreaterThan(20);
     expect(objects.flatMap((o) => validator.validate(o))).toEqual([]);
   }, 60_000);

@@ -4,15 +4,14 @@ import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { withRenderedCharts } from '../../lib/tools/chart-check';
 import { helmBinary } from '../../lib/tools/helm';
-import { SchemaValidator } from '../../lib/tools/schema-validator';
 import { treeFromFiles } from '../../lib/tools/tree';
 import { validateTree } from '../../lib/tools/validate';
 import { compileAll } from '../../stacks/compile';
 import { dev } from '../../stacks/dev';
+import { kubernetesSchema } from '../helpers';
 import { FIXTURE_LOCK, onlyCharts, vendoredCharts } from './chart-fixtures';
 
-const SHARED = path.join(__dirname, '../../../shared/crds');
-const schema = SchemaValidator.load({ kubernetesDefinitions: path.join(SHARED, 'kubernetes/v1.28.0/_definitions.json'), crdPaths: [SHARED] });
+const schema = kubernetesSchema();
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'kompile-chart-check-'));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 

@@ -1,16 +1,11 @@
-import * as path from 'path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { SchemaFinding, SchemaValidator } from '../../lib/tools/schema-validator';
-
-const CRDS = path.resolve(__dirname, '../../../shared/crds');
+import { kubernetesSchema } from '../helpers';
 
 let validator: SchemaValidator;
 
 beforeAll(() => {
-  validator = SchemaValidator.load({
-    kubernetesDefinitions: path.join(CRDS, 'kubernetes/v1.28.0/_definitions.json'),
-    crdPaths: [CRDS],
-  });
+  validator = kubernetesSchema();
 }, 30_000);
 
 type Obj = Record<string, unknown>;

@@ -1,18 +1,16 @@
-import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseEnvironment } from '../../lib/core/config';
 import { RegistryPolicy } from '../../lib/core/registry-policy';
-import { SchemaValidator } from '../../lib/tools/schema-validator';
 import { treeFromFiles } from '../../lib/tools/tree';
 import { formatFindings, validateExitCode, validateTree } from '../../lib/tools/validate';
 import { airgap } from '../../stacks/airgap';
 import { dev } from '../../stacks/dev';
 import { prod } from '../../stacks/prod';
 import { buildEnvironment } from '../../stacks/build';
+import { kubernetesSchema } from '../helpers';
 import { compiledTree, deployment, files, namespace, networkPolicy, Obj, pvc, yamlDocs } from './fixtures';
 
-const SHARED = path.join(__dirname, '../../../shared/crds');
-const schema = SchemaValidator.load({ kubernetesDefinitions: path.join(SHARED, 'kubernetes/v1.28.0/_definitions.json'), crdPaths: [SHARED] });
+const schema = kubernetesSchema();
 
 function tree(objects: readonly Obj[], env = 'dev') {
   return treeFromFiles(files({ [`${env}/app/manifests.yaml`]: yamlDocs(...objects) }));
