@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
@@ -9,6 +10,11 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: 'forks',
+    // One module graph per worker, not per test file: loading imports/ and cdk8s-plus-28 again for
+    // every file was 40 % of the run. No test relies on a fresh graph (no mocks, stubs or module
+    // state; the suite passes with --sequence.shuffle); shared fixtures are in test/helpers.ts.
     isolate: false,
+    // A worker per core (vitest's default leaves one free): tests often wait on helm, git or tsx.
+    maxWorkers: availableParallelism(),
   },
 });
