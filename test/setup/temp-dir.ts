@@ -4,7 +4,7 @@ import * as path from 'node:path';
 
 /**
  * Vitest global setup: the run's temporary files live in one directory of its own, and the run fails
- * if a test leaves anything in it.
+ * if a test leaves anything in it. Git runs without the user's or the system's git configuration.
  *
  * TMPDIR (and TMP/TEMP) point at `<system tmp>/kompile-test-<pid>-XXXXXX` before any worker starts, so
  * `os.tmpdir()` in the tests, in the code under test and in every process they spawn (helm, git, tsx)
@@ -20,8 +20,12 @@ export default function setup(): () => void {
   const system = os.tmpdir();
   removeDeadRuns(system);
   const dir = fs.mkdtempSync(path.join(system, `${PREFIX}${process.pid}-`));
-  const saved = { TMPDIR: process.env.TMPDIR, TMP: process.env.TMP, TEMP: process.env.TEMP };
+  const saved = { TMPDIR: process.env.TMPDIR, TMP: process.env.TMP, TEMP: process.env.TEMP, GIT_CONFIG_GLOBAL: process.env.GIT_CONFIG_GLOBAL, GIT_CONFIG_NOSYSTEM: process.env.GIT_CONFIG_NOSYSTEM };
   process.env.TMPDIR = process.env.TMP = process.env.TEMP = dir;
+  // The git repositories tests make read no ~/.gitconfig or /etc/gitconfig (signing, hooks, default
+  // branch): the tests depend on nothing outside the clone.
+  process.env.GIT_CONFIG_GLOBAL = '/dev/null';
+  process.env.GIT_CONFIG_NOSYSTEM = '1';
   return () => {
     const toolCache = `tsx-${process.getuid?.() ?? os.userInfo().username}`;
     const left = fs.readdirSync(dir).filter((entry) => entry !== toolCache);
