@@ -12,7 +12,8 @@ export default defineConfig({
     pool: 'forks',
     // One module graph per worker, not per test file: loading imports/ and cdk8s-plus-28 again for
     // every file was 40 % of the run. No test relies on a fresh graph (no mocks, stubs or module
-    // state; the suite passes with --sequence.shuffle); shared fixtures are in test/helpers.ts.
+    // state; the suite passes with its files in any order, --sequence.shuffle.files); shared fixtures
+    // are in test/helpers.ts.
     isolate: false,
     // A worker per core (vitest's default leaves one free): tests often wait on helm, git or tsx.
     maxWorkers: availableParallelism(),
