@@ -11,7 +11,9 @@ import { RegistryPolicy } from '../lib/core/registry-policy';
 import { EnvironmentOutput, synthesize } from '../lib/core/synthesize';
 import { merge } from '../stacks/base';
 import { buildEnvironment } from '../stacks/build';
+import { compileAll } from '../stacks/compile';
 import { dev } from '../stacks/dev';
+import { environments } from '../stacks/index';
 
 /** A rendered Kubernetes object as tests read it. */
 export type K8sObject = {
@@ -68,6 +70,25 @@ export function synthPlatform(platform: Platform, policy = new RegistryPolicy({ 
 export function synthEnvironment(overrides: Record<string, unknown> = {}, baseEnv: EnvironmentInput = dev): EnvironmentOutput {
   const { platform, policy } = buildEnvironment(parseEnvironment(merge(baseEnv, overrides)));
   return synthesize(platform, policy);
+}
+
+/*
+ * Shared fixtures. Vitest runs the test files of a worker in one module graph (`isolate: false` in
+ * vitest.config.ts), so these are computed once per worker, not once per file. They are shared: read
+ * them, never change them (parse a file again with objectsIn/allObjects to get objects of your own).
+ */
+const compiled = new Map<EnvironmentInput, EnvironmentOutput>();
+
+/** An environment of stacks/ (dev by default) compiled as `npm run synth` does, once per worker. */
+export function compiledEnvironment(input: EnvironmentInput = dev): EnvironmentOutput {
+  let output = compiled.get(input);
+  if (!output) compiled.set(input, (output = compileAll([input])[0]));
+  return output;
+}
+
+/** Every environment of stacks/, compiled once per worker (see {@link compiledEnvironment}). */
+export function compiledEnvironments(): EnvironmentOutput[] {
+  return environments.map((e) => compiledEnvironment(e));
 }
 
 /** Every object of one output file. */

@@ -10,9 +10,16 @@ import { SchemaValidator } from '../lib/tools/schema-validator';
  */
 export const SCHEMAS = readSchemaSources(path.join(__dirname, '..'));
 
-/** A validator over the declared schemas. */
+let validator: SchemaValidator | undefined;
+
+/**
+ * A validator over the declared schemas, loaded once per test worker. Loading and compiling these
+ * schemas is the most expensive fixture of the suite; validation keeps no state beyond the compiled
+ * schemas, so sharing one validator changes no result.
+ */
 export function declaredSchemaValidator(): SchemaValidator {
-  return SchemaValidator.load({ kubernetesDefinitions: SCHEMAS.kubernetes, crdPaths: SCHEMAS.crds });
+  validator ??= SchemaValidator.load({ kubernetesDefinitions: SCHEMAS.kubernetes, crdPaths: SCHEMAS.crds });
+  return validator;
 }
 
 /** A file inside one of the declared CRD folders, e.g. `argocd/application-crd.yaml`. */

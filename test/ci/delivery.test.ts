@@ -7,7 +7,7 @@ import { merge } from '../../stacks/base';
 import { buildEnvironment } from '../../stacks/build';
 import { dev } from '../../stacks/dev';
 import { prod } from '../../stacks/prod';
-import { allObjects, findObject, K8sObject, objectsIn, synthEnvironment } from '../helpers';
+import { allObjects, compiledEnvironment, findObject, K8sObject, objectsIn, synthEnvironment } from '../helpers';
 import { dig, list } from './dig';
 import { literalImagesIn } from '../../lib/ci/jcasc';
 import { Delivery } from '../../lib/ci/delivery';
@@ -16,7 +16,7 @@ import { Component } from '../../lib/core/component';
 const wave = (o: K8sObject) => Number(o.metadata.annotations?.['argocd.argoproj.io/sync-wave']);
 
 describe('Delivery in an environment', () => {
-  const out = synthEnvironment();
+  const out = compiledEnvironment();
   const apps = (name: string) => findObject(objectsIn(out, `apps/${name}.yaml`), 'Application', name);
 
   it('declares its namespaces, the agents one at baseline with the reason', () => {
@@ -50,7 +50,7 @@ describe('Delivery in an environment', () => {
   });
 
   it('starts Jenkins with one consistent set in dev and prod: the core, the plugins that run on it, the admin Secret mounted', () => {
-    for (const env of [out, synthEnvironment({}, prod)]) {
+    for (const env of [out, compiledEnvironment(prod)]) {
       const values = dig(findObject(objectsIn(env, 'apps/jenkins.yaml'), 'Application', 'jenkins'), 'spec.source.helm.valuesObject');
       expect(dig(values, 'controller.image')).toEqual({ registry: 'docker.io', repository: 'jenkins/jenkins', tag: '2.528.1-jdk21' });
       expect(dig(values, 'controller.installPlugins')).toEqual([
@@ -68,7 +68,7 @@ describe('Delivery in an environment', () => {
   it('puts Jenkins and the registry on the default storage class', () => {
     expect(dig(apps('jenkins'), 'spec.source.helm.valuesObject.persistence.storageClass')).toBe('local-path');
     expect(dig(findObject(objectsIn(out, 'registry/manifests.yaml'), 'PersistentVolumeClaim', 'registry-data'), 'spec.storageClassName')).toBe('local-path');
-    const p = synthEnvironment({}, prod);
+    const p = compiledEnvironment(prod);
     expect(dig(findObject(objectsIn(p, 'apps/jenkins.yaml'), 'Application', 'jenkins'), 'spec.source.helm.valuesObject.persistence.storageClass')).toBe('nfs-csi');
   });
 
@@ -115,7 +115,7 @@ describe('CiSchema', () => {
 });
 
 describe('airgap', () => {
-  const out = synthEnvironment({}, airgap);
+  const out = compiledEnvironment(airgap);
   const objects = allObjects(out);
   const MIRROR = 'registry.airgap.internal:35000';
   const PLATFORM = 'registry.local:30500';

@@ -1,7 +1,6 @@
 import { parseAllDocuments } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { environments } from '../../stacks';
-import { compileAll } from '../../stacks/compile';
+import { compiledEnvironments } from '../helpers';
 
 /** Keys whose value would be a credential if it were a literal. */
 const CREDENTIAL_KEY = /^(password|passwd|token|apiToken|apiKey|secret|clientSecret|htpasswd|privateKey|accessKey|secretKey|\.dockerconfigjson)$/i;
@@ -34,7 +33,7 @@ function scan(node: unknown, where: string, key: string, findings: Finding[]): v
 }
 
 describe('no Secret value in the output of any environment', () => {
-  const outputs = compileAll(environments);
+  const outputs = compiledEnvironments();
 
   it.each(outputs.map((o) => [o.environment, o] as const))('%s', (_env, out) => {
     const findings: Finding[] = [];

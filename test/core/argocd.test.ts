@@ -1,13 +1,13 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { findObject, K8sObject, objectsIn, synthEnvironment } from '../helpers';
+import { compiledEnvironment, findObject, K8sObject, objectsIn } from '../helpers';
 import { dig } from '../ci/dig';
 import { airgap } from '../../stacks/airgap';
 import { BOOTSTRAP_FIELD_MANAGER } from '../../lib/core/bootstrap';
 
 describe('Argo CD objects', () => {
-  const out = synthEnvironment();
+  const out = compiledEnvironment();
 
   it('bootstraps a root app-of-apps in the default project that syncs the apps folder', () => {
     const root = findObject(objectsIn(out, 'bootstrap/bootstrap.yaml'), 'Application', 'dev-root');
@@ -105,7 +105,7 @@ describe('Argo CD objects', () => {
   });
 
   it('points the airgapped project only at the site’s own Git server and registry (OCI charts)', () => {
-    const air = synthEnvironment({}, airgap);
+    const air = compiledEnvironment(airgap);
     const site = /^(https:\/\/git\.airgap\.internal\/|registry\.airgap\.internal:35000\/)/;
     const spec = findObject(objectsIn(air, 'apps/project.yaml'), 'AppProject', 'kompile-airgap').spec as { sourceRepos: string[] };
     for (const repo of spec.sourceRepos) expect(repo).toMatch(site);

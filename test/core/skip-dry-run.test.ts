@@ -5,7 +5,7 @@ import { Component } from '../../lib/core/component';
 import { GitOpsSchema } from '../../lib/core/config';
 import { Platform } from '../../lib/core/platform';
 import { SYNC_OPTIONS } from '../../lib/core/synthesize';
-import { allObjects, findObject, objectsIn, synthEnvironment, synthPlatform, testPlatform } from '../helpers';
+import { allObjects, compiledEnvironment, findObject, objectsIn, synthPlatform, testPlatform } from '../helpers';
 
 const SKIP = 'SkipDryRunOnMissingResource=true';
 
@@ -58,7 +58,7 @@ describe('SkipDryRunOnMissingResource', () => {
   });
 
   it("marks dev's InferenceService, Certificates and MCPServer, and no built-in object", () => {
-    const objects = allObjects(synthEnvironment());
+    const objects = allObjects(compiledEnvironment());
     const marked = (kind: string, name: string) => findObject(objects, kind, name).metadata.annotations?.[SYNC_OPTIONS]?.split(',').includes(SKIP);
     expect(marked('InferenceService', 'sklearn-iris')).toBe(true);
     expect(marked('Certificate', 'registry-tls')).toBe(true);

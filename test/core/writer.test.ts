@@ -1,14 +1,19 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { EnvironmentOutput } from '../../lib/core/synthesize';
 import { writeOutputs } from '../../lib/core/writer';
 
 const output = (environment: string, files: Record<string, string>): EnvironmentOutput => ({ environment, files: new Map(Object.entries(files)), images: new Map(), charts: [], chartsMode: 'referenced' });
 
+const made: string[] = [];
+afterAll(() => made.forEach((dir) => fs.rmSync(dir, { recursive: true, force: true })));
+
 function tmp(): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), 'kompile-writer-'));
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kompile-writer-'));
+  made.push(dir);
+  return dir;
 }
 
 function read(dir: string): Record<string, string> {

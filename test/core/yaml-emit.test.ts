@@ -3,9 +3,8 @@ import { parseAllDocuments, stringify } from 'yaml';
 import { isYaml11Ambiguous } from '../../lib/checks/yaml';
 import { toSortedYaml, toYaml, YAML_OPTIONS } from '../../lib/core/yaml-emit';
 import { canonicalize, toYamlDocuments } from '../../lib/core/yaml-output';
-import { environments } from '../../stacks';
-import { compileAll } from '../../stacks/compile';
 import { unitObjects } from '../../bench/plain';
+import { compiledEnvironments } from '../helpers';
 
 /** Strings whose YAML spelling needs quoting, block style or escapes. */
 const AWKWARD = [
@@ -68,7 +67,7 @@ describe('toYaml', () => {
   });
 
   it('writes every object of every environment byte for byte as the library would', () => {
-    for (const out of compileAll(environments)) {
+    for (const out of compiledEnvironments()) {
       for (const [file, content] of out.files) {
         if (!file.endsWith('.yaml')) continue;
         for (const doc of parseAllDocuments(content)) same(doc.toJS());
@@ -79,7 +78,7 @@ describe('toYaml', () => {
   it('writes sorted keys (apiVersion, kind, metadata first) exactly as canonicalize + the library would, whatever the input key order', () => {
     const reversed = (v: unknown): unknown =>
       Array.isArray(v) ? v.map(reversed) : typeof v === 'object' && v !== null ? Object.fromEntries(Object.entries(v).reverse().map(([k, x]) => [k, reversed(x)])) : v;
-    for (const out of compileAll(environments)) {
+    for (const out of compiledEnvironments()) {
       for (const [file, content] of out.files) {
         if (!file.endsWith('.yaml')) continue;
         for (const doc of parseAllDocuments(content)) {

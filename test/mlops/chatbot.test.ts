@@ -3,7 +3,7 @@ import { ChatbotSchema } from '../../lib/core/config';
 import { Namespaces } from '../../lib/core/namespaces';
 import { Chatbot } from '../../lib/mlops/chatbot';
 import { prod } from '../../stacks/prod';
-import { allObjects, findObject, K8sObject, objectsIn, synthEnvironment, synthPlatform, testPlatform } from '../helpers';
+import { allObjects, compiledEnvironment, findObject, K8sObject, objectsIn, synthEnvironment, synthPlatform, testPlatform } from '../helpers';
 import { mayConnect } from './netpol';
 import { at, container, envOf, list, maybe } from './support';
 
@@ -14,7 +14,7 @@ function podOf(objects: readonly K8sObject[], kind: string, name: string, namesp
 const GPU = { resourceName: 'nvidia.com/gpu', runtimeClassName: 'nvidia', perNode: 4, nodes: 3 };
 
 describe('Chatbot in prod (GPUs, shared storage)', () => {
-  const out = synthEnvironment({}, prod);
+  const out = compiledEnvironment(prod);
   const objects = objectsIn(out, 'chatbot/manifests.yaml');
   const everything = allObjects(out);
 
@@ -113,7 +113,7 @@ describe('Chatbot in prod (GPUs, shared storage)', () => {
 });
 
 describe('Chatbot in dev (no GPU, ReadWriteOnce)', () => {
-  const out = synthEnvironment();
+  const out = compiledEnvironment();
   const objects = objectsIn(out, 'chatbot/manifests.yaml');
 
   it('runs the back end on CPU, without a runtime class, and the model volume ReadWriteOnce', () => {

@@ -7,7 +7,7 @@ import { trainingJobName } from '../../lib/mlops/training-job';
 import { buildEnvironment } from '../../stacks/build';
 import { dev as dev_ } from '../../stacks/dev';
 import { prod } from '../../stacks/prod';
-import { allObjects, findObject, K8sObject, objectsIn, synthEnvironment, testPlatform } from '../helpers';
+import { allObjects, compiledEnvironment, findObject, K8sObject, objectsIn, synthEnvironment, testPlatform } from '../helpers';
 import { mayConnect } from './netpol';
 import { at, container, envOf, list } from './support';
 
@@ -25,7 +25,7 @@ function wave(o: K8sObject): number {
 // in namespaces nothing creates. The tests that change the namespaces drop the policies.
 const NO_KCLOUD_POLICIES = { optimizers: [], costPolicies: [], powerPolicies: [] };
 
-const dev = synthEnvironment();
+const dev = compiledEnvironment();
 const devObjects = allObjects(dev);
 
 describe('Mlops in the dev environment (k3s, one node, local-path)', () => {
@@ -134,7 +134,7 @@ describe('Mlops in the dev environment (k3s, one node, local-path)', () => {
 });
 
 describe('Mlops in the prod environment (kubeadm, NFS CSI, GPUs)', () => {
-  const out = synthEnvironment({}, prod);
+  const out = compiledEnvironment(prod);
   const objects = allObjects(out);
 
   it('shares one NFS export on the shared storage class', () => {

@@ -3,7 +3,7 @@ import { KCloudSchema } from '../../lib/core/config';
 import { Namespaces } from '../../lib/core/namespaces';
 import { KCloud } from '../../lib/operators/kcloud';
 import { KCloudOptimizerOperator } from '../../lib/operators/kcloud-optimizer-operator';
-import { findObject, K8sObject, objectsIn, synthEnvironment, synthPlatform, testPlatform } from '../helpers';
+import { compiledEnvironment, findObject, K8sObject, objectsIn, synthEnvironment, synthPlatform, testPlatform } from '../helpers';
 import { dig, item, list } from '../ci/dig';
 import { CHARTS } from '../../stacks/charts';
 
@@ -118,7 +118,7 @@ describe('KCloud', () => {
     const wave = (f: string, n: string) => Number(findObject(objectsIn(out, f), 'Application', n).metadata.annotations?.['argocd.argoproj.io/sync-wave']);
     expect(wave('apps/kcloud-crds.yaml', 'kcloud-crds')).toBeLessThan(wave('apps/kcloud-optimizer.yaml', 'kcloud-optimizer'));
     expect(wave('apps/kcloud-optimizer.yaml', 'kcloud-optimizer')).toBeLessThan(wave('apps/kcloud-policies.yaml', 'kcloud-policies'));
-    const project = objectsIn(synthEnvironment(), 'apps/project.yaml')[0];
+    const project = objectsIn(compiledEnvironment(), 'apps/project.yaml')[0];
     expect(list(project, 'spec.clusterResourceWhitelist')).toContainEqual({ group: 'apiextensions.k8s.io', kind: 'CustomResourceDefinition' });
     expect(list(project, 'spec.sourceRepos')).toContain('https://github.com/openkcloud/kcloud-cost-scheduler.git');
   });
@@ -157,7 +157,7 @@ describe('KCloud', () => {
   });
 
   it('ships example policies for the training and serving namespaces in every environment', () => {
-    const objects = objectsIn(synthEnvironment(), 'kcloud-policies/manifests.yaml');
+    const objects = objectsIn(compiledEnvironment(), 'kcloud-policies/manifests.yaml');
     expect(dig(findObject(objects, 'WorkloadOptimizer', 'training', 'mlops-training'), 'spec.workloadType')).toBe('training');
     expect(dig(findObject(objects, 'WorkloadOptimizer', 'serving', 'mlops-serving'), 'spec.autoScaling')).toMatchObject({ minReplicas: 2, maxReplicas: 20 });
     findObject(objects, 'CostPolicy', 'training-budget', 'mlops-training');

@@ -4,7 +4,7 @@ import { Namespaces } from '../../lib/core/namespaces';
 import { McpServer } from '../../lib/operators/mcp-server';
 import { ToolHive } from '../../lib/operators/toolhive';
 import { TOOLHIVE_REPO, ToolHiveOperator } from '../../lib/operators/toolhive-operator';
-import { findObject, K8sObject, objectsIn, synthEnvironment, synthPlatform, testPlatform } from '../helpers';
+import { compiledEnvironment, findObject, K8sObject, objectsIn, synthEnvironment, synthPlatform, testPlatform } from '../helpers';
 import { CHARTS } from '../../stacks/charts';
 
 type AppSpec = { source: { repoURL: string; path: string; targetRevision: string; helm: { releaseName: string; valuesObject: Record<string, Record<string, unknown>> } }; destination: { namespace: string }; syncPolicy: { syncOptions: string[] } };
@@ -131,7 +131,7 @@ describe('ToolHive on the platform', () => {
   });
 
   it('syncs MCP servers after the operator, the operator after the CRDs and the namespaces', () => {
-    const out = synthEnvironment();
+    const out = compiledEnvironment();
     const wave = (name: string) => Number(findObject(objectsIn(out, `apps/${name}.yaml`), 'Application', name).metadata.annotations!['argocd.argoproj.io/sync-wave']);
     expect(wave('toolhive-operator-crds')).toBe(0);
     expect(wave('namespaces')).toBe(0);

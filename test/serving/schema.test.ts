@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { airgap } from '../../stacks/airgap';
 import { dev } from '../../stacks/dev';
 import { prod } from '../../stacks/prod';
-import { allObjects, synthEnvironment } from '../helpers';
+import { allObjects, compiledEnvironment } from '../helpers';
 import { declaredSchemaValidator } from '../schemas';
 
 /** Components of the serving stack, by their `kompile.dev/component` label. */
@@ -16,7 +16,7 @@ describe('serving objects against the Kubernetes 1.28 and CRD schemas', () => {
     ['prod', prod],
     ['airgap', airgap],
   ])('%s: every object validates, unknown fields rejected', (_name, env) => {
-    const objects = allObjects(synthEnvironment({}, env)).filter((o) => SERVING.has(o.metadata.labels?.['kompile.dev/component'] ?? '') || o.kind === 'AppProject');
+    const objects = allObjects(compiledEnvironment(env)).filter((o) => SERVING.has(o.metadata.labels?.['kompile.dev/component'] ?? '') || o.kind === 'AppProject');
     expect(objects.length).toBeGreaterThan(20);
     expect(objects.flatMap((o) => validator.validate(o))).toEqual([]);
   }, 60_000);

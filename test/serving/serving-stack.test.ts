@@ -4,13 +4,13 @@ import { EnvironmentOutput } from '../../lib/core/synthesize';
 import { TORCHSERVE_GPU_RUNTIME } from '../../lib/serving/serving-stack';
 import { airgap } from '../../stacks/airgap';
 import { prod } from '../../stacks/prod';
-import { allObjects, findObject, K8sObject, objectsIn, synthEnvironment } from '../helpers';
+import { allObjects, compiledEnvironment, findObject, K8sObject, objectsIn, synthEnvironment } from '../helpers';
 import { at } from './json-path';
 
 const MIRROR = 'registry.airgap.internal:35000';
-const prodOut = synthEnvironment({}, prod);
-const airgapOut = synthEnvironment({}, airgap);
-const devOut = synthEnvironment({});
+const prodOut = compiledEnvironment(prod);
+const airgapOut = compiledEnvironment(airgap);
+const devOut = compiledEnvironment();
 
 function app(out: EnvironmentOutput, name: string): K8sObject {
   return findObject(objectsIn(out, `apps/${name}.yaml`), 'Application', name);

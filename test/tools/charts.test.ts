@@ -435,11 +435,13 @@ const REGISTRY = ['/usr/bin/docker-registry', '/usr/sbin/docker-registry'].find(
 
 /** The Distribution registry (Debian package docker-registry) on loopback, plain HTTP. */
 describe.skipIf(!REGISTRY)('charts pull from an OCI registry (skipped without the docker-registry binary: apt-get install docker-registry)', () => {
-  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'kompile-charts-oci-'));
+  // Made in beforeAll: the describe body runs even when the block is skipped, its hooks do not.
+  let tmp = '';
   let registry: ChildProcess;
   let host = '';
 
   beforeAll(async () => {
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'kompile-charts-oci-'));
     const port = await freePort();
     host = `127.0.0.1:${port}`;
     fs.writeFileSync(
@@ -460,7 +462,7 @@ describe.skipIf(!REGISTRY)('charts pull from an OCI registry (skipped without th
 
   afterAll(() => {
     registry?.kill();
-    fs.rmSync(tmp, { recursive: true, force: true });
+    if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
   });
 
   it('pulls with --plain-http, through a mirror of the registry path, to the same digest as the chart folder', async () => {

@@ -1,8 +1,7 @@
 import { stringify } from 'yaml';
 import { YAML_OPTIONS } from '../../lib/core/yaml-emit';
 import { RenderedTree, treeFromFiles } from '../../lib/tools/tree';
-import { environments } from '../../stacks';
-import { compileAll } from '../../stacks/compile';
+import { compiledEnvironments } from '../helpers';
 
 /** Test helpers for rendered trees: objects in, YAML files out. */
 export type Obj = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> }; [k: string]: unknown };
@@ -65,6 +64,6 @@ export function files(entries: Record<string, string>): Map<string, string> {
 /** Every environment of the repository, synthesized in memory, as a rendered tree (what dist/ would hold). */
 export function compiledTree(): RenderedTree {
   const entries = new Map<string, string>();
-  for (const out of compileAll(environments)) for (const [file, content] of out.files) entries.set(`${out.environment}/${file}`, content);
+  for (const out of compiledEnvironments()) for (const [file, content] of out.files) entries.set(`${out.environment}/${file}`, content);
   return treeFromFiles(entries);
 }
