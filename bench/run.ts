@@ -71,6 +71,7 @@ const widths = [6, 17, 9, 8, 8, 9, 10, 10];
 console.log(row(['units', 'peer', 'ms', '×lower', '×JSON', 'peak MiB', 'MiB>base', 'µs/object'], widths));
 const results = new Map<Peer, Map<number, Measurement>>(PEERS.map((p) => [p, new Map()]));
 let cdk8sSkippedFrom: number | undefined;
+let cdk8sTimedOut = false;
 for (const units of SIZES) {
   const best = new Map<Peer, Measurement>();
   const prior = [...results.get('cdk8s')!].pop();
@@ -85,6 +86,7 @@ for (const units of SIZES) {
       const m = measureOnce(peer, units, path.join(tmp, `${peer}-${units}`), peer === 'cdk8s' ? CDK8S_LIMIT_MS : undefined);
       if (!m) {
         cdk8sSkippedFrom = units;
+        cdk8sTimedOut = true;
         continue;
       }
       if (!prev || m.ms < prev.ms) best.set(peer, m);
@@ -95,7 +97,8 @@ for (const units of SIZES) {
   for (const peer of PEERS) {
     const m = best.get(peer);
     if (!m) {
-      console.log(row([String(units), LABEL[peer], `skipped: would take over ${CDK8S_LIMIT_MS / 1000} s${predicted ? ` (~${f0(predicted / 1000)} s from ${prior![0]} units)` : ''}`], widths));
+      const why = cdk8sTimedOut && cdk8sSkippedFrom === units ? 'stopped after' : `skipped: would take ~${f0(predicted / 1000)} s (from ${prior?.[0]} units), over`;
+      console.log(row([String(units), LABEL[peer], `${why} ${CDK8S_LIMIT_MS / 1000} s`], widths));
       continue;
     }
     results.get(peer)!.set(units, m);
