@@ -78,9 +78,14 @@ export function plainScalar(s: string): string | undefined {
   if (first === 32 || last === 32 || last === 58 /* : */ || s.includes(': ')) return undefined;
   if (first === 45 /* - */ && (s.length === 1 || s.charCodeAt(1) === 32 || s.startsWith('---'))) return undefined;
   if (s.startsWith('...')) return undefined;
-  if (TYPED_FIRST.test(s) && (CORE_TESTS.some((re) => re.test(s)) || isYaml11Ambiguous(s))) return undefined;
-  return s;
+  if (!TYPED_FIRST.test(s)) return s;
+  let typed = typedCache.get(s);
+  if (typed === undefined) typed = remember(typedCache, s, CORE_TESTS.some((re) => re.test(s)) || isYaml11Ambiguous(s));
+  return typed ? undefined : s;
 }
+
+/** Whether a string starting like a typed scalar reads as one (quantities, ports, versions repeat). */
+const typedCache = new Map<string, boolean>();
 
 /** How the library renders `value` as a map value: from `k: <value>`, unless {@link plainScalar} or a safe integer says it already. */
 function renderScalar(value: string | number): Rendered {
@@ -148,8 +153,9 @@ function emitScalar(out: string[], prefix: string, value: unknown, indent: numbe
 
 function isEmptyCollection(v: unknown): string | undefined {
   if (Array.isArray(v)) return v.length === 0 ? '[]' : undefined;
-  if (isPlainObject(v)) return Object.keys(v).some((k) => v[k] !== undefined) ? undefined : '{}';
-  return undefined;
+  if (!isPlainObject(v)) return undefined;
+  for (const k in v) if (Object.hasOwn(v, k) && v[k] !== undefined) return undefined;
+  return '{}';
 }
 
 /** Key order: as given, or sorted by code unit (what `canonicalize` in yaml-output.ts does). */
