@@ -10,7 +10,7 @@
  * Each synth runs in a child process of its own (best of BENCH_REPEAT runs, default 3; the peers
  * interleaved, so that a change in machine load affects them alike), so its peak memory (maxRSS) is
  * its own. Prints numbers; asserts nothing. BENCH_SIZES=100,1000 picks the sizes; BENCH_FLEET=0 skips
- * the fleet.
+ * the fleet; BENCH_COMPARE=<folder> adds the synth of another checkout (its bench/child.ts) as a peer.
  */
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -31,9 +31,11 @@ interface Measurement {
   readonly files: number;
 }
 
-type Peer = 'json' | 'lower' | 'kompile' | 'cdk8s';
-const PEERS: readonly Peer[] = ['json', 'lower', 'kompile', 'cdk8s'];
-const LABEL: Record<Peer, string> = { json: 'JSON floor', lower: 'YAML lower bound', kompile: 'Kompile', cdk8s: 'cdk8s App.synth()' };
+type Peer = 'json' | 'lower' | 'kompile' | 'compare' | 'cdk8s';
+/** Another checkout of Kompile (a folder with bench/child.ts) whose synth runs as one more peer, e.g. the code before a change. */
+const COMPARE = process.env.BENCH_COMPARE;
+const PEERS: readonly Peer[] = ['json', 'lower', 'kompile', ...(COMPARE ? (['compare'] as const) : []), 'cdk8s'];
+const LABEL: Record<Peer, string> = { json: 'JSON floor', lower: 'YAML lower bound', kompile: 'Kompile', compare: 'Kompile (compare)', cdk8s: 'cdk8s App.synth()' };
 
 const SIZES = (process.env.BENCH_SIZES ?? '100,1000,10000').split(',').map(Number);
 const REPEAT = Number(process.env.BENCH_REPEAT ?? 3);
@@ -46,7 +48,8 @@ const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'kompile-bench-'));
 function measureOnce(mode: Peer, units: number, outdir: string, timeoutMs?: number): Measurement | undefined {
   fs.rmSync(outdir, { recursive: true, force: true });
   try {
-    const out = execFileSync(process.execPath, ['--import', 'tsx', path.join(__dirname, 'child.ts'), mode, String(units), outdir], { encoding: 'utf8', maxBuffer: 1 << 24, timeout: timeoutMs });
+    const child = mode === 'compare' ? path.join(path.resolve(COMPARE!), 'bench', 'child.ts') : path.join(__dirname, 'child.ts');
+    const out = execFileSync(process.execPath, ['--import', 'tsx', child, mode === 'compare' ? 'kompile' : mode, String(units), outdir], { encoding: 'utf8', maxBuffer: 1 << 24, timeout: timeoutMs });
     return JSON.parse(out.trim().split('\n').pop()!) as Measurement;
   } catch (e) {
     if (timeoutMs !== undefined && (e as { signal?: string }).signal === 'SIGTERM') return undefined;
