@@ -507,10 +507,10 @@ function chartRequests(platform: Platform, components: readonly Component[], ren
 }
 
 /**
- * Whether `value` as JSON takes more than `limit` bytes. Measured without serializing it: a walk
- * adds up a bound (a string's UTF-16 units times 6, the widest escape `\uXXXX`, and its quotes; 24
- * bytes a number; punctuation) in a quarter of the time `JSON.stringify` takes, and only an object whose bound passes the limit (few: CRDs, large
- * ConfigMaps) is serialized to count exactly.
+ * Whether `value` as JSON takes more than `limit` bytes, without serializing it: a walk adds up a
+ * bound (a string's UTF-16 units times 6, the widest escape `\uXXXX`, and its quotes; 24 bytes a
+ * number; punctuation) in a quarter of the time `JSON.stringify` takes, and only an object whose
+ * bound passes the limit (few: CRDs, large ConfigMaps) is serialized to count exactly.
  */
 function jsonBytesOver(value: unknown, limit: number): boolean {
   return jsonBytesBound(value) > limit && Buffer.byteLength(JSON.stringify(value)) > limit;
