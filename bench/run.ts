@@ -1,12 +1,16 @@
 /**
  * `npm run bench`: Kompile's synth pipeline (Platform → Components → synthesize → writeOutputs) on
- * platforms of 100, 1,000 and 10,000 workload units (5 objects each, 10 units per component), beside a
- * lower bound measured in the same run (the same objects written as YAML with the `yaml` package, no
- * constructs); then `diff` and `validate` on 10,000 objects; then cold and warm chart renders
- * (bench/charts.ts).
+ * platforms of 100, 1,000 and 10,000 workload units (5 objects each, 10 units per component), beside
+ * its peers measured in the same run: the JSON floor (the same plain objects written with
+ * `JSON.stringify`, one file per component), the YAML lower bound (the same plain objects written with
+ * `yaml.stringify`) and stock cdk8s `App.synth()` on the same construct workload (skipped at sizes it
+ * cannot finish in a minute, and said so); then `diff` and `validate` on 10,000 objects; then the
+ * fleet (bench/fleet.ts); then cold and warm chart renders (bench/charts.ts).
  *
- * Each synth runs in a child process of its own (best of BENCH_REPEAT runs, default 5), so its peak
- * memory (maxRSS) is its own. Prints numbers; asserts nothing.
+ * Each synth runs in a child process of its own (best of BENCH_REPEAT runs, default 3; the peers
+ * interleaved, so that a change in machine load affects them alike), so its peak memory (maxRSS) is
+ * its own. Prints numbers; asserts nothing. BENCH_SIZES=100,1000 picks the sizes; BENCH_FLEET=0 skips
+ * the fleet; BENCH_COMPARE=<folder> adds the synth of another checkout (its bench/child.ts) as a peer.
  */
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -14,6 +18,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { diffTrees, formatMarkdown } from '../lib/tools/diff';
 import { benchChartRenders } from './charts';
+import { benchFleet } from './fleet';
 import { SchemaValidator } from '../lib/tools/schema-validator';
 import { readTree } from '../lib/tools/tree';
 import { validateTree } from '../lib/tools/validate';
@@ -26,30 +31,32 @@ interface Measurement {
   readonly files: number;
 }
 
+type Peer = 'json' | 'lower' | 'kompile' | 'compare' | 'cdk8s';
+/** Another checkout of Kompile (a folder with bench/child.ts) whose synth runs as one more peer, e.g. the code before a change. */
+const COMPARE = process.env.BENCH_COMPARE;
+const PEERS: readonly Peer[] = ['json', 'lower', 'kompile', ...(COMPARE ? (['compare'] as const) : []), 'cdk8s'];
+const LABEL: Record<Peer, string> = { json: 'JSON floor', lower: 'YAML lower bound', kompile: 'Kompile', compare: 'Kompile (compare)', cdk8s: 'cdk8s App.synth()' };
+
 const SIZES = (process.env.BENCH_SIZES ?? '100,1000,10000').split(',').map(Number);
-const REPEAT = Number(process.env.BENCH_REPEAT ?? 5);
+const REPEAT = Number(process.env.BENCH_REPEAT ?? 3);
+/** stock cdk8s is not run at a size it would not finish in this long (extrapolated linearly from the size before), nor beyond it. */
+const CDK8S_LIMIT_MS = 60_000;
+/** A run that takes longer than this is not repeated (stock cdk8s at 10,000 units). */
+const REPEAT_BELOW_MS = 15_000;
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'kompile-bench-'));
 
-function measureOnce(mode: 'kompile' | 'lower', units: number, outdir: string): Measurement {
+function measureOnce(mode: Peer, units: number, outdir: string, timeoutMs?: number): Measurement | undefined {
   fs.rmSync(outdir, { recursive: true, force: true });
-  const out = execFileSync(process.execPath, ['--import', 'tsx', path.join(__dirname, 'child.ts'), mode, String(units), outdir], { encoding: 'utf8', maxBuffer: 1 << 24 });
-  return JSON.parse(out.trim().split('\n').pop()!) as Measurement;
-}
-
-/**
- * Best of REPEAT runs of each, the two interleaved (lower, kompile, lower, …) so that a change in
- * machine load (other processes on a shared machine) affects both sides alike.
- */
-function measurePair(units: number): { k: Measurement; l: Measurement } {
-  let k: Measurement | undefined;
-  let l: Measurement | undefined;
-  for (let i = 0; i < REPEAT; i++) {
-    const li = measureOnce('lower', units, path.join(tmp, `lower-${units}`));
-    const ki = measureOnce('kompile', units, path.join(tmp, `kompile-${units}`));
-    if (!l || li.ms < l.ms) l = li;
-    if (!k || ki.ms < k.ms) k = ki;
+  try {
+    const child = mode === 'compare' ? path.join(path.resolve(COMPARE!), 'bench', 'child.ts') : path.join(__dirname, 'child.ts');
+    const out = execFileSync(process.execPath, ['--import', 'tsx', child, mode === 'compare' ? 'kompile' : mode, String(units), outdir], { encoding: 'utf8', maxBuffer: 1 << 24, timeout: timeoutMs });
+    return JSON.parse(out.trim().split('\n').pop()!) as Measurement;
+  } catch (e) {
+    if (timeoutMs !== undefined && (e as { signal?: string }).signal === 'SIGTERM') return undefined;
+    throw e;
+  } finally {
+    fs.rmSync(outdir, { recursive: true, force: true });
   }
-  return { k: k!, l: l! };
 }
 
 function time<T>(fn: () => T): { result: T; ms: number } {
@@ -60,29 +67,65 @@ function time<T>(fn: () => T): { result: T; ms: number } {
 
 const f0 = (n: number) => n.toFixed(0);
 const f2 = (n: number) => n.toFixed(2);
-const row = (cells: readonly string[], widths: readonly number[]) => cells.map((c, i) => c.padStart(widths[i])).join('  ');
+const row = (cells: readonly string[], widths: readonly number[]) => cells.map((c, i) => (i === 1 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
 
-console.log(`Kompile bench: ${os.cpus().length} CPU(s), node ${process.version}, best of ${REPEAT}\n`);
-const widths = [7, 8, 11, 11, 7, 12, 12, 11];
-console.log(row(['units', 'objects', 'kompile ms', 'lower ms', 'ratio', 'kompile MiB', 'lower MiB', 'µs/object'], widths));
-const results: Array<{ units: number; k: Measurement; l: Measurement }> = [];
+console.log(`Kompile bench: ${os.cpus().length} CPU(s), node ${process.version}, best of ${REPEAT} (a run over ${REPEAT_BELOW_MS / 1000} s is not repeated), peers interleaved\n`);
+const widths = [6, 17, 9, 8, 8, 9, 10, 10];
+console.log(row(['units', 'peer', 'ms', '×lower', '×JSON', 'peak MiB', 'MiB>base', 'µs/object'], widths));
+const results = new Map<Peer, Map<number, Measurement>>(PEERS.map((p) => [p, new Map()]));
+let cdk8sSkippedFrom: number | undefined;
+let cdk8sTimedOut = false;
 for (const units of SIZES) {
-  const { k, l } = measurePair(units);
-  results.push({ units, k, l });
-  console.log(row([String(units), String(k.objects), f0(k.ms), f0(l.ms), `${f2(k.ms / l.ms)}×`, f0(k.maxRssMiB), f0(l.maxRssMiB), f0((k.ms * 1000) / k.objects)], widths));
+  const best = new Map<Peer, Measurement>();
+  const prior = [...results.get('cdk8s')!].pop();
+  const predicted = prior ? (prior[1].ms * units) / prior[0] : 0;
+  const runCdk8s = cdk8sSkippedFrom === undefined && predicted <= CDK8S_LIMIT_MS;
+  if (!runCdk8s && cdk8sSkippedFrom === undefined) cdk8sSkippedFrom = units;
+  for (let i = 0; i < REPEAT; i++) {
+    for (const peer of PEERS) {
+      if (peer === 'cdk8s' && !runCdk8s) continue;
+      const prev = best.get(peer);
+      if (prev && prev.ms > REPEAT_BELOW_MS) continue;
+      const m = measureOnce(peer, units, path.join(tmp, `${peer}-${units}`), peer === 'cdk8s' ? CDK8S_LIMIT_MS : undefined);
+      if (!m) {
+        cdk8sSkippedFrom = units;
+        cdk8sTimedOut = true;
+        continue;
+      }
+      if (!prev || m.ms < prev.ms) best.set(peer, m);
+    }
+  }
+  const lower = best.get('lower')!;
+  const json = best.get('json')!;
+  for (const peer of PEERS) {
+    const m = best.get(peer);
+    if (!m) {
+      const why = cdk8sTimedOut && cdk8sSkippedFrom === units ? 'stopped after' : `skipped: would take ~${f0(predicted / 1000)} s (from ${prior?.[0]} units), over`;
+      console.log(row([String(units), LABEL[peer], `${why} ${CDK8S_LIMIT_MS / 1000} s`], widths));
+      continue;
+    }
+    results.get(peer)!.set(units, m);
+    console.log(row([String(units), LABEL[peer], f0(m.ms), `${f2(m.ms / lower.ms)}×`, `${f2(m.ms / json.ms)}×`, f0(m.maxRssMiB), f0(m.maxRssMiB - m.baseRssMiB), f2((m.ms * 1000) / m.objects)], widths));
+  }
+  const k = best.get('kompile')!;
+  console.log(row(['', 'Kompile peak', '', '', '', `${f2(k.maxRssMiB / lower.maxRssMiB)}×`, `${f2((k.maxRssMiB - k.baseRssMiB) / (lower.maxRssMiB - lower.baseRssMiB))}×`, ''], widths).replace(/\s+$/, '') + '  (of the lower bound)');
 }
-if (results.length > 1) {
-  const first = results[0];
-  const last = results[results.length - 1];
-  const growth = last.k.ms / first.k.ms / (last.units / first.units);
-  console.log(`\ngrowth ${first.units} → ${last.units} units: time ×${f2(last.k.ms / first.k.ms)} for ×${last.units / first.units} units (${f2(growth)} of linear)`);
+if (SIZES.length > 1) {
+  const first = SIZES[0];
+  const last = SIZES[SIZES.length - 1];
+  console.log('');
+  for (const peer of PEERS) {
+    const a = results.get(peer)!.get(first);
+    const b = results.get(peer)!.get(last);
+    if (a && b) console.log(`${LABEL[peer].padEnd(17)} ${first} → ${last} units: time ×${f2(b.ms / a.ms)} for ×${last / first} units (${f2(b.ms / a.ms / (last / first))} of linear)`);
+  }
 }
-console.log('(peak MiB is the child process maxRSS, including Node and loaded modules; module loading is not timed)\n');
+console.log('(peak MiB is the child process maxRSS, including Node and the loaded modules; MiB>base is that peak less the resident size once the modules are loaded; module loading is not timed)\n');
 
 // diff and validate on 10,000 objects: a 2,000-unit platform, and a copy with 10% of its images bumped and one component removed.
 const before = path.join(tmp, 'tree-before');
 const after = path.join(tmp, 'tree-after');
-measureOnce('kompile', 2000, before);
+execFileSync(process.execPath, ['--import', 'tsx', path.join(__dirname, 'child.ts'), 'kompile', '2000', before]);
 fs.cpSync(before, after, { recursive: true });
 for (let c = 0; c < 200; c += 10) {
   const file = path.join(after, 'bench', `c${c}`, 'manifests.yaml');
@@ -104,7 +147,11 @@ console.log(`validate (${tb.objects.length} objects): load schemas ${f0(load.ms)
 fs.rmSync(tmp, { recursive: true, force: true });
 
 console.log('');
-benchChartRenders().catch((e: unknown) => {
+(async () => {
+  if (process.env.BENCH_FLEET !== '0') await benchFleet();
+  console.log('');
+  await benchChartRenders();
+})().catch((e: unknown) => {
   console.error(e);
   process.exitCode = 1;
 });

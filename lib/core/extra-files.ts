@@ -6,6 +6,7 @@
  */
 import { SynthError } from './errors';
 import type { EnvironmentOutput } from './synthesize';
+import { RenderedFiles } from './yaml-output';
 
 /** Folders of `dist/<env>/` that hold files for people and tools, never Kubernetes objects: no component may be named after one. */
 export const RESERVED_FOLDERS: ReadonlySet<string> = new Set(['images', 'nodes']);
@@ -22,6 +23,9 @@ export function withExtraFiles(out: EnvironmentOutput, extra: ReadonlyMap<string
     else if (out.files.has(file)) problems.push(`${file} is written twice`);
   }
   if (problems.length > 0) throw new SynthError(problems.map((message) => ({ path: '', message: `${out.environment}: ${message}` })));
-  const files = new Map([...out.files, ...extra].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  // The environment's own files stay rendered on read (RenderedFiles): the writer renders and writes
+  // them one at a time instead of holding every file's text at once.
+  const own: [string, () => string][] = [...out.files.keys()].map((file) => [file, () => out.files.get(file)!]);
+  const files = new RenderedFiles([...own, ...extra].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
   return { ...out, files };
 }

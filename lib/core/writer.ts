@@ -30,10 +30,15 @@ export function writeOutputs(outdir: string, outputs: readonly EnvironmentOutput
   const staging = fs.mkdtempSync(path.join(parent, `.${path.basename(target)}.staging-`));
   const retired = `${staging}.old`;
   try {
+    const made = new Set<string>();
     for (const out of outputs) {
+      // One file at a time: an environment's files may be rendered as they are read (RenderedFiles),
+      // so only the file being written is held in memory.
       for (const [rel, content] of out.files) {
         const file = path.join(staging, out.environment, rel);
-        fs.mkdirSync(path.dirname(file), { recursive: true });
+        const dir = path.dirname(file);
+        if (!made.has(dir)) fs.mkdirSync(dir, { recursive: true });
+        made.add(dir);
         fs.writeFileSync(file, content);
       }
     }

@@ -1,5 +1,5 @@
-import { stringify } from 'yaml';
-import { YAML_1_1_COMPAT } from '../checks/yaml';
+import { Schema, stringify } from 'yaml';
+import { isYaml11Ambiguous, YAML_1_1_COMPAT } from '../checks/yaml';
 
 /**
  * The `yaml` options Kompile's output uses: no line folding, no anchors, and every string that a
@@ -11,16 +11,20 @@ export const YAML_OPTIONS = { lineWidth: 0, aliasDuplicateObjects: false, ...YAM
 
 /**
  * A fast block-style YAML emitter for plain JSON data that writes exactly what `yaml.stringify(value,
- * YAML_OPTIONS)` writes, several times faster: every scalar and key is still rendered by the `yaml`
- * library itself (once per distinct value, then cached), and only the block structure — indentation,
- * `- ` items, `{}`/`[]` for empty collections — is written here. Anything that is not plain JSON is
- * handed to `yaml.stringify` whole, with the same options. So the output is the library's YAML 1.2
- * except that YAML-1.1-ambiguous plain strings (map values, sequence items and keys alike) are
- * double-quoted, on either path. Byte-identity with `yaml.stringify(value, YAML_OPTIONS)` is tested on
- * every environment's output and on awkward scalars (test/core/yaml-emit.test.ts).
+ * YAML_OPTIONS)` writes, several times faster. Only the block structure — indentation, `- ` items,
+ * `{}`/`[]` for empty collections — is written here, and most scalars: a one-line string made of
+ * characters that need no quoting ({@link plainScalar}: no indicator first, no `: ` or ` #`, no
+ * document marker) that neither the YAML 1.2 core schema nor a YAML 1.1 reader
+ * (`isYaml11Ambiguous`) reads as anything but that string, and a safe integer. Every other scalar
+ * and key is rendered by the `yaml` library itself (once per distinct value, then cached), and
+ * anything that is not plain JSON is handed to `yaml.stringify` whole, with the same options. So the
+ * output is the library's YAML 1.2 except that YAML-1.1-ambiguous plain strings (map values,
+ * sequence items and keys alike) are double-quoted, on every path. Byte-identity with
+ * `yaml.stringify(value, YAML_OPTIONS)` is tested on every environment's output, on awkward scalars
+ * and on a generated corpus of tricky ones (test/core/yaml-emit.test.ts).
  *
- * Why: the `yaml` library builds a document tree per object before printing it; at 50,000 objects
- * that tree is most of a synth's time (see bench/).
+ * Why: the `yaml` library builds a document tree per object before printing it, and checks every
+ * scalar against each tag of its schema; at 50,000 objects that is most of a synth's time (see bench/).
  */
 
 /** A rendered value scalar: one line, or a block scalar header with its content lines (indented for depth 0). */
@@ -30,6 +34,8 @@ const MAX_CACHE = 100_000;
 const valueCache = new Map<string, Rendered>();
 const keyCache = new Map<string, string>();
 const PROBE = 'k';
+/** Longer strings take the library's path (a key over 1,024 characters is written as an explicit `? ` key). */
+const MAX_FAST_LENGTH = 1000;
 
 function remember<T>(cache: Map<string, T>, key: string, value: T): T {
   if (cache.size >= MAX_CACHE) cache.clear();
@@ -37,8 +43,56 @@ function remember<T>(cache: Map<string, T>, key: string, value: T): T {
   return value;
 }
 
-/** How the library renders `value` as a map value: from `k: <value>`. */
+/**
+ * The tags the library tests a plain string against before writing it plain (those of the core
+ * schema with a default resolution, other than the string's own): a string one of them matches
+ * would read back as a null, bool, int or float, so the library quotes it.
+ */
+const CORE_TESTS = new Schema({ schema: 'core' }).tags.flatMap((t) => ('test' in t && t.default === true && t.tag !== 'tag:yaml.org,2002:str' && t.test ? [t.test] : []));
+/**
+ * Characters a plain scalar may hold here: letters, digits and the punctuation of names, paths,
+ * URLs, images and flags. Anything else (quotes, brackets, `#`, `&`, `*`, `!`, `|`, `>`, `%`, `@`,
+ * backquotes, tabs, line breaks, control and non-ASCII characters) takes the library's path.
+ */
+const PLAIN_CHARS = /^[A-Za-z0-9 _./:=+,$()~<-]+$/;
+/**
+ * First characters of every plain string that the core schema (null `~`/`null`, bools, ints, floats)
+ * or a YAML 1.1 reader (bools y/n/on/off/…, null, ints, floats, timestamps, `<<`, `=`; go-yaml v2's
+ * resolution hints) may read as something other than a string. A string starting otherwise is a
+ * string under both.
+ */
+const TYPED_FIRST = /^[-+0-9.~<=yYnNtTfFoO]/;
+
+/**
+ * `s` as the library writes it plain, when that needs no rule of the library's but these: only
+ * {@link PLAIN_CHARS}, not empty, no space or `-` (`- ` is a sequence item) in front, no space or
+ * `:` at the end, no `: ` inside, no document marker (`---`, `...`) in front, and read back as the
+ * same string by the core schema and by YAML 1.1 readers. Undefined: let the library decide (it may
+ * still write it plain). The same test serves keys and values: on one line the library treats both
+ * alike.
+ */
+export function plainScalar(s: string): string | undefined {
+  if (!PLAIN_CHARS.test(s)) return undefined;
+  const first = s.charCodeAt(0);
+  const last = s.charCodeAt(s.length - 1);
+  if (first === 32 || last === 32 || last === 58 /* : */ || s.includes(': ')) return undefined;
+  if (first === 45 /* - */ && (s.length === 1 || s.charCodeAt(1) === 32 || s.startsWith('---'))) return undefined;
+  if (s.startsWith('...')) return undefined;
+  if (!TYPED_FIRST.test(s)) return s;
+  let typed = typedCache.get(s);
+  if (typed === undefined) typed = remember(typedCache, s, CORE_TESTS.some((re) => re.test(s)) || isYaml11Ambiguous(s));
+  return typed ? undefined : s;
+}
+
+/** Whether a string starting like a typed scalar reads as one (quantities, ports, versions repeat). */
+const typedCache = new Map<string, boolean>();
+
+/** How the library renders `value` as a map value: from `k: <value>`, unless {@link plainScalar} or a safe integer says it already. */
 function renderScalar(value: string | number): Rendered {
+  if (typeof value === 'string') {
+    const plain = value.length <= MAX_FAST_LENGTH ? plainScalar(value) : undefined;
+    if (plain !== undefined) return { line: plain };
+  } else if (Number.isSafeInteger(value) && !Object.is(value, -0)) return { line: String(value) };
   const cacheKey = typeof value === 'number' ? `n:${Object.is(value, -0) ? '-0' : value}` : `s:${value}`;
   const cached = valueCache.get(cacheKey);
   if (cached) return cached;
@@ -49,12 +103,22 @@ function renderScalar(value: string | number): Rendered {
   return remember(valueCache, cacheKey, rendered);
 }
 
+/** A line of the text starts with a document marker (what the library checks before writing a string plain). */
+const DOCUMENT_MARKER = /^(?:%|---|\.\.\.)/m;
+/** {@link renderKey}'s answer for a key the library does not write as `<key>: ` the same way at every depth. */
+const NOT_PLAIN_KEY = '\u0000';
+
 /** How the library renders a map key: from `<key>: 0`. */
 function renderKey(key: string): string {
+  const plain = key.length <= MAX_FAST_LENGTH ? plainScalar(key) : undefined;
+  if (plain !== undefined) return plain;
+  // A key with a document marker (`---`, `...`, `%` starting a line) is quoted or not depending on
+  // its depth; the probe at depth 0 cannot tell, so such a document takes the library's path whole.
+  if (DOCUMENT_MARKER.test(key)) return NOT_PLAIN_KEY;
   const cached = keyCache.get(key);
   if (cached !== undefined) return cached;
   const out = stringify({ [key]: 0 }, YAML_OPTIONS);
-  return remember(keyCache, key, out.endsWith(': 0\n') && !out.slice(0, -4).includes('\n') ? out.slice(0, -4) : '\u0000');
+  return remember(keyCache, key, out.endsWith(': 0\n') && !out.slice(0, -4).includes('\n') ? out.slice(0, -4) : NOT_PLAIN_KEY);
 }
 
 class NotPlain extends Error {}
@@ -89,8 +153,9 @@ function emitScalar(out: string[], prefix: string, value: unknown, indent: numbe
 
 function isEmptyCollection(v: unknown): string | undefined {
   if (Array.isArray(v)) return v.length === 0 ? '[]' : undefined;
-  if (isPlainObject(v)) return Object.keys(v).some((k) => v[k] !== undefined) ? undefined : '{}';
-  return undefined;
+  if (!isPlainObject(v)) return undefined;
+  for (const k in v) if (Object.hasOwn(v, k) && v[k] !== undefined) return undefined;
+  return '{}';
 }
 
 /** Key order: as given, or sorted by code unit (what `canonicalize` in yaml-output.ts does). */
@@ -107,7 +172,7 @@ function emitMap(out: string[], map: Record<string, unknown>, indent: number, or
     const value = map[key];
     if (value === undefined) continue;
     const k = renderKey(key);
-    if (k === '\u0000') throw new NotPlain();
+    if (k === NOT_PLAIN_KEY) throw new NotPlain();
     const lead = first && firstPrefix !== undefined ? firstPrefix : pad;
     first = false;
     const empty = isEmptyCollection(value);

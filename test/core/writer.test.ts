@@ -1,20 +1,22 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { EnvironmentOutput } from '../../lib/core/synthesize';
 import { writeOutputs } from '../../lib/core/writer';
+import { RenderedFiles } from '../../lib/core/yaml-output';
 
 const output = (environment: string, files: Record<string, string>): EnvironmentOutput => ({ environment, files: new Map(Object.entries(files)), images: new Map(), charts: [], chartsMode: 'referenced' });
 
 const made: string[] = [];
-afterAll(() => made.forEach((dir) => fs.rmSync(dir, { recursive: true, force: true })));
-
 function tmp(): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kompile-writer-'));
   made.push(dir);
   return dir;
 }
+afterEach(() => {
+  for (const dir of made.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
+});
 
 function read(dir: string): Record<string, string> {
   const out: Record<string, string> = {};
@@ -61,5 +63,67 @@ describe('writeOutputs', () => {
     writeOutputs(dist, [output('dev', { 'web/manifests.yaml': 'v1' })]);
     writeOutputs(dist, [output('dev', { 'web/manifests.yaml': 'v2' })], { preserve: () => true });
     expect(read(dist)).toEqual({ 'dev/web/manifests.yaml': 'v2' });
+  });
+
+  it('renders each file only when it writes it, after the one before is on disk (one file held at a time)', () => {
+    const root = tmp();
+    const dist = path.join(root, 'dist');
+    const events: string[] = [];
+    const staged = () => fs.readdirSync(root).find((d) => d.includes('.staging-'))!;
+    const file = (name: string) => () => {
+      // What is already written, when this file is rendered.
+      const dir = path.join(root, staged(), 'dev');
+      events.push(`${name} after [${fs.existsSync(dir) ? fs.readdirSync(dir).sort().join(',') : ''}]`);
+      return `${name}\n`;
+    };
+    const files = new RenderedFiles([
+      ['a.yaml', file('a')],
+      ['b.yaml', file('b')],
+      ['c.txt', 'plain text'],
+    ]);
+    expect(events).toEqual([]);
+    writeOutputs(dist, [{ ...output('dev', {}), files }]);
+    expect(events).toEqual(['a after []', 'b after [a.yaml]']);
+    expect(read(dist)).toEqual({ 'dev/a.yaml': 'a\n', 'dev/b.yaml': 'b\n', 'dev/c.txt': 'plain text' });
+  });
+
+  it('leaves the previous output untouched when rendering a file fails half-way', () => {
+    const root = tmp();
+    const dist = path.join(root, 'dist');
+    writeOutputs(dist, [output('dev', { 'a.yaml': 'v1' })]);
+    const files = new RenderedFiles([
+      ['a.yaml', () => 'v2'],
+      ['b.yaml', () => {
+        throw new Error('cannot render b');
+      }],
+    ]);
+    expect(() => writeOutputs(dist, [{ ...output('dev', {}), files }])).toThrow('cannot render b');
+    expect(read(dist)).toEqual({ 'dev/a.yaml': 'v1' });
+    expect(fs.readdirSync(root)).toEqual(['dist']);
+  });
+});
+
+describe('RenderedFiles', () => {
+  it('reads like a map of file → content, rendering a file each time it is read and never keeping it', () => {
+    let renders = 0;
+    const files = new RenderedFiles([
+      ['x.yaml', () => `x${++renders}`],
+      ['y.txt', 'y'],
+    ]);
+    expect(files.size).toBe(2);
+    expect(files.has('x.yaml')).toBe(true);
+    expect(files.has('z')).toBe(false);
+    expect(files.get('z')).toBeUndefined();
+    expect([...files.keys()]).toEqual(['x.yaml', 'y.txt']);
+    expect(renders).toBe(0);
+    expect(files.get('x.yaml')).toBe('x1');
+    expect([...files]).toEqual([
+      ['x.yaml', 'x2'],
+      ['y.txt', 'y'],
+    ]);
+    expect([...files.values()]).toEqual(['x3', 'y']);
+    const seen: string[] = [];
+    files.forEach((content, file) => seen.push(`${file}=${content}`));
+    expect(seen).toEqual(['x.yaml=x4', 'y.txt=y']);
   });
 });
