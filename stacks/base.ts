@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import { callerFile, ConfigLayer, EnvironmentInput, layersOf, recordLayers } from '../lib/core/config';
+import { IMAGE_PINS } from '../lib/core/image-pins';
 
 /**
  * The platform's own registry (seed 002's `registry.local`, on its NodePort): the one place its
@@ -27,7 +28,7 @@ export const base = {
         {
           // The MCP reference "fetch" server: retrieves web pages for an assistant (seed 000's ToolHive use).
           name: 'fetch',
-          image: 'ghcr.io/stackloklabs/gofetch/server:1.0.1',
+          image: IMAGE_PINS.reference('gofetch'),
           transport: 'streamable-http',
           mcpPort: 8080,
           proxyPort: 8080,

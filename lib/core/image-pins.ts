@@ -1,8 +1,11 @@
 /**
- * The image pins: every image tag Kompile's constructs pin that does not follow a chart version of
- * `charts.lock.json` (images whose tag is the chart's own version are derived from the lock). One
- * file, `images.pins.json` at the repository root: the single place these tags are written, and what
- * update bots edit (renovate.json's custom managers read it; keep `repository` right before `tag`).
+ * The image pins: every upstream image tag Kompile pins that does not follow a chart version of
+ * `charts.lock.json` (images whose tag is the chart's own version are derived from the lock): the
+ * images constructs set, the configuration's default images (`IMAGE_PINS.reference('jenkins')`) and
+ * the ones the stack files name. One file, `images.pins.json` at the repository root: the single
+ * place these tags are written, and what update bots edit (renovate.json's custom managers read it;
+ * keep `repository` right before `tag`). test/pipelines/renovate.test.ts fails on a tag written
+ * anywhere else in lib/ or stacks/; images of the environment's own registries are not pinned here.
  *
  * Pure: the file is data, imported and checked once.
  */

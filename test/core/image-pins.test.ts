@@ -1,7 +1,12 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { ChatbotSchema } from '../../lib/core/config/chatbot';
+import { CiSchema } from '../../lib/core/config/ci';
+import { MlopsSchema } from '../../lib/core/config/mlops';
 import { IMAGE_PINS, ImagePins } from '../../lib/core/image-pins';
+import { jenkinsVersionOfImage } from '../../lib/core/jenkins-version';
+import { base } from '../../stacks/base';
 import { ToolHiveOperator } from '../../lib/operators/toolhive-operator';
 import { KServe } from '../../lib/serving/kserve';
 import { synthPlatform, testPlatform } from '../helpers';
@@ -42,9 +47,36 @@ describe('images.pins.json: the image tags Kompile pins in code', () => {
     }
   });
 
-  it('every pin is read by some construct (none left over after a construct stops using it)', () => {
-    const lib = path.join(__dirname, '../../lib');
-    const sources = fs.readdirSync(lib, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts')).map((f) => fs.readFileSync(path.join(lib, f), 'utf8')).join('\n');
+  it('the configuration defaults are the pins', () => {
+    const chatbot = ChatbotSchema.parse({});
+    const ci = CiSchema.parse({});
+    const defaults = {
+      redis: chatbot.redis.image,
+      chroma: chatbot.chroma.image,
+      registry: ci.registry.image,
+      jenkins: ci.jenkins.image,
+      'k8s-sidecar': ci.jenkins.sidecarImage,
+      'inbound-agent': ci.jenkins.agentImage,
+      kaniko: ci.kaniko.image,
+      'argocd-image-updater': ci.imageUpdater.image,
+      mlflow: MlopsSchema.parse({}).mlflow.image,
+    };
+    for (const [name, image] of Object.entries(defaults)) expect(image, name).toBe(IMAGE_PINS.reference(name));
+    expect(base.components.toolhive.servers[0].image).toBe(IMAGE_PINS.reference('gofetch'));
+  });
+
+  it("the Jenkins pin names its core version, which the default plugins' requiresCore is checked against", () => {
+    // A bump to a tag naming no version (lts-jdk21) would leave the plugins unchecked: the default configuration refuses it.
+    expect(jenkinsVersionOfImage(IMAGE_PINS.reference('jenkins'))).toMatch(/^\d+\.\d+\.\d+$/);
+    expect(CiSchema.safeParse({}).success).toBe(true);
+    const older = CiSchema.safeParse({ jenkins: { image: 'docker.io/jenkins/jenkins:2.479.3-jdk21' } });
+    expect(older.success).toBe(false);
+    expect(older.error!.issues.map((i) => i.message).join('\n')).toMatch(/requires Jenkins 2\.504\.3 or newer, but the controller runs Jenkins 2\.479\.3/);
+  });
+
+  it('every pin is read by some construct or stack (none left over after its user stops using it)', () => {
+    const tsFiles = (dir: string) => fs.readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts')).map((f) => fs.readFileSync(path.join(dir, f), 'utf8'));
+    const sources = [...tsFiles(path.join(__dirname, '../../lib')), ...tsFiles(path.join(__dirname, '../../stacks'))].join('\n');
     const read = new Set([...sources.matchAll(/IMAGE_PINS\.reference\('([^']+)'\)/g)].map((m) => m[1]));
     expect(IMAGE_PINS.images.map((p) => p.name).filter((n) => !read.has(n))).toEqual([]);
   });

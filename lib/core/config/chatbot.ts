@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { ClusterConfig, dnsLabel, gpuIssue, SliceIssue } from './cluster';
 import { ContainerResourcesSchema, nodePort, quantity } from './common';
 import { SecretKeyRefSchema } from './mlops';
+import { IMAGE_PINS } from '../image-pins';
 
 const port = z.number().int().min(1).max(65535);
 const hostname = z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)+$/, { message: 'must be a DNS host name such as chatbot.example.com' });
@@ -52,7 +53,7 @@ export const ChatbotSchema = z
       .default({}),
     redis: z
       .object({
-        image: z.string().min(1).default('redis:7.4.2'),
+        image: z.string().min(1).default(IMAGE_PINS.reference('redis')),
         storageSize: quantity.default('2Gi'),
         /** The Redis password, by reference; the back end reads the same key. */
         passwordSecret: SecretKeyRefSchema.default({ name: 'chatbot-redis', key: 'password' }),
@@ -63,7 +64,7 @@ export const ChatbotSchema = z
     chroma: z
       .object({
         /** Chroma 1.x: HTTP on 8000, data under /data, heartbeat at /api/v2/heartbeat. */
-        image: z.string().min(1).default('chromadb/chroma:1.0.20'),
+        image: z.string().min(1).default(IMAGE_PINS.reference('chroma')),
         storageSize: quantity.default('10Gi'),
         resources: ContainerResourcesSchema.default({ requests: { cpu: '250m', memory: '512Mi' }, limits: { cpu: '1', memory: '2Gi' } }),
       })

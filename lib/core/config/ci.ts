@@ -3,6 +3,7 @@ import { ContainerResourcesSchema, nodePort, quantity } from './common';
 import { dnsLabel } from './cluster';
 import { registryHost } from './registry';
 import { compareJenkinsVersions, JENKINS_VERSION, jenkinsVersionOfImage } from '../jenkins-version';
+import { IMAGE_PINS } from '../image-pins';
 
 /** A fully qualified image reference, `registry/repository[:tag][@digest]`. */
 const imageRef = z
@@ -24,7 +25,7 @@ export const PrivateRegistrySchema = z
     host: registryHost.default('registry.local:30500'),
     namespace: dnsLabel.default('registry'),
     /** registry v2 (Docker Distribution). */
-    image: imageRef.default('docker.io/library/registry:2.8.3'),
+    image: imageRef.default(IMAGE_PINS.reference('registry')),
     /** Size of the PersistentVolumeClaim holding the layers. */
     storage: quantity.default('50Gi'),
     /** Secret with an `htpasswd` key (bcrypt entries, `htpasswd -Bbn user pass`), created out of band. */
@@ -104,11 +105,8 @@ export const JenkinsSchema = z
     namespace: dnsLabel.default('jenkins'),
     /** Namespace of the build agent pods; the controller may manage pods only there. */
     agentsNamespace: dnsLabel.default('jenkins-agents'),
-    /**
-     * The controller. Chart 5.8.104's own controller image (jenkinsci/helm-charts tag jenkins-5.8.104,
-     * charts/jenkins/Chart.yaml: `appVersion: 2.528.1`, annotation `docker.io/jenkins/jenkins:2.528.1-jdk21`).
-     */
-    image: imageRef.default('docker.io/jenkins/jenkins:2.528.1-jdk21'),
+    /** The controller (images.pins.json `jenkins`, where its source is noted). */
+    image: imageRef.default(IMAGE_PINS.reference('jenkins')),
     /**
      * The Jenkins core version of `image`, against which every plugin's `requiresCore` is checked.
      * Needed only when plugins are installed and the image tag does not begin with the version
@@ -116,14 +114,10 @@ export const JenkinsSchema = z
      * @default - read from the image tag: `2.528.1-jdk21` is 2.528.1
      */
     coreVersion: jenkinsVersion.optional(),
-    /** JCasC auto-reload sidecar (chart 5.8.104 default: values.yaml `kiwigrid/k8s-sidecar` `1.30.7`). */
-    sidecarImage: imageRef.default('docker.io/kiwigrid/k8s-sidecar:1.30.7'),
-    /**
-     * The inbound agent (`jnlp` container) of every build pod. Chart 5.8.104's default agent
-     * (jenkinsci/helm-charts tag jenkins-5.8.104, charts/jenkins/values.yaml `agent.image`:
-     * `repository: "jenkins/inbound-agent"`, `tag: "3345.v03dee9b_f88fc-2"`).
-     */
-    agentImage: imageRef.default('docker.io/jenkins/inbound-agent:3345.v03dee9b_f88fc-2'),
+    /** JCasC auto-reload sidecar (images.pins.json `k8s-sidecar`). */
+    sidecarImage: imageRef.default(IMAGE_PINS.reference('k8s-sidecar')),
+    /** The inbound agent (`jnlp` container) of every build pod (images.pins.json `inbound-agent`). */
+    agentImage: imageRef.default(IMAGE_PINS.reference('inbound-agent')),
     /**
      * Plugins installed at start, each with the oldest core its release runs on. Empty installs
      * none: the controller image must then carry them (airgapped sites, which cannot reach the
@@ -210,7 +204,7 @@ function checkPluginCores(j: { image: string; coreVersion?: string; plugins: rea
 export const KanikoSchema = z
   .object({
     /** The `-debug` variant: it has the busybox shell the Kubernetes plugin keeps the container alive with. */
-    image: imageRef.default('gcr.io/kaniko-project/executor:v1.23.2-debug'),
+    image: imageRef.default(IMAGE_PINS.reference('kaniko')),
     /** Secret of type `kubernetes.io/dockerconfigjson` in the agents' namespace with push credentials. */
     pushSecret: secretName.default('registry-push'),
     /** ConfigMap with a `ca.crt` key in the agents' namespace: the CA that signed the registry's certificate. */
@@ -240,7 +234,7 @@ export const UpdatedImageSchema = z
 export const ImageUpdaterSchema = z
   .object({
     enabled: z.boolean().default(true),
-    image: imageRef.default('quay.io/argoprojlabs/argocd-image-updater:v1.3.0'),
+    image: imageRef.default(IMAGE_PINS.reference('argocd-image-updater')),
     /** Branch Image Updater commits its write-back to; Argo CD follows it. */
     branch: z.string().min(1).default('main'),
     /** Secret (in Argo CD's namespace) of type dockerconfigjson with pull credentials for the platform registry. */

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { parseQuantity } from '../quantity';
 import { ClusterConfig, dnsLabel, gpuIssue, SliceIssue } from './cluster';
 import { ContainerResourcesSchema, CpuMemorySchema, nodePort, quantity } from './common';
+import { IMAGE_PINS } from '../image-pins';
 
 /** A key of a Secret that exists in the workload's namespace; only the reference is written. */
 export const SecretKeyRefSchema = z
@@ -21,7 +22,7 @@ export const ExternalEgressSchema = z.object({ cidrs: z.array(ipv4Cidr).min(1), 
 export const MlflowSchema = z
   .object({
     /** Upstream MLflow image (ghcr.io/mlflow/mlflow, last 2.x release line). A PostgreSQL/MySQL store or S3 needs an image with the driver (psycopg2, boto3). */
-    image: z.string().min(1).default('ghcr.io/mlflow/mlflow:v2.22.0'),
+    image: z.string().min(1).default(IMAGE_PINS.reference('mlflow')),
     /** Size of the tracking server's own volume (sqlite database and local artifacts). */
     storageSize: quantity.default('10Gi'),
     /**
