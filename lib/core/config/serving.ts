@@ -105,7 +105,10 @@ export const ServingSchema = z
     mtls: z.enum(['STRICT', 'PERMISSIVE']).default('STRICT'),
     /**
      * Versions of what the Knative Operator installs (its images are pinned, not charts). The charts'
-     * versions (cert-manager, Istio, the Knative Operator, KServe) are in charts.lock.json.
+     * versions (cert-manager, Istio, the Knative Operator, KServe) are in charts.lock.json. These are
+     * the releases the locked operator bundles (knative-operator 1.16.6: Serving 1.16.3, net-istio
+     * 1.16.0), so no bot bumps them on its own: it would propose each one's newest release, which the
+     * operator need not bundle. Move them with the operator chart.
      */
     versions: z
       .object({
