@@ -1,11 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import { Image } from '../../lib/core/image';
+import { IMAGE_PINS } from '../../lib/core/image-pins';
 import { EnvironmentOutput } from '../../lib/core/synthesize';
 import { TORCHSERVE_GPU_RUNTIME } from '../../lib/serving/serving-stack';
 import { airgap } from '../../stacks/airgap';
 import { prod } from '../../stacks/prod';
 import { allObjects, compiledEnvironment, findObject, K8sObject, objectsIn, synthEnvironment } from '../helpers';
 import { at } from './json-path';
+
+/** The pinned images these tests expect (images.pins.json): a Renovate bump changes them, not the tests. */
+const TORCHSERVE = Image.parse(IMAGE_PINS.reference('torchserve'));
+const TORCHSERVE_GPU = Image.parse(IMAGE_PINS.reference('torchserve-gpu'));
+const RBAC_PROXY = Image.parse(IMAGE_PINS.reference('kube-rbac-proxy'));
+/** `<repository without registry>:<tag>`, as relocated under a mirror. */
+const repoAndTag = (i: Image) => `${i.toString().replace(/^[^/]+\//, '')}`;
 
 const MIRROR = 'registry.airgap.internal:35000';
 const prodOut = compiledEnvironment(prod);
@@ -186,7 +194,7 @@ describe('models as data', () => {
     expect(at(cifar, 'spec.predictor.model.resources.requests')).toMatchObject({ 'nvidia.com/gpu': '1' });
     expect(at(cifar, 'spec.predictor.runtimeClassName')).toBe('nvidia');
     const runtime = findObject(models, 'ServingRuntime', TORCHSERVE_GPU_RUNTIME);
-    expect(at(runtime, 'spec.containers.0.image')).toBe('docker.io/pytorch/torchserve-kfs:0.9.0-gpu');
+    expect(at(runtime, 'spec.containers.0.image')).toBe(TORCHSERVE_GPU.toString());
   });
 
   it('routes RawDeployment models straight to the predictor Service (dev)', () => {
@@ -237,14 +245,14 @@ describe('airgap relocation of configuration-held images', () => {
     expect(k('agent')).toMatchObject({ image: `${MIRROR}/kserve/agent`, tag: 'v0.15.2' });
     expect(k('router')).toMatchObject({ image: `${MIRROR}/kserve/router`, tag: 'v0.15.2' });
     expect(k('servingruntime.sklearnserver')).toMatchObject({ image: `${MIRROR}/kserve/sklearnserver`, tag: 'v0.15.2' });
-    expect(k('servingruntime.torchserve')).toMatchObject({ image: `${MIRROR}/pytorch/torchserve-kfs`, tag: '0.9.0' });
+    expect(k('servingruntime.torchserve')).toMatchObject({ image: `${MIRROR}/${repoAndTag(TORCHSERVE).split(':')[0]}`, tag: TORCHSERVE.tag });
     expect(k('servingruntime.art')).toMatchObject({ image: `${MIRROR}/kserve/art-explainer`, defaultVersion: 'v0.15.2' });
-    expect(k('controller')).toMatchObject({ image: `${MIRROR}/kserve/kserve-controller`, rbacProxyImage: `${MIRROR}/brancz/kube-rbac-proxy:v0.18.0`, deploymentMode: 'Serverless' });
+    expect(k('controller')).toMatchObject({ image: `${MIRROR}/kserve/kserve-controller`, rbacProxyImage: `${MIRROR}/${repoAndTag(RBAC_PROXY)}`, deploymentMode: 'Serverless' });
     // The multi-node Hugging Face runtime pulls `<huggingfaceserver>:<tag>-gpu`: relocated, locked and named on the Application.
     const lock = JSON.parse(airgapOut.files.get('images.lock.json')!) as Record<string, string>;
     expect(lock['docker.io/kserve/huggingfaceserver:v0.15.2-gpu']).toBe(`${MIRROR}/kserve/huggingfaceserver:v0.15.2-gpu`);
     expect(app(airgapOut, 'kserve').metadata.annotations?.['kompile.dev/derived-images']).toBe(`${MIRROR}/kserve/huggingfaceserver:v0.15.2-gpu`);
-    for (const i of ['kserve/storage-initializer:v0.15.2', 'kserve/agent:v0.15.2', 'kserve/router:v0.15.2', 'kserve/sklearnserver:v0.15.2', 'pytorch/torchserve-kfs:0.9.0', 'pytorch/torchserve-kfs:0.9.0-gpu']) {
+    for (const i of ['kserve/storage-initializer:v0.15.2', 'kserve/agent:v0.15.2', 'kserve/router:v0.15.2', 'kserve/sklearnserver:v0.15.2', repoAndTag(TORCHSERVE), repoAndTag(TORCHSERVE_GPU)]) {
       expect(images).toContain(`${MIRROR}/${i}`);
     }
   });
