@@ -111,11 +111,19 @@ export interface PortOptions {
   readonly charts?: readonly ChartPortValues[];
 }
 
-interface Claim {
+/** Who holds a port: an object's field, or (no index) something outside the environment's objects. */
+interface Owner {
   readonly port: number;
+  /** TCP unless the Service port says otherwise: host ports are bound per protocol. */
+  readonly protocol: string;
   readonly index?: number;
   readonly pointer: string;
   readonly owner: string;
+}
+
+/** A port an object of the environment claims. */
+interface Claim extends Owner {
+  readonly index: number;
 }
 
 /** Values at a dotted path with `[]` for list items, each with its path below the values. */
@@ -157,10 +165,11 @@ function claimsOfService(o: ManifestLike, index: number): { node: Claim[]; lb: C
   const lb: Claim[] = [];
   list(spec.ports).forEach((p, i) => {
     const at = `/spec/ports/${i}`;
+    const protocol = typeof p.protocol === 'string' ? p.protocol : 'TCP';
     if ((type === 'NodePort' || type === 'LoadBalancer') && typeof p.nodePort === 'number' && p.nodePort !== 0) {
-      node.push({ port: p.nodePort, index, pointer: `${at}/nodePort`, owner: `${nameOf(o)} ${at}/nodePort` });
+      node.push({ port: p.nodePort, protocol, index, pointer: `${at}/nodePort`, owner: `${nameOf(o)} ${at}/nodePort` });
     }
-    if (type === 'LoadBalancer' && typeof p.port === 'number') lb.push({ port: p.port, index, pointer: `${at}/port`, owner: `${nameOf(o)} ${at}/port` });
+    if (type === 'LoadBalancer' && typeof p.port === 'number') lb.push({ port: p.port, protocol, index, pointer: `${at}/port`, owner: `${nameOf(o)} ${at}/port` });
   });
   return { node, lb };
 }
@@ -173,19 +182,17 @@ function claimsOfValues(o: ManifestLike, index: number, entry: ChartPortValues, 
   for (const s of entry.services) {
     const typeValue = valuesAt(values, s.type)[0]?.value;
     const type = typeof typeValue === 'string' ? typeValue : s.typeDefault;
-    if (type === 'NodePort' || type === 'LoadBalancer') {
-      if ((s.nodePortTypes ?? ['NodePort', 'LoadBalancer']).includes(type)) {
-        for (const { value, at } of valuesAt(values, s.nodePort)) if (typeof value === 'number') node.push({ port: value, index, pointer: pointer(at), owner: owner(at) });
-      }
+    if ((s.nodePortTypes ?? ['NodePort', 'LoadBalancer']).includes(type)) {
+      for (const { value, at } of valuesAt(values, s.nodePort)) if (typeof value === 'number') node.push({ port: value, protocol: 'TCP', index, pointer: pointer(at), owner: owner(at) });
     }
     if (type === 'LoadBalancer') {
       // The chart's default ports apply where the values set none at the port's list (or key).
       const set = valuesAt(values, s.port);
       const listPath = s.port.includes('[]') ? s.port.slice(0, s.port.indexOf('[]')) : s.port;
       if (valuesAt(values, listPath).length > 0) {
-        for (const { value, at } of set) if (typeof value === 'number') lb.push({ port: value, index, pointer: pointer(at), owner: owner(at) });
+        for (const { value, at } of set) if (typeof value === 'number') lb.push({ port: value, protocol: 'TCP', index, pointer: pointer(at), owner: owner(at) });
       } else {
-        for (const port of s.portDefaults) lb.push({ port, index, pointer: `${base}`, owner: `Application '${o.metadata.name}' (chart ${entry.chart}, ${s.type} ${type}) default port of ${s.port}` });
+        for (const port of s.portDefaults) lb.push({ port, protocol: 'TCP', index, pointer: base, owner: `Application '${o.metadata.name}' (chart ${entry.chart}, ${s.type} ${type}) default port of ${s.port}` });
       }
     }
   }
@@ -228,13 +235,14 @@ export function portFindings(objects: readonly ManifestLike[], facts: PortFacts 
   const findings: PortFinding[] = [];
   const reserved = (facts.reserved ?? []).filter((r) => !(r.ingressController && ingressInstalled));
   const range = facts.nodePortRange ?? { min: 30000, max: 32767 };
-  const allocate = (rule: PortFinding['rule'], what: string, why: string, claims: readonly Claim[], held: readonly Claim[]) => {
-    const owners = new Map<number, Claim>(held.map((c) => [c.port, c]));
+  const held = (kind: ReservedPort['kind']): Owner[] => reserved.filter((r) => r.kind === kind).map((r) => ({ port: r.port, protocol: 'TCP', pointer: '', owner: r.owner }));
+  // Host ports are bound per protocol; a node port is one Service's, which may use it for TCP and UDP alike.
+  const allocate = (rule: PortFinding['rule'], what: string, why: string, claims: readonly Claim[], held: readonly Owner[], key: (c: Owner) => string) => {
+    const owners = new Map<string, Owner>(held.map((c) => [key(c), c]));
     for (const c of claims) {
-      if (c.index === undefined) continue;
-      const first = owners.get(c.port);
-      if (first === undefined) {
-        owners.set(c.port, c);
+      const first = owners.get(key(c));
+      if (first === undefined || (rule === 'node-port' && first.index === c.index && first.protocol !== c.protocol)) {
+        if (first === undefined) owners.set(key(c), c);
         continue;
       }
       findings.push({ rule, index: c.index, pointer: c.pointer, otherIndex: first.index, message: `${what} ${c.port} (${c.owner}) is also claimed by ${first.owner}: ${why}` });
@@ -242,12 +250,12 @@ export function portFindings(objects: readonly ManifestLike[], facts: PortFacts 
   };
   for (const c of node) {
     if (c.port < range.min || c.port > range.max) {
-      findings.push({ rule: 'node-port', index: c.index!, pointer: c.pointer, message: `node port ${c.port} (${c.owner}) is outside the cluster's node-port range ${range.min}-${range.max}: the API server refuses the Service` });
+      findings.push({ rule: 'node-port', index: c.index, pointer: c.pointer, message: `node port ${c.port} (${c.owner}) is outside the cluster's node-port range ${range.min}-${range.max}: the API server refuses the Service` });
     }
   }
-  allocate('node-port', 'node port', 'the API server allocates a node port to one Service only and refuses the other', node, reserved.filter((r) => r.kind === 'node-port').map((r) => ({ port: r.port, pointer: '', owner: r.owner })));
+  allocate('node-port', 'node port', 'the API server allocates a node port to one Service only and refuses the other', node, held('node-port'), (c) => String(c.port));
   if (facts.hostLoadBalancer) {
-    allocate('load-balancer-port', 'LoadBalancer port', 'k3s ServiceLB binds every LoadBalancer port as a host port on the nodes, so one of the two Services never gets an address', lb, reserved.filter((r) => r.kind === 'load-balancer').map((r) => ({ port: r.port, pointer: '', owner: r.owner })));
+    allocate('load-balancer-port', 'LoadBalancer port', 'k3s ServiceLB binds every LoadBalancer port as a host port on the nodes, so one of the two Services never gets an address', lb, held('load-balancer'), (c) => `${c.port}/${c.protocol}`);
   }
   return findings;
 }

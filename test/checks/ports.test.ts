@@ -10,7 +10,7 @@ import { prod } from '../../stacks/prod';
 import { files, yamlDocs } from '../tools/fixtures';
 import { synthEnvironment, synthIssues } from '../helpers';
 
-type Port = { port: number; nodePort?: number };
+type Port = { port: number; nodePort?: number; protocol?: string };
 
 function service(name: string, type: string, ports: Port[], namespace = 'web'): ManifestLike {
   return { apiVersion: 'v1', kind: 'Service', metadata: { name, namespace }, spec: { type, ports: ports.map((p, i) => ({ name: `p${i}`, ...p })) } };
@@ -134,6 +134,14 @@ describe('portFindings: LoadBalancer ports on k3s', () => {
     expect(portFindings([service('a', 'ClusterIP', [{ port: 80 }]), service('b', 'NodePort', [{ port: 80 }])], k3s())).toEqual([]);
   });
 
+  it('binds host ports per protocol: TCP and UDP on one number pass, one Service may use its node port for both', () => {
+    const dns = service('dns', 'LoadBalancer', [{ port: 53, nodePort: 30053 }, { port: 53, nodePort: 30053, protocol: 'UDP' }]);
+    expect(portFindings([dns], traefikFree())).toEqual([]);
+    // A second Service on the same node port, whatever its protocol, is refused.
+    expect(portFindings([dns, service('other', 'NodePort', [{ port: 53, nodePort: 30053, protocol: 'UDP' }])], traefikFree())).toEqual([expect.objectContaining({ rule: 'node-port', index: 1 })]);
+    expect(portFindings([dns, service('udp', 'LoadBalancer', [{ port: 53, protocol: 'UDP' }])], traefikFree())).toEqual([expect.objectContaining({ rule: 'load-balancer-port', index: 1 })]);
+  });
+
   it('reports a LoadBalancer on 80 or 443 where k3s runs Traefik, naming the setting', () => {
     const findings = portFindings([service('iris-serving', 'LoadBalancer', [{ port: 80 }], 'mlops-serving')], k3s());
     expect(findings).toEqual([expect.objectContaining({ rule: 'load-balancer-port', index: 0, pointer: '/spec/ports/0/port', otherIndex: undefined })]);
@@ -154,6 +162,19 @@ describe('portFindings: LoadBalancer ports on k3s', () => {
     expect(findings[0].pointer).toBe('/spec/source/helm/valuesObject');
     expect(portFindings([application('istio-ingressgateway', 'gateway', { service: { type: 'NodePort' } })], k3s())).toEqual([]);
     expect(portFindings([application('istio-ingressgateway', 'gateway', { service: { ports: [{ name: 'http2', port: 8080 }] } })], k3s())).toEqual([]);
+  });
+});
+
+describe('cluster.k3s', () => {
+  it('defaults to Traefik and ServiceLB, whose 80/443 it reserves on k3s only', () => {
+    const facts = clusterPortFacts(parseEnvironment(dev).cluster);
+    expect(facts.hostLoadBalancer).toBe(true);
+    expect(facts.reserved?.filter((r) => r.kind === 'load-balancer').map((r) => r.port)).toEqual([80, 443]);
+    expect(k3s({ k3s: { traefik: false } }).reserved?.filter((r) => r.kind === 'load-balancer')).toEqual([]);
+  });
+
+  it('rejects an unknown field, naming it', () => {
+    expect(() => parseEnvironment(merge(dev, { cluster: { k3s: { trafik: false } } }))).toThrow(/cluster\.k3s\.trafik: unknown field/);
   });
 });
 
