@@ -21,6 +21,8 @@ import { escapePointer, groupKind, list, ManifestLike, rec } from './objects';
 
 /** How one chart's values shape one Service it renders. Value paths are dotted; `[]` is every item of a list. */
 export interface ChartServiceValues {
+  /** Value that switches the Service on, and the chart's default for it. @default - always rendered */
+  readonly enabled?: { readonly path: string; readonly default: boolean };
   /** Value of the Service's type, and the chart's default for it. */
   readonly type: string;
   readonly typeDefault: string;
@@ -51,15 +53,15 @@ export interface ChartPortValues {
  * chart is one entry here.
  */
 export const CHART_PORT_VALUES: readonly ChartPortValues[] = [
-  // jenkinsci/helm-charts jenkins-5.8.104: charts/jenkins/values.yaml (controller.serviceType ClusterIP,
-  // servicePort 8080, nodePort; agentListenerServiceType ClusterIP, agentListenerPort 50000,
-  // agentListenerNodePort) and templates/jenkins-controller-svc.yaml / jenkins-agent-svc.yaml, which
-  // render nodePort only with type NodePort.
+  // jenkinsci/helm-charts jenkins-5.8.104: charts/jenkins/values.yaml (controller.serviceEnabled true,
+  // serviceType ClusterIP, servicePort 8080, nodePort; agentListenerEnabled true, agentListenerServiceType
+  // ClusterIP, agentListenerPort 50000, agentListenerNodePort) and templates/jenkins-controller-svc.yaml /
+  // jenkins-agent-svc.yaml, rendered only when enabled, with nodePort only with type NodePort.
   {
     chart: 'jenkins',
     services: [
-      { type: 'controller.serviceType', typeDefault: 'ClusterIP', port: 'controller.servicePort', portDefaults: [8080], nodePort: 'controller.nodePort', nodePortTypes: ['NodePort'] },
-      { type: 'controller.agentListenerServiceType', typeDefault: 'ClusterIP', port: 'controller.agentListenerPort', portDefaults: [50000], nodePort: 'controller.agentListenerNodePort', nodePortTypes: ['NodePort'] },
+      { enabled: { path: 'controller.serviceEnabled', default: true }, type: 'controller.serviceType', typeDefault: 'ClusterIP', port: 'controller.servicePort', portDefaults: [8080], nodePort: 'controller.nodePort', nodePortTypes: ['NodePort'] },
+      { enabled: { path: 'controller.agentListenerEnabled', default: true }, type: 'controller.agentListenerServiceType', typeDefault: 'ClusterIP', port: 'controller.agentListenerPort', portDefaults: [50000], nodePort: 'controller.agentListenerNodePort', nodePortTypes: ['NodePort'] },
     ],
   },
   // istio/istio 1.24.6: manifests/charts/gateway/values.yaml (service.type LoadBalancer; service.ports
@@ -180,6 +182,10 @@ function claimsOfValues(o: ManifestLike, index: number, entry: ChartPortValues, 
   const owner = (at: string[]) => `Application '${o.metadata.name}' (chart ${entry.chart}) value ${at.join('.')}`;
   const pointer = (at: string[]) => `${base}/${at.map(escapePointer).join('/')}`;
   for (const s of entry.services) {
+    if (s.enabled) {
+      const on = valuesAt(values, s.enabled.path)[0]?.value;
+      if (!(typeof on === 'boolean' ? on : s.enabled.default)) continue;
+    }
     const typeValue = valuesAt(values, s.type)[0]?.value;
     const type = typeof typeValue === 'string' ? typeValue : s.typeDefault;
     if ((s.nodePortTypes ?? ['NodePort', 'LoadBalancer']).includes(type)) {

@@ -8,7 +8,13 @@ import { merge } from '../../stacks/base';
 import { dev } from '../../stacks/dev';
 import { prod } from '../../stacks/prod';
 import { files, yamlDocs } from '../tools/fixtures';
-import { synthEnvironment, synthIssues } from '../helpers';
+import { ApiObject } from 'cdk8s';
+import { GitOpsSchema } from '../../lib/core/config';
+import { OutputChart } from '../../lib/core/output-chart';
+import { Platform } from '../../lib/core/platform';
+import { ChartSource, UpstreamChart } from '../../lib/core/upstream-chart';
+import { CHARTS } from '../../stacks/charts';
+import { synthEnvironment, synthIssues, synthPlatform } from '../helpers';
 
 type Port = { port: number; nodePort?: number; protocol?: string };
 
@@ -63,6 +69,10 @@ describe('portFindings: node ports', () => {
     const svc = service('iris-serving', 'NodePort', [{ port: 80, nodePort: 32080 }]);
     expect(portFindings([application('jenkins', 'jenkins', { controller: { nodePort: 32080 } }), svc])).toEqual([]);
     expect(portFindings([application('jenkins', 'jenkins', { controller: { serviceType: 'NodePort', nodePort: 32081 } }), svc])).toEqual([]);
+    // The agent listener's Service exists only while enabled (controller.agentListenerEnabled, default true).
+    const agent = (enabled?: boolean) => application('jenkins', 'jenkins', { controller: { agentListenerEnabled: enabled, agentListenerServiceType: 'NodePort', agentListenerNodePort: 32080 } });
+    expect(portFindings([agent(false), svc])).toEqual([]);
+    expect(portFindings([agent(), svc])).toEqual([expect.objectContaining({ rule: 'node-port', index: 1, otherIndex: 0 })]);
     expect(portFindings([application('other', 'not-in-the-table', { controller: { serviceType: 'NodePort', nodePort: 32080 } }), svc])).toEqual([]);
   });
 
@@ -216,6 +226,33 @@ describe('the port rule in the synth', () => {
   it("compiles dev's model API on its node port", () => {
     expect(parseEnvironment(dev).components.mlops.serving).toMatchObject({ serviceType: 'NodePort', nodePort: 30800 });
     expect(() => synthEnvironment()).not.toThrow();
+  });
+});
+
+describe('the port rule in the synth, with a rendered chart', () => {
+  // Jenkins rendered (as when vendored) and only checked: its Service, not its values, is the claim.
+  function platformWith(nodePort: number): Platform {
+    const jenkins = CHARTS.get('jenkins');
+    const values = { controller: { serviceType: 'NodePort', nodePort: 32080 } };
+    const request = { component: 'jenkins', hydrate: false, chart: jenkins, releaseName: 'jenkins', namespace: 'jenkins', values, kubeVersion: '1.28.0', apiVersions: [], images: [] };
+    const rendered = { apiVersion: 'v1', kind: 'Service', metadata: { name: 'jenkins', namespace: 'jenkins' }, spec: { type: 'NodePort', ports: [{ name: 'http', port: 8080, nodePort: 32080 }] } };
+    const platform = new Platform({ environment: 'site', gitops: GitOpsSchema.parse({ repoURL: 'https://git.example.com/gitops.git' }), chartLock: CHARTS, renderedCharts: new Map([['jenkins', { request, objects: [rendered] }]]) });
+    new UpstreamChart(platform, 'Jenkins', { name: 'jenkins', namespace: 'jenkins', source: ChartSource.locked(jenkins), values });
+    const own = new OutputChart(platform, 'Api', 'api/manifests.yaml');
+    new ApiObject(own, 'svc', { apiVersion: 'v1', kind: 'Service', metadata: { name: 'api', namespace: 'api' }, spec: { type: 'NodePort', ports: [{ port: 80, nodePort }] } });
+    return platform;
+  }
+
+  it("refuses a Service on the rendered chart's node port, naming the rendered Service", () => {
+    const issues = synthIssues(() => synthPlatform(platformWith(32080)));
+    expect(issues).toHaveLength(1);
+    expect(issues[0]).toContain('node port 32080');
+    expect(issues[0]).toContain('Service/jenkins/jenkins /spec/ports/0/nodePort');
+    expect(issues[0]).not.toContain('value controller.nodePort');
+  });
+
+  it('does not count the values of a rendered chart a second time', () => {
+    expect(() => synthPlatform(platformWith(32081))).not.toThrow();
   });
 });
 
