@@ -1,5 +1,6 @@
 import { App } from 'cdk8s';
 import { IConstruct } from 'constructs';
+import type { PortFacts } from '../checks/ports';
 import type { ChartLock } from './chart-lock';
 import type { RenderedChart } from './chart-render';
 import { GitOpsConfig } from './config';
@@ -40,6 +41,8 @@ export interface PlatformProps {
    * rule is off (construct tests); environments always pass their cluster's fact
    */
   readonly ingressPublishesStatus?: boolean;
+  /** The cluster's facts for the port rule (lib/checks/ports.ts). @default - node-port range 30000-32767, nothing reserved */
+  readonly ports?: PortFacts;
 }
 
 /**
@@ -74,6 +77,8 @@ export class Platform extends App {
   readonly waitForFirstConsumer: readonly string[];
   /** Whether the cluster's ingress controller writes an address into Ingress status. */
   readonly ingressPublishesStatus: boolean;
+  /** The cluster's facts for the port rule. */
+  readonly ports: PortFacts;
   private readonly rendered: ReadonlyMap<string, RenderedChart>;
 
   constructor(props: PlatformProps) {
@@ -88,6 +93,7 @@ export class Platform extends App {
     this.clusterApiVersions = props.clusterApiVersions ?? [];
     this.waitForFirstConsumer = props.waitForFirstConsumer ?? [];
     this.ingressPublishesStatus = props.ingressPublishesStatus ?? true;
+    this.ports = props.ports ?? {};
   }
 
   /** Path inside the GitOps repository of a folder of this environment's output. */

@@ -9,6 +9,7 @@ import { projectFindings } from '../checks/argocd-project';
 import { unlockedImages } from '../checks/chart-images';
 import { crdApiVersions, SYNC_WAVE_ANNOTATION } from '../checks/objects';
 import { podAdmissionFindings } from '../checks/pod-admission';
+import { portFindings } from '../checks/ports';
 import { crdListDefaultFindings, crdSchemasAmong } from '../checks/crd-list-defaults';
 import { environmentObjectFindings } from '../checks/environment-objects';
 import { ingressHealthFindings } from '../checks/ingress-health';
@@ -400,6 +401,18 @@ export function synthesize(platform: Platform, policy: RegistryPolicy, options: 
   for (const f of environmentObjectFindings(all.map((r) => r.json), { fromChart: (i) => isRendered(all[i].obj), destinationOf, argocdNamespace: platform.gitops.argocdNamespace })) {
     const also = f.otherIndex === undefined ? '' : ` (also defined at [${all[f.otherIndex].obj.node.path}])`;
     issues.push({ path: all[f.index].obj.node.path, message: `${f.pointer ? `${f.pointer}: ` : ''}${f.message}${also}` });
+  }
+
+  // 5j'. Node ports and (k3s ServiceLB) LoadBalancer ports across the environment, charts included
+  // (lib/checks/ports.ts): a chart rendered here stands for its Application's values.
+  const indexOf = new Map(all.map((r, i) => [r, i]));
+  const renderedBy = (i: number) => {
+    const c = isRendered(all[i].obj) ? componentOf.get(all[i]) : undefined;
+    const app = c ? renderedOf.get(c.application) : undefined;
+    return app ? indexOf.get(app) : undefined;
+  };
+  for (const f of portFindings(all.map((r) => r.json), platform.ports, { renderedBy })) {
+    issues.push({ path: all[f.index].obj.node.path, message: `${f.pointer}: ${f.message}${f.otherIndex === undefined ? '' : ` [${all[f.otherIndex].obj.node.path}]`}` });
   }
 
   // 5k. Component versions against the cluster's Kubernetes version: enforced minimums fail the

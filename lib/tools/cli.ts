@@ -10,7 +10,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { CHART_LOCK_FILE, ChartLock } from '../core/chart-lock';
-import { parseEnvironment } from '../core/config';
+import { clusterPortFacts, parseEnvironment } from '../core/config';
 import { withRenderedCharts } from './chart-check';
 import { RegistryPolicy } from '../core/registry-policy';
 import { fetchChart, formatChartFindings, formatVendored, importChart, lockedChartsOf, selectCharts, SourceMirrors, vendorCharts, verifyCharts, verifyChartsExitCode } from './charts';
@@ -322,7 +322,8 @@ async function validateCommand(args: string[], io: CliIo, dist: string): Promise
         cacheDir: path.resolve(io.cwd, 'node_modules/.cache/kompile/renders'),
       })
     : { tree: read, findings: [] };
-  const findings = sortFindings([...validateTree(charts.tree, { schema, policies: await restrictedPolicies(), waitForFirstConsumer: await firstConsumerClasses(values['wait-for-first-consumer'], environmentsOf(charts.tree)), ingressPublishesStatus: await ingressPublishesStatus(), argocdNamespaces: await argocdNamespaces(), kubernetesVersions: new Map((await import('../../stacks')).environments.map((input) => parseEnvironment(input)).map((c) => [c.name, c.cluster.kubernetesVersion])) }), ...charts.findings]);
+  const configs = (await import('../../stacks')).environments.map((input) => parseEnvironment(input));
+  const findings = sortFindings([...validateTree(charts.tree, { schema, policies: await restrictedPolicies(), waitForFirstConsumer: await firstConsumerClasses(values['wait-for-first-consumer'], environmentsOf(charts.tree)), ingressPublishesStatus: await ingressPublishesStatus(), argocdNamespaces: await argocdNamespaces(), kubernetesVersions: new Map(configs.map((c) => [c.name, c.cluster.kubernetesVersion])), ports: new Map(configs.map((c) => [c.name, clusterPortFacts(c.cluster)])) }), ...charts.findings]);
   const format = pick(values.format, ['text', 'json'] as const, 'format', 'text');
   io.out(format === 'json' ? `${JSON.stringify(findings, null, 2)}\n` : formatFindings(findings));
   return validateExitCode(findings, values.strict ?? false);

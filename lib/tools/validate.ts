@@ -26,6 +26,7 @@ import { kubernetesVersionFindings } from '../checks/kubernetes-versions';
 import { syncWaveFindings } from '../checks/sync-waves';
 import { apiValidationFindings } from '../checks/api-validation';
 import { podAdmissionFindings } from '../checks/pod-admission';
+import { PortFacts, portFindings } from '../checks/ports';
 import { POD_TEMPLATE_PATHS } from '../checks/pods';
 import { describeDifference } from '../checks/yaml';
 import { Image, ImageReferenceError } from '../core/image';
@@ -38,7 +39,7 @@ import { displayName, environmentsOf, ManifestObject, namespaceOf, RenderedTree,
 export type Severity = 'error' | 'warning';
 
 /** What a finding is about; each rule has one severity. */
-export type Rule = 'schema' | 'api' | 'yaml-1.1' | 'pod-security' | 'resources' | 'probes' | 'image-tag' | 'network-policy' | 'secret-value' | 'airgap' | 'chart-image' | 'chart-values' | 'chart-unchecked' | 'argocd-project' | 'argocd-order' | 'argocd-hook' | 'argocd-diff' | 'sync-wave' | 'ingress-health' | 'duplicate' | 'namespace' | 'kubernetes-version';
+export type Rule = 'schema' | 'api' | 'yaml-1.1' | 'pod-security' | 'resources' | 'probes' | 'image-tag' | 'network-policy' | 'secret-value' | 'airgap' | 'chart-image' | 'chart-values' | 'chart-unchecked' | 'argocd-project' | 'argocd-order' | 'argocd-hook' | 'argocd-diff' | 'sync-wave' | 'ingress-health' | 'duplicate' | 'namespace' | 'kubernetes-version' | 'node-port' | 'load-balancer-port';
 
 export const SEVERITY: Readonly<Record<Rule, Severity>> = {
   schema: 'error',
@@ -79,6 +80,10 @@ export const SEVERITY: Readonly<Record<Rule, Severity>> = {
   namespace: 'error',
   // Errors: below a minimum the component enforces; warnings: outside its published support window (severity per finding).
   'kubernetes-version': 'error',
+  // A node port claimed twice or outside the range: the API server refuses the Service (lib/checks/ports.ts).
+  'node-port': 'error',
+  // On k3s, a LoadBalancer port claimed twice or Traefik's: ServiceLB never gives the Service an address.
+  'load-balancer-port': 'error',
 };
 
 export interface ValidationFinding {
@@ -135,6 +140,11 @@ export interface ValidateOptions {
    * 'kubernetes-version' rule (lib/checks/kubernetes-versions.ts). @default - none: the rule finds nothing
    */
   readonly kubernetesVersions?: ReadonlyMap<string, string>;
+  /**
+   * Each environment's cluster facts for the 'node-port' and 'load-balancer-port' rules
+   * (`clusterPortFacts`), by environment name. @default - node-port range 30000-32767, nothing reserved
+   */
+  readonly ports?: ReadonlyMap<string, PortFacts>;
 }
 
 type Rec = Record<string, unknown>;
@@ -335,6 +345,17 @@ export function validateTree(tree: RenderedTree, options: ValidateOptions = {}):
     for (const f of environmentObjectFindings(objects.map((o) => o.object), { fromChart: (i) => objects[i].chart !== undefined, destinationOf, argocdNamespace: options.argocdNamespaces?.get(env) })) {
       const o = objects[f.index];
       const also = f.otherIndex === undefined ? '' : ` (also in ${objects[f.otherIndex].file}${objects[f.otherIndex].chart ? `, rendered from chart ${objects[f.otherIndex].chart}` : ''})`;
+      findings.push({ severity: SEVERITY[f.rule], rule: f.rule, environment: env, file: o.file, object: displayName(o.object), path: f.pointer, message: `${f.message}${also}` });
+    }
+    // A chart rendered from an Application's values (same file) stands for those values.
+    const renderedBy = (i: number) => {
+      const o = objects[i];
+      const a = o.chart === undefined ? undefined : applications.find((x) => x.file === o.file);
+      return a ? objects.indexOf(a) : undefined;
+    };
+    for (const f of portFindings(objects.map((o) => o.object), options.ports?.get(env), { renderedBy })) {
+      const o = objects[f.index];
+      const also = f.otherIndex === undefined ? '' : ` (${objects[f.otherIndex].file})`;
       findings.push({ severity: SEVERITY[f.rule], rule: f.rule, environment: env, file: o.file, object: displayName(o.object), path: f.pointer, message: `${f.message}${also}` });
     }
     const kubernetesVersion = options.kubernetesVersions?.get(env);

@@ -75,13 +75,10 @@ describe('mlops configuration', () => {
     ]);
   });
 
-  it('refuses bad serving bounds, a node port without NodePort, and the ingress controller node ports', () => {
+  it('refuses bad serving bounds and a node port without NodePort', () => {
     expect(issues({ components: { mlops: { serving: { minReplicas: 1 } } } })).toEqual(['components.mlops.serving.minReplicas: Number must be greater than or equal to 2']);
     expect(issues({ components: { mlops: { serving: { minReplicas: 5, maxReplicas: 3 } } } })).toEqual(['components.mlops.serving.maxReplicas: maxReplicas (3) is below minReplicas (5)']);
-    expect(issues({ components: { mlops: { serving: { nodePort: 30800 } } } })).toEqual(["components.mlops.serving.nodePort: nodePort needs serviceType 'NodePort' (it is 'LoadBalancer')"]);
-    expect(issues({ components: { mlops: { serving: { serviceType: 'NodePort', nodePort: 31302 } } } })).toEqual([
-      "components.mlops.serving.nodePort: node port 31302 is the ingress controller's (cluster.ingress.nodePorts)",
-    ]);
+    expect(issues({ components: { mlops: { serving: { serviceType: 'LoadBalancer', nodePort: 30800 } } } })).toEqual(["components.mlops.serving.nodePort: nodePort needs serviceType 'NodePort' (it is 'LoadBalancer')"]);
   });
 
   it('refuses duplicate experiments, long names, bad hyper-parameter names and one namespace for both', () => {
@@ -127,12 +124,6 @@ describe('chatbot configuration', () => {
   it('refuses back-end replicas sharing the model volume without a shared storage class', () => {
     expect(issues({ components: { chatbot: { backend: { replicas: 2 } } } })).toEqual([
       'components.chatbot.backend.replicas: 2 back-end replicas share the model volume, which needs ReadWriteMany storage; the cluster has no shared storage class (cluster.storageClasses.shared)',
-    ]);
-  });
-
-  it("refuses the ingress controller's node port for the front end", () => {
-    expect(issues({ components: { chatbot: { frontend: { nodePort: 31084 } } } })).toEqual([
-      "components.chatbot.frontend.nodePort: node port 31084 is the ingress controller's (cluster.ingress.nodePorts)",
     ]);
   });
 

@@ -129,7 +129,8 @@ describe('Mlops in the dev environment (k3s, one node, local-path)', () => {
     expect(mayConnect(devObjects, { ip: '203.0.113.7' }, api, 22)).toBe(false);
     expect(mayConnect(devObjects, api, mlflow, 5000)).toBe(false);
     expect(mayConnect(devObjects, api, { ip: '203.0.113.7' }, 443)).toBe(false);
-    expect(at(findObject(devObjects, 'Service', 'iris-serving', 'mlops-serving'), 'spec.type')).toBe('LoadBalancer');
+    // On k3s a LoadBalancer on 80 never gets an address while Traefik holds 80/443 (rule 'load-balancer-port'): dev uses a node port.
+    expect(at(findObject(devObjects, 'Service', 'iris-serving', 'mlops-serving'), 'spec')).toMatchObject({ type: 'NodePort', ports: [expect.objectContaining({ port: 80, nodePort: 30800 })] });
   });
 });
 

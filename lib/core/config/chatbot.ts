@@ -87,9 +87,5 @@ export function chatbotClusterIssues(c: ChatbotConfig, cluster: ClusterConfig): 
       message: `${c.backend.replicas} back-end replicas share the model volume, which needs ReadWriteMany storage; the cluster has no shared storage class (cluster.storageClasses.shared)`,
     });
   }
-  const ingressPorts = cluster.ingress.nodePorts ? [cluster.ingress.nodePorts.http, cluster.ingress.nodePorts.https] : [];
-  if (c.frontend.nodePort !== undefined && ingressPorts.includes(c.frontend.nodePort)) {
-    issues.push({ path: ['frontend', 'nodePort'], message: `node port ${c.frontend.nodePort} is the ingress controller's (cluster.ingress.nodePorts)` });
-  }
   return issues;
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { PortFacts } from '../../checks/ports';
 import { nodePort } from './common';
 
 /** A Kubernetes quantity-free resource name such as `nvidia.com/gpu`. */
@@ -97,6 +98,22 @@ export const ClusterSchema = z
       })
       .strict()
       .default({}),
+    /**
+     * What a k3s server runs besides Kubernetes, where it holds ports (read only with `distribution:
+     * 'k3s'`). k3s deploys Traefik by default as a LoadBalancer Service on 80 and 443 (`--disable=traefik`
+     * removes it), and its ServiceLB (klipper-lb) binds each LoadBalancer Service port as a host port on
+     * the nodes (`--disable=servicelb`): docs.k3s.io, Networking Services. The port rule
+     * (lib/checks/ports.ts) then keeps every LoadBalancer port unique and off Traefik's.
+     */
+    k3s: z
+      .object({
+        /** Traefik runs (the k3s default). @default true */
+        traefik: z.boolean().default(true),
+        /** ServiceLB answers LoadBalancer Services (the k3s default). @default true */
+        serviceLB: z.boolean().default(true),
+      })
+      .strict()
+      .default({}),
     /** Absent on clusters without GPUs. */
     gpu: GpuSchema.optional(),
     /**
@@ -137,4 +154,21 @@ export function gpuIssue(gpu: number, cluster: ClusterConfig): string | undefine
   if (!cluster.gpu) return `requests ${gpu} GPU(s) but the cluster has no GPUs (cluster.gpu is not set); use 0`;
   if (gpu > cluster.gpu.perNode) return `requests ${gpu} GPUs but a node has ${cluster.gpu.perNode} (cluster.gpu.perNode); the pod could never be scheduled`;
   return undefined;
+}
+
+/**
+ * The cluster's facts for the port rule (lib/checks/ports.ts): on k3s with ServiceLB, LoadBalancer
+ * ports are host ports, and Traefik's 80/443 are taken; the ingress controller's node ports
+ * (`cluster.ingress.nodePorts`) are taken unless the environment installs the controller itself.
+ */
+export function clusterPortFacts(cluster: ClusterConfig): PortFacts {
+  const k3s = cluster.distribution === 'k3s' ? cluster.k3s : undefined;
+  const ingress = cluster.ingress.nodePorts;
+  return {
+    hostLoadBalancer: k3s?.serviceLB ?? false,
+    reserved: [
+      ...(ingress ? (['http', 'https'] as const).map((k) => ({ kind: 'node-port' as const, port: ingress[k], owner: `cluster.ingress.nodePorts.${k} (the ingress controller)`, ingressController: true })) : []),
+      ...(k3s?.serviceLB && k3s.traefik ? [80, 443].map((port) => ({ kind: 'load-balancer' as const, port, owner: 'Traefik, which k3s runs as a LoadBalancer Service on 80 and 443 (cluster.k3s.traefik; start k3s with --disable=traefik and set it false to free them)' })) : []),
+    ],
+  };
 }

@@ -98,7 +98,8 @@ export const ModelServingSchema = z
     targetCpuUtilization: z.number().int().min(1).max(100).default(70),
     resources: ContainerResourcesSchema.default({ requests: { cpu: '250m', memory: '256Mi' }, limits: { cpu: '1', memory: '512Mi' } }),
     /**
-     * How clients reach the API. `LoadBalancer` as in the seed (k3s has ServiceLB; kubeadm needs a
+     * How clients reach the API. `LoadBalancer` as in the seed (k3s has ServiceLB, which binds the port on
+     * the nodes, never Traefik's 80/443: lib/checks/ports.ts; kubeadm needs a
      * load-balancer implementation such as MetalLB, or the Service stays Pending).
      */
     serviceType: z.enum(['LoadBalancer', 'NodePort', 'ClusterIP']).default('LoadBalancer'),
@@ -223,7 +224,7 @@ export type MlflowConfig = z.infer<typeof MlflowSchema>;
 export type SecretKeyRef = z.infer<typeof SecretKeyRefSchema>;
 export type QuotaConfig = z.infer<typeof QuotaSchema>;
 
-/** Rules of the MLOps slice that depend on the cluster: GPUs, how the model volume can be shared, node ports. */
+/** Rules of the MLOps slice that depend on the cluster: GPUs, how the model volume can be shared (node ports: lib/checks/ports.ts). */
 export function mlopsClusterIssues(m: MlopsConfig, cluster: ClusterConfig): SliceIssue[] {
   if (!m.enabled) return [];
   const issues: SliceIssue[] = [];
@@ -240,10 +241,6 @@ export function mlopsClusterIssues(m: MlopsConfig, cluster: ClusterConfig): Slic
       path: ['storage', 'backend'],
       message: `backend 'hostPath' is one node's directory; on ${cluster.nodes} nodes training and serving pods would see different data. Use backend 'nfs' with a shared storage class`,
     });
-  }
-  const ingressPorts = cluster.ingress.nodePorts ? [cluster.ingress.nodePorts.http, cluster.ingress.nodePorts.https] : [];
-  if (m.serving?.nodePort !== undefined && ingressPorts.includes(m.serving.nodePort)) {
-    issues.push({ path: ['serving', 'nodePort'], message: `node port ${m.serving.nodePort} is the ingress controller's (cluster.ingress.nodePorts)` });
   }
   return issues;
 }
