@@ -12,7 +12,8 @@ import { parseEnvironment } from '../../lib/core/config';
 import { Image } from '../../lib/core/image';
 import { buildEnvironment } from '../../stacks/build';
 import { environments } from '../../stacks/index';
-import { compiledEnvironment, findObject, K8sObject, objectsIn } from '../helpers';
+import { airgap } from '../../stacks/airgap';
+import { compiledEnvironment, findObject, K8sObject, objectsIn, synthEnvironment, synthIssues } from '../helpers';
 import { dig, list } from './dig';
 
 /** A Groovy single-quoted or triple-quoted literal's content: `\\` → `\`, `\'` → `'`. */
@@ -197,5 +198,15 @@ describe.each(environments.map((e) => [e.name, e] as const))('the delivery loop 
       for (const tag of ['release-1.4', 'v1.4', 'v1.4.0-rc.1', 'latest', 'build-12', 'v1.4.0.1']) expect(accepts(rule, tag), tag).toBe(false);
       for (const tag of ['1.0.0', 'v10.20.30']) expect(accepts(rule, tag), tag).toBe(true);
     }
+  });
+});
+
+describe('the build jobs behind an air gap', () => {
+  it("are audited like the rest of JCasC: a clone URL outside the site fails the synth, the site's GitLab passes", () => {
+    const issues = synthIssues(() => synthEnvironment({ components: { ci: { jenkins: { gitlab: { url: 'https://gitlab.com' } } } } }, airgap));
+    const inJobs = issues.filter((i) => i.includes('configScripts/jobs'));
+    expect(inJobs.length).toBeGreaterThan(0);
+    for (const i of inJobs) expect(i).toMatch(/'https:\/\/gitlab\.com\/chatbot\/(backend|frontend)\.git' points outside the allowed hosts/);
+    expect(jenkinsJobs(compiledEnvironment(airgap))[0].pipeline).toContain("url: 'https://git.airgap.internal/chatbot/backend.git'");
   });
 });
