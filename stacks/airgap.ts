@@ -39,7 +39,7 @@ export const airgap = deriveEnvironment(prod, {
         // The site's GitLab.
         gitlab: { url: `https://${GIT}` },
         // No update center behind the air gap: the site's controller image carries the plugins
-        // (kubernetes, workflow-aggregator, git, configuration-as-code, gitlab-plugin).
+        // (kubernetes, workflow-aggregator, git, configuration-as-code, gitlab-plugin, job-dsl: the build jobs need it).
         plugins: [],
         image: `${MIRROR}/platform/jenkins-with-plugins:2.528.1-jdk21`,
       },

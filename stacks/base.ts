@@ -11,6 +11,13 @@ export const PLATFORM_REGISTRY = 'registry.local:30500';
 /** The KCloud operator image: upstream publishes none, the platform's CI builds it. */
 const KCLOUD_OPERATOR = `${PLATFORM_REGISTRY}/kcloud/kcloud-operator`;
 
+/**
+ * Seed 002's chatbot images, built by the Jenkins jobs from the GitLab projects of the same names
+ * (`chatbot/backend`, `chatbot/frontend`) and rolled out to the `chatbot` component by Image Updater.
+ */
+const CHATBOT_BACKEND = `${PLATFORM_REGISTRY}/chatbot/backend`;
+const CHATBOT_FRONTEND = `${PLATFORM_REGISTRY}/chatbot/frontend`;
+
 /** Seed 004's training and model API images, built by the platform's CI. */
 const IRIS_TRAINING_IMAGE = `${PLATFORM_REGISTRY}/ops-demo/training:1.0.0`;
 export const IRIS_SERVING_IMAGE = `${PLATFORM_REGISTRY}/ops-demo/serving:1.0.0`;
@@ -89,14 +96,26 @@ export const base = {
     // Seed 002's chatbot; its images are built by the platform's CI and pushed to its registry.
     chatbot: {
       enabled: true,
-      backend: { image: `${PLATFORM_REGISTRY}/chatbot/backend:1.0.0` },
-      frontend: { image: `${PLATFORM_REGISTRY}/chatbot/frontend:1.0.0` },
+      backend: { image: `${CHATBOT_BACKEND}:1.0.0` },
+      frontend: { image: `${CHATBOT_FRONTEND}:1.0.0` },
     },
     ci: {
       registry: { host: PLATFORM_REGISTRY, exposure: { nodePort: 30500 } },
+      // Seed 002's loop: a push to a chatbot project triggers its job through the GitLab webhook;
+      // Kaniko builds the image, and a release tag (1.2.0 or v1.2.0) is pushed as <image>:<tag>.
+      jenkins: {
+        jobs: [
+          { name: 'chatbot-backend', project: 'chatbot/backend', image: CHATBOT_BACKEND },
+          { name: 'chatbot-frontend', project: 'chatbot/frontend', image: CHATBOT_FRONTEND },
+        ],
+      },
       imageUpdater: {
-        // The operator is built by the platform's CI: each release tag it pushes is rolled out.
-        applications: [{ component: 'kcloud-optimizer', images: [{ alias: 'operator', image: KCLOUD_OPERATOR, allowTags: 'regexp:^v\\d+\\.\\d+\\.\\d+$', updateStrategy: 'semver' }] }],
+        applications: [
+          // The operator is built by the platform's CI: each release tag it pushes is rolled out.
+          { component: 'kcloud-optimizer', images: [{ alias: 'operator', image: KCLOUD_OPERATOR, allowTags: 'regexp:^v\\d+\\.\\d+\\.\\d+$', updateStrategy: 'semver' }] },
+          // The chatbot's release tags, as the jobs push them (the default allowTags is theirs).
+          { component: 'chatbot', images: [{ alias: 'backend', image: CHATBOT_BACKEND }, { alias: 'frontend', image: CHATBOT_FRONTEND }] },
+        ],
       },
     },
     kcloud: {

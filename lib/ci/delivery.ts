@@ -26,6 +26,11 @@ export interface DeliveryProps {
   readonly argocdNamespace: string;
 }
 
+/** The HTTPS clone URL of a GitLab project: `https://gitlab.example.com` + `chatbot/backend`. */
+export function gitlabCloneUrl(gitlabUrl: string, project: string): string {
+  return `${gitlabUrl.replace(/\/+$/, '')}/${project}.git`;
+}
+
 /** Addresses outside the cluster: Git servers, base-image registries, the update center. */
 const ANYWHERE = ['0.0.0.0/0'];
 
@@ -107,6 +112,14 @@ export class Delivery extends Construct {
       url: jen.url,
       nodePort: jen.nodePort,
       gitlab: jen.gitlab,
+      jobs: jen.jobs.map((job) => ({
+        name: job.name,
+        repositoryUrl: gitlabCloneUrl(jen.gitlab.url, job.project),
+        image: job.image,
+        dockerfile: job.dockerfile,
+        context: job.context,
+        releaseTags: job.releaseTags,
+      })),
       storageClass: props.storageClass,
       storage: jen.storage,
       resources: jen.resources,

@@ -1,8 +1,11 @@
+import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { stringify } from 'yaml';
 import { YAML_1_1_COMPAT } from '../checks/yaml';
 import { ImageUpdater as ImageUpdaterResource } from '../../imports/argocd-image-updater.argoproj.io';
 import { Component } from '../core/component';
+import { Image, ImageReferenceError } from '../core/image';
+import { findContainerImages } from '../core/images-walk';
 
 /** How Image Updater picks the next tag. */
 export type UpdateStrategy = 'semver' | 'newest-build' | 'alphabetical' | 'digest';
@@ -28,6 +31,16 @@ export interface ImageAutomationProps {
   readonly registry: string;
   /** Branch Image Updater commits to. @default 'main' */
   readonly branch?: string;
+}
+
+/** `registry/repository` of a reference (as Image Updater compares them), or the reference itself when it is none. */
+function imageName(reference: string): string {
+  try {
+    return Image.parse(reference).name;
+  } catch (e) {
+    if (e instanceof ImageReferenceError) return reference;
+    throw e;
+  }
 }
 
 /** The file Argo CD Image Updater's Git write-back creates in an application's folder. */
@@ -94,6 +107,26 @@ export class ImageAutomation extends Construct {
         // No writeBackTarget: Image Updater writes `.argocd-source-<app>.yaml` into the
         // application's own folder, the file the synth preserves.
         writeBackConfig: { method: 'git', gitConfig: { branch: props.branch ?? 'main' } },
+      },
+    });
+    // Image Updater updates only images the Application runs (it skips an image that "seems not to
+    // be live in this application": argocd-image-updater v1.3.0 pkg/argocd/update.go, matched
+    // against the Application's status.summary.images), and the Kustomize override it writes
+    // (`<name>:<tag>`, SetKustomizeImage in pkg/argocd/argocd.go) replaces only images of that
+    // name: an automated image the component does not run would never roll out.
+    const target = props.target;
+    this.node.addValidation({
+      validate: () => {
+        const running = new Set(
+          target.node
+            .findAll()
+            .filter(ApiObject.isApiObject)
+            .flatMap((o) => findContainerImages(o.toJson()))
+            .map((f) => imageName(f.value)),
+        );
+        return props.images
+          .filter((img) => !running.has(imageName(img.image)))
+          .map((img) => `image '${img.alias}' (${img.image}) is run by no container of component '${app}'; Image Updater would never roll it out (running: ${[...running].sort().join(', ') || 'none'})`);
       },
     });
     // `imageName` is a name Image Updater watches, not an image anything pulls: it stays the platform

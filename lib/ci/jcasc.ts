@@ -74,7 +74,8 @@ export interface JcascKubernetesCloud {
  */
 export type JcascCredential =
   | { readonly kind: 'gitLabApiTokenImpl'; readonly id: string; readonly description: string; readonly tokenVariable: string }
-  | { readonly kind: 'secretText'; readonly id: string; readonly description: string; readonly secretVariable: string };
+  | { readonly kind: 'secretText'; readonly id: string; readonly description: string; readonly secretVariable: string }
+  | { readonly kind: 'usernamePassword'; readonly id: string; readonly description: string; readonly usernameVariable: string; readonly passwordVariable: string };
 
 export interface JenkinsCasc {
   readonly systemMessage: string;
@@ -87,6 +88,11 @@ export interface JenkinsCasc {
   readonly credentials: readonly JcascCredential[];
   /** The GitLab connection builds report status through. @default - none */
   readonly gitlab?: { readonly name: string; readonly url: string; readonly apiTokenId: string };
+  /**
+   * Job DSL scripts, run on every apply through the job-dsl plugin's `jobs:` root element (the
+   * plugin must be installed). @default - none: no `jobs` file
+   */
+  readonly jobs?: readonly string[];
 }
 
 function podYaml(t: JcascPodTemplate): string {
@@ -115,14 +121,19 @@ function podYaml(t: JcascPodTemplate): string {
 }
 
 function credential(c: JcascCredential): Record<string, unknown> {
-  return c.kind === 'gitLabApiTokenImpl'
-    ? { gitLabApiTokenImpl: { id: c.id, scope: 'GLOBAL', description: c.description, apiToken: casc(c.tokenVariable) } }
-    : { string: { id: c.id, scope: 'GLOBAL', description: c.description, secret: casc(c.secretVariable) } };
+  switch (c.kind) {
+    case 'gitLabApiTokenImpl':
+      return { gitLabApiTokenImpl: { id: c.id, scope: 'GLOBAL', description: c.description, apiToken: casc(c.tokenVariable) } };
+    case 'secretText':
+      return { string: { id: c.id, scope: 'GLOBAL', description: c.description, secret: casc(c.secretVariable) } };
+    case 'usernamePassword':
+      return { usernamePassword: { id: c.id, scope: 'GLOBAL', description: c.description, username: casc(c.usernameVariable), password: casc(c.passwordVariable) } };
+  }
 }
 
 /**
  * Renders the configuration into `configScripts` entries (file name → YAML). Each root element
- * (`jenkins`, `credentials`, `unclassified`) goes into one file, since JCasC refuses the same key
+ * (`jenkins`, `credentials`, `unclassified`, `jobs`) goes into one file, since JCasC refuses the same key
  * from two files.
  */
 export function renderJcasc(m: JenkinsCasc): Record<string, string> {
@@ -169,6 +180,8 @@ export function renderJcasc(m: JenkinsCasc): Record<string, string> {
       },
     }, YAML_1_1_COMPAT),
   };
+  // Literal blocks: the scripts read as written, line for line.
+  if (m.jobs?.length) scripts['jobs'] = stringify({ jobs: m.jobs.map((script) => ({ script })) }, { ...YAML_1_1_COMPAT, blockQuote: 'literal' });
   return scripts;
 }
 

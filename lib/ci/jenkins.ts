@@ -3,8 +3,9 @@ import { Construct } from 'constructs';
 import { Component } from '../core/component';
 import { declareImageField, pointerOf } from '../core/image-field';
 import { ChartSource, ChartImage, UpstreamChart } from '../core/upstream-chart';
+import { BuildJob, jobDsl } from './build-jobs';
 import { JcascResources, literalImagesIn, renderJcasc } from './jcasc';
-import { JNLP_IMAGE_VARIABLE, KANIKO_IMAGE_VARIABLE, KanikoBuildProps, kanikoPodTemplate } from './kaniko';
+import { JNLP_IMAGE_VARIABLE, KANIKO_CONTAINER, KANIKO_IMAGE_VARIABLE, KanikoBuildProps, kanikoPodTemplate } from './kaniko';
 
 /** The Jenkins project's Helm repository. */
 export const JENKINS_CHART_REPO = 'https://charts.jenkins.io';
@@ -45,7 +46,14 @@ export interface JenkinsProps {
   readonly url: string;
   /** NodePort of the controller's HTTP Service. */
   readonly nodePort: number;
-  readonly gitlab: { readonly url: string; readonly tokenSecret: string; readonly webhookSecret: string };
+  /**
+   * GitLab: its URL, and Secrets (each in Jenkins' namespace) with the API token (`token`), the
+   * webhook secret (`token`) and the credentials build jobs clone with (`username`, `password`,
+   * e.g. a deploy token with read_repository).
+   */
+  readonly gitlab: { readonly url: string; readonly tokenSecret: string; readonly webhookSecret: string; readonly checkoutSecret: string };
+  /** Image build jobs, triggered by GitLab's webhook (needs the job-dsl plugin). @default - none */
+  readonly jobs?: readonly BuildJob[];
   readonly storageClass: string;
   /** @default '20Gi' */
   readonly storage?: string;
@@ -82,8 +90,12 @@ export class Jenkins extends Construct {
     this.internalUrl = `http://${RELEASE}.${ns}.svc.cluster.local:${JENKINS_HTTP_PORT}/`;
     const gitlabTokenVar = `${props.gitlab.tokenSecret}-token`;
     const webhookVar = `${props.gitlab.webhookSecret}-token`;
+    const checkout = props.gitlab.checkoutSecret;
 
     const kaniko = kanikoPodTemplate({ ...props.kaniko, serviceAccount: AGENT_SERVICE_ACCOUNT });
+    const jobs = (props.jobs ?? []).map((job) =>
+      jobDsl(job, { gitlabConnection: 'gitlab', checkoutCredentialsId: 'gitlab-checkout', webhookTokenVariable: webhookVar, agentLabel: kaniko.label, kanikoContainer: KANIKO_CONTAINER }),
+    );
     const scripts = renderJcasc({
       systemMessage: 'Managed by Kompile: change the platform code, not this page.',
       url: this.url,
@@ -100,8 +112,10 @@ export class Jenkins extends Construct {
       credentials: [
         { kind: 'gitLabApiTokenImpl', id: 'gitlab-token', description: 'GitLab API token (build status)', tokenVariable: gitlabTokenVar },
         { kind: 'secretText', id: 'gitlab-webhook-secret', description: 'Secret token GitLab sends with webhooks', secretVariable: webhookVar },
+        { kind: 'usernamePassword', id: 'gitlab-checkout', description: 'GitLab credentials build jobs clone with', usernameVariable: `${checkout}-username`, passwordVariable: `${checkout}-password` },
       ],
       gitlab: { name: 'gitlab', url: props.gitlab.url, apiTokenId: 'gitlab-token' },
+      jobs,
     });
 
     const values: Record<string, unknown> = {
@@ -134,6 +148,8 @@ export class Jenkins extends Construct {
         additionalExistingSecrets: [
           { name: props.gitlab.tokenSecret, keyName: 'token' },
           { name: props.gitlab.webhookSecret, keyName: 'token' },
+          { name: checkout, keyName: 'username' },
+          { name: checkout, keyName: 'password' },
         ],
         JCasC: { defaultConfig: false, overwriteConfiguration: true, configScripts: scripts },
         resources: props.resources,

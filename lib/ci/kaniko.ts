@@ -4,6 +4,9 @@ import { JcascPodTemplate, JcascResources } from './jcasc';
 export const JNLP_IMAGE_VARIABLE = 'JNLP_IMAGE';
 export const KANIKO_IMAGE_VARIABLE = 'KANIKO_IMAGE';
 
+/** The Kaniko container of the build pod: pipelines run `/kaniko/executor` in `container('kaniko')`. */
+export const KANIKO_CONTAINER = 'kaniko';
+
 /** Where Kaniko reads its Docker config (push credentials) from. */
 export const KANIKO_DOCKER_CONFIG_DIR = '/kaniko/.docker';
 /** Kaniko sets SSL_CERT_DIR to this folder; every file in it is a trusted CA. */
@@ -66,7 +69,7 @@ export function kanikoPodTemplate(props: KanikoBuildProps): JcascPodTemplate {
         },
       },
       {
-        name: 'kaniko',
+        name: KANIKO_CONTAINER,
         imageVariable: KANIKO_IMAGE_VARIABLE,
         command: ['/busybox/cat'],
         tty: true,

@@ -20,7 +20,8 @@ describe('crdListDefaultFindings', () => {
   it('passes the ImageUpdater resource Kompile writes (against the real v1.3.0 CRD)', () => {
     const platform = testPlatform();
     const target = new Component(platform, 'App', { name: 'backend', namespace: 'apps' });
-    new k8s.KubeConfigMap(target, 'C', { metadata: { name: 'c' } });
+    // A pod running the automated image: ImageAutomation refuses images the component does not run.
+    new k8s.KubePod(target, 'C', { metadata: { name: 'c' }, spec: { containers: [{ name: 'api', image: `${REGISTRY}/chatbot/backend:1.0.0` }] } });
     const holder = new Component(platform, 'Automation', { name: 'image-automation', namespace: 'argocd' });
     new ImageAutomation(holder, 'Backend', { target, namespace: 'argocd', registry: REGISTRY, images: [{ alias: 'api', image: `${REGISTRY}/chatbot/backend` }] });
     const iu = findObject(objectsIn(synthPlatform(platform), 'image-automation/manifests.yaml'), 'ImageUpdater', 'backend', 'argocd');

@@ -59,6 +59,7 @@ describe('Delivery in an environment', () => {
         'git:5.10.1',
         'configuration-as-code:2036.v0b_c2de701dcb_',
         'gitlab-plugin:1.9.9',
+        'job-dsl:3654.vdf58f53e2d15',
       ]);
       expect(dig(values, 'controller.admin')).toEqual({ createSecret: true, existingSecret: 'jenkins-admin' });
       expect(list(values, 'controller.containerEnv')[0]).toEqual({ name: 'JNLP_IMAGE', value: 'docker.io/jenkins/inbound-agent:3345.v03dee9b_f88fc-2' });

@@ -10,7 +10,7 @@ import { Component } from '../../lib/core/component';
 import { ChartSource, UpstreamChart } from '../../lib/core/upstream-chart';
 import { isWriteBack, writeOutputs } from '../../lib/core/writer';
 import { RegistryPolicy } from '../../lib/core/registry-policy';
-import { findObject, objectsIn, synthEnvironment, synthPlatform, testPlatform } from '../helpers';
+import { findObject, objectsIn, synthEnvironment, synthIssues, synthPlatform, testPlatform } from '../helpers';
 import { dig, item } from './dig';
 
 const REGISTRY = 'registry.local:30500';
@@ -21,7 +21,7 @@ function appWithDeployment(platform: ReturnType<typeof testPlatform>) {
     metadata: { name: 'backend', namespace: 'apps' },
     spec: {
       selector: { matchLabels: { app: 'backend' } },
-      template: { metadata: { labels: { app: 'backend' } }, spec: { containers: [{ name: 'api', image: `${REGISTRY}/chatbot/backend:1.0.0` }] } },
+      template: { metadata: { labels: { app: 'backend' } }, spec: { containers: [{ name: 'api', image: `${REGISTRY}/chatbot/backend:1.0.0` }, { name: 'worker', image: `${REGISTRY}/chatbot/worker:1.0.0` }] } },
     },
   });
   return app;
@@ -83,6 +83,16 @@ describe('ImageAutomation', () => {
     const target = appWithDeployment(platform);
     const holder = new Component(platform, 'A', { name: 'image-automation', namespace: 'argocd' });
     expect(() => new ImageAutomation(holder, 'B', { target, namespace: 'argocd', registry: REGISTRY, images })).toThrow(message);
+  });
+
+  it('refuses an image the component does not run: Image Updater would skip it and the override would change nothing', () => {
+    const platform = testPlatform();
+    const target = appWithDeployment(platform);
+    const holder = new Component(platform, 'A', { name: 'image-automation', namespace: 'argocd' });
+    new ImageAutomation(holder, 'B', { target, namespace: 'argocd', registry: REGISTRY, images: [{ alias: 'api', image: `${REGISTRY}/chatbot/backend` }, { alias: 'ui', image: `${REGISTRY}/chatbot/frontend` }] });
+    const issues = synthIssues(() => synthPlatform(platform));
+    expect(issues).toHaveLength(1);
+    expect(issues[0]).toMatch(/image 'ui' \(registry\.local:30500\/chatbot\/frontend\) is run by no container of component 'backend'.*running: registry\.local:30500\/chatbot\/backend, registry\.local:30500\/chatbot\/worker/);
   });
 
   it('refuses an upstream chart as target: it has no folder', () => {

@@ -23,7 +23,7 @@ const PROPS: JenkinsProps = {
   adminSecret: 'ci-admin',
   url: 'http://jenkins.example.org:31000',
   nodePort: 31000,
-  gitlab: { url: 'https://gitlab.example.org', tokenSecret: 'gl-token', webhookSecret: 'gl-hook' },
+  gitlab: { url: 'https://gitlab.example.org', tokenSecret: 'gl-token', webhookSecret: 'gl-hook', checkoutSecret: 'gl-checkout' },
   storageClass: 'nfs-csi',
   storage: '50Gi',
   resources: { requests: { cpu: '1', memory: '2Gi' }, limits: { cpu: '4', memory: '8Gi' } },
@@ -110,11 +110,14 @@ describe('Jenkins', () => {
     expect(dig(values, 'controller.additionalExistingSecrets')).toEqual([
       { name: 'gl-token', keyName: 'token' },
       { name: 'gl-hook', keyName: 'token' },
+      { name: 'gl-checkout', keyName: 'username' },
+      { name: 'gl-checkout', keyName: 'password' },
     ]);
     const creds = list(casc(values, 'credentials'), 'credentials.system.domainCredentials.0.credentials');
     expect(creds).toEqual([
       { gitLabApiTokenImpl: expect.objectContaining({ id: 'gitlab-token', scope: 'GLOBAL', apiToken: '${gl-token-token}' }) },
       { string: expect.objectContaining({ id: 'gitlab-webhook-secret', secret: '${gl-hook-token}' }) },
+      { usernamePassword: expect.objectContaining({ id: 'gitlab-checkout', username: '${gl-checkout-username}', password: '${gl-checkout-password}' }) },
     ]);
     const users = list(casc(values, 'jenkins'), 'jenkins.securityRealm.local.users');
     expect(users).toEqual([{ id: '${chart-admin-username}', password: '${chart-admin-password}' }]);
@@ -220,6 +223,7 @@ describe('JenkinsSchema', () => {
       { name: 'git', version: '5.10.1', requiresCore: '2.504.3' },
       { name: 'configuration-as-code', version: '2036.v0b_c2de701dcb_', requiresCore: '2.504.3' },
       { name: 'gitlab-plugin', version: '1.9.9', requiresCore: '2.492.3' },
+      { name: 'job-dsl', version: '3654.vdf58f53e2d15', requiresCore: '2.479.3' },
     ]);
   });
 

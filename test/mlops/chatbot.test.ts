@@ -140,6 +140,8 @@ describe('Chatbot options', () => {
   it('takes its namespace, host, TLS secret, ingress namespace, images and sizes from config', () => {
     const out = synthEnvironment({
       components: {
+        // Images of another registry than the ones the base environment's Image Updater rules watch.
+        ci: { imageUpdater: { applications: [] } },
         chatbot: {
           namespace: 'bot',
           host: 'bot.example.com',
@@ -170,6 +172,8 @@ describe('Chatbot options', () => {
     const r = (cpu: string) => ({ requests: { cpu, memory: '1Gi' }, limits: { cpu, memory: '1Gi' } });
     const out = synthEnvironment({
       components: {
+        // Images of another registry than the ones the base environment's Image Updater rules watch.
+        ci: { imageUpdater: { applications: [] } },
         chatbot: {
           backend: { healthPath: '/api/health', resources: r('3') },
           frontend: { image: 'registry.local:5000/bot/web:2.0.0', port: 8081, replicas: 2, resources: r('200m') },

@@ -91,6 +91,9 @@ export const JenkinsPluginSchema = z
  * - jenkinsci/configuration-as-code-plugin @ 2036.v0b_c2de701dcb_, pom.xml L42-43: 2.504 + .3; the
  *   newest release not needing 2.541.1 (2037 and later, e.g. 2065.v7a_20a_b_d84088, need it)
  * - jenkinsci/gitlab-plugin @ gitlab-plugin-1.9.9, pom.xml L48-49: 2.492 + .3
+ * - jenkinsci/job-dsl-plugin @ 3654.vdf58f53e2d15 (df58f53e), pom.xml L37-38: 2.479 + .3 (the
+ *   update center says the same: "Minimum Jenkins required: 2.479.3"); runs the build jobs'
+ *   definitions from JCasC's `jobs:` element (javaposse/jobdsl/plugin/casc/SeedJobConfigurator.java)
  */
 export const DEFAULT_JENKINS_PLUGINS: readonly { readonly name: string; readonly version: string; readonly requiresCore: string }[] = [
   { name: 'kubernetes', version: '4423.vb_59f230b_ce53', requiresCore: '2.504.3' },
@@ -98,7 +101,49 @@ export const DEFAULT_JENKINS_PLUGINS: readonly { readonly name: string; readonly
   { name: 'git', version: '5.10.1', requiresCore: '2.504.3' },
   { name: 'configuration-as-code', version: '2036.v0b_c2de701dcb_', requiresCore: '2.504.3' },
   { name: 'gitlab-plugin', version: '1.9.9', requiresCore: '2.492.3' },
+  { name: 'job-dsl', version: '3654.vdf58f53e2d15', requiresCore: '2.479.3' },
 ];
+
+/** The plugin that turns JCasC's `jobs:` element into jobs. */
+export const JOB_DSL_PLUGIN = 'job-dsl';
+
+/** Release tags of the build jobs by default: `1.2.0` or `v1.2.0`, which semver orders. */
+export const RELEASE_TAGS = '^v?\\d+\\.\\d+\\.\\d+$';
+
+/** A repository-relative path: no leading slash, no `..`. */
+const repoPath = z.string().min(1).regex(/^(?!\/)(?!.*(^|\/)\.\.(\/|$))[\w./-]+$/, { message: 'must be a path inside the repository, such as docker/Dockerfile' });
+
+/**
+ * An image build job: pushes to a GitLab project trigger it through the project's webhook
+ * (`<jenkins url>project/<name>`), Kaniko builds the project's Dockerfile, and a release tag is
+ * pushed to the platform registry as `<image>:<tag>`.
+ */
+export const BuildJobSchema = z
+  .object({
+    /** Jenkins job name, the last part of the webhook URL. */
+    name: dnsLabel,
+    /** The GitLab project, `group/project` (its clone URL is `<gitlab.url>/<project>.git`). */
+    project: z.string().regex(/^[\w.-]+(\/[\w.-]+)+$/, { message: 'must be a GitLab project path such as chatbot/backend' }),
+    /** The image the job builds, without tag, in the platform registry. */
+    image: z.string().regex(/^[^\s:@]+(:\d+)?(\/[^\s:@]+)+$/, { message: 'must be an image name without tag' }),
+    dockerfile: repoPath.default('Dockerfile'),
+    context: repoPath.default('.'),
+    /**
+     * Git tags that are releases, a regular expression over the tag name: such a tag is built and
+     * pushed as `<image>:<tag>`, every other push only built. Image Updater's rule for the image
+     * must allow the same tags (`regexp:<releaseTags>`).
+     */
+    releaseTags: z.string().min(1).default(RELEASE_TAGS),
+  })
+  .strict()
+  .superRefine((j, ctx) => {
+    try {
+      new RegExp(j.releaseTags);
+    } catch (e) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['releaseTags'], message: `is not a regular expression: ${(e as Error).message}` });
+    }
+    if (j.releaseTags.includes('${')) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['releaseTags'], message: "must not contain '${': JCasC would resolve it as a variable" });
+  });
 
 export const JenkinsSchema = z
   .object({
@@ -141,14 +186,30 @@ export const JenkinsSchema = z
         tokenSecret: secretName.default('gitlab-token'),
         /** Secret with a `token` key: the secret GitLab sends with each webhook. */
         webhookSecret: secretName.default('gitlab-webhook'),
+        /**
+         * Secret with `username` and `password` keys the build jobs clone with (a GitLab deploy
+         * token with read_repository), created out of band.
+         */
+        checkoutSecret: secretName.default('gitlab-checkout'),
       })
       .strict()
       .default({}),
+    /** Image build jobs, defined in JCasC (needs the job-dsl plugin). */
+    jobs: z.array(BuildJobSchema).default([]),
     storage: quantity.default('20Gi'),
     resources: ContainerResourcesSchema.default({ requests: { cpu: '500m', memory: '1Gi' }, limits: { cpu: '2', memory: '4Gi' } }),
   })
   .strict()
   .superRefine((j, ctx) => {
+    const names = new Set<string>();
+    j.jobs.forEach((job, i) => {
+      if (names.has(job.name)) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['jobs', i, 'name'], message: `job '${job.name}' is defined twice` });
+      names.add(job.name);
+    });
+    // An empty list means the image carries the plugins.
+    if (j.jobs.length > 0 && j.plugins.length > 0 && !j.plugins.some((p) => p.name === JOB_DSL_PLUGIN)) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['plugins'], message: `the jobs need the '${JOB_DSL_PLUGIN}' plugin: without it JCasC refuses its 'jobs' element and the controller does not start` });
+    }
     let url: URL;
     try {
       url = new URL(j.url);
@@ -226,7 +287,7 @@ export const UpdatedImageSchema = z
     /** Image name without tag, as the component's manifests spell it, e.g. `registry.local:30500/kcloud/kcloud-operator`. */
     image: z.string().regex(/^[^\s:@]+(:\d+)?(\/[^\s:@]+)+$/, { message: 'must be an image name without tag' }),
     /** Tags that may be rolled out, e.g. `regexp:^v\d+\.\d+\.\d+$`. */
-    allowTags: z.string().min(1).default('regexp:^v?\\d+\\.\\d+\\.\\d+$'),
+    allowTags: z.string().min(1).default(`regexp:${RELEASE_TAGS}`),
     updateStrategy: z.enum(['semver', 'newest-build', 'alphabetical', 'digest']).default('semver'),
   })
   .strict();
@@ -266,6 +327,12 @@ export const CiSchema = z
   })
   .strict()
   .superRefine((ci, ctx) => {
+    const jobs = new Map(ci.jenkins.jobs.map((job) => [job.image, job]));
+    ci.jenkins.jobs.forEach((job, i) => {
+      if (!job.image.startsWith(`${ci.registry.host}/`)) {
+        ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['jenkins', 'jobs', i, 'image'], message: `'${job.image}' is not in the platform registry '${ci.registry.host}' that Kaniko pushes to` });
+      }
+    });
     ci.imageUpdater.applications.forEach((a, i) =>
       a.images.forEach((img, j) => {
         if (!img.image.startsWith(`${ci.registry.host}/`)) {
@@ -273,6 +340,15 @@ export const CiSchema = z
             code: z.ZodIssueCode.custom,
             path: ['imageUpdater', 'applications', i, 'images', j, 'image'],
             message: `'${img.image}' is not in the platform registry '${ci.registry.host}' that CI pushes to`,
+          });
+        }
+        // The job and the rule must agree on what a release is, or releases are never rolled out.
+        const job = jobs.get(img.image);
+        if (job && img.allowTags !== `regexp:${job.releaseTags}`) {
+          ctx.addIssue({
+            code: z.ZodIssueCode.custom,
+            path: ['imageUpdater', 'applications', i, 'images', j, 'allowTags'],
+            message: `job '${job.name}' pushes tags matching ${job.releaseTags} as releases of ${img.image}; allow exactly those ('regexp:${job.releaseTags}'), not '${img.allowTags}'`,
           });
         }
       }),
@@ -283,6 +359,7 @@ export type CiConfig = z.infer<typeof CiSchema>;
 export type PrivateRegistryConfig = z.infer<typeof PrivateRegistrySchema>;
 export type JenkinsConfig = z.infer<typeof JenkinsSchema>;
 export type JenkinsPluginConfig = z.infer<typeof JenkinsPluginSchema>;
+export type BuildJobConfig = z.infer<typeof BuildJobSchema>;
 export type KanikoConfig = z.infer<typeof KanikoSchema>;
 export type ImageUpdaterConfig = z.infer<typeof ImageUpdaterSchema>;
 export type UpdatedImageConfig = z.infer<typeof UpdatedImageSchema>;
