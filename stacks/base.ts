@@ -100,14 +100,15 @@ export const base = {
     },
     kcloud: {
       image: `${KCLOUD_OPERATOR}:v0.1.0`,
-      // Seed 004's split: training jobs and the serving API (namespaces owned by the MLOps components).
-      optimizedNamespaces: ['mlops-training', 'mlops-serving'],
+      // Seed 004's split: training jobs and the serving API, in the MLOps component's namespaces
+      // whatever an environment names them (left out where it creates none).
+      optimizedNamespaces: [{ mlops: 'training' }, { mlops: 'serving' }],
       optimizers: [
         {
           // Seed 001's training example, in the training namespace: 4 GPUs, spot preferred, a
           // 1200 USD budget (50 USD/h for a day), 2 kW cap (the webhook estimates ~1.5 kW).
           name: 'training',
-          namespace: 'mlops-training',
+          namespace: { mlops: 'training' },
           workloadType: 'training',
           priority: 80,
           resources: { cpu: '16', memory: '64Gi', gpu: 4 },
@@ -119,7 +120,7 @@ export const base = {
         {
           // Seed 001's serving example: latency-driven scaling between 2 and 20 replicas.
           name: 'serving',
-          namespace: 'mlops-serving',
+          namespace: { mlops: 'serving' },
           workloadType: 'serving',
           priority: 90,
           resources: { cpu: '8', memory: '32Gi', gpu: 1 },
@@ -129,12 +130,12 @@ export const base = {
         },
       ],
       costPolicies: [
-        { name: 'training-budget', namespace: 'mlops-training', budgetLimit: 30000, costPerHourLimit: 100, spotInstancePolicy: { enabled: true, maxInterruptionRate: 0.2 }, alertThresholds: { budgetUtilization: 0.8 } },
-        { name: 'serving-budget', namespace: 'mlops-serving', budgetLimit: 20000, costPerHourLimit: 30, alertThresholds: { budgetUtilization: 0.9, costSpike: 1.5 } },
+        { name: 'training-budget', namespace: { mlops: 'training' }, budgetLimit: 30000, costPerHourLimit: 100, spotInstancePolicy: { enabled: true, maxInterruptionRate: 0.2 }, alertThresholds: { budgetUtilization: 0.8 } },
+        { name: 'serving-budget', namespace: { mlops: 'serving' }, budgetLimit: 20000, costPerHourLimit: 30, alertThresholds: { budgetUtilization: 0.9, costSpike: 1.5 } },
       ],
       powerPolicies: [
-        { name: 'training-power', namespace: 'mlops-training', maxPowerUsage: 4000, efficiencyTarget: 0.8, powerAwareScheduling: { enabled: true, powerThreshold: 3500 } },
-        { name: 'serving-power', namespace: 'mlops-serving', maxPowerUsage: 1500, efficiencyTarget: 0.7, greenEnergyPolicy: { enabled: true, renewablePercentage: 0.3 } },
+        { name: 'training-power', namespace: { mlops: 'training' }, maxPowerUsage: 4000, efficiencyTarget: 0.8, powerAwareScheduling: { enabled: true, powerThreshold: 3500 } },
+        { name: 'serving-power', namespace: { mlops: 'serving' }, maxPowerUsage: 1500, efficiencyTarget: 0.7, greenEnergyPolicy: { enabled: true, renewablePercentage: 0.3 } },
       ],
     },
   },

@@ -20,11 +20,6 @@ function wave(o: K8sObject): number {
   return Number(o.metadata.annotations?.['argocd.argoproj.io/sync-wave']);
 }
 
-// The base environment's KCloud policies live in the default MLOps namespaces: an environment that
-// renames or drops those namespaces must move its policies too, or the synth refuses the objects left
-// in namespaces nothing creates. The tests that change the namespaces drop the policies.
-const NO_KCLOUD_POLICIES = { optimizers: [], costPolicies: [], powerPolicies: [] };
-
 const dev = compiledEnvironment();
 const devObjects = allObjects(dev);
 
@@ -187,7 +182,7 @@ describe('Mlops options', () => {
   it('builds no serving component, claim or namespace without serving', () => {
     // The base environment has serving; a deep merge cannot remove a key, so drop it after parsing.
     const config = parseEnvironment(dev_);
-    const { platform, policy } = buildEnvironment({ ...config, components: { ...config.components, mlops: { ...config.components.mlops, serving: undefined }, kcloud: { ...config.components.kcloud, ...NO_KCLOUD_POLICIES } } });
+    const { platform, policy } = buildEnvironment({ ...config, components: { ...config.components, mlops: { ...config.components.mlops, serving: undefined } } });
     const out = synthesize(platform, policy);
     expect(out.files.has('mlops-serving/manifests.yaml')).toBe(false);
     const storage = objectsIn(out, 'mlops-storage/manifests.yaml');
@@ -198,7 +193,7 @@ describe('Mlops options', () => {
 
   it('takes custom namespace names, mount path and job settings', () => {
     const out = synthEnvironment({
-      components: { mlops: { trainingNamespace: 'train', servingNamespace: 'serve', storage: { mountPath: '/data/models' }, jobs: { ttlSecondsAfterFinished: 60, backoffLimit: 0 } }, kcloud: NO_KCLOUD_POLICIES },
+      components: { mlops: { trainingNamespace: 'train', servingNamespace: 'serve', storage: { mountPath: '/data/models' }, jobs: { ttlSecondsAfterFinished: 60, backoffLimit: 0 } } },
     });
     const objects = allObjects(out);
     const job = objects.find((o) => o.kind === 'Job')!;
@@ -268,12 +263,14 @@ describe('Mlops options', () => {
     );
   });
 
-  it('refuses KCloud policies left in MLOps namespaces the environment no longer creates', () => {
-    expect(() => synthEnvironment({ components: { mlops: { enabled: false } } })).toThrow(/namespace 'mlops-training' is not created by any Namespace object of the environment \(first object in it: CostPolicy\/mlops-training\/training-budget\)/);
+  it('refuses KCloud policies in a namespace given by a name the environment does not create', () => {
+    const policy = { name: 'budget', namespace: 'mlops-training', budgetLimit: 100000 };
+    expect(() => synthEnvironment({ components: { mlops: { enabled: false }, kcloud: { costPolicies: [policy] } } })).toThrow(/namespace 'mlops-training' is not created by any Namespace object of the environment/);
+    expect(allObjects(synthEnvironment({ components: { kcloud: { costPolicies: [policy] } } })).filter((o) => o.kind === 'CostPolicy').map((o) => o.metadata.namespace)).toEqual(['mlops-training']);
   });
 
   it('builds nothing when disabled', () => {
-    const out = synthEnvironment({ components: { mlops: { enabled: false }, kcloud: NO_KCLOUD_POLICIES } });
+    const out = synthEnvironment({ components: { mlops: { enabled: false } } });
     expect([...out.files.keys()].filter((f) => f.includes('mlops'))).toEqual([]);
   });
 });
