@@ -14,6 +14,11 @@ const KCLOUD_OPERATOR = `${PLATFORM_REGISTRY}/kcloud/kcloud-operator`;
 const IRIS_TRAINING_IMAGE = `${PLATFORM_REGISTRY}/ops-demo/training:1.0.0`;
 export const IRIS_SERVING_IMAGE = `${PLATFORM_REGISTRY}/ops-demo/serving:1.0.0`;
 
+/** One run of seed 004's `./k8s/train.sh --n-estimators N --max-depth D --run-name R`, logged to the MLflow experiment `iris`. */
+function irisRun(runName: string, nEstimators: number, maxDepth: number) {
+  return { name: `iris-${runName}`, image: IRIS_TRAINING_IMAGE, command: ['python', 'train.py'], hyperParameters: { 'n-estimators': nEstimators, 'max-depth': maxDepth }, runName, mlflowExperiment: 'iris' };
+}
+
 /** What every environment shares; each stack file states only how it differs. */
 export const base = {
   gitops: {
@@ -54,32 +59,10 @@ export const base = {
       // Seed 004: the iris random forest, trained with several parameter sets in parallel, each
       // logged to MLflow, and served by the API (two replicas, HPA 2-10 at 70% CPU). Images are
       // the seed's training/serving images, pushed to the platform registry by the CI pipeline.
-      experiments: [
-        {
-          name: 'iris-baseline',
-          image: IRIS_TRAINING_IMAGE,
-          command: ['python', 'train.py'],
-          hyperParameters: { 'n-estimators': 100, 'max-depth': 5 },
-          runName: 'baseline',
-          mlflowExperiment: 'iris',
-        },
-        {
-          name: 'iris-more-trees',
-          image: IRIS_TRAINING_IMAGE,
-          command: ['python', 'train.py'],
-          hyperParameters: { 'n-estimators': 200, 'max-depth': 5 },
-          runName: 'more-trees',
-          mlflowExperiment: 'iris',
-        },
-        {
-          name: 'iris-deeper-trees',
-          image: IRIS_TRAINING_IMAGE,
-          command: ['python', 'train.py'],
-          hyperParameters: { 'n-estimators': 100, 'max-depth': 20 },
-          runName: 'deeper-trees',
-          mlflowExperiment: 'iris',
-        },
-      ],
+      // The seed's four runs ("실험 1-4"), each as its `train.sh` line names it: baseline (100 trees of
+      // depth 5, as its step 6 runs it), more trees, deeper trees, both at once ("optimized", 300/15).
+      // The model API's Service is `iris-serving-service` (`<name>-service`), as its commands name it.
+      experiments: [irisRun('baseline', 100, 5), irisRun('more-trees', 200, 5), irisRun('deeper-trees', 100, 20), irisRun('optimized', 300, 15)],
       serving: {
         name: 'iris-serving',
         image: IRIS_SERVING_IMAGE,

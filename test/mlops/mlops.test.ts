@@ -60,10 +60,11 @@ describe('Mlops in the dev environment (k3s, one node, local-path)', () => {
       expect.stringMatching(/^iris-baseline-[0-9a-f]{10}$/),
       expect.stringMatching(/^iris-deeper-trees-[0-9a-f]{10}$/),
       expect.stringMatching(/^iris-more-trees-[0-9a-f]{10}$/),
+      expect.stringMatching(/^iris-optimized-[0-9a-f]{10}$/),
     ]);
     const baseline = jobs.find((j) => j.metadata.name.startsWith('iris-baseline-'))!;
     expect(container(baseline).args).toEqual(['--max-depth=5', '--n-estimators=100', '--run-name=baseline']);
-    expect(envOf(container(baseline)).get('MLFLOW_TRACKING_URI')?.value).toBe('http://mlflow.mlops-training.svc.cluster.local:5000');
+    expect(envOf(container(baseline)).get('MLFLOW_TRACKING_URI')?.value).toBe('http://mlflow-service.mlops-training.svc.cluster.local:5000');
     const data = at(findObject(objects, 'ConfigMap', 'experiments', 'mlops-training'), 'data') as Record<string, string>;
     expect(data['jobs.txt']).toBe(`${jobs.map((j) => j.metadata.name).sort().join('\n')}\n`);
   });
@@ -124,7 +125,7 @@ describe('Mlops in the dev environment (k3s, one node, local-path)', () => {
     expect(mayConnect(devObjects, { ip: '203.0.113.7' }, api, 22)).toBe(false);
     expect(mayConnect(devObjects, api, mlflow, 5000)).toBe(false);
     expect(mayConnect(devObjects, api, { ip: '203.0.113.7' }, 443)).toBe(false);
-    expect(at(findObject(devObjects, 'Service', 'iris-serving', 'mlops-serving'), 'spec.type')).toBe('LoadBalancer');
+    expect(at(findObject(devObjects, 'Service', 'iris-serving-service', 'mlops-serving'), 'spec.type')).toBe('LoadBalancer');
   });
 });
 
@@ -146,7 +147,7 @@ describe('Mlops in the prod environment (kubeadm, NFS CSI, GPUs)', () => {
   });
 
   it('exposes the API on its node port', () => {
-    expect(list(findObject(objects, 'Service', 'iris-serving', 'mlops-serving'), 'spec.ports')[0]).toMatchObject({ nodePort: 30800 });
+    expect(list(findObject(objects, 'Service', 'iris-serving-service', 'mlops-serving'), 'spec.ports')[0]).toMatchObject({ nodePort: 30800 });
   });
 });
 
@@ -200,7 +201,7 @@ describe('Mlops options', () => {
     expect(job.metadata.namespace).toBe('train');
     expect(at(job, 'spec.ttlSecondsAfterFinished')).toBe(60);
     expect(at(job, 'spec.backoffLimit')).toBe(0);
-    expect(envOf(container(job)).get('MLFLOW_TRACKING_URI')?.value).toBe('http://mlflow.train.svc.cluster.local:5000');
+    expect(envOf(container(job)).get('MLFLOW_TRACKING_URI')?.value).toBe('http://mlflow-service.train.svc.cluster.local:5000');
     expect(list(container(findObject(objects, 'Deployment', 'iris-serving', 'serve')), 'volumeMounts')).toContainEqual({ name: 'models', mountPath: '/data/models', readOnly: true });
     expect(findObject(objects, 'PersistentVolumeClaim', 'models', 'serve')).toBeDefined();
   });
