@@ -22,6 +22,11 @@ const CHATBOT_FRONTEND = `${PLATFORM_REGISTRY}/chatbot/frontend`;
 const IRIS_TRAINING_IMAGE = `${PLATFORM_REGISTRY}/ops-demo/training:1.0.0`;
 export const IRIS_SERVING_IMAGE = `${PLATFORM_REGISTRY}/ops-demo/serving:1.0.0`;
 
+/** One run of seed 004's `./k8s/train.sh --n-estimators N --max-depth D --run-name R`, logged to the MLflow experiment `iris`. */
+function irisRun(runName: string, nEstimators: number, maxDepth: number) {
+  return { name: `iris-${runName}`, image: IRIS_TRAINING_IMAGE, command: ['python', 'train.py'], hyperParameters: { 'n-estimators': nEstimators, 'max-depth': maxDepth }, runName, mlflowExperiment: 'iris' };
+}
+
 /** What every environment shares; each stack file states only how it differs. */
 export const base = {
   gitops: {
@@ -62,32 +67,10 @@ export const base = {
       // Seed 004: the iris random forest, trained with several parameter sets in parallel, each
       // logged to MLflow, and served by the API (two replicas, HPA 2-10 at 70% CPU). Images are
       // the seed's training/serving images, pushed to the platform registry by the CI pipeline.
-      experiments: [
-        {
-          name: 'iris-baseline',
-          image: IRIS_TRAINING_IMAGE,
-          command: ['python', 'train.py'],
-          hyperParameters: { 'n-estimators': 100, 'max-depth': 5 },
-          runName: 'baseline',
-          mlflowExperiment: 'iris',
-        },
-        {
-          name: 'iris-more-trees',
-          image: IRIS_TRAINING_IMAGE,
-          command: ['python', 'train.py'],
-          hyperParameters: { 'n-estimators': 200, 'max-depth': 5 },
-          runName: 'more-trees',
-          mlflowExperiment: 'iris',
-        },
-        {
-          name: 'iris-deeper-trees',
-          image: IRIS_TRAINING_IMAGE,
-          command: ['python', 'train.py'],
-          hyperParameters: { 'n-estimators': 100, 'max-depth': 20 },
-          runName: 'deeper-trees',
-          mlflowExperiment: 'iris',
-        },
-      ],
+      // The seed's four runs ("실험 1-4"), each as its `train.sh` line names it: baseline (100 trees of
+      // depth 5, as its step 6 runs it), more trees, deeper trees, both at once ("optimized", 300/15).
+      // The model API's Service is `iris-serving-service` (`<name>-service`), as its commands name it.
+      experiments: [irisRun('baseline', 100, 5), irisRun('more-trees', 200, 5), irisRun('deeper-trees', 100, 20), irisRun('optimized', 300, 15)],
       serving: {
         name: 'iris-serving',
         image: IRIS_SERVING_IMAGE,
@@ -120,14 +103,15 @@ export const base = {
     },
     kcloud: {
       image: `${KCLOUD_OPERATOR}:v0.1.0`,
-      // Seed 004's split: training jobs and the serving API (namespaces owned by the MLOps components).
-      optimizedNamespaces: ['mlops-training', 'mlops-serving'],
+      // Seed 004's split: training jobs and the serving API, in the MLOps component's namespaces
+      // whatever an environment names them (left out where it creates none).
+      optimizedNamespaces: [{ mlops: 'training' }, { mlops: 'serving' }],
       optimizers: [
         {
           // Seed 001's training example, in the training namespace: 4 GPUs, spot preferred, a
           // 1200 USD budget (50 USD/h for a day), 2 kW cap (the webhook estimates ~1.5 kW).
           name: 'training',
-          namespace: 'mlops-training',
+          namespace: { mlops: 'training' },
           workloadType: 'training',
           priority: 80,
           resources: { cpu: '16', memory: '64Gi', gpu: 4 },
@@ -139,7 +123,7 @@ export const base = {
         {
           // Seed 001's serving example: latency-driven scaling between 2 and 20 replicas.
           name: 'serving',
-          namespace: 'mlops-serving',
+          namespace: { mlops: 'serving' },
           workloadType: 'serving',
           priority: 90,
           resources: { cpu: '8', memory: '32Gi', gpu: 1 },
@@ -149,12 +133,12 @@ export const base = {
         },
       ],
       costPolicies: [
-        { name: 'training-budget', namespace: 'mlops-training', budgetLimit: 30000, costPerHourLimit: 100, spotInstancePolicy: { enabled: true, maxInterruptionRate: 0.2 }, alertThresholds: { budgetUtilization: 0.8 } },
-        { name: 'serving-budget', namespace: 'mlops-serving', budgetLimit: 20000, costPerHourLimit: 30, alertThresholds: { budgetUtilization: 0.9, costSpike: 1.5 } },
+        { name: 'training-budget', namespace: { mlops: 'training' }, budgetLimit: 30000, costPerHourLimit: 100, spotInstancePolicy: { enabled: true, maxInterruptionRate: 0.2 }, alertThresholds: { budgetUtilization: 0.8 } },
+        { name: 'serving-budget', namespace: { mlops: 'serving' }, budgetLimit: 20000, costPerHourLimit: 30, alertThresholds: { budgetUtilization: 0.9, costSpike: 1.5 } },
       ],
       powerPolicies: [
-        { name: 'training-power', namespace: 'mlops-training', maxPowerUsage: 4000, efficiencyTarget: 0.8, powerAwareScheduling: { enabled: true, powerThreshold: 3500 } },
-        { name: 'serving-power', namespace: 'mlops-serving', maxPowerUsage: 1500, efficiencyTarget: 0.7, greenEnergyPolicy: { enabled: true, renewablePercentage: 0.3 } },
+        { name: 'training-power', namespace: { mlops: 'training' }, maxPowerUsage: 4000, efficiencyTarget: 0.8, powerAwareScheduling: { enabled: true, powerThreshold: 3500 } },
+        { name: 'serving-power', namespace: { mlops: 'serving' }, maxPowerUsage: 1500, efficiencyTarget: 0.7, greenEnergyPolicy: { enabled: true, renewablePercentage: 0.3 } },
       ],
     },
   },

@@ -88,9 +88,7 @@ export function buildEnvironment(config: EnvironmentConfig, options: BuildOption
     });
   }
 
-  if (components.mlops.enabled) {
-    new Mlops(platform, 'Mlops', { config: components.mlops, namespaces, storageClasses: cluster.storageClasses, gpu: cluster.gpu });
-  }
+  const mlops = components.mlops.enabled ? new Mlops(platform, 'Mlops', { config: components.mlops, namespaces, storageClasses: cluster.storageClasses, gpu: cluster.gpu }) : undefined;
   if (components.chatbot.enabled) {
     new Chatbot(platform, 'Chatbot', {
       config: components.chatbot,
@@ -115,7 +113,7 @@ export function buildEnvironment(config: EnvironmentConfig, options: BuildOption
       })
     : undefined;
 
-  const optimizer = kcloud.enabled ? new KCloud(platform, 'KCloud', { config: kcloud, charts, namespaces, apiServer: cluster.apiServer, replicas: cluster.replicas, prometheusOperator: cluster.prometheusOperator }) : undefined;
+  const optimizer = kcloud.enabled ? new KCloud(platform, 'KCloud', { config: kcloud, charts, namespaces, apiServer: cluster.apiServer, replicas: cluster.replicas, prometheusOperator: cluster.prometheusOperator, mlopsNamespaces: { training: mlops?.trainingNamespace.name, serving: mlops?.servingNamespace?.name } }) : undefined;
 
   const byName = new Map(platform.node.findAll().filter(Component.isComponent).map((c) => [c.name, c]));
   // The registry's and the operator's certificates need cert-manager: after it, where the

@@ -14,6 +14,8 @@ export interface ClaimMount {
 
 /** How the app's Service is exposed. */
 export interface AppServiceOptions {
+  /** Service name. @default - the app's name */
+  readonly name?: string;
   /** @default 'ClusterIP' */
   readonly type?: 'ClusterIP' | 'NodePort' | 'LoadBalancer';
   /** Service port. @default - the container port */
@@ -133,7 +135,7 @@ export class AppDeployment extends Construct {
     });
 
     this.service = new k8s.KubeService(this, 'Service', {
-      metadata: { name: props.name, namespace: props.namespace, labels },
+      metadata: { name: props.service?.name ?? props.name, namespace: props.namespace, labels },
       spec: {
         type: serviceType,
         selector: { ...this.selector },

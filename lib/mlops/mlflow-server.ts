@@ -46,8 +46,10 @@ export interface MlflowServerProps {
   readonly s3?: MlflowS3Store;
   /** @default 250m/512Mi requested, 1 CPU/1Gi limit */
   readonly resources?: ContainerResourceSpec;
-  /** Deployment, Service and volume name prefix. @default 'mlflow' */
+  /** Deployment and volume name prefix. @default 'mlflow' */
   readonly name?: string;
+  /** Service name, the host of the tracking URI. @default 'mlflow-service' (the seed's) */
+  readonly serviceName?: string;
 }
 
 const DEFAULT_RESOURCES: ContainerResourceSpec = { requests: { cpu: '250m', memory: '512Mi' }, limits: { cpu: '1', memory: '1Gi' } };
@@ -72,7 +74,8 @@ export class MlflowServer extends Construct {
     super(scope, id);
     const name = props.name ?? 'mlflow';
     const needsVolume = !props.backendStoreUriSecret || !props.s3;
-    this.trackingUri = `http://${name}.${props.namespace}.svc.cluster.local:${MLFLOW_PORT}`;
+    const serviceName = props.serviceName ?? 'mlflow-service';
+    this.trackingUri = `http://${serviceName}.${props.namespace}.svc.cluster.local:${MLFLOW_PORT}`;
 
     if (needsVolume) {
       this.volume = new k8s.KubePersistentVolumeClaim(this, 'Data', {
@@ -118,6 +121,7 @@ export class MlflowServer extends Construct {
       // sqlite on a ReadWriteOnce volume: one writer at a time, never two pods during a rollout.
       strategy: needsVolume ? 'Recreate' : 'RollingUpdate',
       claims: this.volume ? [{ name: 'data', claimName: this.volume.name, mountPath: DATA_PATH }] : [],
+      service: { name: serviceName },
     });
     if (this.volume) orderClaimForConsumer(this.volume, this.app.deployment, waitsForFirstConsumer(props.storageClassName, props.waitForFirstConsumer));
   }

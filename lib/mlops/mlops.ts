@@ -98,6 +98,7 @@ export class Mlops extends Construct {
       backendStoreUriSecret: config.mlflow.backendStoreUriSecret,
       s3: config.mlflow.s3,
       resources: config.mlflow.resources,
+      serviceName: config.mlflow.serviceName,
     });
     const mlflowPods = this.mlflow.app.selector;
     this.trainingNamespace.allowIngress({ name: 'training-to-mlflow', podSelector: mlflowPods, peers: [{ pods: TRAINING_POD_LABELS }], ports: [{ port: MLFLOW_PORT }] });
@@ -144,6 +145,7 @@ export class Mlops extends Construct {
         image: s.image,
         modelClaim: models.claimName,
         name: s.name,
+        serviceName: s.serviceName,
         modelMountPath: config.storage.mountPath,
         containerPort: s.containerPort,
         servicePort: s.servicePort,

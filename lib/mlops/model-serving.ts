@@ -8,8 +8,10 @@ export interface ModelServingProps {
   readonly image: string;
   /** Claim of the shared model volume; mounted read-only. */
   readonly modelClaim: string;
-  /** @default 'model-api' */
+  /** Deployment, PDB and HPA name. @default 'model-api' */
   readonly name?: string;
+  /** Service name. @default '<name>-service' (the seed's `iris-serving-service` for `iris-serving`) */
+  readonly serviceName?: string;
   /** @default '/models' */
   readonly modelMountPath?: string;
   /** @default 8000 */
@@ -76,7 +78,7 @@ export class ModelServing extends Construct {
       claims: [{ name: 'models', claimName: props.modelClaim, mountPath, readOnly: true }],
       healthPath: props.healthPath ?? '/health',
       livenessDelaySeconds: 20,
-      service: { type: props.serviceType ?? 'LoadBalancer', port: props.servicePort ?? 80, nodePort: props.nodePort },
+      service: { name: props.serviceName ?? `${name}-service`, type: props.serviceType ?? 'LoadBalancer', port: props.servicePort ?? 80, nodePort: props.nodePort },
     });
 
     this.pdb = new k8s.KubePodDisruptionBudget(this, 'Budget', {

@@ -32,6 +32,12 @@ export interface KCloudOptimizerOperatorProps {
    * @default false - the metrics Service only
    */
   readonly serviceMonitor?: boolean;
+  /**
+   * The operator's environment (seed 001): `WATCH_NAMESPACE` ('' = every namespace), `OPERATOR_NAME`
+   * and, when given, `CORE_SCHEDULER_URL`; `POD_NAME` is always the pod's own name (downward API).
+   * @default - every namespace watched, `kcloud-operator`, no Core Scheduler
+   */
+  readonly env?: { readonly watchNamespace?: string; readonly operatorName?: string; readonly coreSchedulerUrl?: string };
 }
 
 const NAME = 'kcloud-operator';
@@ -127,6 +133,13 @@ export class KCloudOptimizerOperator extends Component {
     cert.addDependency(issuer);
     const injectCa = { 'cert-manager.io/inject-ca-from': `${ns}/${NAME}-webhook` };
 
+    const env: k8s.EnvVar[] = [
+      { name: 'WATCH_NAMESPACE', value: props.env?.watchNamespace ?? '' },
+      { name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
+      { name: 'OPERATOR_NAME', value: props.env?.operatorName ?? NAME },
+    ];
+    if (props.env?.coreSchedulerUrl) env.push({ name: 'CORE_SCHEDULER_URL', value: props.env.coreSchedulerUrl });
+
     const res = props.resources ?? { requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '500m', memory: '512Mi' } };
     const deployment = new k8s.KubeDeployment(this, 'Resource', {
       metadata: { name: NAME, namespace: ns, labels },
@@ -149,6 +162,7 @@ export class KCloudOptimizerOperator extends Component {
                   `--metrics-bind-address=:${METRICS_PORT}`,
                   `--webhook-cert-path=${CERT_DIR}`,
                 ],
+                env,
                 ports: [
                   { name: 'webhook', containerPort: WEBHOOK_PORT },
                   { name: 'metrics', containerPort: METRICS_PORT },

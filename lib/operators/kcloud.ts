@@ -1,7 +1,7 @@
 import { ChartLock } from '../core/chart-lock';
 import { Construct } from 'constructs';
 import { Component } from '../core/component';
-import { ClusterConfig, KCloudConfig } from '../core/config';
+import { ClusterConfig, inClusterService, KCloudConfig, KCloudNamespace } from '../core/config';
 import { Namespaces } from '../core/namespaces';
 import { CostPolicy } from './cost-policy';
 import { KCloudCrds } from './kcloud-crds';
@@ -21,12 +21,26 @@ export interface KCloudProps {
   readonly replicas: number;
   /** The cluster has the Prometheus Operator: scrape the operator through a ServiceMonitor. @default false */
   readonly prometheusOperator?: boolean;
+  /**
+   * The MLOps namespaces the environment creates, which `{ mlops: 'training' | 'serving' }` in the
+   * configuration stands for; one that is absent takes the resources placed in it out.
+   * @default - none (MLOps off)
+   */
+  readonly mlopsNamespaces?: { readonly training?: string; readonly serving?: string };
 }
+
+/** A configured resource with its namespace resolved to a name. */
+type Placed<T extends { namespace: KCloudNamespace }> = Omit<T, 'namespace'> & { namespace: string };
 
 /**
  * The KCloud Workload Optimizer (seed 001): its namespace with the traffic it needs, the CRDs from the
  * upstream repository, the operator, and the environment's policies in a component of their own,
  * synced once the operator (and its validating webhook) is up.
+ *
+ * Resources (and the namespaces the mutating webhook sees) are placed by namespace name, or in one of
+ * the MLOps namespaces (`{ mlops: 'training' }`), whatever the environment calls it; those placed in
+ * an MLOps namespace the environment does not create are left out with it. The operator may reach
+ * the Core Scheduler of `env.coreSchedulerUrl`: its Service's namespace, or the egress configured.
  *
  * Beyond each resource's own rules, the policies of one namespace must agree: a WorkloadOptimizer
  * may not allow more cost or power than a CostPolicy or PowerPolicy of its namespace (one without a
@@ -40,10 +54,26 @@ export class KCloud extends Construct {
   constructor(scope: Construct, id: string, props: KCloudProps) {
     super(scope, id);
     const { config } = props;
+    const resolve = (n: KCloudNamespace): string | undefined => (typeof n === 'string' ? n : props.mlopsNamespaces?.[n.mlops]);
+    const place = <T extends { namespace: KCloudNamespace }>(items: readonly T[]): Placed<T>[] =>
+      items.flatMap((item) => {
+        const namespace = resolve(item.namespace);
+        return namespace === undefined ? [] : [{ ...item, namespace }];
+      });
     const ns = props.namespaces.add({ name: config.namespace });
     ns.allowEgress({ name: 'kube-apiserver', peers: [{ cidrs: props.apiServer.cidrs }], ports: props.apiServer.ports.map((port) => ({ port })) });
     // The API server calls the admission webhooks from the control-plane hosts.
     ns.allowIngress({ name: 'webhooks', podSelector: { 'app.kubernetes.io/name': 'kcloud-operator' }, peers: [{ cidrs: props.apiServer.cidrs }], ports: [{ port: WEBHOOK_PORT }] });
+    const scheduler = config.env.coreSchedulerUrl;
+    if (scheduler) {
+      const service = inClusterService(scheduler);
+      const egress = config.env.coreSchedulerEgress;
+      ns.allowEgress(
+        service
+          ? { name: 'core-scheduler', peers: [{ namespaces: [service.namespace] }], ports: [{ port: service.port }] }
+          : { name: 'core-scheduler', peers: [{ cidrs: egress?.cidrs ?? [] }], ports: (egress?.ports ?? []).map((port) => ({ port })) },
+      );
+    }
     ns.allowIngress({ name: 'metrics', podSelector: { 'app.kubernetes.io/name': 'kcloud-operator' }, peers: [{ namespaces: [config.monitoringNamespace] }], ports: [{ port: METRICS_PORT }] });
 
     const crds = props.charts.get('kcloud-crds');
@@ -53,18 +83,22 @@ export class KCloud extends Construct {
       namespace: config.namespace,
       image: config.image,
       replicas: props.replicas,
-      optimizedNamespaces: config.optimizedNamespaces,
+      optimizedNamespaces: config.optimizedNamespaces.flatMap((n) => resolve(n) ?? []),
       serviceMonitor: props.prometheusOperator ?? false,
+      env: config.env,
     });
     this.operator.dependsOn(this.crds, props.namespaces);
 
-    if (config.optimizers.length + config.costPolicies.length + config.powerPolicies.length === 0) return;
+    const optimizers = place(config.optimizers);
+    const costPolicies = place(config.costPolicies);
+    const powerPolicies = place(config.powerPolicies);
+    if (optimizers.length + costPolicies.length + powerPolicies.length === 0) return;
     const policies = new Component(this, 'Policies', { name: 'kcloud-policies' });
     policies.dependsOn(this.operator, props.namespaces);
     this.policies = policies;
-    const costs = config.costPolicies.map((p) => new CostPolicy(policies, `Cost-${p.namespace}-${p.name}`, p));
-    const powers = config.powerPolicies.map((p) => new PowerPolicy(policies, `Power-${p.namespace}-${p.name}`, p));
-    for (const o of config.optimizers) {
+    const costs = costPolicies.map((p) => new CostPolicy(policies, `Cost-${p.namespace}-${p.name}`, p));
+    const powers = powerPolicies.map((p) => new PowerPolicy(policies, `Power-${p.namespace}-${p.name}`, p));
+    for (const o of optimizers) {
       const wo = new WorkloadOptimizer(policies, `Optimizer-${o.namespace}-${o.name}`, o);
       checkAgainstPolicies(wo, costs, powers);
     }

@@ -1,6 +1,8 @@
 import { Construct } from 'constructs';
 import { ChartSource, UpstreamChart } from '../core/upstream-chart';
 import { IMAGE_PINS } from '../core/image-pins';
+import { parseQuantity } from '../core/quantity';
+import { ContainerResourceSpec } from '../core/pod-security';
 
 /** The ToolHive project, whose repository carries both charts (seed 000 installs from a Git path). */
 export const TOOLHIVE_REPO = 'https://github.com/stacklok/toolhive.git';
@@ -14,6 +16,24 @@ export interface ToolHiveOperatorProps {
   readonly replicas?: number;
   /** Let the operator call ToolHive's update-check API. @default false */
   readonly updateCheck?: boolean;
+  /** Requests and limits of the operator container. @default - the chart's (10m/64Mi requested, 500m/128Mi limit) */
+  readonly resources?: ContainerResourceSpec;
+}
+
+/** The chart's Go soft memory limit is 110MiB under its 128Mi limit: the same share of another limit. */
+const GOMEMLIMIT_SHARE = 110 / 128;
+const MIB = 1024 * 1024;
+
+/** The chart's `operator.resources` and the matching `operator.gc.gomemlimit`. */
+function resourceValues(res: ContainerResourceSpec | undefined): Record<string, unknown> {
+  if (!res) return {};
+  const limit = parseQuantity(res.limits.memory);
+  if (limit === undefined) throw new Error(`prop 'resources.limits.memory' '${res.limits.memory}' is not a Kubernetes quantity`);
+  return {
+    resources: { requests: { cpu: res.requests.cpu, memory: res.requests.memory }, limits: { cpu: res.limits.cpu, memory: res.limits.memory } },
+    // Left at 110MiB, a larger limit would go unused: Go collects garbage hard from the soft limit on.
+    gc: { gomemlimit: `${Math.floor((limit * GOMEMLIMIT_SHARE) / MIB)}MiB` },
+  };
 }
 
 /**
@@ -52,6 +72,7 @@ export class ToolHiveOperator extends Construct {
           replicaCount: props.replicas ?? 1,
           env: props.updateCheck ? undefined : [{ name: 'TOOLHIVE_SKIP_UPDATE_CHECK', value: 'true' }],
           rbac: { scope: 'cluster' },
+          ...resourceValues(props.resources),
         },
       },
       images: [

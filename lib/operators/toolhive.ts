@@ -47,6 +47,7 @@ export class ToolHive extends Construct {
       namespace: config.namespace,
       replicas: props.replicas,
       updateCheck: config.updateCheck,
+      resources: config.operatorResources,
     });
     this.operator.operator.dependsOn(props.namespaces);
 

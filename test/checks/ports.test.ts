@@ -206,7 +206,7 @@ describe('the port rule in the synth', () => {
     expect(issues).toHaveLength(1);
     expect(issues[0]).toContain('node port 32080');
     expect(issues[0]).toContain("Application 'jenkins' (chart jenkins) value controller.nodePort");
-    expect(issues[0]).toContain('Service/mlops-serving/iris-serving /spec/ports/0/nodePort');
+    expect(issues[0]).toContain('Service/mlops-serving/iris-serving-service /spec/ports/0/nodePort');
     // Both construct paths: the one reported and the other owner.
     expect(issues[0]).toMatch(/^\[Delivery\/Jenkins\/Chart\/Application\] .*\[Mlops\/Serving\/Api\/Api\/Service\]$/);
   });

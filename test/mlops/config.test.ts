@@ -29,6 +29,21 @@ describe('mlops configuration', () => {
     expect(ExperimentSchema.parse(TRAIN)).toMatchObject({ cpu: '1', memory: '2Gi', gpu: 0, hyperParameters: {} });
   });
 
+  it('names the Services as the seed’s commands do: mlflow-service, and <name>-service for the model API', () => {
+    const m = MlopsSchema.parse({ serving: { name: 'iris-serving', image: 'api:1' } });
+    expect(m.mlflow.serviceName).toBe('mlflow-service');
+    expect(m.serving?.serviceName).toBeUndefined();
+    expect(MlopsSchema.parse({ mlflow: { serviceName: 'tracking' }, serving: { image: 'api:1', serviceName: 'api' } })).toMatchObject({ mlflow: { serviceName: 'tracking' }, serving: { serviceName: 'api' } });
+  });
+
+  it('refuses a Service name that is no DNS label, and a model API name too long for its default Service name', () => {
+    expect(issues({ components: { mlops: { mlflow: { serviceName: 'MLflow' } } } })).toEqual(['components.mlops.mlflow.serviceName: must be a DNS-1123 label (lowercase letters, digits, -)']);
+    const long = 'a'.repeat(56);
+    expect(issues({ components: { mlops: { serving: { name: long } } } })).toEqual([`components.mlops.serving.serviceName: '${long}-service' would exceed 63 characters; give serviceName or a shorter name`]);
+    expect(() => parseEnvironment(merge(dev, { components: { mlops: { serving: { name: long, serviceName: 'api' } } } }))).not.toThrow();
+    expect(() => parseEnvironment(merge(dev, { components: { mlops: { serving: { name: 'a'.repeat(55) } } } }))).not.toThrow();
+  });
+
   it('refuses GPU experiments on a cluster without GPUs, naming the field', () => {
     expect(issues({ components: { mlops: { experiments: [{ ...TRAIN, gpu: 1 }] } } })).toEqual([
       'components.mlops.experiments[0].gpu: requests 1 GPU(s) but the cluster has no GPUs (cluster.gpu is not set); use 0',

@@ -9,7 +9,7 @@ describe('MlflowServer', () => {
   it('keeps sqlite and artifacts on its own volume by default, one pod at a time', () => {
     const { platform, component } = fixture();
     const m = new MlflowServer(component, 'Mlflow', BASE);
-    expect(m.trackingUri).toBe('http://mlflow.mlops-training.svc.cluster.local:5000');
+    expect(m.trackingUri).toBe('http://mlflow-service.mlops-training.svc.cluster.local:5000');
     const objects = render(platform);
     const pvc = findObject(objects, 'PersistentVolumeClaim', 'mlflow-data', 'mlops-training');
     expect(at(pvc, 'spec')).toMatchObject({ accessModes: ['ReadWriteOnce'], storageClassName: 'local-path', resources: { requests: { storage: '10Gi' } } });
@@ -24,7 +24,7 @@ describe('MlflowServer', () => {
     expect(at(c, 'securityContext.readOnlyRootFilesystem')).toBe(true);
     expect(at(d, 'spec.template.spec.securityContext')).toMatchObject({ runAsUser: 1000, fsGroup: 1000, runAsNonRoot: true });
     expect(list(c, 'volumeMounts')).toEqual(expect.arrayContaining([expect.objectContaining({ mountPath: '/mlflow' }), expect.objectContaining({ mountPath: '/tmp' })]));
-    const svc = findObject(objects, 'Service', 'mlflow', 'mlops-training');
+    const svc = findObject(objects, 'Service', 'mlflow-service', 'mlops-training');
     expect(at(svc, 'spec.ports')).toEqual([{ name: 'http', port: 5000, targetPort: 'http', protocol: 'TCP' }]);
     expect(at(svc, 'spec.type')).toBe('ClusterIP');
   });

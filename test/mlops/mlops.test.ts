@@ -20,11 +20,6 @@ function wave(o: K8sObject): number {
   return Number(o.metadata.annotations?.['argocd.argoproj.io/sync-wave']);
 }
 
-// The base environment's KCloud policies live in the default MLOps namespaces: an environment that
-// renames or drops those namespaces must move its policies too, or the synth refuses the objects left
-// in namespaces nothing creates. The tests that change the namespaces drop the policies.
-const NO_KCLOUD_POLICIES = { optimizers: [], costPolicies: [], powerPolicies: [] };
-
 const dev = compiledEnvironment();
 const devObjects = allObjects(dev);
 
@@ -65,10 +60,11 @@ describe('Mlops in the dev environment (k3s, one node, local-path)', () => {
       expect.stringMatching(/^iris-baseline-[0-9a-f]{10}$/),
       expect.stringMatching(/^iris-deeper-trees-[0-9a-f]{10}$/),
       expect.stringMatching(/^iris-more-trees-[0-9a-f]{10}$/),
+      expect.stringMatching(/^iris-optimized-[0-9a-f]{10}$/),
     ]);
     const baseline = jobs.find((j) => j.metadata.name.startsWith('iris-baseline-'))!;
     expect(container(baseline).args).toEqual(['--max-depth=5', '--n-estimators=100', '--run-name=baseline']);
-    expect(envOf(container(baseline)).get('MLFLOW_TRACKING_URI')?.value).toBe('http://mlflow.mlops-training.svc.cluster.local:5000');
+    expect(envOf(container(baseline)).get('MLFLOW_TRACKING_URI')?.value).toBe('http://mlflow-service.mlops-training.svc.cluster.local:5000');
     const data = at(findObject(objects, 'ConfigMap', 'experiments', 'mlops-training'), 'data') as Record<string, string>;
     expect(data['jobs.txt']).toBe(`${jobs.map((j) => j.metadata.name).sort().join('\n')}\n`);
   });
@@ -130,7 +126,7 @@ describe('Mlops in the dev environment (k3s, one node, local-path)', () => {
     expect(mayConnect(devObjects, api, mlflow, 5000)).toBe(false);
     expect(mayConnect(devObjects, api, { ip: '203.0.113.7' }, 443)).toBe(false);
     // On k3s a LoadBalancer on 80 never gets an address while Traefik holds 80/443 (rule 'load-balancer-port'): dev uses a node port.
-    expect(at(findObject(devObjects, 'Service', 'iris-serving', 'mlops-serving'), 'spec')).toMatchObject({ type: 'NodePort', ports: [expect.objectContaining({ port: 80, nodePort: 30800 })] });
+    expect(at(findObject(devObjects, 'Service', 'iris-serving-service', 'mlops-serving'), 'spec')).toMatchObject({ type: 'NodePort', ports: [expect.objectContaining({ port: 80, nodePort: 30800 })] });
   });
 });
 
@@ -152,7 +148,7 @@ describe('Mlops in the prod environment (kubeadm, NFS CSI, GPUs)', () => {
   });
 
   it('exposes the API on its node port', () => {
-    expect(list(findObject(objects, 'Service', 'iris-serving', 'mlops-serving'), 'spec.ports')[0]).toMatchObject({ nodePort: 30800 });
+    expect(list(findObject(objects, 'Service', 'iris-serving-service', 'mlops-serving'), 'spec.ports')[0]).toMatchObject({ nodePort: 30800 });
   });
 });
 
@@ -188,7 +184,7 @@ describe('Mlops options', () => {
   it('builds no serving component, claim or namespace without serving', () => {
     // The base environment has serving; a deep merge cannot remove a key, so drop it after parsing.
     const config = parseEnvironment(dev_);
-    const { platform, policy } = buildEnvironment({ ...config, components: { ...config.components, mlops: { ...config.components.mlops, serving: undefined }, kcloud: { ...config.components.kcloud, ...NO_KCLOUD_POLICIES } } });
+    const { platform, policy } = buildEnvironment({ ...config, components: { ...config.components, mlops: { ...config.components.mlops, serving: undefined } } });
     const out = synthesize(platform, policy);
     expect(out.files.has('mlops-serving/manifests.yaml')).toBe(false);
     const storage = objectsIn(out, 'mlops-storage/manifests.yaml');
@@ -199,14 +195,14 @@ describe('Mlops options', () => {
 
   it('takes custom namespace names, mount path and job settings', () => {
     const out = synthEnvironment({
-      components: { mlops: { trainingNamespace: 'train', servingNamespace: 'serve', storage: { mountPath: '/data/models' }, jobs: { ttlSecondsAfterFinished: 60, backoffLimit: 0 } }, kcloud: NO_KCLOUD_POLICIES },
+      components: { mlops: { trainingNamespace: 'train', servingNamespace: 'serve', storage: { mountPath: '/data/models' }, jobs: { ttlSecondsAfterFinished: 60, backoffLimit: 0 } } },
     });
     const objects = allObjects(out);
     const job = objects.find((o) => o.kind === 'Job')!;
     expect(job.metadata.namespace).toBe('train');
     expect(at(job, 'spec.ttlSecondsAfterFinished')).toBe(60);
     expect(at(job, 'spec.backoffLimit')).toBe(0);
-    expect(envOf(container(job)).get('MLFLOW_TRACKING_URI')?.value).toBe('http://mlflow.train.svc.cluster.local:5000');
+    expect(envOf(container(job)).get('MLFLOW_TRACKING_URI')?.value).toBe('http://mlflow-service.train.svc.cluster.local:5000');
     expect(list(container(findObject(objects, 'Deployment', 'iris-serving', 'serve')), 'volumeMounts')).toContainEqual({ name: 'models', mountPath: '/data/models', readOnly: true });
     expect(findObject(objects, 'PersistentVolumeClaim', 'models', 'serve')).toBeDefined();
   });
@@ -269,12 +265,14 @@ describe('Mlops options', () => {
     );
   });
 
-  it('refuses KCloud policies left in MLOps namespaces the environment no longer creates', () => {
-    expect(() => synthEnvironment({ components: { mlops: { enabled: false } } })).toThrow(/namespace 'mlops-training' is not created by any Namespace object of the environment \(first object in it: CostPolicy\/mlops-training\/training-budget\)/);
+  it('refuses KCloud policies in a namespace given by a name the environment does not create', () => {
+    const policy = { name: 'budget', namespace: 'mlops-training', budgetLimit: 100000 };
+    expect(() => synthEnvironment({ components: { mlops: { enabled: false }, kcloud: { costPolicies: [policy] } } })).toThrow(/namespace 'mlops-training' is not created by any Namespace object of the environment/);
+    expect(allObjects(synthEnvironment({ components: { kcloud: { costPolicies: [policy] } } })).filter((o) => o.kind === 'CostPolicy').map((o) => o.metadata.namespace)).toEqual(['mlops-training']);
   });
 
   it('builds nothing when disabled', () => {
-    const out = synthEnvironment({ components: { mlops: { enabled: false }, kcloud: NO_KCLOUD_POLICIES } });
+    const out = synthEnvironment({ components: { mlops: { enabled: false } } });
     expect([...out.files.keys()].filter((f) => f.includes('mlops'))).toEqual([]);
   });
 });

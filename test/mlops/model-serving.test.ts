@@ -22,7 +22,7 @@ describe('ModelServing', () => {
     expect(at(c, 'livenessProbe.httpGet.path')).toBe('/health');
     expect(list(c, 'ports')).toEqual([{ name: 'http', containerPort: 8000, protocol: 'TCP' }]);
 
-    const svc = findObject(objects, 'Service', 'model-api');
+    const svc = findObject(objects, 'Service', 'model-api-service');
     expect(at(svc, 'spec.type')).toBe('LoadBalancer');
     expect(at(svc, 'spec.ports')).toEqual([{ name: 'http', port: 80, targetPort: 'http', protocol: 'TCP' }]);
 
@@ -43,6 +43,7 @@ describe('ModelServing', () => {
     new ModelServing(component, 'Api', {
       ...BASE,
       name: 'iris-serving',
+      serviceName: 'iris-api',
       modelMountPath: '/mnt/models',
       containerPort: 9000,
       servicePort: 8080,
@@ -60,7 +61,7 @@ describe('ModelServing', () => {
     expect(list(c, 'ports')[0].containerPort).toBe(9000);
     expect(at(c, 'readinessProbe.httpGet.path')).toBe('/ready');
     expect(at(c, 'resources')).toEqual({ requests: { cpu: '500m', memory: '1Gi' }, limits: { cpu: '2', memory: '2Gi' } });
-    const svc = findObject(objects, 'Service', 'iris-serving');
+    const svc = findObject(objects, 'Service', 'iris-api');
     expect(at(svc, 'spec.type')).toBe('NodePort');
     expect(at(svc, 'spec.ports')).toEqual([{ name: 'http', port: 8080, targetPort: 'http', protocol: 'TCP', nodePort: 30800 }]);
     const hpa = findObject(objects, 'HorizontalPodAutoscaler', 'iris-serving');

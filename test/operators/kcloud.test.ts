@@ -77,6 +77,26 @@ describe('KCloudOptimizerOperator', () => {
     });
   });
 
+  it('sets the operator environment the seed lists: every namespace watched, its own pod name, its identifier', () => {
+    const c = item(dig(findObject(operator(), 'Deployment', 'kcloud-operator', 'kc'), 'spec.template.spec'), 'containers', 'manager');
+    expect(c.env).toEqual([
+      { name: 'WATCH_NAMESPACE', value: '' },
+      { name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
+      { name: 'OPERATOR_NAME', value: 'kcloud-operator' },
+    ]);
+  });
+
+  it('takes the watched namespace, the identifier and the Core Scheduler URL', () => {
+    const objects = operator({ env: { watchNamespace: 'mlops-training', operatorName: 'kcloud-a', coreSchedulerUrl: 'http://core-scheduler.kcloud-core.svc:8080' } });
+    const env = item(dig(findObject(objects, 'Deployment', 'kcloud-operator', 'kc'), 'spec.template.spec'), 'containers', 'manager').env as { name: string; value?: string }[];
+    expect(Object.fromEntries(env.map((e) => [e.name, e.value]))).toEqual({
+      WATCH_NAMESPACE: 'mlops-training',
+      POD_NAME: undefined,
+      OPERATOR_NAME: 'kcloud-a',
+      CORE_SCHEDULER_URL: 'http://core-scheduler.kcloud-core.svc:8080',
+    });
+  });
+
   it('has no ServiceMonitor unless the cluster runs the Prometheus Operator', () => {
     const objects = operator();
     expect(objects.filter((o) => o.kind === 'ServiceMonitor')).toEqual([]);
@@ -103,10 +123,10 @@ describe('KCloud', () => {
     optimizers: [{ name: 'w', namespace: 'team', workloadType: 'serving', resources: { cpu: '2', memory: '4Gi' }, costConstraints: { maxCostPerHour: 20 }, powerConstraints: { maxPowerUsage: 500 } }],
   };
 
-  function build(config: Record<string, unknown>) {
+  function build(config: Record<string, unknown>, mlopsNamespaces?: { training?: string; serving?: string }) {
     const platform = testPlatform();
     const namespaces = new Namespaces(platform, 'Namespaces', { kubernetesVersion: '1.28' });
-    new KCloud(platform, 'KCloud', { config: KCloudSchema.parse({ ...base, ...config }), namespaces, apiServer: { cidrs: ['10.0.0.0/24'], ports: [6443] }, replicas: 1, charts: CHARTS });
+    new KCloud(platform, 'KCloud', { config: KCloudSchema.parse({ ...base, ...config }), namespaces, apiServer: { cidrs: ['10.0.0.0/24'], ports: [6443] }, replicas: 1, charts: CHARTS, mlopsNamespaces });
     return synthPlatform(platform);
   }
 
@@ -141,6 +161,35 @@ describe('KCloud', () => {
     findObject(ns, 'NetworkPolicy', 'allow-to-kube-apiserver', 'optimizer');
   });
 
+  it('lets the operator reach an in-cluster Core Scheduler in its namespace, on the URL port', () => {
+    const ns = objectsIn(build({ env: { coreSchedulerUrl: 'http://core-scheduler.kcloud-core.svc.cluster.local:8080' } }), 'namespaces/manifests.yaml');
+    expect(dig(findObject(ns, 'NetworkPolicy', 'allow-to-core-scheduler', 'kcloud-optimizer'), 'spec.egress.0')).toEqual({
+      to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kcloud-core' } } }],
+      ports: [{ port: 8080, protocol: 'TCP' }],
+    });
+    const external = objectsIn(build({ env: { coreSchedulerUrl: 'https://scheduler.example.com', coreSchedulerEgress: { cidrs: ['192.0.2.0/24'], ports: [443] } } }), 'namespaces/manifests.yaml');
+    expect(dig(findObject(external, 'NetworkPolicy', 'allow-to-core-scheduler', 'kcloud-optimizer'), 'spec.egress.0')).toEqual({ to: [{ ipBlock: { cidr: '192.0.2.0/24' } }], ports: [{ port: 443, protocol: 'TCP' }] });
+    // Without a Core Scheduler, no egress beyond the API server and DNS.
+    expect(objectsIn(build({}), 'namespaces/manifests.yaml').some((o) => o.metadata.name === 'allow-to-core-scheduler')).toBe(false);
+  });
+
+  it('places resources in the MLOps namespaces the environment creates, and leaves out those it does not', () => {
+    const training = { ...base.optimizers[0], name: 'train', namespace: { mlops: 'training' } };
+    const serving = { ...base.optimizers[0], name: 'serve', namespace: { mlops: 'serving' } };
+    const config = { optimizers: [training, serving], costPolicies: [{ name: 'c', namespace: { mlops: 'serving' }, budgetLimit: 10 }], optimizedNamespaces: [{ mlops: 'training' }, { mlops: 'serving' }, 'team'] };
+    const both = build(config, { training: 'train-ns', serving: 'serve-ns' });
+    const placed = objectsIn(both, 'kcloud-policies/manifests.yaml').map((o) => `${o.kind}/${o.metadata.namespace}/${o.metadata.name}`);
+    expect(placed.sort()).toEqual(['CostPolicy/serve-ns/c', 'WorkloadOptimizer/serve-ns/serve', 'WorkloadOptimizer/train-ns/train']);
+    const webhook = (out: ReturnType<typeof build>) => dig(findObject(objectsIn(out, 'kcloud-optimizer/manifests.yaml'), 'MutatingWebhookConfiguration', 'kcloud-pod-mutator'), 'webhooks.0.namespaceSelector.matchExpressions.0.values');
+    expect(webhook(both)).toEqual(['train-ns', 'serve-ns', 'team']);
+    // No model API: no serving namespace, so nothing placed in it.
+    const trainingOnly = build(config, { training: 'train-ns' });
+    expect(objectsIn(trainingOnly, 'kcloud-policies/manifests.yaml').map((o) => `${o.kind}/${o.metadata.namespace}/${o.metadata.name}`)).toEqual(['WorkloadOptimizer/train-ns/train']);
+    expect(webhook(trainingOnly)).toEqual(['train-ns', 'team']);
+    // MLOps off: only what is placed by name remains.
+    expect(build({ ...config, optimizers: [serving] }).files.has('apps/kcloud-policies.yaml')).toBe(false);
+  });
+
   it('creates no policies component without policies', () => {
     expect(build({ optimizers: [] }).files.has('apps/kcloud-policies.yaml')).toBe(false);
   });
@@ -164,5 +213,46 @@ describe('KCloud', () => {
     findObject(objects, 'PowerPolicy', 'serving-power', 'mlops-serving');
     // The workload namespaces belong to the MLOps components: referenced, never created here.
     expect(objects.some((o) => o.kind === 'Namespace')).toBe(false);
+  });
+});
+
+describe('KCloud configuration', () => {
+  const issues = (kcloud: Record<string, unknown>) => {
+    const r = KCloudSchema.safeParse(kcloud);
+    return r.success ? [] : r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+  };
+
+  it('defaults the operator environment to the seed’s: every namespace, kcloud-operator, no Core Scheduler', () => {
+    expect(KCloudSchema.parse({}).env).toEqual({ watchNamespace: '', operatorName: 'kcloud-operator' });
+  });
+
+  it('refuses a watched namespace that is not a namespace name', () => {
+    expect(issues({ env: { watchNamespace: 'Team_A' } })).toEqual(['env.watchNamespace: must be a DNS-1123 label (lowercase letters, digits, -)']);
+    expect(issues({ env: { watchNamespace: 'team-a' } })).toEqual([]);
+  });
+
+  it('refuses an empty operator name', () => {
+    expect(issues({ env: { operatorName: '' } })).toEqual(['env.operatorName: String must contain at least 1 character(s)']);
+  });
+
+  it('needs a Core Scheduler URL, and egress for one outside the cluster', () => {
+    expect(issues({ env: { coreSchedulerUrl: 'core-scheduler:8080' } })).toContain('env.coreSchedulerUrl: must be an http:// or https:// URL');
+    expect(issues({ env: { coreSchedulerUrl: 'core scheduler' } })).toContain('env.coreSchedulerUrl: Invalid url');
+    expect(issues({ env: { coreSchedulerUrl: 'https://scheduler.example.com' } })).toEqual([
+      "env.coreSchedulerEgress: 'https://scheduler.example.com' is not an in-cluster Service URL (<service>.<namespace>.svc); give coreSchedulerEgress (cidrs and ports) so the operator may reach it",
+    ]);
+    expect(issues({ env: { coreSchedulerUrl: 'https://scheduler.example.com', coreSchedulerEgress: { cidrs: ['192.0.2.0/24'], ports: [443] } } })).toEqual([]);
+    expect(issues({ env: { coreSchedulerUrl: 'http://core-scheduler.kcloud-core.svc:8080' } })).toEqual([]);
+    expect(issues({ env: { coreSchedulerEgress: { cidrs: ['192.0.2.0/24'], ports: [443] } } })).toEqual(['env.coreSchedulerEgress: coreSchedulerEgress is only used with coreSchedulerUrl']);
+  });
+
+  it('takes a namespace by name or as an MLOps namespace, and names the field otherwise', () => {
+    const policy = (namespace: unknown) => ({ costPolicies: [{ name: 'c', namespace }] });
+    expect(issues(policy('team'))).toEqual([]);
+    expect(issues(policy({ mlops: 'serving' }))).toEqual([]);
+    const wrong = "costPolicies.0.namespace: must be a namespace name (DNS-1123 label) or { mlops: 'training' | 'serving' }";
+    expect(issues(policy({ mlops: 'inference' }))).toEqual([wrong]);
+    expect(issues({ optimizedNamespaces: [7] })).toEqual(["optimizedNamespaces.0: must be a namespace name (DNS-1123 label) or { mlops: 'training' | 'serving' }"]);
+    expect(issues(policy('Team'))).toEqual(['costPolicies.0.namespace: must be a DNS-1123 label (lowercase letters, digits, -)']);
   });
 });

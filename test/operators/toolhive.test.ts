@@ -6,6 +6,7 @@ import { ToolHive } from '../../lib/operators/toolhive';
 import { TOOLHIVE_REPO, ToolHiveOperator } from '../../lib/operators/toolhive-operator';
 import { compiledEnvironment, findObject, K8sObject, objectsIn, synthEnvironment, synthPlatform, testPlatform } from '../helpers';
 import { CHARTS } from '../../stacks/charts';
+import { ToolHiveSchema } from '../../lib/core/config';
 
 type AppSpec = { source: { repoURL: string; path: string; targetRevision: string; helm: { releaseName: string; valuesObject: Record<string, Record<string, unknown>> } }; destination: { namespace: string }; syncPolicy: { syncOptions: string[] } };
 const spec = (o: K8sObject) => o.spec as AppSpec;
@@ -70,6 +71,30 @@ describe('ToolHiveOperator', () => {
   });
 });
 
+describe('ToolHive operator resources', () => {
+  const SEED = { requests: { cpu: '500m', memory: '512Mi' }, limits: { cpu: '1000m', memory: '1Gi' } };
+
+  it('leaves the chart its own resources unless given', () => {
+    const values = spec(operatorApps().operator).source.helm.valuesObject.operator;
+    expect(values.resources).toBeUndefined();
+    expect(values.gc).toBeUndefined();
+  });
+
+  it('sets the chart’s operator.resources, with the Go memory limit at the chart’s share of the limit', () => {
+    const values = spec(operatorApps({ resources: SEED }).operator).source.helm.valuesObject.operator;
+    expect(values.resources).toEqual(SEED);
+    // 110MiB of 128Mi in the chart: 880MiB of 1Gi.
+    expect(values.gc).toEqual({ gomemlimit: '880MiB' });
+  });
+
+  it('defaults the configuration to the seed’s 500m/512Mi requested, 1000m/1Gi limit, and names a bad quantity', () => {
+    expect(ToolHiveSchema.parse({}).operatorResources).toEqual(SEED);
+    const r = ToolHiveSchema.safeParse({ operatorResources: { requests: { cpu: '500m', memory: '512MB!' }, limits: SEED.limits } });
+    expect(r.success ? [] : r.error.issues.map((i) => i.path.join('.'))).toEqual(['operatorResources.requests.memory']);
+  });
+
+});
+
 describe('McpServer', () => {
   function server(props: Partial<ConstructorParameters<typeof McpServer>[2]> = {}) {
     const p = testPlatform();
@@ -114,7 +139,7 @@ describe('ToolHive on the platform', () => {
     const p = testPlatform();
     const namespaces = new Namespaces(p, 'Namespaces', { kubernetesVersion: '1.28' });
     const th = new ToolHive(p, 'ToolHive', {
-      config: { enabled: true, namespace: 'tools', updateCheck: false, servers: [{ name: 'fetch', image: 'x/fetch:1', transport: 'sse', mcpPort: 8080, proxyPort: 8090, args: [], allowFrom: ['chatbot'] }] },
+      config: { enabled: true, namespace: 'tools', updateCheck: false, operatorResources: { requests: { cpu: '10m', memory: '64Mi' }, limits: { cpu: '500m', memory: '128Mi' } }, servers: [{ name: 'fetch', image: 'x/fetch:1', transport: 'sse', mcpPort: 8080, proxyPort: 8090, args: [], allowFrom: ['chatbot'] }] },
       namespaces,
       apiServer: { cidrs: ['10.0.0.0/24'], ports: [6443] },
       replicas: 2,

@@ -23,6 +23,8 @@ export const MlflowSchema = z
   .object({
     /** Upstream MLflow image (ghcr.io/mlflow/mlflow, last 2.x release line). A PostgreSQL/MySQL store or S3 needs an image with the driver (psycopg2, boto3). */
     image: z.string().min(1).default(IMAGE_PINS.reference('mlflow')),
+    /** Service name: the host of the tracking URI, and what the seed's `kubectl port-forward svc/mlflow-service 5000:5000` names. */
+    serviceName: dnsLabel.default('mlflow-service'),
     /** Size of the tracking server's own volume (sqlite database and local artifacts). */
     storageSize: quantity.default('10Gi'),
     /**
@@ -82,8 +84,10 @@ export const ExperimentSchema = z
 
 export const ModelServingSchema = z
   .object({
-    /** Deployment, Service, PDB and HPA name. */
+    /** Deployment, PDB and HPA name. */
     name: dnsLabel.default('model-api'),
+    /** Service name. @default `<name>-service` (the seed's `iris-serving-service` for `iris-serving`) */
+    serviceName: dnsLabel.optional(),
     image: z.string().min(1),
     /** Port the API listens on in the container. */
     containerPort: port.default(8000),
@@ -111,6 +115,7 @@ export const ModelServingSchema = z
   .strict()
   .superRefine((s, ctx) => {
     if (s.maxReplicas < s.minReplicas) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['maxReplicas'], message: `maxReplicas (${s.maxReplicas}) is below minReplicas (${s.minReplicas})` });
+    if (!s.serviceName && s.name.length > 55) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['serviceName'], message: `'${s.name}-service' would exceed 63 characters; give serviceName or a shorter name` });
     if (s.nodePort !== undefined && s.serviceType !== 'NodePort') ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['nodePort'], message: `nodePort needs serviceType 'NodePort' (it is '${s.serviceType}')` });
   });
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { dnsLabel } from './cluster';
+import { ContainerResourcesSchema } from './common';
 
 export const McpServerSchema = z
   .object({
@@ -30,6 +31,12 @@ export const ToolHiveSchema = z
      * default: on-premise platforms do not phone home, and airgapped ones cannot.
      */
     updateCheck: z.boolean().default(false),
+    /**
+     * Requests and limits of the operator container (the chart's `operator.resources`; its own
+     * default is 10m/64Mi requested, 500m/128Mi limit). Seed 000 raises them: 500m/512Mi requested,
+     * 1000m/1Gi limit.
+     */
+    operatorResources: ContainerResourcesSchema.default({ requests: { cpu: '500m', memory: '512Mi' }, limits: { cpu: '1000m', memory: '1Gi' } }),
     /** Namespace of the operator and of the MCP servers. */
     namespace: dnsLabel.default('toolhive'),
     servers: z.array(McpServerSchema).default([]),
