@@ -86,6 +86,9 @@ export function chatbotClusterIssues(c: ChatbotConfig, cluster: ClusterConfig): 
       message: `${c.backend.replicas} back-end replicas share the model volume, which needs ReadWriteMany storage; the cluster has no shared storage class (cluster.storageClasses.shared)`,
     });
   }
+  if (cluster.ingress.install && c.ingressNamespace !== cluster.ingress.namespace) {
+    issues.push({ path: ['ingressNamespace'], message: `is '${c.ingressNamespace}' but the platform installs the ingress controller in '${cluster.ingress.namespace}' (cluster.ingress.namespace); the chatbot's NetworkPolicies would shut it out` });
+  }
   const ingressPorts = cluster.ingress.nodePorts ? [cluster.ingress.nodePorts.http, cluster.ingress.nodePorts.https] : [];
   if (c.frontend.nodePort !== undefined && ingressPorts.includes(c.frontend.nodePort)) {
     issues.push({ path: ['frontend', 'nodePort'], message: `node port ${c.frontend.nodePort} is the ingress controller's (cluster.ingress.nodePorts)` });
