@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import { Component } from '../core/component';
 import { IMAGE_PINS } from '../core/image-pins';
 import { Namespaces } from '../core/namespaces';
+import { PlatformNamespace } from '../core/platform-namespace';
 import { ContainerResourceSpec } from '../core/pod-security';
 import { ChartSource, UpstreamChart } from '../core/upstream-chart';
 
@@ -63,11 +64,12 @@ const JOB_RESOURCES: ContainerResourceSpec = { requests: { cpu: '10m', memory: '
  * staging/src/k8s.io/pod-security-admission/policy/check_capabilities_restricted.go); the Jobs run as
  * uid 65532 with ALL dropped (`createSecretJob`/`patchWebhookJob.securityContext`).
  *
- * The controller's IngressClass is cluster-scoped and immutable in its controller field: removing
- * the component deletes it, and every Ingress naming it stops being served.
+ * The IngressClass is cluster-scoped and cannot be changed once created (values.yaml of chart 4.12.8,
+ * `controller.ingressClassResource`): a new `className` needs the old class deleted. Removing the
+ * component deletes it, and every Ingress naming it stops being served.
  */
 export class IngressNginx extends UpstreamChart {
-  private readonly ns: ReturnType<Namespaces['add']>;
+  private readonly ns: PlatformNamespace;
   private readonly backends = new Set<string>();
 
   constructor(scope: Construct, id: string, props: IngressNginxProps) {
