@@ -1,5 +1,6 @@
 import { base, deriveEnvironment, PYTORCH_CIFAR10 } from './base';
 import { JETSTACK_CHARTS } from '../lib/serving/cert-manager';
+import { INGRESS_NGINX_CHARTS } from '../lib/serving/ingress-nginx';
 import { ISTIO_CHARTS } from '../lib/serving/istio';
 import { KNATIVE_OPERATOR_CHARTS } from '../lib/serving/knative-operator';
 import { KSERVE_CHARTS } from '../lib/serving/kserve';
@@ -26,6 +27,7 @@ export const airgap = deriveEnvironment(prod, {
       [ISTIO_CHARTS]: `https://${GIT}/mirrors/helm/istio`,
       [KNATIVE_OPERATOR_CHARTS]: `https://${GIT}/mirrors/helm/knative-operator`,
       [KSERVE_CHARTS]: `${MIRROR}/kserve/charts`,
+      [INGRESS_NGINX_CHARTS]: `https://${GIT}/mirrors/helm/ingress-nginx`,
       'https://github.com/openkcloud/kcloud-cost-scheduler.git': `https://${GIT}/mirrors/openkcloud/kcloud-cost-scheduler.git`,
       // Helm repositories, served by the site's Git server's package registry.
       'https://charts.jenkins.io': `https://${GIT}/mirrors/charts/jenkins`,

@@ -11,6 +11,7 @@ import { Project } from '../lib/core/project';
 import { RegistryPolicy } from '../lib/core/registry-policy';
 import { ChartSource, UpstreamChart } from '../lib/core/upstream-chart';
 import { Chatbot } from '../lib/mlops/chatbot';
+import { IngressNginx, ingressNamespaces } from '../lib/serving/ingress-nginx';
 import { Mlops } from '../lib/mlops/mlops';
 import { KCloud } from '../lib/operators/kcloud';
 import { ToolHive } from '../lib/operators/toolhive';
@@ -137,6 +138,18 @@ export function buildEnvironment(config: EnvironmentConfig, options: BuildOption
   if (cluster.gpu?.createRuntimeClass && cluster.gpu.runtimeClassName) {
     const gpuRuntime = new GpuRuntime(platform, 'GpuRuntime', { runtimeClassName: cluster.gpu.runtimeClassName, handler: cluster.gpu.runtimeHandler });
     for (const c of byName.values()) if (usesRuntimeClass(c, cluster.gpu.runtimeClassName)) c.dependsOn(gpuRuntime);
+  }
+
+  // The ingress controller, where the cluster lacks it: before every component with an Ingress of
+  // its class, and allowed to reach the back ends in their namespaces.
+  if (cluster.ingress.install && cluster.ingress.nodePorts) {
+    const { className, namespace, nodePorts } = cluster.ingress;
+    const controller = new IngressNginx(platform, 'IngressNginx', { chartVersion: charts.version('ingress-nginx'), namespace, namespaces, className, nodePorts, apiServer: cluster.apiServer, replicas: cluster.replicas });
+    for (const c of byName.values()) {
+      const backends = ingressNamespaces(c, className);
+      if (backends.length > 0) c.dependsOn(controller);
+      controller.allowBackends(backends);
+    }
   }
 
   // A platform with nothing namespaced has no namespaces component (an empty one is an error).

@@ -11,13 +11,14 @@ export const dev = defineEnvironment({
     // k3s' bundled local-path StorageClass is `volumeBindingMode: WaitForFirstConsumer`
     // (k3s-io/k3s manifests/local-storage.yaml).
     storageClasses: { default: 'local-path', waitForFirstConsumer: ['local-path'] },
-    // k3s ships Traefik; the seeds run ingress-nginx on NodePorts.
     // ingress-nginx publishes an Ingress address on a NodePort Service: with the chart's default
     // --publish-service the Service's ClusterIP, without it the nodes of its ready pods
     // (kubernetes/ingress-nginx internal/ingress/status/status.go, `statusAddressFromService` /
     // `runningAddresses`; --update-status defaults to true, pkg/flags/flags.go). So the chatbot's and
     // the registry's Ingresses become Healthy and hold back no later wave (rule 'ingress-health').
-    ingress: { className: 'nginx', nodePorts: { http: 31302, https: 31084 }, publishesStatus: true },
+    // k3s ships Traefik (on the node's 80/443), no ingress-nginx; the seeds run ingress-nginx on
+    // NodePorts: the platform installs it there, beside Traefik.
+    ingress: { className: 'nginx', nodePorts: { http: 31302, https: 31084 }, publishesStatus: true, install: true },
     replicas: 1,
   },
   components: {

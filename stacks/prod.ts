@@ -14,7 +14,9 @@ export const prod = defineEnvironment({
     // (kubernetes/ingress-nginx internal/ingress/status/status.go, `statusAddressFromService` /
     // `runningAddresses`; --update-status defaults to true, pkg/flags/flags.go). So the chatbot's and
     // the registry's Ingresses become Healthy and hold back no later wave (rule 'ingress-health').
-    ingress: { className: 'nginx', nodePorts: { http: 31302, https: 31084 }, publishesStatus: true },
+    // kubeadm brings no ingress controller; seed 002 installs ingress-nginx on these NodePorts: the
+    // platform installs it.
+    ingress: { className: 'nginx', nodePorts: { http: 31302, https: 31084 }, publishesStatus: true, install: true },
     // The nodes' containerd has the NVIDIA runtime added by hand (seed 002), no RuntimeClass: the platform creates it.
     gpu: { resourceName: 'nvidia.com/gpu', runtimeClassName: 'nvidia', createRuntimeClass: true, perNode: 4, nodes: 3 },
     apiServer: { cidrs: ['10.61.3.0/24'], ports: [6443] },

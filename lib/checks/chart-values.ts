@@ -144,7 +144,28 @@ function mentions(template: string, text: string, key: string): boolean {
   const dot = rel.lastIndexOf('.');
   if (dot < 0) return new RegExp(String.raw`index\s+\$?[A-Za-z0-9_]*\.Values\s+"${escapeRegExp(rel)}"`).test(text);
   // `($.Values.global).platform`: the parent read in parentheses, then the key.
-  return new RegExp(String.raw`\.Values\.${escapeRegExp(rel.slice(0, dot))}\s*\)\.${escapeRegExp(rel.slice(dot + 1))}(?![A-Za-z0-9_])`).test(text);
+  if (new RegExp(String.raw`\.Values\.${escapeRegExp(rel.slice(0, dot))}\s*\)\.${escapeRegExp(rel.slice(dot + 1))}(?![A-Za-z0-9_])`).test(text)) return true;
+  return readThroughWith(text, rel.slice(0, dot), rel.slice(dot + 1));
+}
+
+/**
+ * Whether the template reads `.<leaf>` where a `with` binds the dot to `.Values.<parent>`, directly
+ * or merged with other values: `{{ with (merge .Values.controller.image .Values.global.image) }}`
+ * … `{{ .registry }}` (ingress-nginx's images, chart 4.12). Only the innermost `with`, `range` or
+ * `define` binds the dot.
+ */
+function readThroughWith(text: string, parent: string, leaf: string): boolean {
+  const binds = new RegExp(String.raw`^with\s+\(?\s*(?:merge\s+)?(?:\$[A-Za-z0-9_]*)?\.Values\.${escapeRegExp(parent)}(?![A-Za-z0-9_.])`);
+  const reads = new RegExp(String.raw`(?:^|[\s(])\.${escapeRegExp(leaf)}(?![A-Za-z0-9_.])`);
+  const frames: boolean[] = [];
+  for (const m of text.matchAll(ACTION)) {
+    const action = m[1].trim();
+    if (frames[frames.length - 1] && reads.test(action)) return true;
+    const open = OPENS.exec(action);
+    if (open) frames.push(open[1] === 'with' ? binds.test(action) : open[1] === 'if' ? (frames[frames.length - 1] ?? false) : false);
+    else if (/^end\b/.test(action)) frames.pop();
+  }
+  return false;
 }
 
 /**

@@ -70,6 +70,19 @@ export const CHART_PORT_VALUES: readonly ChartPortValues[] = [
     chart: 'gateway',
     services: [{ type: 'service.type', typeDefault: 'LoadBalancer', port: 'service.ports[].port', portDefaults: [15021, 80, 443], nodePort: 'service.ports[].nodePort' }],
   },
+  // kubernetes/ingress-nginx helm-chart-4.12.8: charts/ingress-nginx/values.yaml (controller.service.type
+  // LoadBalancer, enableHttp/enableHttps true, ports.http 80, ports.https 443, nodePorts.http/https "")
+  // and templates/controller-service.yaml, which writes each listener only when enabled and its nodePort
+  // only with type NodePort or LoadBalancer. (The Service as a whole also needs controller.service.enabled
+  // and .external.enabled, both true by default; Kompile sets neither. nodePorts.tcp/udp maps are not set.)
+  {
+    chart: 'ingress-nginx',
+    ingressController: true,
+    services: [
+      { enabled: { path: 'controller.service.enableHttp', default: true }, type: 'controller.service.type', typeDefault: 'LoadBalancer', port: 'controller.service.ports.http', portDefaults: [80], nodePort: 'controller.service.nodePorts.http' },
+      { enabled: { path: 'controller.service.enableHttps', default: true }, type: 'controller.service.type', typeDefault: 'LoadBalancer', port: 'controller.service.ports.https', portDefaults: [443], nodePort: 'controller.service.nodePorts.https' },
+    ],
+  },
 ];
 
 /** What the rule needs to know about the cluster (see `clusterPortFacts` in lib/core/config/cluster.ts). */

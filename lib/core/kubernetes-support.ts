@@ -66,6 +66,13 @@ export const KUBERNETES_SUPPORT: readonly KubernetesSupportRow[] = [
     supported: { from: '1.28', to: '1.31', source: 'https://istio.io/latest/docs/releases/supported-releases/ (1.24: supported Kubernetes 1.28, 1.29, 1.30, 1.31)' },
   },
   {
+    component: 'ingress-nginx chart 4.12 (controller 1.12)',
+    subjects: [{ chart: 'ingress-nginx' }],
+    versions: '4.12',
+    minimum: { kubernetes: '1.21', source: 'kubernetes/ingress-nginx charts/ingress-nginx/Chart.yaml at helm-chart-4.12.8: kubeVersion ">=1.21.0-0"' },
+    supported: { from: '1.28', to: '1.32', source: 'kubernetes/ingress-nginx README.md at helm-chart-4.12.8, "Supported Versions table": v1.12.8 (chart 4.12.8) supports Kubernetes 1.32, 1.31, 1.30, 1.29, 1.28' },
+  },
+  {
     component: 'Knative Operator 1.16',
     subjects: [{ chart: 'knative-operator' }],
     versions: '1.16',

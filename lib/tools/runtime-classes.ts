@@ -5,6 +5,7 @@
  * The API server refuses a pod whose RuntimeClass does not exist, so a missing one fails the
  * verification like a failed dry run.
  */
+import { checkProvided } from './cluster-provided';
 import type { ApiTransport, DryRunResult } from './verify';
 import type { ManifestObject } from './tree';
 
@@ -25,14 +26,8 @@ export function requiredRuntimeClasses(objects: readonly ManifestObject[]): stri
 }
 
 /** Asks the cluster for each RuntimeClass the tree needs but does not create: one result per name. */
-export async function checkRuntimeClasses(transport: ApiTransport, objects: readonly ManifestObject[]): Promise<DryRunResult[]> {
-  const out: DryRunResult[] = [];
-  for (const name of requiredRuntimeClasses(objects)) {
-    const res = await transport.request({ method: 'GET', path: `/apis/node.k8s.io/v1/runtimeclasses/${encodeURIComponent(name)}` });
-    const object = `RuntimeClass/${name}`;
-    if (res.status === 200) out.push({ object, outcome: 'ok' });
-    else if (res.status === 404) out.push({ object, outcome: 'failed', message: `pods of the tree run with runtimeClassName '${name}', which the cluster does not have and the tree does not create (set cluster.gpu.createRuntimeClass, or install it on the cluster); the API server refuses such pods` });
-    else out.push({ object, outcome: 'failed', message: `could not read RuntimeClass '${name}': HTTP ${res.status}` });
-  }
-  return out;
+export function checkRuntimeClasses(transport: ApiTransport, objects: readonly ManifestObject[]): Promise<DryRunResult[]> {
+  return checkProvided(transport, 'RuntimeClass', '/apis/node.k8s.io/v1/runtimeclasses', requiredRuntimeClasses(objects), (name) =>
+    `pods of the tree run with runtimeClassName '${name}', which the cluster does not have and the tree does not create (set cluster.gpu.createRuntimeClass, or install it on the cluster); the API server refuses such pods`,
+  );
 }

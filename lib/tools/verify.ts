@@ -15,6 +15,7 @@
 import { groupOf } from '../core/kinds';
 import { deepEqual, FieldChange, joinPath } from './field-diff';
 import { sameQuantity } from '../core/quantity';
+import { checkIngressClasses } from './ingress-classes';
 import { checkRuntimeClasses } from './runtime-classes';
 import { displayName, isGeneratedName, ManifestObject } from './tree';
 
@@ -277,8 +278,8 @@ export async function verifyObjects(transport: ApiTransport, objects: readonly M
     }
   }
 
-  // What the environment expects the cluster to provide: the RuntimeClasses its pods name.
-  if (options.dryRun ?? true) dryRun.push(...(await checkRuntimeClasses(transport, ordered)));
+  // What the environment expects the cluster to provide: the RuntimeClasses its pods name, the IngressClasses its Ingresses name.
+  if (options.dryRun ?? true) dryRun.push(...(await checkRuntimeClasses(transport, ordered)), ...(await checkIngressClasses(transport, ordered)));
 
   if (options.drift ?? true) {
     const desired = new Set(ordered.map(displayName));

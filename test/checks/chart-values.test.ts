@@ -109,4 +109,21 @@ describe('undeclaredValueFindings: how real charts declare values', () => {
     expect(keys({ pilot: { cni: { enabled: true } }, global: { platform: 'k3s' } }, istio, allow)).toEqual([]);
     expect(keys({}, istio, [{ key: 'global.profile', template: 'templates/zzz_profile.yaml' }])).toEqual(['global.profile']);
   });
+
+  it('accepts allow-list entries read through the dot a with binds to .Values.<parent>, merged or not', () => {
+    // The shape of ingress-nginx's image lines: the image map merged with the global one, its keys read as `.key`.
+    const nginx = facts(
+      { controller: { image: { image: 'ingress-nginx/controller', tag: 'v1' } }, global: { image: { registry: 'r' } } },
+      {
+        'templates/deployment.yaml':
+          '{{- with (merge .Values.controller.image .Values.global.image) }}\nimage: {{ if .repository }}{{ .repository }}{{ else }}{{ .registry }}/{{ .image }}{{ end }}:{{ .tag }}\n{{- end }}\n{{ .digest }}',
+        'templates/job.yaml': '{{- with .Values.controller.admission }}{{- range .hosts }}{{ .port }}{{- end }}{{- end }}',
+      },
+    );
+    expect(keys({ controller: { image: { repository: 'registry.example/controller', tag: 'v2' } } }, nginx, [{ key: 'controller.image.repository', template: 'templates/deployment.yaml' }])).toEqual([]);
+    // Read outside the with (`.digest` after its end), or inside a range that rebinds the dot: stale.
+    const stale = (key: string, template: string) => undeclaredValueFindings({}, nginx, [{ key, template }]).map((f) => f.message);
+    expect(stale('controller.image.digest', 'templates/deployment.yaml')).toEqual(['stale allow-list entry: templates/deployment.yaml no longer mentions .Values.controller.image.digest; remove the entry from undeclaredValues or update it']);
+    expect(stale('controller.admission.port', 'templates/job.yaml')).toHaveLength(1);
+  });
 });

@@ -211,8 +211,16 @@ describe('the port rule in the synth', () => {
     expect(issues[0]).toMatch(/^\[Delivery\/Jenkins\/Chart\/Application\] .*\[Mlops\/Serving\/Api\/Api\/Service\]$/);
   });
 
-  it("refuses the front end on the ingress controller's node port (formerly a copied config check)", () => {
+  it("refuses the front end on the installed ingress-nginx chart's node port (the chart's table entry)", () => {
     const issues = synthIssues(() => synthEnvironment({ components: { chatbot: { frontend: { nodePort: 31084 } } } }));
+    expect(issues).toHaveLength(1);
+    expect(issues[0]).toContain('node port 31084');
+    expect(issues[0]).toContain("Application 'ingress-nginx' (chart ingress-nginx) value controller.service.nodePorts.https");
+    expect(issues[0]).toContain('Service/chatbot/');
+  });
+
+  it("refuses the front end on the node port of an ingress controller the cluster already runs (formerly a copied config check)", () => {
+    const issues = synthIssues(() => synthEnvironment({ cluster: { ingress: { install: false } }, components: { chatbot: { frontend: { nodePort: 31084 } } } }));
     expect(issues).toEqual([expect.stringContaining('node port 31084 (Service/chatbot/')]);
     expect(issues[0]).toContain('is also claimed by cluster.ingress.nodePorts.https (the ingress controller)');
   });

@@ -71,7 +71,8 @@ describe('Chatbot in prod (GPUs, shared storage)', () => {
   });
 
   it('lets only the ingress controller reach the front and back end, and only the back end reach Redis and Chroma', () => {
-    const controller = { namespace: 'ingress-nginx', labels: { 'app.kubernetes.io/name': 'ingress-nginx' } };
+    // The pod labels of ingress-nginx's controller (chart 4.12.8), installed in this environment.
+    const controller = { namespace: 'ingress-nginx', labels: { 'app.kubernetes.io/name': 'ingress-nginx', 'app.kubernetes.io/component': 'controller' } };
     const frontend = podOf(everything, 'Deployment', 'frontend');
     const backend = podOf(everything, 'Deployment', 'backend');
     const redis = podOf(everything, 'StatefulSet', 'redis');
@@ -139,6 +140,8 @@ describe('Chatbot options', () => {
 
   it('takes its namespace, host, TLS secret, ingress namespace, images and sizes from config', () => {
     const out = synthEnvironment({
+      // The cluster runs its own controller there.
+      cluster: { ingress: { install: false } },
       components: {
         // Images of another registry than the ones the base environment's Image Updater rules watch.
         ci: { imageUpdater: { applications: [] } },

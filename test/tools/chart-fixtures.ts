@@ -25,8 +25,8 @@ export function vendoredCharts(parent: string, ...charts: string[]): string {
   return dir;
 }
 
-/** `base` with every component off but the config-declared `charts` (so nothing else needs vendoring). */
+/** `base` with every component off but the config-declared `charts`, and no ingress controller installed (so nothing else needs vendoring). */
 export function onlyCharts(base: EnvironmentInput, charts: Record<string, unknown>[]): EnvironmentInput {
   const off = { enabled: false };
-  return merge(base, { components: { toolhive: off, serving: off, mlops: off, chatbot: off, ci: off, kcloud: off, charts } });
+  return merge(base, { cluster: { ingress: { install: false } }, components: { toolhive: off, serving: off, mlops: off, chatbot: off, ci: off, kcloud: off, charts } });
 }

@@ -1,6 +1,7 @@
 import { stringify } from 'yaml';
 import { YAML_OPTIONS } from '../../lib/core/yaml-emit';
 import { RenderedTree, treeFromFiles } from '../../lib/tools/tree';
+import type { ApiRequest, ApiResponse, ApiTransport } from '../../lib/tools/verify';
 import { compiledEnvironments } from '../helpers';
 
 /** Test helpers for rendered trees: objects in, YAML files out. */
@@ -66,4 +67,19 @@ export function compiledTree(): RenderedTree {
   const entries = new Map<string, string>();
   for (const out of compiledEnvironments()) for (const [file, content] of out.files) entries.set(`${out.environment}/${file}`, content);
   return treeFromFiles(entries);
+}
+
+/** A cluster whose only objects are the named ones of one cluster-scoped collection (e.g. `/apis/node.k8s.io/v1/runtimeclasses`). */
+export class ClusterWith implements ApiTransport {
+  readonly requests: ApiRequest[] = [];
+  constructor(
+    private readonly collection: string,
+    private readonly names: readonly string[],
+  ) {}
+  async request(req: ApiRequest): Promise<ApiResponse> {
+    this.requests.push(req);
+    const name = req.path.startsWith(`${this.collection}/`) ? decodeURIComponent(req.path.slice(this.collection.length + 1)) : undefined;
+    if (name !== undefined && this.names.includes(name)) return { status: 200, body: { metadata: { name } } };
+    return { status: 404, body: { kind: 'Status', message: 'not found' } };
+  }
 }

@@ -2,25 +2,16 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError, parseEnvironment } from '../../lib/core/config';
 import { checkRuntimeClasses, requiredRuntimeClasses } from '../../lib/tools/runtime-classes';
 import type { ManifestObject } from '../../lib/tools/tree';
-import { ApiRequest, ApiResponse, ApiTransport, formatVerify, verifyExitCode, verifyObjects } from '../../lib/tools/verify';
+import { formatVerify, verifyExitCode, verifyObjects } from '../../lib/tools/verify';
 import { prod } from '../../stacks/prod';
 import { allObjects, synthEnvironment } from '../helpers';
-import { deployment } from './fixtures';
+import { ClusterWith, deployment } from './fixtures';
 
 const gpuPod = (name: string, runtimeClassName: string) => deployment(name, 'ml', 'ghcr.io/acme/gpu:1', { template: { metadata: { labels: { app: name } }, spec: { runtimeClassName, containers: [{ name: 'c', image: 'ghcr.io/acme/gpu:1' }] } } }) as ManifestObject;
 const runtimeClass = (name: string) => ({ apiVersion: 'node.k8s.io/v1', kind: 'RuntimeClass', metadata: { name }, handler: 'nvidia' }) as unknown as ManifestObject;
 
 /** A cluster that has the RuntimeClasses given and nothing else. */
-class Cluster implements ApiTransport {
-  readonly requests: ApiRequest[] = [];
-  constructor(private readonly runtimeClasses: readonly string[]) {}
-  async request(req: ApiRequest): Promise<ApiResponse> {
-    this.requests.push(req);
-    const m = /^\/apis\/node\.k8s\.io\/v1\/runtimeclasses\/([^/?]+)$/.exec(req.path);
-    if (m && this.runtimeClasses.includes(m[1])) return { status: 200, body: { kind: 'RuntimeClass', metadata: { name: m[1] } } };
-    return { status: 404, body: { kind: 'Status', message: 'not found' } };
-  }
-}
+const Cluster = (names: readonly string[]) => new ClusterWith('/apis/node.k8s.io/v1/runtimeclasses', names);
 
 describe('RuntimeClasses the cluster must have', () => {
   it('are those the pods name and the tree does not create', () => {
@@ -29,15 +20,15 @@ describe('RuntimeClasses the cluster must have', () => {
   });
 
   it('fail verify when the cluster lacks one, and pass when it has it', async () => {
-    const missing = await verifyObjects(new Cluster([]), [gpuPod('a', 'nvidia')], { environment: 'prod', drift: false });
+    const missing = await verifyObjects(Cluster([]), [gpuPod('a', 'nvidia')], { environment: 'prod', drift: false });
     expect(missing.dryRun).toContainEqual(expect.objectContaining({ object: 'RuntimeClass/nvidia', outcome: 'failed' }));
     expect(formatVerify(missing)).toContain("runtimeClassName 'nvidia', which the cluster does not have and the tree does not create (set cluster.gpu.createRuntimeClass");
     expect(verifyExitCode(missing)).toBe(1);
-    expect(await checkRuntimeClasses(new Cluster(['nvidia']), [gpuPod('a', 'nvidia')])).toEqual([{ object: 'RuntimeClass/nvidia', outcome: 'ok' }]);
+    expect(await checkRuntimeClasses(Cluster(['nvidia']), [gpuPod('a', 'nvidia')])).toEqual([{ object: 'RuntimeClass/nvidia', outcome: 'ok' }]);
   });
 
   it('asks nothing when the tree creates the RuntimeClass or no pod names one', async () => {
-    const cluster = new Cluster([]);
+    const cluster = Cluster([]);
     expect(await checkRuntimeClasses(cluster, [gpuPod('a', 'nvidia'), runtimeClass('nvidia')])).toEqual([]);
     expect(cluster.requests).toEqual([]);
   });

@@ -87,5 +87,8 @@ export function chatbotClusterIssues(c: ChatbotConfig, cluster: ClusterConfig): 
       message: `${c.backend.replicas} back-end replicas share the model volume, which needs ReadWriteMany storage; the cluster has no shared storage class (cluster.storageClasses.shared)`,
     });
   }
+  if (cluster.ingress.install && c.ingressNamespace !== cluster.ingress.namespace) {
+    issues.push({ path: ['ingressNamespace'], message: `is '${c.ingressNamespace}' but the platform installs the ingress controller in '${cluster.ingress.namespace}' (cluster.ingress.namespace); the chatbot's NetworkPolicies would shut it out` });
+  }
   return issues;
 }

@@ -78,6 +78,17 @@ export const ClusterSchema = z
         /** NodePorts of the ingress controller, where the cluster has no load balancer. */
         nodePorts: z.object({ http: nodePort, https: nodePort }).strict().optional(),
         /**
+         * Whether the cluster lacks an ingress controller and the platform installs ingress-nginx
+         * (component `ingress-nginx`: the upstream chart at the version of charts.lock.json, its Service
+         * a NodePort on `nodePorts`, its IngressClass named `className`), before every component with
+         * an Ingress. Where false the cluster has one, and `kompile verify` checks that the
+         * IngressClass the Ingresses name exists (an Ingress naming a class nobody serves is accepted
+         * and never served). @default false
+         */
+        install: z.boolean().optional(),
+        /** Namespace of the ingress controller: where `install` puts it. @default 'ingress-nginx' */
+        namespace: dnsLabel.default('ingress-nginx'),
+        /**
          * The ingress controller writes an address into every Ingress's `status.loadBalancer.ingress`.
          * Argo CD counts an Ingress without one as Progressing (argoproj/gitops-engine
          * pkg/health/health_ingress.go), so where this is false an Ingress in an Application with a
@@ -91,12 +102,15 @@ export const ClusterSchema = z
          * `--publish-service` (the bare-metal manifest) `runningAddresses` publishes the addresses of the
          * nodes running ready controller pods (internal/ingress/status/status.go). It publishes nothing
          * with `--update-status=false`, or with a LoadBalancer Service no load balancer has served yet.
-         * Other controllers differ, and Kompile does not install the controller: @default false - the
-         * safe assumption until the environment states its controller's behaviour
+         * Other controllers differ, and unless `install` is set Kompile does not install the controller:
+         * @default false - the safe assumption until the environment states its controller's behaviour
          */
         publishesStatus: z.boolean().default(false),
       })
       .strict()
+      .superRefine((i, ctx) => {
+        if (i.install && !i.nodePorts) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['install'], message: "needs nodePorts: the installed controller's Service is a NodePort on them (seed 002: http 31302, https 31084)" });
+      })
       .default({}),
     /**
      * What a k3s server runs besides Kubernetes, where it holds ports (read only with `distribution:
