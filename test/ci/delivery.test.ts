@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { CiSchema, parseEnvironment } from '../../lib/core/config';
 import { findContainerImages } from '../../lib/core/images-walk';
 import { Image } from '../../lib/core/image';
+import { IMAGE_PINS } from '../../lib/core/image-pins';
 import { airgap } from '../../stacks/airgap';
 import { merge } from '../../stacks/base';
 import { buildEnvironment } from '../../stacks/build';
@@ -12,6 +13,10 @@ import { dig, list } from './dig';
 import { literalImagesIn } from '../../lib/ci/jcasc';
 import { Delivery } from '../../lib/ci/delivery';
 import { Component } from '../../lib/core/component';
+
+/** A pinned image (images.pins.json): a Renovate bump changes dist/, not these tests. */
+const pin = (name: string) => IMAGE_PINS.reference(name);
+const JENKINS = Image.parse(pin('jenkins'));
 
 const wave = (o: K8sObject) => Number(o.metadata.annotations?.['argocd.argoproj.io/sync-wave']);
 
@@ -52,7 +57,7 @@ describe('Delivery in an environment', () => {
   it('starts Jenkins with one consistent set in dev and prod: the core, the plugins that run on it, the admin Secret mounted', () => {
     for (const env of [out, compiledEnvironment(prod)]) {
       const values = dig(findObject(objectsIn(env, 'apps/jenkins.yaml'), 'Application', 'jenkins'), 'spec.source.helm.valuesObject');
-      expect(dig(values, 'controller.image')).toEqual({ registry: 'docker.io', repository: 'jenkins/jenkins', tag: '2.528.1-jdk21' });
+      expect(dig(values, 'controller.image')).toEqual({ registry: JENKINS.registry, repository: JENKINS.repository, tag: JENKINS.tag });
       expect(dig(values, 'controller.installPlugins')).toEqual([
         'kubernetes:4423.vb_59f230b_ce53',
         'workflow-aggregator:608.v67378e9d3db_1',
@@ -62,7 +67,7 @@ describe('Delivery in an environment', () => {
         'job-dsl:3654.vdf58f53e2d15',
       ]);
       expect(dig(values, 'controller.admin')).toEqual({ createSecret: true, existingSecret: 'jenkins-admin' });
-      expect(list(values, 'controller.containerEnv')[0]).toEqual({ name: 'JNLP_IMAGE', value: 'docker.io/jenkins/inbound-agent:3345.v03dee9b_f88fc-2' });
+      expect(list(values, 'controller.containerEnv')[0]).toEqual({ name: 'JNLP_IMAGE', value: pin('inbound-agent') });
     }
   });
 
@@ -123,13 +128,13 @@ describe('airgap', () => {
 
   it('lists the Jenkins agent and Kaniko images to mirror, and pulls them from the mirror', () => {
     const images = out.files.get('images.txt')!.split('\n').filter(Boolean);
-    expect(images).toContain('gcr.io/kaniko-project/executor:v1.23.2-debug');
-    expect(images).toContain('docker.io/jenkins/inbound-agent:3345.v03dee9b_f88fc-2');
-    expect(images).toContain('docker.io/library/registry:2.8.3');
-    expect(images).toContain('quay.io/argoprojlabs/argocd-image-updater:v1.3.0');
+    expect(images).toContain(pin('kaniko'));
+    expect(images).toContain(pin('inbound-agent'));
+    expect(images).toContain(pin('registry'));
+    expect(images).toContain(pin('argocd-image-updater'));
     for (const i of images) expect([MIRROR, PLATFORM]).not.toContain(Image.parse(i).registry);
     for (const i of out.images.values()) expect([MIRROR, PLATFORM]).toContain(Image.parse(i).registry);
-    expect(out.images.get('gcr.io/kaniko-project/executor:v1.23.2-debug')).toBe(`${MIRROR}/kaniko-project/executor:v1.23.2-debug`);
+    expect(out.images.get(pin('kaniko'))).toBe(`${MIRROR}/${pin('kaniko').replace(/^[^/]+\//, '')}`);
   });
 
   it('pulls every container image from the mirror or the platform registry', () => {

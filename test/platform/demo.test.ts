@@ -7,6 +7,7 @@ import { dev } from '../../stacks/dev';
 import { prod } from '../../stacks/prod';
 import { allObjects, findObject, K8sObject, objectsIn, synthEnvironment } from '../helpers';
 import { at, list, maybe } from '../mlops/support';
+import { IMAGE_PINS } from '../../lib/core/image-pins';
 
 /**
  * The demo platform's own expectations: what its environments (stacks/dev.ts, prod.ts, airgap.ts)
@@ -138,7 +139,7 @@ describe('the demo airgap environment', () => {
     expect(images.length).toBeGreaterThan(0);
     for (const image of images) expect(image).toMatch(/^(registry\.airgap\.internal:35000|registry\.local:30500)\//);
     expect(images).toContain('registry.airgap.internal:35000/mlflow/mlflow:v2.22.0');
-    expect(images).toContain('registry.airgap.internal:35000/chromadb/chroma:1.0.20');
+    expect(images).toContain(`registry.airgap.internal:35000/${IMAGE_PINS.reference('chroma').replace(/^docker\.io\//, '')}`);
   });
 
   it('lists the workload images to mirror', () => {
