@@ -36,6 +36,20 @@ interface FleetRun {
 }
 
 async function child(count: number, outdir: string, share: number, shares: number): Promise<void> {
+  // As main.ts does: nothing is compiled when neither the inputs nor the output changed since the
+  // last synth into this folder (lib/tools/synth-stamp.ts), checked before the stacks are loaded.
+  const stamps = await import('../lib/tools/synth-stamp');
+  const stampAt = `${outdir}.stamp.json`;
+  const inputsKey = stamps.inputsDigest(ROOT, ['fleet', String(count), String(share), String(shares)]);
+  const before = process.hrtime.bigint();
+  const unchanged = stamps.unchangedSince(stamps.readStamp(stampAt), inputsKey, outdir);
+  if (unchanged) {
+    // The stamp's one summary line is this bench's own record of what the synth wrote.
+    const counts = JSON.parse(unchanged.summary[0]) as Pick<FleetRun, 'environments' | 'files'>;
+    const run: FleetRun = { ms: Number(process.hrtime.bigint() - before) / 1e6, maxRssMiB: process.resourceUsage().maxRSS / 1024, ...counts };
+    process.stdout.write(`${JSON.stringify(run)}\n`);
+    return;
+  }
   const { environments } = await import('../stacks');
   const { synthesizeAll } = await import('../lib/tools/synth');
   const { writeOutputs, isWriteBack } = await import('../lib/core/writer');
@@ -48,7 +62,9 @@ async function child(count: number, outdir: string, share: number, shares: numbe
   });
   writeOutputs(outdir, outputs, { preserve: isWriteBack });
   const ms = Number(process.hrtime.bigint() - start) / 1e6;
-  const run: FleetRun = { ms, maxRssMiB: process.resourceUsage().maxRSS / 1024, environments: outputs.length, files: outputs.reduce((n, o) => n + o.files.size, 0) };
+  const counts = { environments: outputs.length, files: outputs.reduce((n, o) => n + o.files.size, 0) };
+  stamps.writeStamp(stampAt, { inputs: inputsKey, output: stamps.outputDigest(outdir), summary: [JSON.stringify(counts)], warnings: [] });
+  const run: FleetRun = { ms, maxRssMiB: process.resourceUsage().maxRSS / 1024, ...counts };
   process.stdout.write(`${JSON.stringify(run)}\n`);
 }
 
@@ -88,12 +104,16 @@ export async function benchFleet(): Promise<void> {
     const dist = path.join(tmp, 'dist');
     const cold = await runChildren(count, dist, 1);
     const unchanged = await runChildren(count, dist, 1);
+    // The same synth again with its stamp removed: what a no-change synth costs without the shortcut.
+    fs.rmSync(`${dist}.stamp.json`);
+    const forced = await runChildren(count, dist, 1);
     const parallel = cores > 1 ? await runChildren(count, path.join(tmp, 'parallel'), cores) : undefined;
     const line = (what: string, r: FleetRun & { wallMs: number }) =>
       `  ${what.padEnd(30)} ${(r.wallMs / 1000).toFixed(2).padStart(7)} s wall ${(r.ms / 1000).toFixed(2).padStart(7)} s synth ${(r.ms / r.environments).toFixed(0).padStart(5)} ms/environment  peak ${r.maxRssMiB.toFixed(0)} MiB`;
     console.log(`fleet: ${cold.environments} environments derived from stacks/ (${cold.files} files), synthesized as \`npm run synth\` does (wall: process start to exit; synth: after module loading)`);
     console.log(line('into an empty dist/', cold));
     console.log(line('again, nothing changed', unchanged));
+    console.log(line('again, without the stamp', forced));
     if (parallel) console.log(`${line(`${cores} processes, a share each`, parallel)} (summed over processes)`);
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });

@@ -57,6 +57,34 @@ describe('npm run synth', () => {
     expect(fs.readdirSync(path.join(dir, 'dist', 'dev'))).toEqual(['sentinel.yaml']);
   });
 
+  it('compiles nothing when neither the inputs nor dist/ changed, and compiles again when dist/ was edited', () => {
+    const dir = path.join(tmp, 'unchanged');
+    const first = synthIn(dir);
+    expect(first.status).toBe(0);
+    expect(first.stdout).toMatch(/^dist\/dev: \d+ files/m);
+    expect(first.stdout).not.toContain('nothing compiled');
+    const file = path.join(dir, 'dist', 'dev', 'apps', 'project.yaml');
+    const written = fs.readFileSync(file, 'utf8');
+
+    const second = synthIn(dir);
+    expect(second.status).toBe(0);
+    expect(second.stdout).toContain('inputs and dist/ unchanged since the last synth: nothing compiled');
+    // The same summary and warnings as the synth that wrote dist/.
+    expect(second.stdout.replace(/\(inputs and dist\/ unchanged[^\n]*\n/, '')).toBe(first.stdout);
+    expect(second.stderr).toBe(first.stderr);
+
+    fs.writeFileSync(file, '# edited by hand\n');
+    const third = synthIn(dir);
+    expect(third.status).toBe(0);
+    expect(third.stdout).not.toContain('nothing compiled');
+    expect(fs.readFileSync(file, 'utf8')).toBe(written);
+
+    // Nothing changed since the third, but --no-cache compiles anyway.
+    const forced = synthIn(dir, '--no-cache');
+    expect(forced.status).toBe(0);
+    expect(forced.stdout).toBe(first.stdout);
+  });
+
   it('refuses an unknown charts mode with a usage error', () => {
     const r = synthIn(path.join(tmp, 'usage'), '--charts-mode', 'inline');
     expect(r.status).toBe(2);
