@@ -91,7 +91,7 @@ function rbacFindings(objects: readonly ManifestLike[]): SecurityRbacFinding[] {
       const verbs = strings(r.verbs);
       const resources = strings(r.resources);
       if (verbs.includes('*')) add(`/rules/${i}/verbs`, `rule ${i} grants every verb ('*'), including ones added later and escalate/bind: list the verbs needed`);
-      if (resources.includes('*')) add(`/rules/${i}/resources`, `rule ${i} grants every resource ('*') of its groups, Secrets and RBAC objects included: list the resources needed`);
+      if (resources.includes('*')) add(`/rules/${i}/resources`, `rule ${i} grants every resource ('*') of API groups ${strings(r.apiGroups).map((g) => `'${g}'`).join(', ')}, including ones added later: list the resources needed`);
       for (const v of verbs.filter((x) => GRANTING_VERBS.has(x))) {
         add(`/rules/${i}/verbs/${verbs.indexOf(v)}`, `rule ${i} grants '${v}': its holder can ${v === 'impersonate' ? 'act as another user, group or service account' : 'grant itself permissions it does not have'}`);
       }
@@ -99,7 +99,7 @@ function rbacFindings(objects: readonly ManifestLike[]): SecurityRbacFinding[] {
       const groups = strings(r.apiGroups);
       const reached = Object.entries(CLUSTER_WIDE_SENSITIVE).flatMap(([g, rs]) => (groups.includes(g) || groups.includes('*') ? rs.filter((x) => resources.includes(x)) : []));
       if (reached.length > 0 && verbs.length > 0) {
-        add(`/rules/${i}/resources`, `rule ${i} reaches ${reached.join(', ')} in every namespace (bound by a ClusterRoleBinding): ${reached.includes('secrets') ? 'every credential of the cluster can be read; ' : ''}use a Role (or a RoleBinding) in the namespaces that need it`);
+        add(`/rules/${i}/resources`, `rule ${i} reaches ${reached.join(', ')} cluster-wide (bound by a ClusterRoleBinding): ${reached.includes('secrets') ? 'every credential of the cluster can be read; ' : ''}use a Role (or a RoleBinding) in the namespaces that need it`);
       }
     }
   });

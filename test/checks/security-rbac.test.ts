@@ -81,7 +81,7 @@ describe('rbac-wildcard', () => {
     ];
     const bound = securityRbacFindings([role('ClusterRole', 'op', sensitive), clusterBinding('op')]);
     expect(bound.map((f) => f.pointer)).toEqual(['/rules/0/resources', '/rules/1/resources', '/rules/2/resources']);
-    expect(bound[0].message).toContain('secrets in every namespace');
+    expect(bound[0].message).toContain('reaches secrets cluster-wide');
     // Not bound cluster-wide (or namespaced): the same rules pass.
     expect(rules([role('ClusterRole', 'op', sensitive)])).toEqual([]);
     expect(rules([role('Role', 'op', sensitive), clusterBinding('op')])).toEqual([]);
