@@ -12,7 +12,9 @@
  * Application with a later-wave Application (lib/checks/ingress-health.ts); Argo CD's project
  * permissions and CRD order (lib/checks/argocd-*.ts); no object defined twice, none namespaced
  * without a namespace, none in a namespace the environment does not create
- * (lib/checks/environment-objects.ts).
+ * (lib/checks/environment-objects.ts); no wildcard or cluster-wide RBAC on secrets, pods/exec or RBAC
+ * objects, no fail-closed webhook without selector or HA, no Secret value on a command line
+ * (lib/checks/security-rbac.ts, with reasoned per-object exceptions).
  */
 import { auditObject } from '../checks/audit';
 import { hookFindings } from '../checks/argocd-hooks';
