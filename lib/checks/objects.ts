@@ -54,3 +54,16 @@ export function crdApiVersions(objects: readonly unknown[]): string[] {
   }
   return [...out].sort();
 }
+
+/** The annotation prefix of a reasoned exception to one security rule, on the object it excuses. */
+export const SECURITY_EXCEPTION_PREFIX = 'kompile.dev/security-exception.';
+
+/**
+ * The reason an object gives for an exception to security rule `rule` (its annotation
+ * `kompile.dev/security-exception.<rule>`), trimmed; '' when the annotation is there without a reason,
+ * undefined when there is none.
+ */
+export function securityException(obj: ManifestLike, rule: string): string | undefined {
+  const value = rec(obj.metadata.annotations)[`${SECURITY_EXCEPTION_PREFIX}${rule}`];
+  return value === undefined ? undefined : String(value).trim();
+}

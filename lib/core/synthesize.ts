@@ -9,6 +9,7 @@ import { projectFindings } from '../checks/argocd-project';
 import { unlockedImages } from '../checks/chart-images';
 import { crdApiVersions, SYNC_WAVE_ANNOTATION } from '../checks/objects';
 import { podAdmissionFindings } from '../checks/pod-admission';
+import { securityRbacFindings } from '../checks/security-rbac';
 import { portFindings } from '../checks/ports';
 import { crdListDefaultFindings, crdSchemasAmong } from '../checks/crd-list-defaults';
 import { environmentObjectFindings } from '../checks/environment-objects';
@@ -401,6 +402,12 @@ export function synthesize(platform: Platform, policy: RegistryPolicy, options: 
   for (const f of environmentObjectFindings(all.map((r) => r.json), { fromChart: (i) => isRendered(all[i].obj), destinationOf, argocdNamespace: platform.gitops.argocdNamespace })) {
     const also = f.otherIndex === undefined ? '' : ` (also defined at [${all[f.otherIndex].obj.node.path}])`;
     issues.push({ path: all[f.index].obj.node.path, message: `${f.pointer ? `${f.pointer}: ` : ''}${f.message}${also}` });
+  }
+
+  // 5j''. Security rules on RBAC, webhooks and secrets on command lines (lib/checks/security-rbac.ts),
+  // charts' objects included; exceptions are annotations on the object, each with its reason.
+  for (const f of securityRbacFindings(all.map((r) => r.json), { namespaceOf: destinationOf })) {
+    issues.push({ path: all[f.index].obj.node.path, message: `${f.pointer}: ${f.message} [${f.rule}]` });
   }
 
   // 5j'. Node ports and (k3s ServiceLB) LoadBalancer ports across the environment, charts included

@@ -2,6 +2,7 @@ import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { Certificate, Issuer } from '../../imports/cert-manager.io';
 import { ServiceMonitor, ServiceMonitorSpecEndpointsScheme } from '../../imports/monitoring.coreos.com';
+import { SECURITY_EXCEPTION_PREFIX } from '../checks/objects';
 import { Component } from '../core/component';
 
 /** Ports of the controller-runtime manager (upstream `cmd/main.go` flags, set explicitly below). */
@@ -197,7 +198,15 @@ export class KCloudOptimizerOperator extends Component {
 
     const clientConfig = (path: string) => ({ service: { name: webhookService, namespace: ns, path, port: 443 } });
     const validating = new k8s.KubeValidatingWebhookConfiguration(this, 'ValidatingWebhook', {
-      metadata: { name: 'kcloud-workloadoptimizer-validator', annotations: injectCa },
+      metadata: {
+        name: 'kcloud-workloadoptimizer-validator',
+        annotations: {
+          ...injectCa,
+          // lib/checks/security-rbac.ts: fail-closed with neither selector nor (in a one-replica environment) HA.
+          [`${SECURITY_EXCEPTION_PREFIX}webhook-fail-closed`]:
+            "matches only kcloud.io WorkloadOptimizers, the operator's own kind: while the operator is down only they wait (nothing of Kubernetes or another component), and one it cannot check must not be admitted",
+        },
+      },
       webhooks: [
         {
           name: 'vworkloadoptimizer.kcloud.io',

@@ -12,7 +12,9 @@
  * Application with a later-wave Application (lib/checks/ingress-health.ts); Argo CD's project
  * permissions and CRD order (lib/checks/argocd-*.ts); no object defined twice, none namespaced
  * without a namespace, none in a namespace the environment does not create
- * (lib/checks/environment-objects.ts).
+ * (lib/checks/environment-objects.ts); no wildcard or cluster-wide RBAC on secrets, pods/exec or RBAC
+ * objects, no fail-closed webhook without selector or HA, no Secret value on a command line
+ * (lib/checks/security-rbac.ts, with reasoned per-object exceptions).
  */
 import { auditObject } from '../checks/audit';
 import { hookFindings } from '../checks/argocd-hooks';
@@ -26,6 +28,7 @@ import { kubernetesVersionFindings } from '../checks/kubernetes-versions';
 import { syncWaveFindings } from '../checks/sync-waves';
 import { apiValidationFindings } from '../checks/api-validation';
 import { podAdmissionFindings } from '../checks/pod-admission';
+import { securityRbacFindings } from '../checks/security-rbac';
 import { PortFacts, portFindings } from '../checks/ports';
 import { POD_TEMPLATE_PATHS } from '../checks/pods';
 import { describeDifference } from '../checks/yaml';
@@ -39,7 +42,7 @@ import { displayName, environmentsOf, ManifestObject, namespaceOf, RenderedTree,
 export type Severity = 'error' | 'warning';
 
 /** What a finding is about; each rule has one severity. */
-export type Rule = 'schema' | 'api' | 'yaml-1.1' | 'pod-security' | 'resources' | 'probes' | 'image-tag' | 'network-policy' | 'secret-value' | 'airgap' | 'chart-image' | 'chart-values' | 'chart-unchecked' | 'argocd-project' | 'argocd-order' | 'argocd-hook' | 'argocd-diff' | 'sync-wave' | 'ingress-health' | 'duplicate' | 'namespace' | 'kubernetes-version' | 'node-port' | 'load-balancer-port';
+export type Rule = 'schema' | 'api' | 'yaml-1.1' | 'pod-security' | 'resources' | 'probes' | 'image-tag' | 'network-policy' | 'secret-value' | 'airgap' | 'chart-image' | 'chart-values' | 'chart-unchecked' | 'argocd-project' | 'argocd-order' | 'argocd-hook' | 'argocd-diff' | 'sync-wave' | 'ingress-health' | 'duplicate' | 'namespace' | 'kubernetes-version' | 'node-port' | 'load-balancer-port' | 'rbac-wildcard' | 'webhook-fail-closed' | 'secret-on-command-line';
 
 export const SEVERITY: Readonly<Record<Rule, Severity>> = {
   schema: 'error',
@@ -84,6 +87,10 @@ export const SEVERITY: Readonly<Record<Rule, Severity>> = {
   'node-port': 'error',
   // On k3s, a LoadBalancer port claimed twice or Traefik's: ServiceLB never gives the Service an address.
   'load-balancer-port': 'error',
+  // Security rules (lib/checks/security-rbac.ts): a path to more privilege, admission stopped by one pod, a secret in ps.
+  'rbac-wildcard': 'error',
+  'webhook-fail-closed': 'error',
+  'secret-on-command-line': 'error',
 };
 
 export interface ValidationFinding {
@@ -346,6 +353,10 @@ export function validateTree(tree: RenderedTree, options: ValidateOptions = {}):
       const o = objects[f.index];
       const also = f.otherIndex === undefined ? '' : ` (also in ${objects[f.otherIndex].file}${objects[f.otherIndex].chart ? `, rendered from chart ${objects[f.otherIndex].chart}` : ''})`;
       findings.push({ severity: SEVERITY[f.rule], rule: f.rule, environment: env, file: o.file, object: displayName(o.object), path: f.pointer, message: `${f.message}${also}` });
+    }
+    for (const f of securityRbacFindings(objects.map((o) => o.object), { namespaceOf: (i) => (objects[i].chart !== undefined ? destinationOf(i) : undefined) })) {
+      const o = objects[f.index];
+      findings.push({ severity: SEVERITY[f.rule], rule: f.rule, environment: env, file: o.file, object: displayName(o.object), path: f.pointer, message: f.message });
     }
     // A chart rendered from an Application's values (same file) stands for those values.
     const renderedBy = (i: number) => {

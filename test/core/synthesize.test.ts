@@ -27,6 +27,18 @@ describe('synthesize', () => {
     expect([wave('base'), wave('mid'), wave('top'), wave('side')]).toEqual(['0', '1', '2', '0']);
   });
 
+  it('fails on a security-rbac finding (lib/checks/security-rbac.ts) and passes the same object with a reasoned exception', () => {
+    const build = (annotations?: Record<string, string>) => {
+      const p = testPlatform();
+      const c = new Component(p, 'C', { name: 'c', namespace: 'apps' });
+      new k8s.KubeRole(c, 'All', { metadata: { name: 'all', namespace: 'apps', annotations }, rules: [{ apiGroups: [''], resources: ['configmaps'], verbs: ['*'] }] });
+      return p;
+    };
+    expect(synthIssues(() => synthPlatform(build()))).toContainEqual(expect.stringMatching(/\/rules\/0\/verbs: rule 0 grants every verb .*\[rbac-wildcard\]/));
+    const objects = objectsIn(synthPlatform(build({ 'kompile.dev/security-exception.rbac-wildcard': 'a test of the exception' })), 'c/manifests.yaml');
+    expect(findObject(objects, 'Role', 'all').kind).toBe('Role');
+  });
+
   it('orders objects inside a component by their dependencies and CRDs before their instances', () => {
     const p = testPlatform();
     const c = new Component(p, 'C', { name: 'c', namespace: 'apps' });

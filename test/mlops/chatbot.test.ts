@@ -1,4 +1,8 @@
-import { describe, expect, it } from 'vitest';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
 import { ChatbotSchema } from '../../lib/core/config';
 import { Namespaces } from '../../lib/core/namespaces';
 import { Chatbot } from '../../lib/mlops/chatbot';
@@ -12,6 +16,28 @@ function podOf(objects: readonly K8sObject[], kind: string, name: string, namesp
 }
 
 const GPU = { resourceName: 'nvidia.com/gpu', runtimeClassName: 'nvidia', perNode: 4, nodes: 3 };
+
+describe("Redis' start command", () => {
+  const dirs: string[] = [];
+  afterEach(() => {
+    for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+  });
+
+  it('hands redis-server the password as configuration on stdin, escaped, never in its argv', () => {
+    const rc = container(findObject(objectsIn(compiledEnvironment(prod), 'chatbot/manifests.yaml'), 'StatefulSet', 'redis', 'chatbot'));
+    const [shell, flag, script] = rc.command as string[];
+    expect([shell, flag]).toEqual(['sh', '-c']);
+    // A stand-in redis-server that prints its arguments and its stdin.
+    const bin = mkdtempSync(join(tmpdir(), 'kompile-redis-'));
+    dirs.push(bin);
+    writeFileSync(join(bin, 'redis-server'), '#!/bin/sh\necho "argv: $*"\ncat\n', { mode: 0o755 });
+    const password = 'a b"c\\d$x';
+    // The kubelet reduces `$$` to `$` in command and args before the container starts.
+    const out = execFileSync('sh', ['-c', script.replace(/\$\$/g, '$')], { env: { PATH: `${bin}:${process.env.PATH}`, REDIS_PASSWORD: password }, encoding: 'utf8' });
+    expect(out).toBe('argv: --appendonly yes --dir /data -\nrequirepass "a b\\"c\\\\d$x"\n');
+    expect(out.split('\n')[0]).not.toContain('a b');
+  });
+});
 
 describe('Chatbot in prod (GPUs, shared storage)', () => {
   const out = compiledEnvironment(prod);
@@ -41,8 +67,11 @@ describe('Chatbot in prod (GPUs, shared storage)', () => {
     const redis = findObject(objects, 'StatefulSet', 'redis', 'chatbot');
     expect(at(list(redis, 'spec.volumeClaimTemplates')[0], 'spec.storageClassName')).toBe('nfs-csi');
     const rc = container(redis);
-    expect(rc.args).toEqual(['--appendonly', 'yes', '--dir', '/data', '--requirepass', '$(REDIS_PASSWORD)']);
+    expect(rc.args).toBeUndefined();
+    expect(JSON.stringify(rc.command)).not.toContain('$(REDIS_PASSWORD)');
     expect(envOf(rc).get('REDIS_PASSWORD')?.valueFrom).toEqual({ secretKeyRef: { name: 'chatbot-redis', key: 'password' } });
+    expect(envOf(rc).get('REDISCLI_AUTH')?.valueFrom).toEqual({ secretKeyRef: { name: 'chatbot-redis', key: 'password' } });
+    expect(at(rc, 'readinessProbe.exec.command')).toEqual(['sh', '-c', 'redis-cli ping | grep -q PONG']);
     expect(at(redis, 'spec.template.spec.securityContext.runAsUser')).toBe(999);
     const chroma = findObject(objects, 'StatefulSet', 'chroma', 'chatbot');
     expect(at(container(chroma), 'readinessProbe.httpGet.path')).toBe('/api/v2/heartbeat');

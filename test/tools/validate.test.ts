@@ -30,6 +30,13 @@ describe('validateTree', () => {
     expect(validateTree(tree([{ ...iu, spec: { applicationRefs: [{ namePattern: 'a', useAnnotations: false }] } } as unknown as Obj]), { schema }).filter((f) => f.rule === 'argocd-diff')).toEqual([]);
   });
 
+  it('reports the security rules (lib/checks/security-rbac.ts) as errors with their rule names', () => {
+    const role = { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: { name: 'all', namespace: 'ml' }, rules: [{ apiGroups: [''], resources: ['pods'], verbs: ['*'] }] };
+    const findings = validateTree(tree([...good, role as unknown as Obj]), { schema });
+    expect(findings).toEqual([expect.objectContaining({ severity: 'error', rule: 'rbac-wildcard', object: 'Role/ml/all', path: '/rules/0/verbs' })]);
+    expect(validateTree(tree([...good, { ...role, rules: [{ apiGroups: [''], resources: ['pods'], verbs: ['get'] }] } as unknown as Obj]), { schema })).toEqual([]);
+  });
+
   it('reports schema findings with file, object and field path', () => {
     const broken = deployment('api', 'ml', 'ghcr.io/acme/api:1.0', { replicas: 'two' });
     const findings = validateTree(tree([namespace('ml'), networkPolicy('p', 'ml'), broken]), { schema });
