@@ -354,9 +354,11 @@ export function validateTree(tree: RenderedTree, options: ValidateOptions = {}):
       const also = f.otherIndex === undefined ? '' : ` (also in ${objects[f.otherIndex].file}${objects[f.otherIndex].chart ? `, rendered from chart ${objects[f.otherIndex].chart}` : ''})`;
       findings.push({ severity: SEVERITY[f.rule], rule: f.rule, environment: env, file: o.file, object: displayName(o.object), path: f.pointer, message: `${f.message}${also}` });
     }
+    // As in the synth: what an upstream chart renders is a warning (see lib/core/synthesize.ts, 5j'').
     for (const f of securityRbacFindings(objects.map((o) => o.object), { namespaceOf: (i) => (objects[i].chart !== undefined ? destinationOf(i) : undefined) })) {
       const o = objects[f.index];
-      findings.push({ severity: SEVERITY[f.rule], rule: f.rule, environment: env, file: o.file, object: displayName(o.object), path: f.pointer, message: f.message });
+      const fromChart = o.chart !== undefined;
+      findings.push({ severity: fromChart ? 'warning' : SEVERITY[f.rule], rule: f.rule, environment: env, file: o.file, object: displayName(o.object), path: f.pointer, message: fromChart ? `${f.message} (rendered from chart ${o.chart})` : f.message });
     }
     // A chart rendered from an Application's values (same file) stands for those values.
     const renderedBy = (i: number) => {
