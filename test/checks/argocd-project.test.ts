@@ -7,6 +7,9 @@ import { Component } from '../../lib/core/component';
 import { UpstreamChart, ChartSource } from '../../lib/core/upstream-chart';
 import { Project } from '../../lib/core/project';
 import { findObject, objectsIn, synthPlatform, testPlatform } from '../helpers';
+import { treeFromFiles } from '../../lib/tools/tree';
+import { validateTree } from '../../lib/tools/validate';
+import { files, yamlDocs } from '../tools/fixtures';
 
 const SERVER = 'https://kubernetes.default.svc';
 const project: ManifestLike = {
@@ -200,6 +203,33 @@ describe('CRDs before their custom resources, across Applications', () => {
   it('fails a custom resource synced no later than the Application installing its CRD, naming both', () => {
     expect(crdOrderFindings([{ application: wave(app('crds'), 2), objects: [crd] }, { application: wave(app('use'), 2), objects: [widget] }])).toEqual([
       { application: 'use', object: 'Widget/apps/w', message: "its CustomResourceDefinition comes with Application 'crds' (wave 2), not before this Application (wave 2): the first sync fails until it exists; declare the dependency" },
+    ]);
+  });
+});
+
+describe("validate's 'argocd-project' rule", () => {
+  const rootProject = (whitelist: unknown): ManifestLike => ({
+    apiVersion: 'argoproj.io/v1alpha1',
+    kind: 'AppProject',
+    metadata: { name: 'kompile-dev-root', namespace: 'argocd' },
+    spec: { sourceRepos: ['https://git.example.com/gitops.git'], destinations: [{ server: SERVER, namespace: 'argocd' }], namespaceResourceWhitelist: whitelist },
+  });
+  const root = (projectName: string) => app('dev-root', { namespace: 'argocd', project: projectName });
+  const findings = (bootstrap: ManifestLike[]) =>
+    validateTree(treeFromFiles(files({ 'dev/bootstrap/bootstrap.yaml': yamlDocs(...bootstrap), 'dev/apps/project.yaml': yamlDocs(project) })))
+      .filter((f) => f.rule === 'argocd-project')
+      .map((f) => `${f.file} ${f.object}: ${f.message}`);
+
+  it('accepts the bootstrap’s root Application in the root project', () => {
+    expect(findings([rootProject(ROOT_PROJECT_KINDS), root('kompile-dev-root')])).toEqual([]);
+  });
+
+  it('refuses the root Application in project default, and a root project that may create Secrets too', () => {
+    expect(findings([root('default')])).toEqual([
+      "dev/bootstrap/bootstrap.yaml Application/argocd/dev-root: Application 'dev-root' is in project 'default', which permits every source, destination and kind; put it in a project of the environment",
+    ]);
+    expect(findings([rootProject([...ROOT_PROJECT_KINDS, { group: '', kind: 'Secret' }]), root('kompile-dev-root')])).toEqual([
+      expect.stringMatching(/^dev\/bootstrap\/bootstrap.yaml AppProject\/argocd\/kompile-dev-root: project 'kompile-dev-root' may deploy to Argo CD's namespace 'argocd' and permits argoproj.io\/Application, argoproj.io\/AppProject, Secret there/),
     ]);
   });
 });
