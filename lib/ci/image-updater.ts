@@ -57,6 +57,24 @@ export class ImageUpdater extends UpstreamChart {
       },
       images: [{ image: props.image, valuePath: 'image', format: { kind: 'split', repositoryKey: 'repository', tagKey: 'tag' } }],
       includesCrds: true,
+      // What the chart's templates create in Argo CD's namespace with these values (argo-helm
+      // charts/argocd-image-updater/templates: configmap, configmap-sshconfig, deployment,
+      // rbac-leader-election, rbac, serviceaccount; the Secret, Service, Ingress, NetworkPolicy and
+      // ServiceMonitor are off by default). Its project permits these kinds and no others there.
+      // Cluster-wide: the ImageUpdater CRD (crd-imageupdaters) and the ClusterRole and binding of rbac
+      // (createClusterRoles); no admission webhooks.
+      clusterResources: [
+        { group: 'apiextensions.k8s.io', kind: 'CustomResourceDefinition' },
+        { group: 'rbac.authorization.k8s.io', kind: 'ClusterRole' },
+        { group: 'rbac.authorization.k8s.io', kind: 'ClusterRoleBinding' },
+      ],
+      namespaceResources: [
+        { group: '', kind: 'ConfigMap' },
+        { group: '', kind: 'ServiceAccount' },
+        { group: 'apps', kind: 'Deployment' },
+        { group: 'rbac.authorization.k8s.io', kind: 'Role' },
+        { group: 'rbac.authorization.k8s.io', kind: 'RoleBinding' },
+      ],
     });
   }
 }

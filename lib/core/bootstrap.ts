@@ -1,6 +1,7 @@
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { Application } from '../../imports/argoproj.io';
+import { Application, AppProject } from '../../imports/argoproj.io';
+import { ROOT_PROJECT_KINDS } from '../checks/argocd-project';
 import { IN_CLUSTER } from './component';
 import { OutputChart } from './output-chart';
 import { markPartial } from './partial-object';
@@ -47,8 +48,14 @@ export const BOOTSTRAP_FIELD_MANAGER = 'kompile-bootstrap';
  * (`kubectl apply --server-side --field-manager=kompile-bootstrap -f dist/<env>/bootstrap/`):
  * - the Application health check in `argocd-cm`, as a partial ConfigMap that server-side apply
  *   merges into Argo CD's own;
- * - the root app-of-apps Application, syncing `dist/<env>/apps/` (every child Application and the
- *   AppProject). It lives in the `default` project because it creates the platform's project.
+ * - the root project `<project>-root`: sources the GitOps repository only, destination Argo CD's
+ *   namespace only, namespaced kinds Application and AppProject only, no cluster-scoped kind. It is
+ *   the one project that may create Applications (rule `argocd-project`): not `default`, which
+ *   permits every source, destination and kind, so a file in `apps/` can create child
+ *   Applications and their projects and nothing else (no Secret in Argo CD's namespace, no
+ *   RoleBinding, nothing outside it);
+ * - the root app-of-apps Application in that project, syncing `dist/<env>/apps/` (every child
+ *   Application and the components' AppProjects).
  *
  * Removing a component: the root's automated prune deletes the child Application that left
  * `apps/`, and the child's own `resources-finalizer.argocd.argoproj.io` makes Argo CD delete the
@@ -62,6 +69,8 @@ export const BOOTSTRAP_FIELD_MANAGER = 'kompile-bootstrap';
  * Tearing an environment down is therefore deliberate: delete the child Applications one by one.
  */
 export class Bootstrap extends OutputChart {
+  /** The root Application's project: it may create Applications and AppProjects in Argo CD's namespace, nothing else. */
+  readonly rootProject: AppProject;
   readonly root: Application;
   /** The partial `argocd-cm`: the Application health check, nothing else. */
   readonly applicationHealth: k8s.KubeConfigMap;
@@ -80,10 +89,22 @@ export class Bootstrap extends OutputChart {
     });
     markPartial(this.applicationHealth);
 
+    this.rootProject = new AppProject(this, 'RootProject', {
+      metadata: { name: `${platform.project}-root`, namespace: ns },
+      spec: {
+        description: `Kompile root app-of-apps, environment ${platform.environment}: child Applications and their projects only`,
+        sourceRepos: [platform.gitops.repoURL],
+        destinations: [{ server: IN_CLUSTER, namespace: ns }],
+        // No clusterResourceWhitelist: an absent or empty one permits no cluster-scoped kind; the
+        // namespaced whitelist permits exactly these kinds (AppProject.IsGroupKindPermitted, v3.1.16).
+        namespaceResourceWhitelist: ROOT_PROJECT_KINDS.map((k) => ({ ...k })),
+      },
+    });
+
     this.root = new Application(this, 'Root', {
       metadata: { name: `${platform.environment}-root`, namespace: ns },
       spec: {
-        project: 'default',
+        project: `${platform.project}-root`,
         source: { repoUrl: platform.gitops.repoURL, targetRevision: platform.gitops.targetRevision, path: platform.repoPath('apps') },
         destination: { server: IN_CLUSTER, namespace: ns },
         syncPolicy: {

@@ -5,7 +5,7 @@ import { auditImage, auditObject, findingLocation } from '../checks/audit';
 import { undeclaredValueFindings } from '../checks/chart-values';
 import { hookFindings } from '../checks/argocd-hooks';
 import { crdOrderFindings } from '../checks/argocd-order';
-import { projectFindings } from '../checks/argocd-project';
+import { projectBoundaryFindings, projectFindings } from '../checks/argocd-project';
 import { unlockedImages } from '../checks/chart-images';
 import { crdApiVersions, SYNC_WAVE_ANNOTATION } from '../checks/objects';
 import { podAdmissionFindings } from '../checks/pod-admission';
@@ -343,8 +343,10 @@ export function synthesize(platform: Platform, policy: RegistryPolicy, options: 
 
   // 5c. Argo CD's project permissions for every Application and every object it syncs (Kompile's
   // own and what its chart renders): a refusal stops the whole sync.
-  const projectJson = all.find((r) => r.json.kind === 'AppProject')?.json;
-  if (projectJson) {
+  const projects = all.filter((r) => r.json.kind === 'AppProject');
+  for (const f of projectBoundaryFindings(projects.map((r) => r.json))) issues.push({ path: projects[f.index].obj.node.path, message: f.message });
+  if (projects.length > 0) {
+    const projectJson = projects.map((r) => r.json);
     const apps = components.map((c) => ({ application: renderedOf.get(c.application)!.json, objects: (byChart.get(c) ?? []).filter((r) => r.obj !== c.application).map((r) => r.json) }));
     for (const f of [...projectFindings(projectJson, apps), ...crdOrderFindings(apps)]) {
       const c = components.find((x) => x.name === f.application)!;

@@ -107,6 +107,11 @@ export interface UpstreamChartProps {
    */
   readonly clusterResources?: readonly GroupKind[];
   /**
+   * Namespaced kinds the chart creates, for a chart deployed to Argo CD's namespace: that project
+   * lists its namespaced kinds exactly (see `Project`). Elsewhere unused. @default - none declared
+   */
+  readonly namespaceResources?: readonly GroupKind[];
+  /**
    * Hydrate this chart (write its rendered objects as the component's folder) even where the
    * environment references its charts; it must then be vendored. @default - the environment's `gitops.chartsMode`
    */
@@ -135,6 +140,8 @@ export interface UpstreamChartProps {
 export class UpstreamChart extends Component {
   /** Cluster-scoped kinds the chart creates. */
   readonly clusterResources: readonly GroupKind[];
+  /** Namespaced kinds the chart declares it creates (`UpstreamChartProps.namespaceResources`). */
+  readonly namespaceResources?: readonly GroupKind[];
   /** Where the chart comes from (before source mirrors). */
   readonly source: ChartSource;
   /** Its entry in the chart lock, where the environment has one. */
@@ -189,6 +196,7 @@ export class UpstreamChart extends Component {
     this.hydrated = hydrated;
     this.wantsHydrated = wantsHydrated;
     this.clusterResources = props.clusterResources ?? OPERATOR_CLUSTER_KINDS;
+    this.namespaceResources = props.namespaceResources;
     this.source = source;
     // Every source an environment installs is locked (charts.lock.json): one place for versions.
     const lock = Platform.of(scope).chartLock;

@@ -19,7 +19,7 @@
 import { auditObject } from '../checks/audit';
 import { hookFindings } from '../checks/argocd-hooks';
 import { crdOrderFindings } from '../checks/argocd-order';
-import { projectFindings } from '../checks/argocd-project';
+import { projectBoundaryFindings, projectFindings } from '../checks/argocd-project';
 import { unlockedImages } from '../checks/chart-images';
 import { crdListDefaultFindings } from '../checks/crd-list-defaults';
 import { environmentObjectFindings } from '../checks/environment-objects';
@@ -306,21 +306,22 @@ export function validateTree(tree: RenderedTree, options: ValidateOptions = {}):
       secretChecks(o.object, add);
       if (policy) for (const f of auditObject(o.object, new Set(), policy)) add('airgap', f.pointer, f.inner === undefined ? f.message : `in its text at ${f.inner}: ${f.message}`);
     }
-    const project = objects.find((o) => o.object.kind === 'AppProject')?.object;
-    const applications = objects.filter((o) => o.object.kind === 'Application' && o.component === 'apps');
+    const projects = objects.filter((o) => o.object.kind === 'AppProject');
+    const applications = objects.filter((o) => o.object.kind === 'Application' && (o.component === 'apps' || o.component === 'bootstrap'));
     const synced = applications.map((a) => ({
       application: a.object,
       // Its folder's objects, or (an upstream chart) what was rendered from it.
       objects: objects.filter((o) => o !== a && (o.component === a.object.metadata.name || (o.chart !== undefined && o.file === a.file))).map((o) => o.object),
     }));
     const argocd: [Rule, { application: string; object?: string; message: string }][] = [
-      ...projectFindings(project, synced).map((f): [Rule, typeof f] => ['argocd-project', f]),
+      ...projectFindings(projects.map((p) => p.object), synced).map((f): [Rule, typeof f] => ['argocd-project', f]),
       ...crdOrderFindings(synced).map((f): [Rule, typeof f] => ['argocd-order', f]),
     ];
     for (const [rule, f] of argocd) {
       const a = applications.find((x) => x.object.metadata.name === f.application)!;
       findings.push({ severity: SEVERITY[rule], rule, environment: env, file: a.file, object: f.object ?? displayName(a.object), path: f.object ? '' : '/spec', message: f.message });
     }
+    for (const f of projectBoundaryFindings(projects.map((p) => p.object))) findings.push({ severity: SEVERITY['argocd-project'], rule: 'argocd-project', environment: env, file: projects[f.index].file, object: displayName(projects[f.index].object), path: '/spec', message: f.message });
     for (const f of hookFindings(objects.map((o) => o.object))) {
       const o = objects[f.index];
       findings.push({ severity: f.severity, rule: 'argocd-hook', environment: env, file: o.file, object: displayName(o.object), path: f.pointer, message: f.message });

@@ -5,19 +5,56 @@ import { compiledEnvironment, findObject, K8sObject, objectsIn } from '../helper
 import { dig } from '../ci/dig';
 import { airgap } from '../../stacks/airgap';
 import { BOOTSTRAP_FIELD_MANAGER } from '../../lib/core/bootstrap';
+import { projectBoundaryFindings, projectFindings } from '../../lib/checks/argocd-project';
 
 describe('Argo CD objects', () => {
   const out = compiledEnvironment();
 
-  it('bootstraps a root app-of-apps in the default project that syncs the apps folder', () => {
+  it('bootstraps a root app-of-apps in its own project that syncs the apps folder', () => {
     const root = findObject(objectsIn(out, 'bootstrap/bootstrap.yaml'), 'Application', 'dev-root');
     expect(root.metadata.namespace).toBe('argocd');
     expect(root.spec).toMatchObject({
-      project: 'default',
+      project: 'kompile-dev-root',
       source: { repoURL: 'https://git.example.com/platform/kompile-gitops.git', targetRevision: 'main', path: 'dist/dev/apps' },
       destination: { server: 'https://kubernetes.default.svc', namespace: 'argocd' },
       syncPolicy: { automated: { prune: true, selfHeal: true } },
     });
+  });
+
+  it('lets the root project create Applications and AppProjects in argocd from the GitOps repository, nothing else', () => {
+    const bootstrap = objectsIn(out, 'bootstrap/bootstrap.yaml');
+    const rootProject = findObject(bootstrap, 'AppProject', 'kompile-dev-root', 'argocd');
+    expect(rootProject.spec).toEqual({
+      description: 'Kompile root app-of-apps, environment dev: child Applications and their projects only',
+      sourceRepos: ['https://git.example.com/platform/kompile-gitops.git'],
+      destinations: [{ server: 'https://kubernetes.default.svc', namespace: 'argocd' }],
+      namespaceResourceWhitelist: [
+        { group: 'argoproj.io', kind: 'Application' },
+        { group: 'argoproj.io', kind: 'AppProject' },
+      ],
+    });
+    // Applied before the root Application that names it.
+    expect(bootstrap.map((o) => o.kind)).toEqual(['ConfigMap', 'AppProject', 'Application']);
+    // Everything the root syncs (apps/) fits it, and no project but the root's may create Applications or Secrets in argocd.
+    const apps = [...out.files.keys()].filter((f) => f.startsWith('apps/')).flatMap((f) => objectsIn(out, f));
+    const root = findObject(bootstrap, 'Application', 'dev-root');
+    expect(projectFindings([rootProject], [{ application: root, objects: apps }])).toEqual([]);
+    expect(projectBoundaryFindings([rootProject, ...apps.filter((o) => o.kind === 'AppProject')])).toEqual([]);
+  });
+
+  it('keeps every component project but the one for argocd out of Argo CD’s namespace, and that one to the kinds it uses', () => {
+    const projects = objectsIn(out, 'apps/project.yaml');
+    expect(projects.map((p) => p.metadata.name)).toEqual(['kompile-dev', 'kompile-dev-argocd']);
+    const platform = projects[0].spec as { destinations: { namespace: string }[] };
+    expect(platform.destinations.map((d) => d.namespace)).not.toContain('argocd');
+    const argocd = projects[1].spec as { destinations: { namespace: string }[]; namespaceResourceWhitelist: { group: string; kind: string }[] };
+    expect(argocd.destinations.map((d) => d.namespace)).toEqual(['argocd']);
+    expect(argocd.namespaceResourceWhitelist).toContainEqual({ group: 'argocd-image-updater.argoproj.io', kind: 'ImageUpdater' });
+    expect(argocd.namespaceResourceWhitelist.filter((k) => k.group === 'argoproj.io' || k.kind === 'Secret')).toEqual([]);
+    const projectOf = (name: string) => (findObject(objectsIn(out, `apps/${name}.yaml`), 'Application', name).spec as { project: string }).project;
+    expect(projectOf('argocd-image-updater')).toBe('kompile-dev-argocd');
+    expect(projectOf('image-automation')).toBe('kompile-dev-argocd');
+    expect(projectOf('jenkins')).toBe('kompile-dev');
   });
 
   it('writes argocd-cm as a partial with the one data key it needs: no labels or annotations to take over or conflict with', () => {
