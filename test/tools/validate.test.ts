@@ -37,6 +37,15 @@ describe('validateTree', () => {
     expect(validateTree(tree([...good, { ...role, rules: [{ apiGroups: [''], resources: ['pods'], verbs: ['get'] }] } as unknown as Obj]), { schema })).toEqual([]);
   });
 
+  it("reports what an upstream chart renders as a warning of the same rule, naming the chart (Kompile's own objects stay errors)", () => {
+    const role = { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: { name: 'all', namespace: 'ml' }, rules: [{ apiGroups: [''], resources: ['pods'], verbs: ['*'] }] };
+    const t = tree([...good, role as unknown as Obj]);
+    const fromChart = { ...t, objects: t.objects.map((o) => (o.object.kind === 'Role' ? { ...o, chart: 'wide' } : o)) };
+    const findings = validateTree(fromChart, { schema });
+    expect(findings).toEqual([expect.objectContaining({ severity: 'warning', rule: 'rbac-wildcard', object: 'Role/ml/all', message: expect.stringContaining('(rendered from chart wide)') })]);
+    expect(validateExitCode(findings)).toBe(0);
+  });
+
   it('reports schema findings with file, object and field path', () => {
     const broken = deployment('api', 'ml', 'ghcr.io/acme/api:1.0', { replicas: 'two' });
     const findings = validateTree(tree([namespace('ml'), networkPolicy('p', 'ml'), broken]), { schema });
