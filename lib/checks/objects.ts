@@ -54,3 +54,14 @@ export function crdApiVersions(objects: readonly unknown[]): string[] {
   }
   return [...out].sort();
 }
+
+/** Prefix of the annotation that exempts one object from one security rule: `<prefix><rule>: "<reason>"`. */
+export const SECURITY_EXCEPTION_PREFIX = 'kompile.dev/security-exception.';
+
+/**
+ * The reason an object gives for an exception to the security rule `rule` (its annotation
+ * `kompile.dev/security-exception.<rule>`), as written (possibly empty), or undefined without one.
+ */
+export function securityException(obj: ManifestLike, rule: string): string | undefined {
+  return obj.metadata.annotations?.[`${SECURITY_EXCEPTION_PREFIX}${rule}`];
+}

@@ -43,6 +43,8 @@ export interface PlatformProps {
   readonly ingressPublishesStatus?: boolean;
   /** The cluster's facts for the port rule (lib/checks/ports.ts). @default - node-port range 30000-32767, nothing reserved */
   readonly ports?: PortFacts;
+  /** The cluster's pod and service networks for the network rules (lib/checks/security-network.ts). @default - unknown */
+  readonly clusterCidrs?: readonly string[];
 }
 
 /**
@@ -79,6 +81,8 @@ export class Platform extends App {
   readonly ingressPublishesStatus: boolean;
   /** The cluster's facts for the port rule. */
   readonly ports: PortFacts;
+  /** The cluster's pod and service networks, where known. */
+  readonly clusterCidrs?: readonly string[];
   private readonly rendered: ReadonlyMap<string, RenderedChart>;
 
   constructor(props: PlatformProps) {
@@ -94,6 +98,7 @@ export class Platform extends App {
     this.waitForFirstConsumer = props.waitForFirstConsumer ?? [];
     this.ingressPublishesStatus = props.ingressPublishesStatus ?? true;
     this.ports = props.ports ?? {};
+    this.clusterCidrs = props.clusterCidrs;
   }
 
   /** Path inside the GitOps repository of a folder of this environment's output. */
