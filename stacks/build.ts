@@ -3,7 +3,7 @@ import { Bootstrap } from '../lib/core/bootstrap';
 import { ChartLock } from '../lib/core/chart-lock';
 import type { RenderedChart } from '../lib/core/chart-render';
 import { Component } from '../lib/core/component';
-import { clusterNetworkCidrs, clusterPortFacts, EnvironmentConfig } from '../lib/core/config';
+import { clusterNamespaces, clusterNetworkCidrs, clusterPortFacts, EnvironmentConfig } from '../lib/core/config';
 import { GpuRuntime, usesRuntimeClass } from '../lib/core/gpu-runtime';
 import { Namespaces } from '../lib/core/namespaces';
 import { Platform } from '../lib/core/platform';
@@ -55,6 +55,7 @@ export function buildEnvironment(config: EnvironmentConfig, options: BuildOption
     ingressPublishesStatus: config.cluster.ingress.publishesStatus,
     ports: clusterPortFacts(config.cluster),
     clusterCidrs: clusterNetworkCidrs(config.cluster),
+    clusterNamespaces: clusterNamespaces(config.cluster),
   });
   const { cluster, components } = config;
   const namespaces = new Namespaces(platform, 'Namespaces', { kubernetesVersion: cluster.kubernetesVersion, clusterCidrs: clusterNetworkCidrs(cluster) });

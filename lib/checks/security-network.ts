@@ -36,7 +36,9 @@ export interface NetworkSecurityFacts {
    */
   readonly clusterCidrs?: readonly string[];
   /**
-   * Namespaces that exist without the environment creating them. @default KUBERNETES_NAMESPACES
+   * Namespaces that exist without the environment creating them ({@link KUBERNETES_NAMESPACES},
+   * Argo CD's, the cluster's). @default - unknown: the rule 'netpol-unknown-namespace' is off
+   * (construct tests synthesize fragments of an environment)
    */
   readonly existingNamespaces?: readonly string[];
 }
@@ -88,7 +90,8 @@ export function cidrContains(outer: string, inner: string): boolean {
 
 /** Findings of the network rules, and of their exceptions, over the environment's objects. */
 export function networkSecurityFindings(objects: readonly ManifestLike[], facts: NetworkSecurityFacts = {}): NetworkSecurityFinding[] {
-  const created = new Set([...(facts.existingNamespaces ?? KUBERNETES_NAMESPACES), ...objects.filter((o) => o.kind === 'Namespace' && o.apiVersion === 'v1').map((o) => o.metadata.name)]);
+  const judgeNamespaces = facts.existingNamespaces !== undefined;
+  const created = new Set([...(facts.existingNamespaces ?? []), ...objects.filter((o) => o.kind === 'Namespace' && o.apiVersion === 'v1').map((o) => o.metadata.name)]);
   const out: NetworkSecurityFinding[] = [];
   objects.forEach((o, index) => {
     if (o.kind !== 'NetworkPolicy' || !o.apiVersion.startsWith('networking.k8s.io/')) return;
@@ -122,7 +125,7 @@ export function networkSecurityFindings(objects: readonly ManifestLike[], facts:
           const exprs = list(rec(peer.namespaceSelector).matchExpressions).filter((e) => e.key === NAME_LABEL && e.operator === 'In');
           const named = [...(typeof names === 'string' ? [names] : []), ...exprs.flatMap((e) => (Array.isArray(e.values) ? e.values.filter((v): v is string => typeof v === 'string') : []))];
           for (const ns of named) {
-            if (created.has(ns)) continue;
+            if (!judgeNamespaces || created.has(ns)) continue;
             raw.push({
               index,
               rule: 'netpol-unknown-namespace',
@@ -134,6 +137,7 @@ export function networkSecurityFindings(objects: readonly ManifestLike[], facts:
       });
     }
     for (const rule of NETWORK_SECURITY_RULES) {
+      if (rule === 'netpol-unknown-namespace' && !judgeNamespaces) continue;
       const reason = securityException(o, rule);
       const mine = raw.filter((f) => f.rule === rule);
       const pointer = `/metadata/annotations/${escapePointer(`${SECURITY_EXCEPTION_PREFIX}${rule}`)}`;

@@ -45,6 +45,12 @@ export interface PlatformProps {
   readonly ports?: PortFacts;
   /** The cluster's pod and service networks for the network rules (lib/checks/security-network.ts). @default - unknown */
   readonly clusterCidrs?: readonly string[];
+  /**
+   * Namespaces the cluster has without the environment creating them (besides Kubernetes' own and
+   * Argo CD's). @default - unknown: the rule 'netpol-unknown-namespace' is off (construct tests);
+   * environments always pass their cluster's
+   */
+  readonly clusterNamespaces?: readonly string[];
 }
 
 /**
@@ -83,6 +89,8 @@ export class Platform extends App {
   readonly ports: PortFacts;
   /** The cluster's pod and service networks, where known. */
   readonly clusterCidrs?: readonly string[];
+  /** Namespaces the cluster has without the environment creating them; undefined in construct tests. */
+  readonly clusterNamespaces?: readonly string[];
   private readonly rendered: ReadonlyMap<string, RenderedChart>;
 
   constructor(props: PlatformProps) {
@@ -99,6 +107,7 @@ export class Platform extends App {
     this.ingressPublishesStatus = props.ingressPublishesStatus ?? true;
     this.ports = props.ports ?? {};
     this.clusterCidrs = props.clusterCidrs;
+    this.clusterNamespaces = props.clusterNamespaces;
   }
 
   /** Path inside the GitOps repository of a folder of this environment's output. */

@@ -417,7 +417,7 @@ export function synthesize(platform: Platform, policy: RegistryPolicy, options: 
   }
 
   // 5j''. NetworkPolicies wider than needed (lib/checks/security-network.ts), exceptions included.
-  for (const f of networkSecurityFindings(all.map((r) => r.json), { clusterCidrs: platform.clusterCidrs, existingNamespaces: [...KUBERNETES_NAMESPACES, platform.gitops.argocdNamespace] })) {
+  for (const f of networkSecurityFindings(all.map((r) => r.json), { clusterCidrs: platform.clusterCidrs, existingNamespaces: platform.clusterNamespaces && [...KUBERNETES_NAMESPACES, platform.gitops.argocdNamespace, ...platform.clusterNamespaces] })) {
     issues.push({ path: all[f.index].obj.node.path, message: `${f.pointer}: [${f.rule}] ${f.message}` });
   }
 

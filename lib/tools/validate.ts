@@ -151,6 +151,8 @@ export interface ValidateOptions {
   readonly ports?: ReadonlyMap<string, PortFacts>;
   /** The cluster's pod and service networks by environment name, for the 'netpol-open-peer' rule. @default - unknown: an open block needs some except */
   readonly clusterCidrs?: ReadonlyMap<string, readonly string[]>;
+  /** Namespaces each environment's cluster has without creating them (`clusterNamespaces`), for the 'netpol-unknown-namespace' rule. @default - Kubernetes' own and Argo CD's */
+  readonly clusterNamespaces?: ReadonlyMap<string, readonly string[]>;
 }
 
 type Rec = Record<string, unknown>;
@@ -364,7 +366,7 @@ export function validateTree(tree: RenderedTree, options: ValidateOptions = {}):
       const also = f.otherIndex === undefined ? '' : ` (${objects[f.otherIndex].file})`;
       findings.push({ severity: SEVERITY[f.rule], rule: f.rule, environment: env, file: o.file, object: displayName(o.object), path: f.pointer, message: `${f.message}${also}` });
     }
-    for (const f of networkSecurityFindings(objects.map((o) => o.object), { clusterCidrs: options.clusterCidrs?.get(env), existingNamespaces: [...KUBERNETES_NAMESPACES, ...(options.argocdNamespaces?.has(env) ? [options.argocdNamespaces.get(env)!] : [])] })) {
+    for (const f of networkSecurityFindings(objects.map((o) => o.object), { clusterCidrs: options.clusterCidrs?.get(env), existingNamespaces: [...KUBERNETES_NAMESPACES, ...(options.argocdNamespaces?.has(env) ? [options.argocdNamespaces.get(env)!] : []), ...(options.clusterNamespaces?.get(env) ?? [])] })) {
       const o = objects[f.index];
       findings.push({ severity: SEVERITY[f.rule], rule: f.rule, environment: env, file: o.file, object: displayName(o.object), path: f.pointer, message: f.message });
     }

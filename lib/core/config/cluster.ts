@@ -208,6 +208,14 @@ export function clusterPortFacts(cluster: ClusterConfig): PortFacts {
   };
 }
 
+/**
+ * Namespaces the cluster has without the environment creating them, besides Kubernetes' own: the
+ * ingress controller's where the cluster runs it (`cluster.ingress.install` false).
+ */
+export function clusterNamespaces(cluster: Pick<ClusterConfig, 'ingress'>): string[] {
+  return cluster.ingress.install ? [] : [cluster.ingress.namespace];
+}
+
 /** Defaults of the pod and service networks by distribution (see `cluster.network`). */
 const DEFAULT_NETWORKS: Record<ClusterConfig['distribution'], { podCidrs?: string[]; serviceCidrs: string[] }> = {
   k3s: { podCidrs: ['10.42.0.0/16'], serviceCidrs: ['10.43.0.0/16'] },
