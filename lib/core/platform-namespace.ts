@@ -78,7 +78,9 @@ export interface PolicyRule {
  * from a host address to a ClusterIP, to the forwarding node's address on its way to the pod; when
  * the pod runs on another node that address is the node's overlay interface (Flannel's flannel.1,
  * Calico's tunl0), which lies inside the pod network. Excepting the pod network would drop every
- * such connection that lands on a node other than the pod's.
+ * such connection that lands on a node other than the pod's. (kube-proxy: kubernetes/kubernetes
+ * pkg/proxy/iptables/proxier.go, "masquerade traffic for … external destinations" unless
+ * `ExternalPolicyLocal`. The overlay interface's address is the CNI's choice, not verified here.)
  */
 export const NODE_SOURCED_REASON =
   "admits clients arriving through a node (NodePort/LoadBalancer with externalTrafficPolicy Cluster, or the host-network API server): kube-proxy masquerades them to the forwarding node's address, on overlay CNIs an address of the pod network, so the pod network cannot be excepted";
