@@ -3,7 +3,7 @@ import { Bootstrap } from '../lib/core/bootstrap';
 import { ChartLock } from '../lib/core/chart-lock';
 import type { RenderedChart } from '../lib/core/chart-render';
 import { Component } from '../lib/core/component';
-import { clusterPortFacts, EnvironmentConfig } from '../lib/core/config';
+import { clusterNamespaces, clusterNetworkCidrs, clusterPortFacts, EnvironmentConfig } from '../lib/core/config';
 import { GpuRuntime, usesRuntimeClass } from '../lib/core/gpu-runtime';
 import { Namespaces } from '../lib/core/namespaces';
 import { Platform } from '../lib/core/platform';
@@ -54,9 +54,11 @@ export function buildEnvironment(config: EnvironmentConfig, options: BuildOption
     waitForFirstConsumer: config.cluster.storageClasses.waitForFirstConsumer,
     ingressPublishesStatus: config.cluster.ingress.publishesStatus,
     ports: clusterPortFacts(config.cluster),
+    clusterCidrs: clusterNetworkCidrs(config.cluster),
+    clusterNamespaces: clusterNamespaces(config.cluster),
   });
   const { cluster, components } = config;
-  const namespaces = new Namespaces(platform, 'Namespaces', { kubernetesVersion: cluster.kubernetesVersion });
+  const namespaces = new Namespaces(platform, 'Namespaces', { kubernetesVersion: cluster.kubernetesVersion, clusterCidrs: clusterNetworkCidrs(cluster) });
 
   if (components.toolhive.enabled) {
     new ToolHive(platform, 'ToolHive', { config: components.toolhive, charts, namespaces, apiServer: cluster.apiServer, replicas: cluster.replicas });

@@ -20,6 +20,11 @@ export const prod = defineEnvironment({
     // The nodes' containerd has the NVIDIA runtime added by hand (seed 002), no RuntimeClass: the platform creates it.
     gpu: { resourceName: 'nvidia.com/gpu', runtimeClassName: 'nvidia', createRuntimeClass: true, perNode: 4, nodes: 3 },
     apiServer: { cidrs: ['10.61.3.0/24'], ports: [6443] },
+    // kubeadm has no default pod network; the seeds do not name prod's CNI. 10.244.0.0/16 is the
+    // network of Flannel's manifest (kube-flannel.yml net-conf.json) and what kubeadm guides pass as
+    // --pod-network-cidr; confirm with `kubectl get nodes -o jsonpath='{..podCIDR}'`. The service
+    // network is kubeadm's default 10.96.0.0/12.
+    network: { podCidrs: ['10.244.0.0/16'] },
     // The production cluster's monitoring stack (kube-prometheus) scrapes ServiceMonitors.
     prometheusOperator: true,
     replicas: 2,

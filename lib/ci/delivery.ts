@@ -70,10 +70,11 @@ export class Delivery extends Construct {
       podSelector: { 'app.kubernetes.io/name': 'registry' },
       peers: [{ namespaces: [jen.agentsNamespace, props.argocdNamespace] }, { cidrs: ANYWHERE }],
       ports: [{ port: REGISTRY_PORT }],
+      fromNodes: true,
     });
 
     // Jenkins controller: its UI and GitLab's webhooks arrive on the NodePort; agents connect back.
-    jenkinsNs.allowIngress({ name: 'jenkins-http', peers: [{ cidrs: ANYWHERE }, { namespaces: [jen.agentsNamespace] }], ports: [{ port: JENKINS_HTTP_PORT }] });
+    jenkinsNs.allowIngress({ name: 'jenkins-http', peers: [{ cidrs: ANYWHERE }, { namespaces: [jen.agentsNamespace] }], ports: [{ port: JENKINS_HTTP_PORT }], fromNodes: true });
     jenkinsNs.allowIngress({ name: 'jenkins-agents', peers: [{ namespaces: [jen.agentsNamespace] }], ports: [{ port: AGENT_LISTENER_PORT }] });
     jenkinsNs.allowEgress({ name: 'kube-apiserver', peers: [{ cidrs: props.apiServer.cidrs }], ports: props.apiServer.ports.map((port) => ({ port })) });
     // GitLab (status, checkout for pipeline definitions) and the plugin update center.

@@ -5,6 +5,8 @@ import { PlatformNamespace, PlatformNamespaceProps } from './platform-namespace'
 export interface NamespacesProps {
   /** Kubernetes minor version Pod Security levels are pinned to. */
   readonly kubernetesVersion: string;
+  /** The cluster's pod and service networks, which `0.0.0.0/0` peers except. @default - none */
+  readonly clusterCidrs?: readonly string[];
 }
 
 /**
@@ -13,19 +15,21 @@ export interface NamespacesProps {
  */
 export class Namespaces extends Component {
   private readonly kubernetesVersion: string;
+  private readonly clusterCidrs?: readonly string[];
   private readonly byName = new Map<string, PlatformNamespace>();
 
   constructor(scope: Construct, id: string, props: NamespacesProps) {
     super(scope, id, { name: 'namespaces' });
     this.kubernetesVersion = props.kubernetesVersion;
+    this.clusterCidrs = props.clusterCidrs;
   }
 
   /** Adds a namespace; a second request for the same name is an error naming both requesters. */
-  add(props: Omit<PlatformNamespaceProps, 'kubernetesVersion'>): PlatformNamespace {
+  add(props: Omit<PlatformNamespaceProps, 'kubernetesVersion' | 'clusterCidrs'>): PlatformNamespace {
     if (this.byName.has(props.name)) {
       throw new Error(`[${this.node.path}] namespace '${props.name}' is declared twice`);
     }
-    const ns = new PlatformNamespace(this, props.name, { ...props, kubernetesVersion: this.kubernetesVersion });
+    const ns = new PlatformNamespace(this, props.name, { ...props, kubernetesVersion: this.kubernetesVersion, clusterCidrs: this.clusterCidrs });
     this.byName.set(props.name, ns);
     return ns;
   }

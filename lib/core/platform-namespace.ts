@@ -1,7 +1,9 @@
 import { ApiObject } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
+import { SECURITY_EXCEPTION_PREFIX } from '../checks/objects';
 import { ENFORCE_LABEL, PodSecurityLevel } from '../checks/pod-security';
+import type { NetworkSecurityRule } from '../checks/security-network';
 
 export type { PodSecurityLevel };
 
@@ -39,7 +41,11 @@ export interface PolicyPeer {
   readonly namespaces?: readonly string[];
   /** Pods of this namespace, by labels. */
   readonly pods?: Readonly<Record<string, string>>;
-  /** Address blocks outside the pod network, e.g. the API server's. */
+  /**
+   * Address blocks outside the pod network, e.g. the API server's. `0.0.0.0/0` stands for
+   * "anywhere outside the cluster": it excepts the namespace's `clusterCidrs` (the pod and service
+   * networks), so it admits no pod; pods are peers by namespace (rule 'netpol-open-peer').
+   */
   readonly cidrs?: readonly string[];
 }
 
@@ -51,7 +57,33 @@ export interface PolicyRule {
   readonly peers: readonly PolicyPeer[];
   /** @default - every port */
   readonly ports?: readonly PolicyPort[];
+  /**
+   * Exceptions to security rules, by rule, each with its reason: the policy's annotations
+   * `kompile.dev/security-exception.<rule>` (lib/checks/security-network.ts). An exception to
+   * 'netpol-open-peer' keeps `0.0.0.0/0` whole (no `except`). @default - none
+   */
+  readonly exceptions?: Readonly<Partial<Record<NetworkSecurityRule, string>>>;
+  /**
+   * The rule's address blocks admit traffic that reaches the pods from nodes: clients of a NodePort
+   * or LoadBalancer Service, or the host-network API server calling a webhook. Its `0.0.0.0/0` is
+   * then written whole, with the exception {@link NODE_SOURCED_REASON} (rule 'netpol-open-peer'),
+   * since the pod network cannot be excepted from such sources. Only ingress. @default false
+   */
+  readonly fromNodes?: boolean;
 }
+
+/**
+ * Why an ingress block from nodes cannot except the pod network. kube-proxy masquerades traffic to
+ * a NodePort with `externalTrafficPolicy: Cluster` (every Service of the platform), and traffic
+ * from a host address to a ClusterIP, to the forwarding node's address on its way to the pod; when
+ * the pod runs on another node that address is the node's overlay interface (Flannel's flannel.1,
+ * Calico's tunl0), which lies inside the pod network. Excepting the pod network would drop every
+ * such connection that lands on a node other than the pod's. (kube-proxy: kubernetes/kubernetes
+ * pkg/proxy/iptables/proxier.go, "masquerade traffic for … external destinations" unless
+ * `ExternalPolicyLocal`. The overlay interface's address is the CNI's choice, not verified here.)
+ */
+export const NODE_SOURCED_REASON =
+  "admits clients arriving through a node (NodePort/LoadBalancer with externalTrafficPolicy Cluster, or the host-network API server): kube-proxy masquerades them to the forwarding node's address, on overlay CNIs an address of the pod network, so the pod network cannot be excepted";
 
 export interface PlatformNamespaceProps {
   /** The namespace's name. */
@@ -74,6 +106,11 @@ export interface PlatformNamespaceProps {
    * @default true
    */
   readonly allowDns?: boolean;
+  /**
+   * The cluster's pod and service networks (`clusterNetworkCidrs`), which a `0.0.0.0/0` peer
+   * excepts. @default - none: `0.0.0.0/0` is written whole
+   */
+  readonly clusterCidrs?: readonly string[];
 }
 
 /**
@@ -85,10 +122,12 @@ export class PlatformNamespace extends Construct {
   readonly name: string;
   readonly podSecurity: PodSecurityLevel;
   private readonly namespace: k8s.KubeNamespace;
+  private readonly clusterCidrs: readonly string[];
 
   constructor(scope: Construct, id: string, props: PlatformNamespaceProps) {
     super(scope, id);
     this.name = props.name;
+    this.clusterCidrs = props.clusterCidrs ?? [];
     this.podSecurity = props.podSecurity ?? 'restricted';
     if (this.podSecurity !== 'restricted' && !props.podSecurityReason) {
       throw new Error(`[${this.node.path}] namespace '${props.name}': podSecurity '${this.podSecurity}' needs a podSecurityReason saying why 'restricted' cannot be used`);
@@ -172,14 +211,19 @@ export class PlatformNamespace extends Construct {
     const id = `Allow${direction}-${rule.name}`;
     if (this.node.tryFindChild(id)) throw new Error(`[${this.node.path}] an ${direction.toLowerCase()} rule named '${rule.name}' exists already`);
     if (rule.peers.length === 0) throw new Error(`[${this.node.path}] rule '${rule.name}' has no peers; a rule without peers would allow everyone`);
-    const peers = rule.peers.flatMap(toPeers);
+    if (rule.fromNodes && direction !== 'Ingress') throw new Error(`[${this.node.path}] rule '${rule.name}': fromNodes is for ingress rules`);
+    const open = rule.peers.some((p) => p.cidrs?.includes('0.0.0.0/0'));
+    const exceptions = { ...(rule.fromNodes && open && this.clusterCidrs.length > 0 ? { 'netpol-open-peer': NODE_SOURCED_REASON } : {}), ...rule.exceptions };
+    const whole = exceptions['netpol-open-peer'] !== undefined;
+    const peers = rule.peers.flatMap((p) => toPeers(p, whole ? [] : this.clusterCidrs));
+    const annotations = Object.keys(exceptions).length > 0 ? Object.fromEntries(Object.entries(exceptions).map(([r, reason]) => [`${SECURITY_EXCEPTION_PREFIX}${r}`, reason])) : undefined;
     const ports = rule.ports?.map((p) => ({ port: k8s.IntOrString.fromNumber(p.port), protocol: p.protocol ?? 'TCP' }));
     const podSelector = { matchLabels: rule.podSelector ? { ...rule.podSelector } : undefined };
     const spec: k8s.NetworkPolicySpec =
       direction === 'Ingress'
         ? { podSelector, policyTypes: ['Ingress'], ingress: [{ from: peers, ports }] }
         : { podSelector, policyTypes: ['Egress'], egress: [{ to: peers, ports }] };
-    return this.inNamespace(new k8s.KubeNetworkPolicy(this, id, { metadata: { name: `allow-${direction === 'Ingress' ? 'from' : 'to'}-${rule.name}`, namespace: this.name }, spec }));
+    return this.inNamespace(new k8s.KubeNetworkPolicy(this, id, { metadata: { name: `allow-${direction === 'Ingress' ? 'from' : 'to'}-${rule.name}`, namespace: this.name, annotations }, spec }));
   }
 
   /** Orders a namespaced object of this construct after the Namespace itself. */
@@ -189,8 +233,8 @@ export class PlatformNamespace extends Construct {
   }
 }
 
-function toPeers(peer: PolicyPeer): k8s.NetworkPolicyPeer[] {
-  if (peer.cidrs) return peer.cidrs.map((cidr) => ({ ipBlock: { cidr } }));
+function toPeers(peer: PolicyPeer, clusterCidrs: readonly string[]): k8s.NetworkPolicyPeer[] {
+  if (peer.cidrs) return peer.cidrs.map((cidr) => ({ ipBlock: { cidr, except: cidr === '0.0.0.0/0' && clusterCidrs.length > 0 ? [...clusterCidrs] : undefined } }));
   const podSelector = peer.pods ? { matchLabels: { ...peer.pods } } : undefined;
   if (!peer.namespaces) return [{ podSelector: podSelector ?? {} }];
   return peer.namespaces.map((ns) => ({ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': ns } }, podSelector }));

@@ -43,6 +43,14 @@ export interface PlatformProps {
   readonly ingressPublishesStatus?: boolean;
   /** The cluster's facts for the port rule (lib/checks/ports.ts). @default - node-port range 30000-32767, nothing reserved */
   readonly ports?: PortFacts;
+  /** The cluster's pod and service networks for the network rules (lib/checks/security-network.ts). @default - unknown */
+  readonly clusterCidrs?: readonly string[];
+  /**
+   * Namespaces the cluster has without the environment creating them (besides Kubernetes' own and
+   * Argo CD's). @default - unknown: the rule 'netpol-unknown-namespace' is off (construct tests);
+   * environments always pass their cluster's
+   */
+  readonly clusterNamespaces?: readonly string[];
 }
 
 /**
@@ -79,6 +87,10 @@ export class Platform extends App {
   readonly ingressPublishesStatus: boolean;
   /** The cluster's facts for the port rule. */
   readonly ports: PortFacts;
+  /** The cluster's pod and service networks, where known. */
+  readonly clusterCidrs?: readonly string[];
+  /** Namespaces the cluster has without the environment creating them; undefined in construct tests. */
+  readonly clusterNamespaces?: readonly string[];
   private readonly rendered: ReadonlyMap<string, RenderedChart>;
 
   constructor(props: PlatformProps) {
@@ -94,6 +106,8 @@ export class Platform extends App {
     this.waitForFirstConsumer = props.waitForFirstConsumer ?? [];
     this.ingressPublishesStatus = props.ingressPublishesStatus ?? true;
     this.ports = props.ports ?? {};
+    this.clusterCidrs = props.clusterCidrs;
+    this.clusterNamespaces = props.clusterNamespaces;
   }
 
   /** Path inside the GitOps repository of a folder of this environment's output. */

@@ -15,6 +15,7 @@ import { crdListDefaultFindings, crdSchemasAmong } from '../checks/crd-list-defa
 import { environmentObjectFindings } from '../checks/environment-objects';
 import { ingressHealthFindings } from '../checks/ingress-health';
 import { kubernetesVersionFindings } from '../checks/kubernetes-versions';
+import { KUBERNETES_NAMESPACES, networkSecurityFindings } from '../checks/security-network';
 import { syncWaveFindings } from '../checks/sync-waves';
 import type { ChartRenderRequest } from './chart-render';
 import { Component } from './component';
@@ -427,6 +428,11 @@ export function synthesize(platform: Platform, policy: RegistryPolicy, options: 
   };
   for (const f of portFindings(all.map((r) => r.json), platform.ports, { renderedBy })) {
     issues.push({ path: all[f.index].obj.node.path, message: `${f.pointer}: ${f.message}${f.otherIndex === undefined ? '' : ` [${all[f.otherIndex].obj.node.path}]`}` });
+  }
+
+  // 5j''. NetworkPolicies wider than needed (lib/checks/security-network.ts), exceptions included.
+  for (const f of networkSecurityFindings(all.map((r) => r.json), { clusterCidrs: platform.clusterCidrs, existingNamespaces: platform.clusterNamespaces && [...KUBERNETES_NAMESPACES, platform.gitops.argocdNamespace, ...platform.clusterNamespaces] })) {
+    issues.push({ path: all[f.index].obj.node.path, message: `${f.pointer}: [${f.rule}] ${f.message}` });
   }
 
   // 5k. Component versions against the cluster's Kubernetes version: enforced minimums fail the

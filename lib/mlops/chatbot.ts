@@ -209,7 +209,7 @@ export class Chatbot extends Construct {
     this.namespace.allowIngress({ name: 'ingress-to-backend', podSelector: this.backend.selector, peers: controller, ports: [{ port: config.backend.port }] });
     if (config.frontend.nodePort !== undefined) {
       // NodePort traffic arrives from outside the cluster (source NATed to a node address).
-      this.namespace.allowIngress({ name: 'nodeport-to-frontend', podSelector: this.frontend.selector, peers: [{ cidrs: ['0.0.0.0/0'] }], ports: [{ port: config.frontend.port }] });
+      this.namespace.allowIngress({ name: 'nodeport-to-frontend', podSelector: this.frontend.selector, peers: [{ cidrs: ['0.0.0.0/0'] }], ports: [{ port: config.frontend.port }], fromNodes: true });
     }
     for (const store of [this.redis, this.chroma]) {
       this.namespace.allowIngress({ name: `backend-to-${store.name}`, podSelector: store.selector, peers: [{ pods: this.backend.selector }], ports: [{ port: store.port }] });

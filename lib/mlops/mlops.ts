@@ -157,7 +157,7 @@ export class Mlops extends Construct {
         serviceType: s.serviceType,
         nodePort: s.nodePort,
       });
-      servingNamespace.allowIngress({ name: 'clients', podSelector: api.app.selector, peers: [{ cidrs: s.clientCidrs }], ports: [{ port: s.containerPort }] });
+      servingNamespace.allowIngress({ name: 'clients', podSelector: api.app.selector, peers: [{ cidrs: s.clientCidrs }], ports: [{ port: s.containerPort }], fromNodes: true });
       if (config.mlflow.s3 && config.mlflow.egress) {
         // serving → storage: where models are artifacts in the object store, the API may fetch them there.
         servingNamespace.allowEgress({

@@ -63,7 +63,7 @@ export class KCloud extends Construct {
     const ns = props.namespaces.add({ name: config.namespace });
     ns.allowEgress({ name: 'kube-apiserver', peers: [{ cidrs: props.apiServer.cidrs }], ports: props.apiServer.ports.map((port) => ({ port })) });
     // The API server calls the admission webhooks from the control-plane hosts.
-    ns.allowIngress({ name: 'webhooks', podSelector: { 'app.kubernetes.io/name': 'kcloud-operator' }, peers: [{ cidrs: props.apiServer.cidrs }], ports: [{ port: WEBHOOK_PORT }] });
+    ns.allowIngress({ name: 'webhooks', podSelector: { 'app.kubernetes.io/name': 'kcloud-operator' }, peers: [{ cidrs: props.apiServer.cidrs }], ports: [{ port: WEBHOOK_PORT }], fromNodes: true });
     const scheduler = config.env.coreSchedulerUrl;
     if (scheduler) {
       const service = inClusterService(scheduler);
@@ -74,7 +74,17 @@ export class KCloud extends Construct {
           : { name: 'core-scheduler', peers: [{ cidrs: egress?.cidrs ?? [] }], ports: (egress?.ports ?? []).map((port) => ({ port })) },
       );
     }
-    ns.allowIngress({ name: 'metrics', podSelector: { 'app.kubernetes.io/name': 'kcloud-operator' }, peers: [{ namespaces: [config.monitoringNamespace] }], ports: [{ port: METRICS_PORT }] });
+    // Prometheus scrapes the metrics only where the cluster runs a monitoring stack (the Prometheus
+    // Operator's, in `monitoringNamespace`); that namespace is the cluster's, not the environment's.
+    if (props.prometheusOperator) {
+      ns.allowIngress({
+        name: 'metrics',
+        podSelector: { 'app.kubernetes.io/name': 'kcloud-operator' },
+        peers: [{ namespaces: [config.monitoringNamespace] }],
+        ports: [{ port: METRICS_PORT }],
+        exceptions: { 'netpol-unknown-namespace': `the cluster's own monitoring stack (cluster.prometheusOperator) runs in '${config.monitoringNamespace}', a namespace the cluster creates, not the environment` },
+      });
+    }
 
     const crds = props.charts.get('kcloud-crds');
     this.crds = new KCloudCrds(this, 'Crds', { repository: crds.repoURL, revision: crds.version, namespace: config.namespace });

@@ -115,9 +115,9 @@ export class IngressNginx extends UpstreamChart {
 
     this.ns = props.namespaces.add({ name: props.namespace });
     // Clients reach the controller through the NodePorts (source NATed to a node address).
-    this.ns.allowIngress({ name: 'clients', podSelector: CONTROLLER_PODS, peers: [{ cidrs: ['0.0.0.0/0'] }], ports: [{ port: HTTP_PORT }, { port: HTTPS_PORT }] });
+    this.ns.allowIngress({ name: 'clients', podSelector: CONTROLLER_PODS, peers: [{ cidrs: ['0.0.0.0/0'] }], ports: [{ port: HTTP_PORT }, { port: HTTPS_PORT }], fromNodes: true });
     // The API server calls the validating webhook for every Ingress.
-    this.ns.allowIngress({ name: 'kube-apiserver', podSelector: CONTROLLER_PODS, peers: [{ cidrs: props.apiServer.cidrs }], ports: [{ port: WEBHOOK_PORT }] });
+    this.ns.allowIngress({ name: 'kube-apiserver', podSelector: CONTROLLER_PODS, peers: [{ cidrs: props.apiServer.cidrs }], ports: [{ port: WEBHOOK_PORT }], fromNodes: true });
     // The controller watches Ingresses, Services and EndpointSlices; the certificate Jobs write the
     // webhook's Secret and caBundle.
     this.ns.allowEgress({ name: 'kube-apiserver', peers: [{ cidrs: props.apiServer.cidrs }], ports: props.apiServer.ports.map((port) => ({ port })) });

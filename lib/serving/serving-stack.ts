@@ -108,7 +108,7 @@ export class ServingStack extends Construct {
       const n = props.namespaces.add({ name, podSecurity: podSecurity?.level, podSecurityReason: podSecurity?.reason });
       n.allowEgress({ name: 'kube-apiserver', peers: [{ cidrs: apiServer.cidrs }], ports: apiPorts });
       // Admission webhooks are called by the API server.
-      if (webhookPorts.length > 0) n.allowIngress({ name: 'kube-apiserver', peers: [{ cidrs: apiServer.cidrs }], ports: webhookPorts.map((port) => ({ port })) });
+      if (webhookPorts.length > 0) n.allowIngress({ name: 'kube-apiserver', peers: [{ cidrs: apiServer.cidrs }], ports: webhookPorts.map((port) => ({ port })), fromNodes: true });
       n.allowIngress({ name: 'same-namespace', peers: [{ namespaces: [name] }] });
       n.allowEgress({ name: 'same-namespace', peers: [{ namespaces: [name] }] });
       return n;
@@ -128,8 +128,9 @@ export class ServingStack extends Construct {
     istioNs.allowIngress({
       name: 'ingress-gateway',
       podSelector: { istio: 'ingressgateway' },
-      peers: [{ cidrs: ['0.0.0.0/0'] }, { namespaces: [modelNs, ns.knativeServing, ns.kserve] }],
+      peers: [{ cidrs: ['0.0.0.0/0'] }, { namespaces: [modelNs, ...(useKnative ? [ns.knativeServing] : []), ns.kserve] }],
       ports: [80, 443, 8081, 8444, 15021].map((port) => ({ port })),
+      fromNodes: true,
     });
     istioNs.allowEgress({ name: 'models', peers: [{ namespaces: [modelNs, ...(useKnative ? [ns.knativeServing] : [])] }] });
     if (useKnative) {

@@ -24,6 +24,7 @@ import { unlockedImages } from '../checks/chart-images';
 import { crdListDefaultFindings } from '../checks/crd-list-defaults';
 import { environmentObjectFindings } from '../checks/environment-objects';
 import { ingressHealthFindings } from '../checks/ingress-health';
+import { KUBERNETES_NAMESPACES, networkSecurityFindings } from '../checks/security-network';
 import { kubernetesVersionFindings } from '../checks/kubernetes-versions';
 import { syncWaveFindings } from '../checks/sync-waves';
 import { apiValidationFindings } from '../checks/api-validation';
@@ -42,7 +43,7 @@ import { displayName, environmentsOf, ManifestObject, namespaceOf, RenderedTree,
 export type Severity = 'error' | 'warning';
 
 /** What a finding is about; each rule has one severity. */
-export type Rule = 'schema' | 'api' | 'yaml-1.1' | 'pod-security' | 'resources' | 'probes' | 'image-tag' | 'network-policy' | 'secret-value' | 'airgap' | 'chart-image' | 'chart-values' | 'chart-unchecked' | 'argocd-project' | 'argocd-order' | 'argocd-hook' | 'argocd-diff' | 'sync-wave' | 'ingress-health' | 'duplicate' | 'namespace' | 'kubernetes-version' | 'node-port' | 'load-balancer-port' | 'rbac-wildcard' | 'webhook-fail-closed' | 'secret-on-command-line';
+export type Rule = 'schema' | 'api' | 'yaml-1.1' | 'pod-security' | 'resources' | 'probes' | 'image-tag' | 'network-policy' | 'secret-value' | 'airgap' | 'chart-image' | 'chart-values' | 'chart-unchecked' | 'argocd-project' | 'argocd-order' | 'argocd-hook' | 'argocd-diff' | 'sync-wave' | 'ingress-health' | 'duplicate' | 'namespace' | 'kubernetes-version' | 'node-port' | 'load-balancer-port' | 'rbac-wildcard' | 'webhook-fail-closed' | 'secret-on-command-line' | 'netpol-open-peer' | 'netpol-unknown-namespace' | 'security-exception';
 
 export const SEVERITY: Readonly<Record<Rule, Severity>> = {
   schema: 'error',
@@ -77,6 +78,9 @@ export const SEVERITY: Readonly<Record<Rule, Severity>> = {
   'sync-wave': 'error',
   // An Ingress the controller publishes no address for stays Progressing: later waves never start.
   'ingress-health': 'error',
+  'netpol-open-peer': 'error',
+  'netpol-unknown-namespace': 'error',
+  'security-exception': 'error',
   // Two definitions of one object: Argo CD applies one and reports the other as a shared resource.
   duplicate: 'error',
   // No namespace, or one nothing creates (the Applications sync with CreateNamespace=false): the sync fails.
@@ -152,6 +156,10 @@ export interface ValidateOptions {
    * (`clusterPortFacts`), by environment name. @default - node-port range 30000-32767, nothing reserved
    */
   readonly ports?: ReadonlyMap<string, PortFacts>;
+  /** The cluster's pod and service networks by environment name, for the 'netpol-open-peer' rule. @default - unknown: an open block needs some except */
+  readonly clusterCidrs?: ReadonlyMap<string, readonly string[]>;
+  /** Namespaces each environment's cluster has without creating them (`clusterNamespaces`), for the 'netpol-unknown-namespace' rule. @default - Kubernetes' own and Argo CD's */
+  readonly clusterNamespaces?: ReadonlyMap<string, readonly string[]>;
 }
 
 type Rec = Record<string, unknown>;
@@ -371,6 +379,10 @@ export function validateTree(tree: RenderedTree, options: ValidateOptions = {}):
       const o = objects[f.index];
       const also = f.otherIndex === undefined ? '' : ` (${objects[f.otherIndex].file})`;
       findings.push({ severity: SEVERITY[f.rule], rule: f.rule, environment: env, file: o.file, object: displayName(o.object), path: f.pointer, message: `${f.message}${also}` });
+    }
+    for (const f of networkSecurityFindings(objects.map((o) => o.object), { clusterCidrs: options.clusterCidrs?.get(env), existingNamespaces: [...KUBERNETES_NAMESPACES, ...(options.argocdNamespaces?.has(env) ? [options.argocdNamespaces.get(env)!] : []), ...(options.clusterNamespaces?.get(env) ?? [])] })) {
+      const o = objects[f.index];
+      findings.push({ severity: SEVERITY[f.rule], rule: f.rule, environment: env, file: o.file, object: displayName(o.object), path: f.pointer, message: f.message });
     }
     const kubernetesVersion = options.kubernetesVersions?.get(env);
     for (const f of kubernetesVersion ? kubernetesVersionFindings(objects.map((o) => o.object), kubernetesVersion) : []) {

@@ -170,7 +170,7 @@ describe('Chatbot options', () => {
   it('takes its namespace, host, TLS secret, ingress namespace, images and sizes from config', () => {
     const out = synthEnvironment({
       // The cluster runs its own controller there.
-      cluster: { ingress: { install: false } },
+      cluster: { ingress: { install: false, namespace: 'nginx-system' } },
       components: {
         // Images of another registry than the ones the base environment's Image Updater rules watch.
         ci: { imageUpdater: { applications: [] } },

@@ -123,10 +123,10 @@ describe('KCloud', () => {
     optimizers: [{ name: 'w', namespace: 'team', workloadType: 'serving', resources: { cpu: '2', memory: '4Gi' }, costConstraints: { maxCostPerHour: 20 }, powerConstraints: { maxPowerUsage: 500 } }],
   };
 
-  function build(config: Record<string, unknown>, mlopsNamespaces?: { training?: string; serving?: string }) {
+  function build(config: Record<string, unknown>, mlopsNamespaces?: { training?: string; serving?: string }, prometheusOperator?: boolean) {
     const platform = testPlatform();
     const namespaces = new Namespaces(platform, 'Namespaces', { kubernetesVersion: '1.28' });
-    new KCloud(platform, 'KCloud', { config: KCloudSchema.parse({ ...base, ...config }), namespaces, apiServer: { cidrs: ['10.0.0.0/24'], ports: [6443] }, replicas: 1, charts: CHARTS, mlopsNamespaces });
+    new KCloud(platform, 'KCloud', { config: KCloudSchema.parse({ ...base, ...config }), namespaces, apiServer: { cidrs: ['10.0.0.0/24'], ports: [6443] }, replicas: 1, charts: CHARTS, mlopsNamespaces, prometheusOperator });
     return synthPlatform(platform);
   }
 
@@ -153,12 +153,17 @@ describe('KCloud', () => {
   });
 
   it('declares its namespace with webhook, metrics and API server traffic', () => {
-    const out = build({ namespace: 'optimizer', monitoringNamespace: 'observability' });
+    const out = build({ namespace: 'optimizer', monitoringNamespace: 'observability' }, undefined, true);
     const ns = objectsIn(out, 'namespaces/manifests.yaml');
     findObject(ns, 'Namespace', 'optimizer');
     expect(dig(findObject(ns, 'NetworkPolicy', 'allow-from-webhooks', 'optimizer'), 'spec.ingress.0')).toEqual({ from: [{ ipBlock: { cidr: '10.0.0.0/24' } }], ports: [{ port: 9443, protocol: 'TCP' }] });
-    expect(dig(findObject(ns, 'NetworkPolicy', 'allow-from-metrics', 'optimizer'), 'spec.ingress.0.from.0.namespaceSelector.matchLabels')).toEqual({ 'kubernetes.io/metadata.name': 'observability' });
+    const metrics = findObject(ns, 'NetworkPolicy', 'allow-from-metrics', 'optimizer');
+    expect(dig(metrics, 'spec.ingress.0.from.0.namespaceSelector.matchLabels')).toEqual({ 'kubernetes.io/metadata.name': 'observability' });
+    // The monitoring namespace is the cluster's: an explicit, reasoned exception to 'netpol-unknown-namespace'.
+    expect(metrics.metadata.annotations?.['kompile.dev/security-exception.netpol-unknown-namespace']).toContain("runs in 'observability'");
     findObject(ns, 'NetworkPolicy', 'allow-to-kube-apiserver', 'optimizer');
+    // Without a monitoring stack in the cluster, nobody to trust for scrapes: no rule.
+    expect(objectsIn(build({ monitoringNamespace: 'observability' }), 'namespaces/manifests.yaml').some((o) => o.metadata.name === 'allow-from-metrics')).toBe(false);
   });
 
   it('lets the operator reach an in-cluster Core Scheduler in its namespace, on the URL port', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseEnvironment } from '../../lib/core/config';
+import { clusterNamespaces as clusterNamespacesOf, clusterNetworkCidrs, parseEnvironment } from '../../lib/core/config';
 import { RegistryPolicy } from '../../lib/core/registry-policy';
 import { treeFromFiles } from '../../lib/tools/tree';
 import { formatFindings, validateExitCode, validateTree } from '../../lib/tools/validate';
@@ -233,8 +233,12 @@ spec:
   it('passes on every environment, airgap held to the policy its synth uses', () => {
     const { policy } = buildEnvironment(parseEnvironment(airgap));
     // Each environment's own ingress fact (`cluster.ingress.publishesStatus`), as `kompile validate` takes it.
-    const ingressPublishesStatus = new Map([dev, prod, airgap].map((e) => parseEnvironment(e)).map((c) => [c.name, c.cluster.ingress.publishesStatus]));
-    const findings = validateTree(compiledTree(), { schema, policies: new Map([['airgap', policy]]), ingressPublishesStatus });
+    const configs = [dev, prod, airgap].map((e) => parseEnvironment(e));
+    const ingressPublishesStatus = new Map(configs.map((c) => [c.name, c.cluster.ingress.publishesStatus]));
+    // And the facts of the network rules: the cluster's networks and the namespaces it has (Argo CD's among them).
+    const clusterCidrs = new Map(configs.map((c) => [c.name, clusterNetworkCidrs(c.cluster)]));
+    const clusterNamespaces = new Map(configs.map((c) => [c.name, [c.gitops.argocdNamespace, ...clusterNamespacesOf(c.cluster)]]));
+    const findings = validateTree(compiledTree(), { schema, policies: new Map([['airgap', policy]]), ingressPublishesStatus, clusterCidrs, clusterNamespaces });
     expect(findings.filter((f) => f.severity === 'error')).toEqual([]);
     // Without the fact, dev's chatbot Ingress holds back the later waves.
     const unpublished = validateTree(compiledTree(), { ingressPublishesStatus: new Map([['dev', false]]) }).filter((f) => f.rule === 'ingress-health');

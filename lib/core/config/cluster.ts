@@ -16,6 +16,8 @@ export const dnsLabel = z
   .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, { message: 'must be a DNS-1123 label (lowercase letters, digits, -)' });
 
 
+const ipv4Cidr = z.string().regex(/^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/, { message: 'must be an IPv4 CIDR such as 10.0.0.0/24' });
+
 export const GpuSchema = z
   .object({
     /** Extended resource the device plugin advertises. */
@@ -142,6 +144,22 @@ export const ClusterSchema = z
       .strict()
       .default({}),
     /**
+     * The cluster's pod and service networks, which NetworkPolicy address blocks for "outside the
+     * cluster" except (rule 'netpol-open-peer', lib/checks/security-network.ts): pods are peers by
+     * namespace, never by address. @default - the distribution's defaults: k3s `--cluster-cidr`
+     * 10.42.0.0/16 and `--service-cidr` 10.43.0.0/16 (k3s-io/k3s pkg/cli/cmds/server.go); kubeadm
+     * `networking.serviceSubnet` 10.96.0.0/12 (kubernetes/kubernetes cmd/kubeadm/app/apis/kubeadm
+     * v1beta3 defaults.go `DefaultServicesSubnet`). kubeadm has no default pod subnet (the CNI or
+     * `--pod-network-cidr` sets it), so a kubeadm cluster must state `podCidrs`.
+     */
+    network: z
+      .object({
+        podCidrs: z.array(ipv4Cidr).min(1).optional(),
+        serviceCidrs: z.array(ipv4Cidr).min(1).optional(),
+      })
+      .strict()
+      .default({}),
+    /**
      * The cluster runs the Prometheus Operator (its ServiceMonitor CRD is installed). Components emit
      * ServiceMonitors only then: a ServiceMonitor without its CRD fails the whole Application's sync.
      */
@@ -149,7 +167,10 @@ export const ClusterSchema = z
     /** Replicas for components that support high availability. */
     replicas: z.number().int().min(1).default(1),
   })
-  .strict();
+  .strict()
+  .superRefine((c, ctx) => {
+    if (c.distribution === 'kubeadm' && !c.network.podCidrs) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['network', 'podCidrs'], message: "kubeadm has no default pod network: state the cluster's (kubeadm networking.podSubnet / --pod-network-cidr, or the CNI's pool)" });
+  });
 
 export type ClusterConfig = z.infer<typeof ClusterSchema>;
 /** The cluster's storage classes as constructs take them (`waitForFirstConsumer` optional, default none). */
@@ -185,4 +206,24 @@ export function clusterPortFacts(cluster: ClusterConfig): PortFacts {
       ...(k3s?.serviceLB && k3s.traefik ? [80, 443].map((port) => ({ kind: 'load-balancer' as const, port, owner: 'Traefik, which k3s runs as a LoadBalancer Service on 80 and 443 (cluster.k3s.traefik; start k3s with --disable=traefik and set it false to free them)' })) : []),
     ],
   };
+}
+
+/**
+ * Namespaces the cluster has without the environment creating them, besides Kubernetes' own: the
+ * ingress controller's where the cluster runs it (`cluster.ingress.install` false).
+ */
+export function clusterNamespaces(cluster: Pick<ClusterConfig, 'ingress'>): string[] {
+  return cluster.ingress.install ? [] : [cluster.ingress.namespace];
+}
+
+/** Defaults of the pod and service networks by distribution (see `cluster.network`). */
+const DEFAULT_NETWORKS: Record<ClusterConfig['distribution'], { podCidrs?: string[]; serviceCidrs: string[] }> = {
+  k3s: { podCidrs: ['10.42.0.0/16'], serviceCidrs: ['10.43.0.0/16'] },
+  kubeadm: { serviceCidrs: ['10.96.0.0/12'] },
+};
+
+/** The cluster's pod and service networks, stated or the distribution's defaults. */
+export function clusterNetworkCidrs(cluster: Pick<ClusterConfig, 'distribution'> & { network?: ClusterConfig['network'] }): string[] {
+  const d = DEFAULT_NETWORKS[cluster.distribution];
+  return [...(cluster.network?.podCidrs ?? d.podCidrs ?? []), ...(cluster.network?.serviceCidrs ?? d.serviceCidrs)];
 }
