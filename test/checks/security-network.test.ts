@@ -3,9 +3,7 @@ import { cidrContains, KUBERNETES_NAMESPACES, networkSecurityFindings } from '..
 import type { ManifestLike } from '../../lib/checks/objects';
 import { securityException } from '../../lib/checks/objects';
 import { ClusterSchema, clusterNamespaces, clusterNetworkCidrs, parseEnvironment } from '../../lib/core/config';
-import { airgap } from '../../stacks/airgap';
-import { dev } from '../../stacks/dev';
-import { prod } from '../../stacks/prod';
+import { environments } from '../../stacks';
 import { Namespaces } from '../../lib/core/namespaces';
 import { NODE_SOURCED_REASON } from '../../lib/core/platform-namespace';
 import { allObjects, compiledEnvironments, findObject, objectsIn, synthIssues, synthPlatform, testPlatform } from '../helpers';
@@ -152,7 +150,7 @@ describe('PlatformNamespace address blocks', () => {
 
 describe('every environment', () => {
   it('has no network finding, open blocks excepting the cluster networks, each exception with its reason', () => {
-    const configs = new Map([dev, prod, airgap].map((e) => parseEnvironment(e)).map((c) => [c.name, c]));
+    const configs = new Map(environments.map((e) => parseEnvironment(e)).map((c) => [c.name, c]));
     for (const env of compiledEnvironments()) {
       const config = configs.get(env.environment)!;
       const objects = allObjects(env) as ManifestLike[];

@@ -3,9 +3,8 @@ import { clusterNamespaces as clusterNamespacesOf, clusterNetworkCidrs, parseEnv
 import { RegistryPolicy } from '../../lib/core/registry-policy';
 import { treeFromFiles } from '../../lib/tools/tree';
 import { formatFindings, validateExitCode, validateTree } from '../../lib/tools/validate';
+import { environments } from '../../stacks';
 import { airgap } from '../../stacks/airgap';
-import { dev } from '../../stacks/dev';
-import { prod } from '../../stacks/prod';
 import { buildEnvironment } from '../../stacks/build';
 import { compiledTree, deployment, files, namespace, networkPolicy, Obj, pvc, yamlDocs } from './fixtures';
 import { declaredSchemaValidator } from '../schemas';
@@ -233,7 +232,7 @@ spec:
   it('passes on every environment, airgap held to the policy its synth uses', () => {
     const { policy } = buildEnvironment(parseEnvironment(airgap));
     // Each environment's own ingress fact (`cluster.ingress.publishesStatus`), as `kompile validate` takes it.
-    const configs = [dev, prod, airgap].map((e) => parseEnvironment(e));
+    const configs = environments.map((e) => parseEnvironment(e));
     const ingressPublishesStatus = new Map(configs.map((c) => [c.name, c.cluster.ingress.publishesStatus]));
     // And the facts of the network rules: the cluster's networks and the namespaces it has (Argo CD's among them).
     const clusterCidrs = new Map(configs.map((c) => [c.name, clusterNetworkCidrs(c.cluster)]));
