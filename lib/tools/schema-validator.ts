@@ -13,7 +13,7 @@ import Ajv from 'ajv';
 import type { AddedFormat, ErrorObject, SchemaValidateFunction, ValidateFunction } from 'ajv/dist/types';
 import { annotationMapProblems, labelMapProblems, NameProblem, objectMetaProblems, ObjectMetaRules } from './k8s-names';
 import { WORKLOAD_TEMPLATE_PATHS } from '../checks/pods';
-import { parseKubernetesYaml } from '../checks/yaml';
+import { yamlDocumentsOf } from './yaml-file-cache';
 
 /** One problem found in one object. */
 export interface SchemaFinding {
@@ -327,13 +327,8 @@ function yamlFilesUnder(root: string): string[] {
  * as the cluster that installs it reads it (YAML 1.1, lib/checks/yaml.ts).
  */
 function crdSourcesInFile(file: string): Array<[string, SchemaSource]> {
-  let docs;
-  try {
-    docs = parseKubernetesYaml(fs.readFileSync(file, 'utf8'));
-  } catch (e) {
-    throw new Error(`${file}: ${(e as Error).message}`);
-  }
-  return docs.flatMap((doc) => crdSources(doc.value));
+  // Parsed as Kubernetes reads it, remembered by content (the CRD schemas are megabytes of YAML).
+  return yamlDocumentsOf(file).flatMap((doc) => crdSources(doc));
 }
 
 /** The schema sources of one CRD document; [] for anything that is not a v1 CRD. */
