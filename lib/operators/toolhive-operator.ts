@@ -18,6 +18,8 @@ export interface ToolHiveOperatorProps {
   readonly updateCheck?: boolean;
   /** Requests and limits of the operator container. @default - the chart's (10m/64Mi requested, 500m/128Mi limit) */
   readonly resources?: ContainerResourceSpec;
+  /** The namespaces whose MCPServers the operator manages, and the only ones it may act in. */
+  readonly watchNamespaces: readonly string[];
 }
 
 /** The chart's Go soft memory limit is 110MiB under its 128Mi limit: the same share of another limit. */
@@ -71,7 +73,14 @@ export class ToolHiveOperator extends Construct {
         operator: {
           replicaCount: props.replicas ?? 1,
           env: props.updateCheck ? undefined : [{ name: 'TOOLHIVE_SKIP_UPDATE_CHECK', value: 'true' }],
-          rbac: { scope: 'cluster' },
+          // Namespace-scoped: the operator's ClusterRole is bound by a RoleBinding in each namespace it
+          // manages (where its MCPServers live), not cluster-wide, and it watches only those
+          // (WATCH_NAMESPACE). Chart v0.44.0: templates/clusterrole/rolebinding.yaml, deployment.yaml.
+          // The StorageVersionMigrator needs cluster scope (templates/validate-features.yaml fails the
+          // render otherwise), so it is off: when a later ToolHive drops a CRD version, the stored
+          // versions are cleaned up by hand (docs/security.md).
+          rbac: { scope: 'namespace', allowedNamespaces: [...props.watchNamespaces] },
+          features: { storageVersionMigrator: false },
           ...resourceValues(props.resources),
         },
       },

@@ -48,6 +48,7 @@ export class ToolHive extends Construct {
       replicas: props.replicas,
       updateCheck: config.updateCheck,
       resources: config.operatorResources,
+      watchNamespaces: [config.namespace],
     });
     this.operator.operator.dependsOn(props.namespaces);
 

@@ -40,7 +40,7 @@ describe('images.pins.json: the image tags Kompile pins in code', () => {
   it('the constructs take their images from the pins: they reach the synthesized image list', () => {
     const platform = testPlatform();
     new KServe(platform, 'KServe', { version: '0.15.2', namespace: 'kserve', deploymentMode: 'RawDeployment', domain: 'd.example.org' });
-    new ToolHiveOperator(platform, 'ToolHive', { version: '0.44.0', namespace: 'toolhive' });
+    new ToolHiveOperator(platform, 'ToolHive', { version: '0.44.0', namespace: 'toolhive', watchNamespaces: ['toolhive'] });
     const listed = synthPlatform(platform).files.get('images.txt')!.split('\n');
     for (const name of ['kube-rbac-proxy', 'torchserve', 'tensorflow-serving', 'mlserver', 'tritonserver', 'thv-registry-api']) {
       expect(listed).toContain(IMAGE_PINS.reference(name));

@@ -13,7 +13,7 @@ const spec = (o: K8sObject) => o.spec as AppSpec;
 
 function operatorApps(props: Partial<ConstructorParameters<typeof ToolHiveOperator>[2]> = {}) {
   const p = testPlatform();
-  new ToolHiveOperator(p, 'ToolHive', { version: '0.44.0', namespace: 'toolhive', ...props });
+  new ToolHiveOperator(p, 'ToolHive', { version: '0.44.0', namespace: 'toolhive', watchNamespaces: ['toolhive'], ...props });
   const out = synthPlatform(p);
   return {
     crds: findObject(objectsIn(out, 'apps/toolhive-operator-crds.yaml'), 'Application', 'toolhive-operator-crds'),
@@ -29,6 +29,16 @@ describe('ToolHiveOperator', () => {
     expect(spec(operator).source).toMatchObject({ repoURL: TOOLHIVE_REPO, path: 'deploy/charts/operator', targetRevision: 'v0.44.0' });
     expect(spec(operator).destination.namespace).toBe('toolhive');
     expect(Number(crds.metadata.annotations!['argocd.argoproj.io/sync-wave'])).toBeLessThan(Number(operator.metadata.annotations!['argocd.argoproj.io/sync-wave']));
+  });
+
+  it('scopes the operator to the namespaces it manages, not the cluster (no ClusterRoleBinding, WATCH_NAMESPACE set by the chart)', () => {
+    const values = spec(operatorApps({ watchNamespaces: ['toolhive', 'mcp-team'] }).operator).source.helm.valuesObject.operator;
+    expect(values.rbac).toEqual({ scope: 'namespace', allowedNamespaces: ['toolhive', 'mcp-team'] });
+    // The chart refuses to render the storage-version migrator with a namespace scope.
+    expect(values.features).toEqual({ storageVersionMigrator: false });
+    // In the environments: the MCP servers' own namespace, and nothing cluster-wide.
+    const env = spec(findObject(objectsIn(compiledEnvironment(), 'apps/toolhive-operator.yaml'), 'Application', 'toolhive-operator')).source.helm.valuesObject.operator;
+    expect(env.rbac).toEqual({ scope: 'namespace', allowedNamespaces: ['toolhive'] });
   });
 
   it('syncs the CRDs server-side and keeps them when the release goes', () => {
