@@ -67,3 +67,24 @@ export function securityException(obj: ManifestLike, rule: string): string | und
   const value = rec(obj.metadata.annotations)[`${SECURITY_EXCEPTION_PREFIX}${rule}`];
   return value === undefined ? undefined : String(value).trim();
 }
+
+/** What is wrong with an exception itself, at its annotation. */
+export interface ExceptionProblem {
+  readonly pointer: string;
+  readonly message: string;
+}
+
+/**
+ * Applies `obj`'s exception to `rule` to `found`, that rule's findings on the object: without an
+ * exception they stand; a reasoned exception excuses them; an exception without a reason is a problem
+ * and excuses nothing; one with nothing to excuse is a problem, so that it cannot outlive what it
+ * excused. Every security rule applies its exceptions here.
+ */
+export function applySecurityException<F>(obj: ManifestLike, rule: string, found: readonly F[]): { kept: readonly F[]; problem?: ExceptionProblem } {
+  const reason = securityException(obj, rule);
+  if (reason === undefined) return { kept: found };
+  const pointer = `/metadata/annotations/${escapePointer(`${SECURITY_EXCEPTION_PREFIX}${rule}`)}`;
+  if (reason === '') return { kept: found, problem: { pointer, message: `the exception to rule '${rule}' gives no reason: it must give its reason as the annotation's value` } };
+  if (found.length === 0) return { kept: [], problem: { pointer, message: `the exception to rule '${rule}' ("${reason}") matches nothing on this object, which the rule finds nothing wrong with: remove it` } };
+  return { kept: [] };
+}

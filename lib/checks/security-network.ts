@@ -16,7 +16,7 @@
  * reason, or on a NetworkPolicy the rule finds nothing wrong with, is itself an error (rule
  * `security-exception`), so exceptions cannot outlive what they excuse.
  */
-import { ManifestLike, list, rec, securityException, SECURITY_EXCEPTION_PREFIX, escapePointer } from './objects';
+import { applySecurityException, ManifestLike, list, rec } from './objects';
 
 export type NetworkSecurityRule = 'netpol-open-peer' | 'netpol-unknown-namespace';
 export const NETWORK_SECURITY_RULES: readonly NetworkSecurityRule[] = ['netpol-open-peer', 'netpol-unknown-namespace'];
@@ -138,17 +138,10 @@ export function networkSecurityFindings(objects: readonly ManifestLike[], facts:
     }
     for (const rule of NETWORK_SECURITY_RULES) {
       if (rule === 'netpol-unknown-namespace' && !judgeNamespaces) continue;
-      const reason = securityException(o, rule);
-      const mine = raw.filter((f) => f.rule === rule);
-      const pointer = `/metadata/annotations/${escapePointer(`${SECURITY_EXCEPTION_PREFIX}${rule}`)}`;
-      if (reason === undefined) {
-        out.push(...mine);
-      } else if (reason.trim() === '') {
-        out.push({ index, rule: 'security-exception', pointer, message: `the exception to rule '${rule}' gives no reason: say why this NetworkPolicy needs it` });
-        out.push(...mine);
-      } else if (mine.length === 0) {
-        out.push({ index, rule: 'security-exception', pointer, message: `an exception to rule '${rule}' on a NetworkPolicy the rule finds nothing wrong with: remove it` });
-      }
+      // A problem with the exception itself is reported under the rule 'security-exception'.
+      const { kept, problem } = applySecurityException(o, rule, raw.filter((f) => f.rule === rule));
+      if (problem) out.push({ index, rule: 'security-exception', ...problem });
+      out.push(...kept);
     }
   });
   return out;

@@ -23,7 +23,7 @@
  * reason, or one on an object the rule finds nothing on, is a finding of that rule.
  */
 import { groupOf } from '../core/kinds';
-import { escapePointer, list, ManifestLike, rec, Rec, securityException, SECURITY_EXCEPTION_PREFIX } from './objects';
+import { applySecurityException, list, ManifestLike, rec, Rec } from './objects';
 import { POD_TEMPLATE_PATHS } from './pods';
 
 export type SecurityRbacRule = 'rbac-wildcard' | 'webhook-fail-closed' | 'secret-on-command-line';
@@ -67,12 +67,10 @@ export function securityRbacFindings(objects: readonly ManifestLike[], options: 
   const out: SecurityRbacFinding[] = [];
   objects.forEach((o, index) => {
     for (const rule of SECURITY_RBAC_RULES) {
-      const found = raw.filter((f) => f.index === index && f.rule === rule);
-      const reason = securityException(o, rule);
-      const pointer = `/metadata/annotations/${escapePointer(`${SECURITY_EXCEPTION_PREFIX}${rule}`)}`;
-      if (reason === undefined) out.push(...found);
-      else if (reason === '') out.push({ rule, index, pointer, message: `an exception to '${rule}' must give its reason as the annotation's value` }, ...found);
-      else if (found.length === 0) out.push({ rule, index, pointer, message: `exception to '${rule}' ("${reason}") matches nothing on this object: remove it` });
+      // A problem with the exception itself is reported under the rule it names.
+      const { kept, problem } = applySecurityException(o, rule, raw.filter((f) => f.index === index && f.rule === rule));
+      if (problem) out.push({ rule, index, ...problem });
+      out.push(...kept);
     }
   });
   return out;
