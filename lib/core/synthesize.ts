@@ -407,8 +407,8 @@ export function synthesize(platform: Platform, policy: RegistryPolicy, options: 
     issues.push({ path: all[f.index].obj.node.path, message: `${f.pointer ? `${f.pointer}: ` : ''}${f.message}${also}` });
   }
 
-  // 5j''. Security rules on RBAC, webhooks and secrets on command lines (lib/checks/security-rbac.ts),
-  // charts' objects included; exceptions are annotations on the object, each with its reason.
+  // 5k. Security rules on RBAC, webhooks and secrets on command lines (lib/checks/security-rbac.ts),
+  // and on NetworkPolicies wider than needed (lib/checks/security-network.ts, 5m), charts' objects included; exceptions are annotations on the object, each with its reason.
   // Kompile's own objects must pass. What a vendored upstream chart renders is a warning: the charts at
   // their locked versions carry such findings (the Knative operator's Eventing role, ToolHive's
   // cluster-wide role, KServe's single-replica fail-closed webhooks) that only chart values or a
@@ -418,7 +418,7 @@ export function synthesize(platform: Platform, policy: RegistryPolicy, options: 
     (isRendered(all[f.index].obj) ? warnings : issues).push({ path: all[f.index].obj.node.path, message: `${f.pointer}: ${f.message} [${f.rule}]` });
   }
 
-  // 5j'. Node ports and (k3s ServiceLB) LoadBalancer ports across the environment, charts included
+  // 5l. Node ports and (k3s ServiceLB) LoadBalancer ports across the environment, charts included
   // (lib/checks/ports.ts): a chart rendered here stands for its Application's values.
   const indexOf = new Map(all.map((r, i) => [r, i]));
   const renderedBy = (i: number) => {
@@ -430,12 +430,13 @@ export function synthesize(platform: Platform, policy: RegistryPolicy, options: 
     issues.push({ path: all[f.index].obj.node.path, message: `${f.pointer}: ${f.message}${f.otherIndex === undefined ? '' : ` [${all[f.otherIndex].obj.node.path}]`}` });
   }
 
-  // 5j''. NetworkPolicies wider than needed (lib/checks/security-network.ts), exceptions included.
+  // 5m. NetworkPolicies wider than needed (lib/checks/security-network.ts), exceptions included; a
+  // chart's a warning, as in 5k.
   for (const f of networkSecurityFindings(all.map((r) => r.json), { clusterCidrs: platform.clusterCidrs, existingNamespaces: platform.clusterNamespaces && [...KUBERNETES_NAMESPACES, platform.gitops.argocdNamespace, ...platform.clusterNamespaces] })) {
-    issues.push({ path: all[f.index].obj.node.path, message: `${f.pointer}: [${f.rule}] ${f.message}` });
+    (isRendered(all[f.index].obj) ? warnings : issues).push({ path: all[f.index].obj.node.path, message: `${f.pointer}: [${f.rule}] ${f.message}` });
   }
 
-  // 5k. Component versions against the cluster's Kubernetes version: enforced minimums fail the
+  // 5n. Component versions against the cluster's Kubernetes version: enforced minimums fail the
   // synth, published support windows are warnings.
   if (platform.kubernetesVersion) {
     for (const f of kubernetesVersionFindings(all.map((r) => r.json), platform.kubernetesVersion)) {

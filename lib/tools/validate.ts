@@ -363,12 +363,14 @@ export function validateTree(tree: RenderedTree, options: ValidateOptions = {}):
       const also = f.otherIndex === undefined ? '' : ` (also in ${objects[f.otherIndex].file}${objects[f.otherIndex].chart ? `, rendered from chart ${objects[f.otherIndex].chart}` : ''})`;
       findings.push({ severity: SEVERITY[f.rule], rule: f.rule, environment: env, file: o.file, object: displayName(o.object), path: f.pointer, message: `${f.message}${also}` });
     }
-    // As in the synth: what an upstream chart renders is a warning (see lib/core/synthesize.ts, 5j'').
-    for (const f of securityRbacFindings(objects.map((o) => o.object), { namespaceOf: (i) => (objects[i].chart !== undefined ? destinationOf(i) : undefined) })) {
+    // Security rules: as in the synth (lib/core/synthesize.ts, 5k), what an upstream chart renders is a
+    // warning naming the chart; Kompile's own objects must pass.
+    const security = (f: { index: number; rule: Rule; pointer: string; message: string }): ValidationFinding => {
       const o = objects[f.index];
       const fromChart = o.chart !== undefined;
-      findings.push({ severity: fromChart ? 'warning' : SEVERITY[f.rule], rule: f.rule, environment: env, file: o.file, object: displayName(o.object), path: f.pointer, message: fromChart ? `${f.message} (rendered from chart ${o.chart})` : f.message });
-    }
+      return { severity: fromChart ? 'warning' : SEVERITY[f.rule], rule: f.rule, environment: env, file: o.file, object: displayName(o.object), path: f.pointer, message: fromChart ? `${f.message} (rendered from chart ${o.chart})` : f.message };
+    };
+    for (const f of securityRbacFindings(objects.map((o) => o.object), { namespaceOf: (i) => (objects[i].chart !== undefined ? destinationOf(i) : undefined) })) findings.push(security(f));
     // A chart rendered from an Application's values (same file) stands for those values.
     const renderedBy = (i: number) => {
       const o = objects[i];
@@ -380,10 +382,7 @@ export function validateTree(tree: RenderedTree, options: ValidateOptions = {}):
       const also = f.otherIndex === undefined ? '' : ` (${objects[f.otherIndex].file})`;
       findings.push({ severity: SEVERITY[f.rule], rule: f.rule, environment: env, file: o.file, object: displayName(o.object), path: f.pointer, message: `${f.message}${also}` });
     }
-    for (const f of networkSecurityFindings(objects.map((o) => o.object), { clusterCidrs: options.clusterCidrs?.get(env), existingNamespaces: [...KUBERNETES_NAMESPACES, ...(options.argocdNamespaces?.has(env) ? [options.argocdNamespaces.get(env)!] : []), ...(options.clusterNamespaces?.get(env) ?? [])] })) {
-      const o = objects[f.index];
-      findings.push({ severity: SEVERITY[f.rule], rule: f.rule, environment: env, file: o.file, object: displayName(o.object), path: f.pointer, message: f.message });
-    }
+    for (const f of networkSecurityFindings(objects.map((o) => o.object), { clusterCidrs: options.clusterCidrs?.get(env), existingNamespaces: [...KUBERNETES_NAMESPACES, ...(options.argocdNamespaces?.has(env) ? [options.argocdNamespaces.get(env)!] : []), ...(options.clusterNamespaces?.get(env) ?? [])] })) findings.push(security(f));
     const kubernetesVersion = options.kubernetesVersions?.get(env);
     for (const f of kubernetesVersion ? kubernetesVersionFindings(objects.map((o) => o.object), kubernetesVersion) : []) {
       const o = objects[f.index];

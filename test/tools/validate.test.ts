@@ -43,6 +43,13 @@ describe('validateTree', () => {
     const findings = validateTree(fromChart, { schema });
     expect(findings).toEqual([expect.objectContaining({ severity: 'warning', rule: 'rbac-wildcard', object: 'Role/ml/all', message: expect.stringContaining('(rendered from chart wide)') })]);
     expect(validateExitCode(findings)).toBe(0);
+    // The network rules too: a chart's NetworkPolicy open to every pod is a warning, Kompile's an error.
+    const open = { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'open', namespace: 'ml' }, spec: { podSelector: {}, policyTypes: ['Ingress'], ingress: [{ from: [{ ipBlock: { cidr: '0.0.0.0/0' } }] }] } };
+    const withOpen = tree([...good, open as unknown as Obj]);
+    const cidrs = { clusterCidrs: new Map([['dev', ['10.42.0.0/16', '10.43.0.0/16']]]) };
+    expect(validateTree(withOpen, { schema, ...cidrs }).filter((f) => f.rule === 'netpol-open-peer').map((f) => f.severity)).toEqual(['error']);
+    const openFromChart = { ...withOpen, objects: withOpen.objects.map((o) => (o.object.metadata.name === 'open' ? { ...o, chart: 'wide' } : o)) };
+    expect(validateTree(openFromChart, { schema, ...cidrs }).filter((f) => f.rule === 'netpol-open-peer').map((f) => f.severity)).toEqual(['warning']);
   });
 
   it('reports schema findings with file, object and field path', () => {
