@@ -98,6 +98,7 @@ export function buildEnvironment(config: EnvironmentConfig, options: BuildOption
       namespaces,
       storageClasses: cluster.storageClasses,
       ingressClassName: cluster.ingress.className,
+      ingressNamespace: cluster.ingress.namespace,
       gpu: cluster.gpu,
     });
   }

@@ -19,6 +19,8 @@ export interface ChatbotProps {
   readonly storageClasses: StorageClasses;
   /** The ingress controller's class. */
   readonly ingressClassName: string;
+  /** The ingress controller's namespace (`cluster.ingress.namespace`), the only peer allowed to reach the front and back end. */
+  readonly ingressNamespace: string;
   /** The cluster's GPUs. @default - none: the back end must run on CPU (`backend.gpu` 0) */
   readonly gpu?: ClusterConfig['gpu'];
 }
@@ -204,7 +206,7 @@ export class Chatbot extends Construct {
     this.ingress.addDependency(this.backend.service, this.frontend.service);
 
     // Network policies.
-    const controller = [{ namespaces: [config.ingressNamespace] }];
+    const controller = [{ namespaces: [props.ingressNamespace] }];
     this.namespace.allowIngress({ name: 'ingress-to-frontend', podSelector: this.frontend.selector, peers: controller, ports: [{ port: config.frontend.port }] });
     this.namespace.allowIngress({ name: 'ingress-to-backend', podSelector: this.backend.selector, peers: controller, ports: [{ port: config.backend.port }] });
     if (config.frontend.nodePort !== undefined) {

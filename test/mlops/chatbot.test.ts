@@ -178,7 +178,6 @@ describe('Chatbot options', () => {
           namespace: 'bot',
           host: 'bot.example.com',
           tlsSecretName: 'bot-tls',
-          ingressNamespace: 'nginx-system',
           backend: { image: 'registry.local:5000/bot/api:2.0.0', port: 9000, modelStorageSize: '80Gi', modelMountPath: '/llm' },
           redis: { passwordSecret: { name: 'redis-auth', key: 'pw' }, storageSize: '4Gi' },
           chroma: { storageSize: '20Gi' },
@@ -237,7 +236,7 @@ describe('Chatbot options', () => {
     const make = (config: object, gpu?: typeof GPU, shared?: string) => () => {
       const platform = testPlatform();
       const namespaces = new Namespaces(platform, 'Namespaces', { kubernetesVersion: '1.28' });
-      new Chatbot(platform, 'Chatbot', { config: ChatbotSchema.parse(config), namespaces, storageClasses: { default: 'local-path', shared }, ingressClassName: 'nginx', gpu });
+      new Chatbot(platform, 'Chatbot', { config: ChatbotSchema.parse(config), namespaces, storageClasses: { default: 'local-path', shared }, ingressClassName: 'nginx', ingressNamespace: 'ingress-nginx', gpu });
       synthPlatform(platform);
     };
     expect(make({})).toThrow(/prop 'config.backend.gpu' requests 1 GPU\(s\) but the cluster has no GPUs/);
@@ -250,7 +249,7 @@ describe('Chatbot options', () => {
     const waves = (waitForFirstConsumer?: string[]) => {
       const platform = testPlatform();
       const namespaces = new Namespaces(platform, 'Namespaces', { kubernetesVersion: '1.28' });
-      new Chatbot(platform, 'Chatbot', { config: ChatbotSchema.parse({ backend: { gpu: 0 } }), namespaces, storageClasses: { default: 'local-path', waitForFirstConsumer }, ingressClassName: 'nginx' });
+      new Chatbot(platform, 'Chatbot', { config: ChatbotSchema.parse({ backend: { gpu: 0 } }), namespaces, storageClasses: { default: 'local-path', waitForFirstConsumer }, ingressClassName: 'nginx', ingressNamespace: 'ingress-nginx' });
       const objects = objectsIn(synthPlatform(platform), 'chatbot/manifests.yaml');
       const wave = (kind: string, name: string) => Number(findObject(objects, kind, name).metadata.annotations?.['argocd.argoproj.io/sync-wave']);
       return { claim: wave('PersistentVolumeClaim', 'chatbot-models'), backend: wave('Deployment', 'backend'), redis: wave('StatefulSet', 'redis') };

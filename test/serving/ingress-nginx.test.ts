@@ -91,11 +91,11 @@ describe('cluster.ingress configuration', () => {
     expect(() => parseEnvironment(merge(input, { cluster: { ingress: { install: false } } }))).not.toThrow();
   });
 
-  it('refuses a chatbot that expects the controller elsewhere than where it is installed', () => {
-    const moved = merge(dev, { cluster: { ingress: { namespace: 'edge' } } });
-    expect(() => parseEnvironment(moved)).toThrow(/components\.chatbot\.ingressNamespace.*'ingress-nginx' but the platform installs the ingress controller in 'edge'/);
-    expect(() => parseEnvironment(merge(moved, { components: { chatbot: { ingressNamespace: 'edge' } } }))).not.toThrow();
-    expect(() => parseEnvironment(merge(moved, { cluster: { ingress: { install: false } } }))).not.toThrow();
+  it("lets the chatbot's NetworkPolicies admit the controller wherever the cluster runs it (one fact: cluster.ingress.namespace)", () => {
+    const moved = synthEnvironment({ cluster: { ingress: { namespace: 'edge' } } });
+    const policy = findObject(allObjects(moved), 'NetworkPolicy', 'allow-from-ingress-to-frontend', 'chatbot');
+    expect(JSON.stringify(policy.spec)).toContain('"kubernetes.io/metadata.name":"edge"');
+    expect(JSON.stringify(policy.spec)).not.toContain('"ingress-nginx"');
   });
 });
 

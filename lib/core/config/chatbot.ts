@@ -22,8 +22,6 @@ export const ChatbotSchema = z
     host: hostname.default('chatbot.local'),
     /** TLS Secret (`kubernetes.io/tls`) for the host, made by cert-manager or the administrator; referenced only. */
     tlsSecretName: dnsLabel.default('chatbot-tls'),
-    /** Namespace of the ingress controller, the only peer allowed to reach the front and back end. */
-    ingressNamespace: dnsLabel.default('ingress-nginx'),
     backend: z
       .object({
         image: z.string().min(1).default('registry.local:30500/chatbot/backend:1.0.0'),
@@ -86,9 +84,6 @@ export function chatbotClusterIssues(c: ChatbotConfig, cluster: ClusterConfig): 
       path: ['backend', 'replicas'],
       message: `${c.backend.replicas} back-end replicas share the model volume, which needs ReadWriteMany storage; the cluster has no shared storage class (cluster.storageClasses.shared)`,
     });
-  }
-  if (cluster.ingress.install && c.ingressNamespace !== cluster.ingress.namespace) {
-    issues.push({ path: ['ingressNamespace'], message: `is '${c.ingressNamespace}' but the platform installs the ingress controller in '${cluster.ingress.namespace}' (cluster.ingress.namespace); the chatbot's NetworkPolicies would shut it out` });
   }
   return issues;
 }
