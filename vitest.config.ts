@@ -3,7 +3,7 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
+    include: ['test/**/*.test.ts', 'lib/**/*.test.ts'],
     // The run's temp files live in a directory of its own; the run fails if a test leaves one behind.
     globalSetup: ['test/setup/temp-dir.ts'],
     // The generated imports/ are large; give the first transform of a worker time.

@@ -1,21 +1,13 @@
-import { Delivery } from '../lib/ci/delivery';
+import { CLUSTER_COMPONENTS, COMPONENTS } from '../lib/components';
 import { Bootstrap } from '../lib/core/bootstrap';
 import { ChartLock } from '../lib/core/chart-lock';
 import type { RenderedChart } from '../lib/core/chart-render';
-import { Component } from '../lib/core/component';
+import { AnyClusterComponentDefinition, AnyComponentDefinition, ComponentContext, componentsByName } from '../lib/core/component-definition';
 import { clusterNamespaces, clusterNetworkCidrs, clusterPortFacts, EnvironmentConfig } from '../lib/core/config';
-import { GpuRuntime, usesRuntimeClass } from '../lib/core/gpu-runtime';
 import { Namespaces } from '../lib/core/namespaces';
 import { Platform } from '../lib/core/platform';
 import { Project } from '../lib/core/project';
 import { RegistryPolicy } from '../lib/core/registry-policy';
-import { ChartSource, UpstreamChart } from '../lib/core/upstream-chart';
-import { Chatbot } from '../lib/mlops/chatbot';
-import { IngressNginx, ingressNamespaces } from '../lib/serving/ingress-nginx';
-import { Mlops } from '../lib/mlops/mlops';
-import { KCloud } from '../lib/operators/kcloud';
-import { ToolHive } from '../lib/operators/toolhive';
-import { ServingStack } from '../lib/serving/serving-stack';
 import { CHARTS } from './charts';
 
 /** What else an environment is built from, besides its configuration. */
@@ -60,99 +52,32 @@ export function buildEnvironment(config: EnvironmentConfig, options: BuildOption
   const { cluster, components } = config;
   const namespaces = new Namespaces(platform, 'Namespaces', { kubernetesVersion: cluster.kubernetesVersion, clusterCidrs: clusterNetworkCidrs(cluster) });
 
-  if (components.toolhive.enabled) {
-    new ToolHive(platform, 'ToolHive', { config: components.toolhive, charts, namespaces, apiServer: cluster.apiServer, replicas: cluster.replicas });
+  // Every registered component (lib/components.ts), in order, each handed only its slice; then,
+  // once all exist, the wiring between them.
+  const built = new Map<string, unknown>();
+  const ctx: ComponentContext = {
+    platform,
+    environment: config.name,
+    cluster,
+    gitops: config.gitops,
+    registry: config.registry,
+    charts,
+    namespaces,
+    built: <T>(key: string) => built.get(key) as T | undefined,
+    componentsByName: () => componentsByName(platform),
+  };
+  const slices = components as Record<string, unknown>;
+  const connects: (() => void)[] = [];
+  for (const component of COMPONENTS as readonly AnyComponentDefinition[]) {
+    const result = component.build(slices[component.key], ctx);
+    if (result === undefined) continue;
+    built.set(component.key, result);
+    if (component.connect) connects.push(() => component.connect!(result, slices[component.key], ctx));
   }
-
-  components.charts.forEach((chart) => {
-    namespaces.add({ name: chart.namespace, podSecurity: chart.podSecurity, podSecurityReason: chart.podSecurityReason });
-    new UpstreamChart(platform, `Chart-${chart.name}`, {
-      name: chart.name,
-      namespace: chart.namespace,
-      source: ChartSource.locked(charts.get(chart.chart)),
-      values: chart.values,
-      hydrate: chart.hydrate,
-      images: chart.images.map((i) => ({ image: i.image, valuePath: i.value, format: i.split ? { kind: 'split', repositoryKey: i.split.repository, tagKey: i.split.tag, registryKey: i.split.registry } : undefined })),
-    }).dependsOn(namespaces);
-  });
-
-  if (components.serving.enabled) {
-    new ServingStack(platform, 'Serving', {
-      config: components.serving,
-      charts,
-      namespaces,
-      apiServer: cluster.apiServer,
-      replicas: cluster.replicas,
-      gpu: cluster.gpu,
-      storageClass: cluster.storageClasses.shared ?? cluster.storageClasses.default,
-      storageShared: cluster.storageClasses.shared !== undefined,
-      mirror: config.registry.mirror,
-      distribution: cluster.distribution,
-    });
-  }
-
-  const mlops = components.mlops.enabled ? new Mlops(platform, 'Mlops', { config: components.mlops, namespaces, storageClasses: cluster.storageClasses, gpu: cluster.gpu }) : undefined;
-  if (components.chatbot.enabled) {
-    new Chatbot(platform, 'Chatbot', {
-      config: components.chatbot,
-      namespaces,
-      storageClasses: cluster.storageClasses,
-      ingressClassName: cluster.ingress.className,
-      ingressNamespace: cluster.ingress.namespace,
-      gpu: cluster.gpu,
-    });
-  }
-
-  const { ci, kcloud } = components;
-  const delivery = ci.enabled
-    ? new Delivery(platform, 'Delivery', {
-        config: ci,
-        charts,
-        namespaces,
-        storageClass: cluster.storageClasses.default,
-        waitForFirstConsumer: cluster.storageClasses.waitForFirstConsumer,
-        ingressClassName: cluster.ingress.className,
-        apiServer: cluster.apiServer,
-        argocdNamespace: config.gitops.argocdNamespace,
-      })
-    : undefined;
-
-  const optimizer = kcloud.enabled ? new KCloud(platform, 'KCloud', { config: kcloud, charts, namespaces, apiServer: cluster.apiServer, replicas: cluster.replicas, prometheusOperator: cluster.prometheusOperator, mlopsNamespaces: { training: mlops?.trainingNamespace.name, serving: mlops?.servingNamespace?.name } }) : undefined;
-
-  const byName = new Map(platform.node.findAll().filter(Component.isComponent).map((c) => [c.name, c]));
-  // The registry's and the operator's certificates need cert-manager: after it, where the
-  // environment installs it as a component of that name.
-  const certManager = byName.get('cert-manager');
-  if (certManager) {
-    delivery?.registry.dependsOn(certManager);
-    optimizer?.operator.dependsOn(certManager);
-  }
-
-  // After every component exists: image roll-out for the components CI builds images of.
-  if (delivery && ci.imageUpdater.enabled) {
-    ci.imageUpdater.applications.forEach((app, i) => {
-      const target = byName.get(app.component);
-      if (!target) throw new Error(`components.ci.imageUpdater.applications[${i}].component: no component named '${app.component}' in environment '${config.name}'`);
-      delivery.automate(target, app.images);
-    });
-  }
-
-  // The RuntimeClass of GPU pods, where the cluster lacks it: before every component that uses it.
-  if (cluster.gpu?.createRuntimeClass && cluster.gpu.runtimeClassName) {
-    const gpuRuntime = new GpuRuntime(platform, 'GpuRuntime', { runtimeClassName: cluster.gpu.runtimeClassName, handler: cluster.gpu.runtimeHandler });
-    for (const c of byName.values()) if (usesRuntimeClass(c, cluster.gpu.runtimeClassName)) c.dependsOn(gpuRuntime);
-  }
-
-  // The ingress controller, where the cluster lacks it: before every component with an Ingress of
-  // its class, and allowed to reach the back ends in their namespaces.
-  if (cluster.ingress.install && cluster.ingress.nodePorts) {
-    const { className, namespace, nodePorts } = cluster.ingress;
-    const controller = new IngressNginx(platform, 'IngressNginx', { chartVersion: charts.version('ingress-nginx'), namespace, namespaces, className, nodePorts, apiServer: cluster.apiServer, replicas: cluster.replicas });
-    for (const c of byName.values()) {
-      const backends = ingressNamespaces(c, className);
-      if (backends.length > 0) c.dependsOn(controller);
-      controller.allowBackends(backends);
-    }
+  connects.forEach((connect) => connect());
+  for (const component of CLUSTER_COMPONENTS as readonly AnyClusterComponentDefinition[]) {
+    const result = component.build(ctx);
+    if (result !== undefined) component.connect?.(result, ctx);
   }
 
   // A platform with nothing namespaced has no namespaces component (an empty one is an error).

@@ -1,31 +1,25 @@
 import { z } from 'zod';
-import { ChatbotSchema, chatbotClusterIssues } from './chatbot';
+import { COMPONENTS } from '../../components';
+import { AnyComponentDefinition, componentsShape } from '../component-definition';
 import { ClusterSchema } from './cluster';
 import { GitOpsSchema } from './gitops';
-import { MlopsSchema, mlopsClusterIssues } from './mlops';
-import { CiSchema } from './ci';
-import { KCloudSchema } from './kcloud';
 import { RegistryPolicySchema } from './registry';
-import { ServingSchema, servingClusterIssues } from './serving';
-import { ToolHiveSchema } from './toolhive';
-import { ChartComponentsSchema } from './charts';
 
 /**
- * Components an environment can switch on, each with its own slice of configuration.
- * A component's schema lives beside this file; its constructs never see any other slice.
+ * Components an environment can switch on, each with its own slice of configuration: derived from
+ * the registered components (lib/components.ts). A component's constructs never see another slice.
  */
-export const ComponentsSchema = z
-  .object({
-    toolhive: ToolHiveSchema.default({}),
-    serving: ServingSchema.default({}),
-    mlops: MlopsSchema.default({}),
-    chatbot: ChatbotSchema.default({}),
-    ci: CiSchema.default({}),
-    kcloud: KCloudSchema.default({}),
-    /** Upstream charts of the lock installed by configuration alone. */
-    charts: ChartComponentsSchema.default([]),
-  })
-  .strict();
+function makeComponentsSchema() {
+  return z.object(componentsShape(COMPONENTS)).strict();
+}
+let componentsSchemaOnce: ReturnType<typeof makeComponentsSchema> | undefined;
+/**
+ * Built on first use, not when this module loads: the registry imports the components' constructs,
+ * some of which import this folder, so reading it at load time would see it half-loaded.
+ */
+export function componentsSchema(): ReturnType<typeof makeComponentsSchema> {
+  return (componentsSchemaOnce ??= makeComponentsSchema());
+}
 
 /** The whole description of one environment: the only input of a synth. */
 export const EnvironmentSchema = z
@@ -37,7 +31,7 @@ export const EnvironmentSchema = z
     gitops: GitOpsSchema,
     cluster: ClusterSchema,
     registry: RegistryPolicySchema.default({}),
-    components: ComponentsSchema.default({}),
+    components: z.lazy(componentsSchema).default({}),
   })
   .strict()
   .superRefine((env, ctx) => {
@@ -55,12 +49,11 @@ export const EnvironmentSchema = z
       ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['cluster', 'gpu', 'nodes'], message: `more GPU nodes (${env.cluster.gpu.nodes}) than nodes (${env.cluster.nodes})` });
     }
     // Component rules that need the cluster's facts (GPUs, storage classes, node ports).
-    for (const [slice, issues] of [
-      ['serving', servingClusterIssues(env.components.serving, env.cluster)],
-      ['mlops', mlopsClusterIssues(env.components.mlops, env.cluster)],
-      ['chatbot', chatbotClusterIssues(env.components.chatbot, env.cluster)],
-    ] as const) {
-      for (const issue of issues) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['components', slice, ...issue.path], message: issue.message });
+    for (const component of COMPONENTS as readonly AnyComponentDefinition[]) {
+      const slice = (env.components as Record<string, unknown>)[component.key];
+      for (const issue of component.clusterIssues?.(slice, env.cluster) ?? []) {
+        ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['components', component.key, ...issue.path], message: issue.message });
+      }
     }
     const { mirror, allowedRegistries } = env.registry;
     if (mirror && allowedRegistries.length > 0 && !allowedRegistries.includes(mirror)) {

@@ -1,23 +1,14 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
-import { Component } from '../core/component';
-import { IMAGE_PINS } from '../core/image-pins';
-import { Namespaces } from '../core/namespaces';
-import { PlatformNamespace } from '../core/platform-namespace';
-import { ContainerResourceSpec } from '../core/pod-security';
-import { ChartSource, UpstreamChart } from '../core/upstream-chart';
+import { Component } from '../../core/component';
+import { IMAGE_PINS } from '../../core/image-pins';
+import { Namespaces } from '../../core/namespaces';
+import { PlatformNamespace } from '../../core/platform-namespace';
+import { ContainerResourceSpec } from '../../core/pod-security';
+import { ChartSource, UpstreamChart } from '../../core/upstream-chart';
+import { CLUSTER_RESOURCES, CONTROLLER_PODS, HTTP_PORT, HTTPS_PORT, INGRESS_NGINX_CHARTS, WEBHOOK_PORT } from './chart';
 
-/** The Helm repository of the ingress-nginx chart (kubernetes/ingress-nginx charts/ingress-nginx/README.md). */
-export const INGRESS_NGINX_CHARTS = 'https://kubernetes.github.io/ingress-nginx';
-
-/** Ports of the controller container (`controller.containerPort`, values.yaml of chart 4.12.8). */
-const HTTP_PORT = 80;
-const HTTPS_PORT = 443;
-/** The validating webhook's container port (`controller.admissionWebhooks.port`, chart 4.12.8). */
-const WEBHOOK_PORT = 8443;
-
-/** Pod labels of the controller (`ingress-nginx.selectorLabels` plus `app.kubernetes.io/component`, templates of chart 4.12.8). */
-const CONTROLLER_PODS = { 'app.kubernetes.io/name': 'ingress-nginx', 'app.kubernetes.io/component': 'controller' };
+export { INGRESS_NGINX_CHARTS } from './chart';
 
 export interface IngressNginxProps {
   /** Version of the `ingress-nginx` chart (from charts.lock.json), e.g. `4.12.8`. */
@@ -103,14 +94,7 @@ export class IngressNginx extends UpstreamChart {
         { image: IMAGE_PINS.reference('ingress-nginx-controller'), valuePath: 'controller.image', format: split },
         { image: IMAGE_PINS.reference('kube-webhook-certgen'), valuePath: 'controller.admissionWebhooks.patch.image', format: split },
       ],
-      // The chart's cluster-scoped objects (templates of chart 4.12.8): its RBAC, the admission
-      // webhook, and the IngressClass.
-      clusterResources: [
-        { group: 'rbac.authorization.k8s.io', kind: 'ClusterRole' },
-        { group: 'rbac.authorization.k8s.io', kind: 'ClusterRoleBinding' },
-        { group: 'admissionregistration.k8s.io', kind: 'ValidatingWebhookConfiguration' },
-        { group: 'networking.k8s.io', kind: 'IngressClass' },
-      ],
+      clusterResources: CLUSTER_RESOURCES,
     });
 
     this.ns = props.namespaces.add({ name: props.namespace });

@@ -1,14 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { kubernetesVersionFindings } from '../../lib/checks/kubernetes-versions';
-import { ConfigError, parseEnvironment } from '../../lib/core/config';
-import { IMAGE_PINS } from '../../lib/core/image-pins';
-import { INGRESS_NGINX_CHARTS } from '../../lib/serving/ingress-nginx';
-import { merge } from '../../stacks/base';
-import { airgap } from '../../stacks/airgap';
-import { CHARTS } from '../../stacks/charts';
-import { dev } from '../../stacks/dev';
-import { prod } from '../../stacks/prod';
-import { allObjects, compiledEnvironment, findObject, K8sObject, synthEnvironment } from '../helpers';
+import { kubernetesVersionFindings } from '../../checks/kubernetes-versions';
+import { ConfigError, parseEnvironment } from '../../core/config';
+import { IMAGE_PINS } from '../../core/image-pins';
+import { INGRESS_NGINX_CHARTS } from './ingress-nginx';
+import { merge } from '../../../stacks/base';
+import { airgap } from '../../../stacks/airgap';
+import { CHARTS } from '../../../stacks/charts';
+import { dev } from '../../../stacks/dev';
+import { prod } from '../../../stacks/prod';
+import { allObjects, compiledEnvironment, findObject, K8sObject, synthEnvironment } from '../../../test/helpers';
 
 type Rec = Record<string, unknown>;
 const at = (o: unknown, ...path: string[]): unknown => path.reduce<unknown>((v, k) => (v as Rec | undefined)?.[k], o);

@@ -1,0 +1,21 @@
+import { defineComponent } from '../core/component-definition';
+import { ChatbotSchema, chatbotClusterIssues } from '../core/config/chatbot';
+import { Chatbot } from './chatbot';
+
+/** `components.chatbot`: seed 002's GPU chatbot (lib/mlops/chatbot.ts), behind the cluster's ingress controller. */
+export const chatbotComponent = defineComponent({
+  key: 'chatbot',
+  schema: ChatbotSchema.default({}),
+  clusterIssues: chatbotClusterIssues,
+  build: (chatbot, { platform, cluster, namespaces }) =>
+    chatbot.enabled
+      ? new Chatbot(platform, 'Chatbot', {
+          config: chatbot,
+          namespaces,
+          storageClasses: cluster.storageClasses,
+          ingressClassName: cluster.ingress.className,
+          ingressNamespace: cluster.ingress.namespace,
+          gpu: cluster.gpu,
+        })
+      : undefined,
+});

@@ -1,0 +1,58 @@
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { CLUSTER_COMPONENTS, COMPONENTS } from '../../lib/components';
+import { componentsShape, defineComponent } from '../../lib/core/component-definition';
+import { componentsSchema, ConfigError, parseEnvironment } from '../../lib/core/config';
+import { merge } from '../../stacks/base';
+import { buildEnvironment } from '../../stacks/build';
+import { dev } from '../../stacks/dev';
+import { prod } from '../../stacks/prod';
+
+const componentNames = (input: typeof dev) => buildEnvironment(parseEnvironment(input)).platform.node.children.map((c) => c.node.id);
+
+describe('the component registry (lib/components.ts)', () => {
+  it('is where the environment schema gets its components from: one key per registered component', () => {
+    expect(Object.keys(componentsSchema().shape).sort()).toEqual(COMPONENTS.map((c) => c.key).sort());
+  });
+
+  it('refuses a key registered twice, naming it', () => {
+    const a = defineComponent({ key: 'twice', schema: z.object({}).default({}), build: () => undefined });
+    expect(() => componentsShape([a, a])).toThrow("component key 'twice' is registered twice");
+  });
+
+  it('an unregistered component in a stack file is an unknown field with the nearest registered key', () => {
+    try {
+      parseEnvironment(merge(dev, { components: { servng: {} } }));
+      throw new Error('expected a configuration error');
+    } catch (e) {
+      expect(e).toBeInstanceOf(ConfigError);
+      expect((e as ConfigError).message).toContain("components.servng: unknown field — did you mean 'serving'?");
+    }
+  });
+
+  it("reports a component's cluster rules under its own key", () => {
+    // The chatbot back end asks for more GPUs than a node has: chatbotClusterIssues, prefixed components.chatbot.
+    try {
+      parseEnvironment(merge(prod, { components: { chatbot: { backend: { gpu: 64 } } } }));
+      throw new Error('expected a configuration error');
+    } catch (e) {
+      expect((e as ConfigError).issues.map((i) => i.path)).toContain('components.chatbot.backend.gpu');
+    }
+  });
+
+  it('builds the registered components in registration order, then the cluster components', () => {
+    const ids = componentNames(prod);
+    const order = ['ToolHive', 'Serving', 'Mlops', 'Chatbot', 'Delivery', 'KCloud', 'GpuRuntime', 'IngressNginx'];
+    const positions = order.map((id) => ids.indexOf(id));
+    expect(positions.every((p) => p >= 0)).toBe(true);
+    expect([...positions].sort((a, b) => a - b)).toEqual(positions);
+    expect(CLUSTER_COMPONENTS.map((c) => c.name)).toEqual(['gpu-runtime', 'ingress-nginx']);
+  });
+
+  it('leaves out a component its slice switches off, and a cluster component the cluster does not call for', () => {
+    const ids = componentNames(merge(dev, { components: { toolhive: { enabled: false } }, cluster: { ingress: { install: false } } }));
+    expect(ids).not.toContain('ToolHive');
+    expect(ids).not.toContain('IngressNginx');
+    expect(ids).toContain('Mlops');
+  });
+});
