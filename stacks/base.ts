@@ -83,7 +83,13 @@ export const base = {
       frontend: { image: `${CHATBOT_FRONTEND}:1.0.0` },
     },
     ci: {
-      registry: { host: PLATFORM_REGISTRY, exposure: { nodePort: 30500 } },
+      registry: {
+        host: PLATFORM_REGISTRY,
+        exposure: { nodePort: 30500 },
+        // The platform's CI builds these outside the chatbot jobs: its credential may push them too
+        // (only named repositories; the jobs' own and Kaniko's cache are derived).
+        access: { ci: { repositories: [KCLOUD_OPERATOR, IRIS_TRAINING_IMAGE, IRIS_SERVING_IMAGE].map((i) => i.slice(PLATFORM_REGISTRY.length + 1).replace(/:[^/]+$/, '')) } },
+      },
       // Seed 002's loop: a push to a chatbot project triggers its job through the GitLab webhook;
       // Kaniko builds the image, and a release tag (1.2.0 or v1.2.0) is pushed as <image>:<tag>.
       jenkins: {

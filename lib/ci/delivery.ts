@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import { Component } from '../core/component';
 import { CiConfig, ClusterConfig, UpdatedImageConfig } from '../core/config';
 import { Namespaces } from '../core/namespaces';
+import { registryIdentities } from '../core/registry-access';
 import { ImageAutomation } from './image-automation';
 import { ImageUpdater } from './image-updater';
 import { AGENT_LISTENER_PORT, Jenkins, JENKINS_HTTP_PORT } from './jenkins';
@@ -89,6 +90,8 @@ export class Delivery extends Construct {
       host: reg.host,
       namespace: reg.namespace,
       image: reg.image,
+      // CI pushes what the jobs build, the Image Updater and the nodes pull (lib/core/registry-access.ts).
+      identities: registryIdentities(ci),
       storageClass: props.storageClass,
       storageWaitsForFirstConsumer: (props.waitForFirstConsumer ?? []).includes(props.storageClass),
       storage: reg.storage,

@@ -15,8 +15,9 @@ import { files, Obj, yamlDocs } from '../tools/fixtures';
 const POLICY = new RegistryPolicy({ mirror: 'mirror.internal:35000', allowedRegistries: ['mirror.internal:35000'], allowedHosts: ['git.internal'] });
 /** Restricted, but without a mirror: relocation leaves every image where it is. */
 const NO_MIRROR = new RegistryPolicy({ allowedRegistries: ['mirror.internal:35000'], allowedHosts: ['git.internal'] });
-// No build jobs: their clone URLs (from the GitLab URL) would be findings of their own.
-const GITLAB_COM = { components: { ci: { jenkins: { gitlab: { url: 'https://gitlab.com' }, jobs: [] } } } };
+// No build jobs: their clone URLs (from the GitLab URL) would be findings of their own. The chatbot
+// images the Image Updater watches are then pushed from outside the jobs (registry.access.ci).
+const GITLAB_COM = { components: { ci: { jenkins: { gitlab: { url: 'https://gitlab.com' }, jobs: [] }, registry: { access: { ci: { repositories: ['chatbot/backend', 'chatbot/frontend', 'kcloud/kcloud-operator'] } } } } } };
 const JCASC = '/spec/source/helm/valuesObject/controller/JCasC/configScripts/unclassified';
 
 /** A platform with one ConfigMap holding `data`. */

@@ -86,7 +86,7 @@ describe('Delivery in an environment', () => {
   });
 
   it('refuses automation of a component that does not exist', () => {
-    const env = merge(dev, { components: { ci: { imageUpdater: { applications: [{ component: 'nope', images: [{ alias: 'a', image: 'registry.local:30500/x' }] }] } } } });
+    const env = merge(dev, { components: { ci: { imageUpdater: { applications: [{ component: 'nope', images: [{ alias: 'a', image: 'registry.local:30500/chatbot/backend' }] }] } } } });
     expect(() => buildEnvironment(parseEnvironment(env))).toThrow(/applications\[0\]\.component: no component named 'nope'/);
   });
 
@@ -130,7 +130,7 @@ describe('airgap', () => {
     const images = out.files.get('images.txt')!.split('\n').filter(Boolean);
     expect(images).toContain(pin('kaniko'));
     expect(images).toContain(pin('inbound-agent'));
-    expect(images).toContain(pin('registry'));
+    expect(images).toContain(pin('zot'));
     expect(images).toContain(pin('argocd-image-updater'));
     for (const i of images) expect([MIRROR, PLATFORM]).not.toContain(Image.parse(i).registry);
     for (const i of out.images.values()) expect([MIRROR, PLATFORM]).toContain(Image.parse(i).registry);

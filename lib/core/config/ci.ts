@@ -4,6 +4,7 @@ import { dnsLabel } from './cluster';
 import { registryHost } from './registry';
 import { compareJenkinsVersions, JENKINS_VERSION, jenkinsVersionOfImage } from '../jenkins-version';
 import { IMAGE_PINS } from '../image-pins';
+import { REPOSITORY_NAME, REPOSITORY_PATTERN, patternMatches, registryIdentities, repositoryIn, zotRepositories } from '../registry-access';
 
 /** A fully qualified image reference, `registry/repository[:tag][@digest]`. */
 const imageRef = z
@@ -11,6 +12,41 @@ const imageRef = z
   .regex(/^[a-zA-Z0-9.-]+(:\d+)?(\/[a-z0-9._-]+)+(:[\w][\w.-]{0,127})?(@sha256:[a-f0-9]{64})?$/, { message: 'must be a fully qualified image reference such as docker.io/library/registry:2.8.3' });
 const secretName = dnsLabel;
 
+
+/** An htpasswd user name (no `:`, which separates it from the hash). */
+const htpasswdUser = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, { message: 'must be a user name such as ci (letters, digits, . _ -)' });
+
+/**
+ * The registry's identities (lib/core/registry-access.ts). Each is a user of the htpasswd Secret;
+ * the rights are derived from the delivery chain, never granted by hand, and none may delete.
+ */
+export const RegistryAccessSchema = z
+  .object({
+    /** The CI identity, the user of Kaniko's push credential (`kaniko.pushSecret`). */
+    ci: z
+      .object({
+        user: htpasswdUser.default('ci'),
+        /**
+         * Repositories CI pushes besides the build jobs' and Kaniko's cache (images a pipeline
+         * outside Kompile's jobs builds). Names only: CI never gets a pattern.
+         */
+        repositories: z.array(z.string().regex(REPOSITORY_NAME, { message: 'must be a repository name such as kcloud/kcloud-operator: CI may push named repositories only, never a pattern' })).default([]),
+      })
+      .strict()
+      .default({}),
+    /** The Image Updater's pull identity, the user of `imageUpdater.pullSecret`: reads the repositories it watches. */
+    imageUpdater: z.object({ user: htpasswdUser.default('image-updater') }).strict().default({}),
+    /** The nodes' pull identity (containerd's credential for the registry, configured on the nodes). */
+    nodes: z
+      .object({
+        user: htpasswdUser.default('nodes'),
+        /** What nodes may pull: repository names, `**` or `<repository>/**`. */
+        repositories: z.array(z.string().regex(REPOSITORY_PATTERN, { message: 'must be a repository name, ** or <repository>/**' })).min(1).default(['**']),
+      })
+      .strict()
+      .default({}),
+  })
+  .strict();
 
 /** Who signs the registry's serving certificate. */
 const IssuerRefSchema = z.object({ kind: z.enum(['Issuer', 'ClusterIssuer']), name: dnsLabel }).strict();
@@ -24,12 +60,17 @@ export const PrivateRegistrySchema = z
      */
     host: registryHost.default('registry.local:30500'),
     namespace: dnsLabel.default('registry'),
-    /** registry v2 (Docker Distribution). */
-    image: imageRef.default(IMAGE_PINS.reference('registry')),
+    /** Zot (images.pins.json `zot`, where its source is noted). */
+    image: imageRef.default(IMAGE_PINS.reference('zot')),
     /** Size of the PersistentVolumeClaim holding the layers. */
     storage: quantity.default('50Gi'),
-    /** Secret with an `htpasswd` key (bcrypt entries, `htpasswd -Bbn user pass`), created out of band. */
+    /**
+     * Secret with an `htpasswd` key (bcrypt entries, `htpasswd -Bbn user pass`), created out of band:
+     * one entry for each user of `access`.
+     */
     htpasswdSecret: secretName.default('registry-htpasswd'),
+    /** The identities and what each may do, repository by repository. */
+    access: RegistryAccessSchema.default({}),
     /**
      * Issuer of the serving certificate.
      * @default - a namespace-local CA: a self-signed root certificate and a CA Issuer from it
@@ -61,6 +102,14 @@ export const PrivateRegistrySchema = z
     }
     if (r.exposure.ingress && /^\d{1,3}(\.\d{1,3}){3}(:\d+)?$/.test(r.host)) {
       ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['host'], message: 'an Ingress needs a host name, not an IP address' });
+    }
+    // One user, one identity: a pull identity sharing CI's user would get CI's push rights.
+    const seen = new Map<string, string>();
+    for (const id of ['ci', 'imageUpdater', 'nodes'] as const) {
+      const user = r.access[id].user;
+      const other = seen.get(user);
+      if (other) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['access', id, 'user'], message: `'${user}' is already the user of access.${other}: each identity needs a user of its own` });
+      seen.set(user, id);
     }
   });
 
@@ -316,8 +365,7 @@ export const ImageUpdaterSchema = z
     });
   });
 
-/** Seed 002's delivery chain: Jenkins with Kaniko agents, the private registry, Argo CD Image Updater. */
-export const CiSchema = z
+const CiSchemaObject = z
   .object({
     enabled: z.boolean().default(true),
     registry: PrivateRegistrySchema.default({}),
@@ -325,8 +373,11 @@ export const CiSchema = z
     kaniko: KanikoSchema.default({}),
     imageUpdater: ImageUpdaterSchema.default({}),
   })
-  .strict()
-  .superRefine((ci, ctx) => {
+  .strict();
+
+/** Seed 002's delivery chain: Jenkins with Kaniko agents, the private registry, Argo CD Image Updater. */
+export const CiSchema = CiSchemaObject.superRefine((ci, ctx) => {
+    checkRegistryAccess(ci, ctx);
     const jobs = new Map(ci.jenkins.jobs.map((job) => [job.image, job]));
     ci.jenkins.jobs.forEach((job, i) => {
       if (!job.image.startsWith(`${ci.registry.host}/`)) {
@@ -354,6 +405,44 @@ export const CiSchema = z
       }),
     );
   });
+
+/**
+ * The registry's rights must serve the chain: every image the Image Updater watches must be pushable
+ * by CI (or nothing would ever be rolled out), the images the jobs build and the Image Updater rolls
+ * out must be pullable by the nodes, and no pattern may take a repository away from an identity.
+ */
+function checkRegistryAccess(ci: z.infer<typeof CiSchemaObject>, ctx: z.RefinementCtx): void {
+  const { host, access } = ci.registry;
+  const identities = registryIdentities(ci);
+  const pushable = new Set(identities.find((i) => i.user === access.ci.user)?.repositories ?? []);
+  const pullable = (repository: string) => access.nodes.repositories.some((p) => patternMatches(p, repository));
+  const nodesPath = ['registry', 'access', 'nodes', 'repositories'];
+  ci.jenkins.jobs.forEach((job, i) => {
+    const repository = repositoryIn(host, job.image);
+    if (repository !== undefined && !pullable(repository)) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, path: nodesPath, message: `nodes may not pull '${repository}', which job '${job.name}' (jenkins.jobs[${i}]) builds; add it (or a pattern over it)` });
+    }
+  });
+  if (ci.imageUpdater.enabled) {
+    ci.imageUpdater.applications.forEach((a, i) =>
+      a.images.forEach((img, j) => {
+        const repository = repositoryIn(host, img.image);
+        if (repository === undefined) return; // reported below: not in the platform registry
+        if (!pushable.has(repository)) {
+          ctx.addIssue({
+            code: z.ZodIssueCode.custom,
+            path: ['imageUpdater', 'applications', i, 'images', j, 'image'],
+            message: `no identity may push '${repository}', so nothing would ever be rolled out: build it with a job (jenkins.jobs) or add it to registry.access.ci.repositories`,
+          });
+        }
+        if (!pullable(repository)) {
+          ctx.addIssue({ code: z.ZodIssueCode.custom, path: nodesPath, message: `nodes may not pull '${repository}', which imageUpdater.applications[${i}] rolls out; add it (or a pattern over it)` });
+        }
+      }),
+    );
+  }
+  for (const conflict of zotRepositories(identities).conflicts) ctx.addIssue({ code: z.ZodIssueCode.custom, path: nodesPath, message: conflict });
+}
 
 export type CiConfig = z.infer<typeof CiSchema>;
 export type PrivateRegistryConfig = z.infer<typeof PrivateRegistrySchema>;
