@@ -34,6 +34,18 @@ export const airgap = deriveEnvironment(prod, {
       'https://argoproj.github.io/argo-helm': `https://${GIT}/mirrors/charts/argo`,
     },
   },
+  cluster: {
+    // Behind the air gap nothing is "anywhere": the site's Git server and registry mirror are on its
+    // server network (seed 003: the registry mirror at 10.61.3.31:35000). No update center (no
+    // plugins are downloaded) and no model storage outside (models come from a PVC), so no egress
+    // for those at all.
+    network: {
+      egress: {
+        git: { cidrs: ['10.61.3.0/24'], ports: [443, 22] },
+        registries: { cidrs: ['10.61.3.31/32'], ports: [35000] },
+      },
+    },
+  },
   components: {
     ci: {
       jenkins: {

@@ -3,7 +3,7 @@ import { Bootstrap } from '../lib/core/bootstrap';
 import { ChartLock } from '../lib/core/chart-lock';
 import type { RenderedChart } from '../lib/core/chart-render';
 import { Component } from '../lib/core/component';
-import { clusterNamespaces, clusterNetworkCidrs, clusterPortFacts, EnvironmentConfig } from '../lib/core/config';
+import { clusterNamespaces, clusterNetworkCidrs, clusterPodCidrs, clusterPortFacts, EnvironmentConfig } from '../lib/core/config';
 import { GpuRuntime, usesRuntimeClass } from '../lib/core/gpu-runtime';
 import { Namespaces } from '../lib/core/namespaces';
 import { Platform } from '../lib/core/platform';
@@ -87,6 +87,7 @@ export function buildEnvironment(config: EnvironmentConfig, options: BuildOption
       storageClass: cluster.storageClasses.shared ?? cluster.storageClasses.default,
       storageShared: cluster.storageClasses.shared !== undefined,
       mirror: config.registry.mirror,
+      egress: cluster.network.egress,
       distribution: cluster.distribution,
     });
   }
@@ -114,10 +115,12 @@ export function buildEnvironment(config: EnvironmentConfig, options: BuildOption
         ingressClassName: cluster.ingress.className,
         apiServer: cluster.apiServer,
         argocdNamespace: config.gitops.argocdNamespace,
+        network: { ...cluster.network, podCidrs: clusterPodCidrs(cluster) },
+        mirror: config.registry.mirror,
       })
     : undefined;
 
-  const optimizer = kcloud.enabled ? new KCloud(platform, 'KCloud', { config: kcloud, charts, namespaces, apiServer: cluster.apiServer, replicas: cluster.replicas, prometheusOperator: cluster.prometheusOperator, mlopsNamespaces: { training: mlops?.trainingNamespace.name, serving: mlops?.servingNamespace?.name } }) : undefined;
+  const optimizer = kcloud.enabled ? new KCloud(platform, 'KCloud', { config: kcloud, charts, namespaces, apiServer: cluster.apiServer, replicas: cluster.replicas, prometheusOperator: cluster.prometheusOperator ? { namespace: cluster.monitoringNamespace } : undefined, mlopsNamespaces: { training: mlops?.trainingNamespace.name, serving: mlops?.servingNamespace?.name } }) : undefined;
 
   const byName = new Map(platform.node.findAll().filter(Component.isComponent).map((c) => [c.name, c]));
   // The registry's and the operator's certificates need cert-manager: after it, where the

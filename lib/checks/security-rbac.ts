@@ -20,10 +20,11 @@
  *
  * Exceptions are per object and rule: an annotation `kompile.dev/security-exception.<rule>` with the
  * reason on the object the rule judges (objects.ts `securityException`). An exception without a
- * reason, or one on an object the rule finds nothing on, is a finding of that rule.
+ * reason, or one on an object the rule finds nothing on, is a finding of rule `security-exception`,
+ * as for the network rules (objects.ts `securityExceptionFindings`, the one way both take exceptions).
  */
 import { groupOf } from '../core/kinds';
-import { applySecurityException, list, ManifestLike, rec, Rec } from './objects';
+import { list, ManifestLike, rec, Rec, SECURITY_EXCEPTION_RULE, securityExceptionFindings, SecurityRuleFinding } from './objects';
 import { POD_TEMPLATE_PATHS } from './pods';
 
 export type SecurityRbacRule = 'rbac-wildcard' | 'webhook-fail-closed' | 'secret-on-command-line';
@@ -31,7 +32,8 @@ export type SecurityRbacRule = 'rbac-wildcard' | 'webhook-fail-closed' | 'secret
 export const SECURITY_RBAC_RULES: readonly SecurityRbacRule[] = ['rbac-wildcard', 'webhook-fail-closed', 'secret-on-command-line'];
 
 export interface SecurityRbacFinding {
-  readonly rule: SecurityRbacRule;
+  /** The rule found, or 'security-exception' for a problem with an exception (objects.ts `securityExceptionFindings`). */
+  readonly rule: SecurityRbacRule | typeof SECURITY_EXCEPTION_RULE;
   /** Index of the object in the list given to {@link securityRbacFindings}. */
   readonly index: number;
   /** JSON pointer inside the object. */
@@ -63,21 +65,15 @@ const nonEmpty = (selector: unknown) => Object.keys(rec(selector)).some((k) => (
 
 /** Every finding of the three rules over one environment's objects, exceptions applied. */
 export function securityRbacFindings(objects: readonly ManifestLike[], options: SecurityRbacOptions = {}): SecurityRbacFinding[] {
-  const raw: SecurityRbacFinding[] = [...rbacFindings(objects), ...webhookFindings(objects, options), ...commandLineFindings(objects)];
-  const out: SecurityRbacFinding[] = [];
-  objects.forEach((o, index) => {
-    for (const rule of SECURITY_RBAC_RULES) {
-      // A problem with the exception itself is reported under the rule it names.
-      const { kept, problem } = applySecurityException(o, rule, raw.filter((f) => f.index === index && f.rule === rule));
-      if (problem) out.push({ rule, index, ...problem });
-      out.push(...kept);
-    }
-  });
-  return out;
+  const raw = [...rbacFindings(objects), ...webhookFindings(objects, options), ...commandLineFindings(objects)];
+  return objects.flatMap((o, index) => securityExceptionFindings(o, index, SECURITY_RBAC_RULES, raw));
 }
 
-function rbacFindings(objects: readonly ManifestLike[]): SecurityRbacFinding[] {
-  const out: SecurityRbacFinding[] = [];
+/** A finding before exceptions. */
+type Raw = SecurityRuleFinding<SecurityRbacRule>;
+
+function rbacFindings(objects: readonly ManifestLike[]): Raw[] {
+  const out: Raw[] = [];
   const boundClusterWide = new Set(
     objects.filter((o) => isKind(o, RBAC, 'ClusterRoleBinding')).map((o) => rec(o.roleRef)).filter((r) => r.kind === 'ClusterRole').map((r) => String(r.name)),
   );
@@ -104,8 +100,8 @@ function rbacFindings(objects: readonly ManifestLike[]): SecurityRbacFinding[] {
   return out;
 }
 
-function webhookFindings(objects: readonly ManifestLike[], options: SecurityRbacOptions): SecurityRbacFinding[] {
-  const out: SecurityRbacFinding[] = [];
+function webhookFindings(objects: readonly ManifestLike[], options: SecurityRbacOptions): Raw[] {
+  const out: Raw[] = [];
   const nsOf = (i: number) => objects[i].metadata.namespace ?? options.namespaceOf?.(i);
   objects.forEach((o, index) => {
     if (!isKind(o, ADMISSION, 'ValidatingWebhookConfiguration', 'MutatingWebhookConfiguration')) return;
@@ -153,8 +149,8 @@ export function expandedReferences(s: string): string[] {
   return out;
 }
 
-function commandLineFindings(objects: readonly ManifestLike[]): SecurityRbacFinding[] {
-  const out: SecurityRbacFinding[] = [];
+function commandLineFindings(objects: readonly ManifestLike[]): Raw[] {
+  const out: Raw[] = [];
   objects.forEach((o, index) => {
     const path = POD_TEMPLATE_PATHS[`${groupOf(o.apiVersion)}/${o.kind}`];
     if (!path) return;

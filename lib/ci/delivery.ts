@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import { Component } from '../core/component';
 import { CiConfig, ClusterConfig, UpdatedImageConfig } from '../core/config';
 import { Namespaces } from '../core/namespaces';
+import { mirrorPort, outside } from '../core/platform-namespace';
 import { registryIdentities } from '../core/registry-access';
 import { ImageAutomation } from './image-automation';
 import { ImageUpdater } from './image-updater';
@@ -25,6 +26,14 @@ export interface DeliveryProps {
   readonly apiServer: ClusterConfig['apiServer'];
   /** Argo CD's namespace: Image Updater and its ImageUpdater resources live there. */
   readonly argocdNamespace: string;
+  /**
+   * What outside the cluster Jenkins and its build pods reach (`cluster.network.egress`), the nodes'
+   * addresses (`cluster.network.nodeCidrs`), from which kubelets pull through the registry's
+   * NodePort, and the pod network (`podCidrs`, the cluster's). @default - anywhere outside the cluster
+   */
+  readonly network?: Pick<ClusterConfig['network'], 'nodeCidrs' | 'egress' | 'podCidrs'>;
+  /** The environment's image mirror (`registry.mirror`), where build pods pull base images from. @default - none */
+  readonly mirror?: string;
 }
 
 /** The HTTPS clone URL of a GitLab project: `https://gitlab.example.com` + `chatbot/backend`. */
@@ -32,7 +41,7 @@ export function gitlabCloneUrl(gitlabUrl: string, project: string): string {
   return `${gitlabUrl.replace(/\/+$/, '')}/${project}.git`;
 }
 
-/** Addresses outside the cluster: Git servers, base-image registries, the update center. */
+/** Addresses outside the cluster, where the environment states none narrower. */
 const ANYWHERE = ['0.0.0.0/0'];
 
 /**
@@ -64,12 +73,21 @@ export class Delivery extends Construct {
       podSecurityReason: 'Kaniko builds run as UID 0 inside their container (unpacking layers, RUN steps); never privileged, no privilege escalation, capabilities limited to file ownership and user switching',
     });
 
-    // Registry: pushes from build pods, tag listing from Image Updater, pulls by nodes through the
-    // NodePort (kubelet traffic arrives from node addresses, hence the address block).
+    const egress = props.network?.egress ?? {};
+    // The nodes, where the environment states their addresses; else anywhere outside the cluster.
+    const nodeCidrs = props.network?.nodeCidrs;
+    const nodes = nodeCidrs ?? ANYWHERE;
+    // Registry: pushes from build pods, tag listing from Image Updater, pulls by the nodes' container
+    // runtimes through the NodePort. kube-proxy masquerades those (externalTrafficPolicy Cluster) to
+    // the forwarding node's address toward the pod: its own address when the registry runs on it, on
+    // overlay CNIs an address of the pod network when it runs elsewhere (NODE_SOURCED_REASON,
+    // lib/core/platform-namespace.ts). So, with the nodes' addresses known, the block is the nodes'
+    // and the pod network: every pod could already reach it by that block, but no host outside
+    // the cluster can. Without them, anywhere (with the reasoned exception of `fromNodes`).
     registryNs.allowIngress({
       name: 'registry-clients',
       podSelector: { 'app.kubernetes.io/name': 'registry' },
-      peers: [{ namespaces: [jen.agentsNamespace, props.argocdNamespace] }, { cidrs: ANYWHERE }],
+      peers: [{ namespaces: [jen.agentsNamespace, props.argocdNamespace] }, { cidrs: nodeCidrs ? [...nodeCidrs, ...(props.network?.podCidrs ?? [])] : ANYWHERE }],
       ports: [{ port: REGISTRY_PORT }],
       fromNodes: true,
     });
@@ -78,13 +96,18 @@ export class Delivery extends Construct {
     jenkinsNs.allowIngress({ name: 'jenkins-http', peers: [{ cidrs: ANYWHERE }, { namespaces: [jen.agentsNamespace] }], ports: [{ port: JENKINS_HTTP_PORT }], fromNodes: true });
     jenkinsNs.allowIngress({ name: 'jenkins-agents', peers: [{ namespaces: [jen.agentsNamespace] }], ports: [{ port: AGENT_LISTENER_PORT }] });
     jenkinsNs.allowEgress({ name: 'kube-apiserver', peers: [{ cidrs: props.apiServer.cidrs }], ports: props.apiServer.ports.map((port) => ({ port })) });
-    // GitLab (status, checkout for pipeline definitions) and the plugin update center.
-    jenkinsNs.allowEgress({ name: 'https', peers: [{ cidrs: ANYWHERE }], ports: [{ port: 443 }, { port: 80 }, { port: 22 }] });
+    // GitLab: build status, checkout of pipeline definitions (HTTPS, HTTP, SSH).
+    jenkinsNs.allowEgress({ name: 'git', ...outside(egress.git, [443, 80, 22]) });
+    // The update center, only where the controller downloads plugins (the chart installs
+    // `controller.installPlugins` at start; an empty list installs none).
+    if (jen.plugins.length > 0) jenkinsNs.allowEgress({ name: 'update-center', ...outside(egress.updateCenter, [443, 80]) });
 
-    // Build pods: back to the controller, to the registry, to Git and base-image registries.
+    // Build pods: back to the controller, to the registry (its Service, or the NodePort on the
+    // nodes' addresses the platform registry's host names), to Git, to base-image registries.
     agentsNs.allowEgress({ name: 'jenkins', peers: [{ namespaces: [jen.namespace] }], ports: [{ port: JENKINS_HTTP_PORT }, { port: AGENT_LISTENER_PORT }] });
-    agentsNs.allowEgress({ name: 'registry', peers: [{ namespaces: [reg.namespace] }, { cidrs: ANYWHERE }], ports: [{ port: REGISTRY_PORT }, ...(reg.exposure.nodePort ? [{ port: reg.exposure.nodePort }] : [])] });
-    agentsNs.allowEgress({ name: 'sources', peers: [{ cidrs: ANYWHERE }], ports: [{ port: 443 }, { port: 80 }, { port: 22 }] });
+    agentsNs.allowEgress({ name: 'registry', peers: [{ namespaces: [reg.namespace] }, { cidrs: nodes }], ports: [{ port: REGISTRY_PORT }, ...(reg.exposure.nodePort ? [{ port: reg.exposure.nodePort }] : [])] });
+    agentsNs.allowEgress({ name: 'sources', ...outside(egress.git, [443, 80, 22]) });
+    agentsNs.allowEgress({ name: 'base-images', ...outside(egress.registries, [443, ...mirrorPort(props.mirror)]) });
 
     this.registry = new PrivateRegistry(this, 'Registry', {
       host: reg.host,

@@ -15,7 +15,7 @@ import { ChartLock, stripV } from '../core/chart-lock';
 import { Component } from '../core/component';
 import { ClusterConfig, ServingConfig } from '../core/config';
 import { Namespaces } from '../core/namespaces';
-import { PlatformNamespace } from '../core/platform-namespace';
+import { mirrorPort, outside, PlatformNamespace } from '../core/platform-namespace';
 import { UpstreamChart } from '../core/upstream-chart';
 import { IMAGE_PINS } from '../core/image-pins';
 
@@ -69,6 +69,12 @@ export interface ServingStackProps {
   readonly storageShared: boolean;
   /** The environment's image mirror, whose tags Knative need not resolve. @default - none */
   readonly mirror?: string;
+  /**
+   * What outside the cluster the controllers and predictors reach (`cluster.network.egress`):
+   * `registries` for Knative's tag resolution, `modelStorage` for storage initializers.
+   * @default - anywhere outside the cluster
+   */
+  readonly egress?: Pick<ClusterConfig['network']['egress'], 'registries' | 'modelStorage'>;
   /** The cluster's distribution, for where the Istio CNI node agent finds the node's CNI directories. */
   readonly distribution: ClusterConfig['distribution'];
 }
@@ -144,7 +150,7 @@ export class ServingStack extends Construct {
       ks.allowEgress({ name: 'models-and-mesh', peers: [{ namespaces: [modelNs, ns.istio] }] });
       ks.allowIngress({ name: 'from-gateway-and-models', peers: [{ namespaces: [ns.istio, modelNs] }] });
       // The controller resolves image tags to digests in the registries that serve them.
-      ks.allowEgress({ name: 'registries', podSelector: { app: 'controller' }, peers: [{ cidrs: ['0.0.0.0/0'] }], ports: [{ port: 443 }, ...registryPort(props.mirror)] });
+      ks.allowEgress({ name: 'registries', podSelector: { app: 'controller' }, ...outside(props.egress?.registries, [443, ...mirrorPort(props.mirror)]) });
     }
     // KServe's webhook server listens on 9443.
     controllerNamespace(ns.kserve, [9443]);
@@ -160,7 +166,7 @@ export class ServingStack extends Construct {
     models.allowEgress({ name: 'mesh', peers: [{ namespaces: [ns.istio, ...(useKnative ? [ns.knativeServing] : [])] }] });
     if (config.storage.allowedSchemes.some((s) => s !== 'pvc')) {
       // The storage initializer downloads models from object stores and model hubs outside the cluster.
-      models.allowEgress({ name: 'model-storage', peers: [{ cidrs: ['0.0.0.0/0'] }], ports: [{ port: 443 }, { port: 80 }] });
+      models.allowEgress({ name: 'model-storage', ...outside(props.egress?.modelStorage, [443, 80]) });
     }
 
     // --- Upstream charts, in waves ----------------------------------------------------------
@@ -299,8 +305,3 @@ export class ServingStack extends Construct {
   }
 }
 
-/** The mirror's port, when it names one other than 443. */
-function registryPort(mirror: string | undefined): { port: number }[] {
-  const port = mirror?.match(/:(\d+)$/)?.[1];
-  return port && port !== '443' ? [{ port: Number(port) }] : [];
-}

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { ManifestLike, securityException } from '../../lib/checks/objects';
+import { ManifestLike, securityException, securityExceptionFindings } from '../../lib/checks/objects';
 import { expandedReferences, securityRbacFindings } from '../../lib/checks/security-rbac';
+import { networkSecurityFindings } from '../../lib/checks/security-network';
 import { allObjects, compiledEnvironments } from '../helpers';
 
 const RBAC = 'rbac.authorization.k8s.io/v1';
@@ -152,18 +153,18 @@ describe('security exceptions', () => {
   it('excuses every finding of its rule on its object, and only those', () => {
     const excused = webhook({}, { [key]: 'matches only its own custom resources' });
     expect(rules([excused, service, deployment(1)])).toEqual([]);
-    expect(rules([webhook({}, { 'kompile.dev/security-exception.rbac-wildcard': 'wrong rule' })])).toEqual(['rbac-wildcard 0 /metadata/annotations/kompile.dev~1security-exception.rbac-wildcard', 'webhook-fail-closed 0 /webhooks/0']);
+    expect(rules([webhook({}, { 'kompile.dev/security-exception.rbac-wildcard': 'wrong rule' })])).toEqual(['security-exception 0 /metadata/annotations/kompile.dev~1security-exception.rbac-wildcard', 'webhook-fail-closed 0 /webhooks/0']);
   });
 
   it('refuses an exception that matches nothing on its object', () => {
     const found = securityRbacFindings([webhook({ failurePolicy: 'Ignore' }, { [key]: 'no longer needed' })]);
-    expect(found.map((f) => `${f.rule} ${f.pointer}`)).toEqual(['webhook-fail-closed /metadata/annotations/kompile.dev~1security-exception.webhook-fail-closed']);
+    expect(found.map((f) => `${f.rule} ${f.pointer}`)).toEqual(['security-exception /metadata/annotations/kompile.dev~1security-exception.webhook-fail-closed']);
     expect(found[0].message).toContain('matches nothing');
   });
 
   it('refuses an exception without a reason, and keeps what it would excuse', () => {
     const found = securityRbacFindings([store({ args: ['$(PW)'] }, { 'kompile.dev/security-exception.secret-on-command-line': '  ' })]);
-    expect(found.map((f) => f.pointer)).toEqual(['/metadata/annotations/kompile.dev~1security-exception.secret-on-command-line', '/spec/template/spec/containers/0/args/0']);
+    expect(found.map((f) => `${f.rule} ${f.pointer}`)).toEqual(['security-exception /metadata/annotations/kompile.dev~1security-exception.secret-on-command-line', 'secret-on-command-line /spec/template/spec/containers/0/args/0']);
     expect(found[0].message).toContain('must give its reason');
   });
 });
@@ -181,5 +182,34 @@ describe('every environment', () => {
       const bare = objects.map((o) => (excepted.includes(o) ? { ...o, metadata: { ...o.metadata, annotations: {} } } : o));
       expect(securityRbacFindings(bare).map((f) => f.rule), out.environment).toContain('webhook-fail-closed');
     }
+  });
+});
+
+describe('one way of taking exceptions for every security rule', () => {
+  const obj = (annotations: Record<string, string>): ManifestLike => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x', annotations } });
+  const finding = (rule: string) => ({ index: 0, rule, pointer: '/data', message: 'found' });
+
+  it('reports a problem with an exception under security-exception, whichever rule it names', () => {
+    const out = securityExceptionFindings(obj({ 'kompile.dev/security-exception.a': '', 'kompile.dev/security-exception.b': 'stale' }), 0, ['a', 'b'], [finding('a')]);
+    expect(out.map((f) => `${f.rule} ${f.pointer}`)).toEqual(['security-exception /metadata/annotations/kompile.dev~1security-exception.a', 'a /data', 'security-exception /metadata/annotations/kompile.dev~1security-exception.b']);
+  });
+
+  it('excuses the findings of the rule a reasoned exception names on that object only', () => {
+    expect(securityExceptionFindings(obj({ 'kompile.dev/security-exception.a': 'why' }), 0, ['a', 'b'], [finding('a'), finding('b'), { ...finding('a'), index: 1 }]).map((f) => f.rule)).toEqual(['b']);
+  });
+
+  it('gives the RBAC and the network rules the same finding for the same mistake', () => {
+    const reasonless = { 'kompile.dev/security-exception.rbac-wildcard': ' ' };
+    const role: ManifestLike = { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: { name: 'r', namespace: 'n', annotations: reasonless }, rules: [{ apiGroups: [''], resources: ['*'], verbs: ['get'] }] } as ManifestLike;
+    const policy: ManifestLike = {
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'NetworkPolicy',
+      metadata: { name: 'p', namespace: 'n', annotations: { 'kompile.dev/security-exception.netpol-open-peer': ' ' } },
+      spec: { podSelector: {}, policyTypes: ['Egress'], egress: [{ to: [{ ipBlock: { cidr: '0.0.0.0/0' } }] }] },
+    } as ManifestLike;
+    const rbac = securityRbacFindings([role]).find((f) => f.rule === 'security-exception');
+    const net = networkSecurityFindings([policy]).find((f) => f.rule === 'security-exception');
+    expect(rbac?.message).toBe("the exception to rule 'rbac-wildcard' gives no reason: it must give its reason as the annotation's value");
+    expect(net?.message).toBe("the exception to rule 'netpol-open-peer' gives no reason: it must give its reason as the annotation's value");
   });
 });

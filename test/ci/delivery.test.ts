@@ -47,6 +47,39 @@ describe('Delivery in an environment', () => {
     findObject(ns, 'NetworkPolicy', 'allow-from-jenkins-agents', 'jenkins');
   });
 
+  it('reaches outside the cluster only where the environment says, else anywhere outside it', () => {
+    const policy = (o: ReturnType<typeof synthEnvironment>, name: string, namespace: string) => dig(findObject(objectsIn(o, 'namespaces/manifests.yaml'), 'NetworkPolicy', name, namespace), 'spec.egress.0');
+    const anywhere = { ipBlock: { cidr: '0.0.0.0/0', except: ['10.42.0.0/16', '10.43.0.0/16'] } };
+    // Nothing stated (dev): Git, the update center and base-image registries anywhere outside the cluster.
+    expect(policy(out, 'allow-to-git', 'jenkins')).toEqual({ to: [anywhere], ports: [443, 80, 22].map((port) => ({ port, protocol: 'TCP' })) });
+    expect(policy(out, 'allow-to-update-center', 'jenkins')).toEqual({ to: [anywhere], ports: [443, 80].map((port) => ({ port, protocol: 'TCP' })) });
+    expect(policy(out, 'allow-to-sources', 'jenkins-agents')).toEqual({ to: [anywhere], ports: [443, 80, 22].map((port) => ({ port, protocol: 'TCP' })) });
+    expect(policy(out, 'allow-to-base-images', 'jenkins-agents')).toEqual({ to: [anywhere], ports: [{ port: 443, protocol: 'TCP' }] });
+    // Stated: those blocks and ports; the mirror's port for base images by default; no update center without plugins.
+    const stated = synthEnvironment({
+      cluster: { network: { egress: { git: { cidrs: ['192.0.2.10/32'], ports: [443] }, registries: { cidrs: ['192.0.2.20/32'] } } } },
+      registry: { mirror: 'mirror.example:35000' },
+      components: { ci: { jenkins: { plugins: [] } } },
+    });
+    expect(policy(stated, 'allow-to-git', 'jenkins')).toEqual({ to: [{ ipBlock: { cidr: '192.0.2.10/32' } }], ports: [{ port: 443, protocol: 'TCP' }] });
+    expect(policy(stated, 'allow-to-sources', 'jenkins-agents')).toEqual({ to: [{ ipBlock: { cidr: '192.0.2.10/32' } }], ports: [{ port: 443, protocol: 'TCP' }] });
+    expect(policy(stated, 'allow-to-base-images', 'jenkins-agents')).toEqual({ to: [{ ipBlock: { cidr: '192.0.2.20/32' } }], ports: [443, 35000].map((port) => ({ port, protocol: 'TCP' })) });
+    expect(objectsIn(stated, 'namespaces/manifests.yaml').some((o) => o.metadata.name === 'allow-to-update-center')).toBe(false);
+  });
+
+  it("admits the registry's node clients from anywhere with the reasoned exception, or from the nodes and the pod network where their addresses are known", () => {
+    const registryIn = (o: ReturnType<typeof synthEnvironment>) => findObject(objectsIn(o, 'namespaces/manifests.yaml'), 'NetworkPolicy', 'allow-from-registry-clients', 'registry');
+    const open = registryIn(out);
+    expect(dig(open, 'spec.ingress.0.from.2')).toEqual({ ipBlock: { cidr: '0.0.0.0/0' } });
+    expect(open.metadata.annotations?.['kompile.dev/security-exception.netpol-open-peer']).toMatch(/masquerades/);
+    const nodes = synthEnvironment({ cluster: { network: { nodeCidrs: ['192.0.2.0/24'] } } });
+    const narrow = registryIn(nodes);
+    expect(list(narrow, 'spec.ingress.0.from').slice(2)).toEqual([{ ipBlock: { cidr: '192.0.2.0/24' } }, { ipBlock: { cidr: '10.42.0.0/16' } }]);
+    expect(narrow.metadata.annotations?.['kompile.dev/security-exception.netpol-open-peer']).toBeUndefined();
+    // Build pods reach the NodePort on the nodes' addresses only.
+    expect(dig(findObject(objectsIn(nodes, 'namespaces/manifests.yaml'), 'NetworkPolicy', 'allow-to-registry', 'jenkins-agents'), 'spec.egress.0.to.1')).toEqual({ ipBlock: { cidr: '192.0.2.0/24' } });
+  });
+
   it('syncs the registry before Jenkins, the agent RBAC before Jenkins, Image Updater before the automation', () => {
     expect(wave(apps('registry'))).toBeLessThan(wave(apps('jenkins')));
     expect(wave(apps('jenkins-rbac'))).toBeLessThan(wave(apps('jenkins')));

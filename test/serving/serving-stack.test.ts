@@ -173,6 +173,21 @@ describe('serving namespaces', () => {
   });
 });
 
+describe('egress outside the cluster', () => {
+  const policy = (out: EnvironmentOutput, name: string, namespace: string) => at(findObject(objectsIn(out, 'namespaces/manifests.yaml'), 'NetworkPolicy', name, namespace), 'spec.egress.0');
+
+  it("sends Knative's tag resolution anywhere outside the cluster where no registries are stated, else to them", () => {
+    expect(policy(prodOut, 'allow-to-registries', 'knative-serving')).toEqual({ to: [{ ipBlock: { cidr: '0.0.0.0/0', except: ['10.244.0.0/16', '10.96.0.0/12'] } }], ports: [{ port: 443, protocol: 'TCP' }] });
+    // airgap states its mirror's address and port (stacks/airgap.ts).
+    expect(policy(airgapOut, 'allow-to-registries', 'knative-serving')).toEqual({ to: [{ ipBlock: { cidr: '10.61.3.31/32' } }], ports: [{ port: 35000, protocol: 'TCP' }] });
+  });
+
+  it('sends storage initializers to the stated model storage, on its ports', () => {
+    const out = synthEnvironment({ cluster: { network: { egress: { modelStorage: { cidrs: ['198.51.100.0/24'], ports: [9000] } } } } }, prod);
+    expect(policy(out, 'allow-to-model-storage', 'kserve-models')).toEqual({ to: [{ ipBlock: { cidr: '198.51.100.0/24' } }], ports: [{ port: 9000, protocol: 'TCP' }] });
+  });
+});
+
 describe('models as data', () => {
   const models = objectsIn(prodOut, 'models/manifests.yaml');
 

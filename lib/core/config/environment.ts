@@ -77,6 +77,20 @@ export const EnvironmentSchema = z
           ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['gitops', 'sourceMirrors', from], message: `mirror host '${h}' is not in registry.allowedHosts` });
         }
       }
+      // Behind an air gap, no NetworkPolicy reaches "anywhere outside the cluster": each egress
+      // purpose a component uses names the site's addresses (cluster.network.egress).
+      const { ci, serving } = env.components;
+      const used: [keyof typeof env.cluster.network.egress, boolean, string][] = [
+        ['git', ci.enabled, 'Jenkins and its build pods reach the Git server'],
+        ['registries', ci.enabled || (serving.enabled && serving.knative.enabled), 'build pods pull base images and Knative resolves tags at the registry mirror'],
+        ['updateCenter', ci.enabled && ci.jenkins.plugins.length > 0, 'Jenkins downloads ci.jenkins.plugins from the update center'],
+        ['modelStorage', serving.enabled && serving.storage.allowedSchemes.some((scheme) => scheme !== 'pvc'), 'storage initializers download models (serving.storage.allowedSchemes)'],
+      ];
+      for (const [purpose, inUse, why] of used) {
+        if (inUse && !env.cluster.network.egress[purpose]) {
+          ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['cluster', 'network', 'egress', purpose], message: `${why}: behind the air gap (registry.allowedHosts) state its addresses, or the NetworkPolicy would allow anywhere outside the cluster` });
+        }
+      }
     }
   });
 
