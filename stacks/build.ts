@@ -114,6 +114,7 @@ export function buildEnvironment(config: EnvironmentConfig, options: BuildOption
         ingressClassName: cluster.ingress.className,
         apiServer: cluster.apiServer,
         argocdNamespace: config.gitops.argocdNamespace,
+        environment: config.name,
       })
     : undefined;
 
