@@ -53,15 +53,18 @@ export function writeBackFile(application: string): string {
 export const KUSTOMIZATION_FILE = 'kustomization.yml';
 
 /**
- * Automatic roll-out of new image tags for one component (seed 002: Jenkins pushes, Image Updater
- * notices, Argo CD rolls the Deployment).
+ * Automatic roll-out of new releases for one component (seed 002: Jenkins pushes, Image Updater
+ * notices, CI merges, Argo CD rolls the Deployment).
  *
- * Image Updater cannot update plain-YAML applications, so the component's folder gets a
- * `kustomization.yml` listing `manifests.yaml` (the `.yml` spelling keeps it apart from the
- * `*.yaml` object files tools read): Argo CD then renders the folder with Kustomize, and Image
- * Updater's Git write-back (`.argocd-source-<app>.yaml` with `kustomize.images`) overrides the tag.
- * Kompile never writes that file, and the output writer carries it over from the previous `dist/`
- * (see `isWriteBack` in main.ts), so a new synth keeps the rolled-out tag.
+ * Image Updater follows each image's channel tag by digest and cannot update plain-YAML
+ * applications, so the component's folder gets a `kustomization.yml` listing `manifests.yaml` (the
+ * `.yml` spelling keeps it apart from the `*.yaml` object files tools read): Argo CD then renders
+ * the folder with Kustomize, and Image Updater's Git write-back (`.argocd-source-<app>.yaml` with
+ * `kustomize.images`, `<name>:<tag>@sha256:…`) overrides the image. It commits to `writeBranch`
+ * with its own credential; CI merges that branch into `targetBranch`, which Argo CD follows, after
+ * the checks (docs/delivery.md). Kompile never writes that file, and the output writer carries it
+ * over from the previous `dist/` (see `isWriteBack` in main.ts), so a new synth keeps the rolled-out
+ * image; `kompile validate` judges it (lib/checks/write-back.ts).
  */
 export class ImageAutomation extends Construct {
   readonly resource: ImageUpdaterResource;
