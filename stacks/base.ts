@@ -100,9 +100,10 @@ export const base = {
       },
       imageUpdater: {
         applications: [
-          // The operator is built by the platform's CI: each release tag it pushes is rolled out.
-          { component: 'kcloud-optimizer', images: [{ alias: 'operator', image: KCLOUD_OPERATOR, allowTags: 'regexp:^v\\d+\\.\\d+\\.\\d+$', updateStrategy: 'semver' }] },
-          // The chatbot's release tags, as the jobs push them (the default allowTags is theirs).
+          // Each release is pushed as <image>:<version> and <image>:release too (the jobs' default
+          // channelTag; the operator's own CI does the same): Image Updater follows the digest of
+          // `release` and writes <image>:release@sha256:… to its write branch.
+          { component: 'kcloud-optimizer', images: [{ alias: 'operator', image: KCLOUD_OPERATOR }] },
           { component: 'chatbot', images: [{ alias: 'backend', image: CHATBOT_BACKEND }, { alias: 'frontend', image: CHATBOT_FRONTEND }] },
         ],
       },

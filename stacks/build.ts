@@ -117,6 +117,7 @@ export function buildEnvironment(config: EnvironmentConfig, options: BuildOption
         argocdNamespace: config.gitops.argocdNamespace,
         network: { ...cluster.network, podCidrs: clusterPodCidrs(cluster) },
         mirror: config.registry.mirror,
+        environment: config.name,
       })
     : undefined;
 

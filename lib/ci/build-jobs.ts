@@ -28,9 +28,14 @@ export interface BuildJob {
   /**
    * Git tags that are releases (a regular expression over the tag name): a push of such a tag is
    * built and pushed as `<image>:<tag>`; every other push (branches, other tags) is built without
-   * pushing. The Image Updater rule of the image allows the same tags.
+   * pushing.
    */
   readonly releaseTags: string;
+  /**
+   * The moving tag each release is pushed as too (same build, same digest): the tag the Image
+   * Updater follows by digest. @default - none: releases are pushed as `<image>:<tag>` only
+   */
+  readonly channelTag?: string;
 }
 
 /** What the jobs share: names of things configured elsewhere in JCasC. */
@@ -85,7 +90,9 @@ export function pipelineScript(job: BuildJob, ctx: BuildJobContext): string {
     `  }`,
     `  stage(release ? 'Build and push' : 'Build') {`,
     `    container(${groovyString(ctx.kanikoContainer)}) {`,
-    `      withEnv([${groovyString(`IMAGE=${job.image}`)}, 'IMAGE_TAG=' + (release ? tag : 'build-' + env.BUILD_NUMBER), ${groovyString(`DOCKERFILE=${job.dockerfile}`)}, ${groovyString(`CONTEXT=${job.context}`)}, 'PUSH=' + (release ? '' : '--no-push')]) {`,
+    // A release is pushed under its tag and, when the job has one, the channel tag too: Kaniko
+    // pushes the one image it built to every --destination.
+    `      withEnv([${groovyString(`IMAGE=${job.image}`)}, 'IMAGE_TAG=' + (release ? tag : 'build-' + env.BUILD_NUMBER), ${groovyString(`DOCKERFILE=${job.dockerfile}`)}, ${groovyString(`CONTEXT=${job.context}`)}, 'PUSH=' + (release ? ${job.channelTag ? groovyString(`--destination=${job.image}:${job.channelTag}`) : "''"} : '--no-push')]) {`,
     `        sh '/kaniko/executor --context="dir://$WORKSPACE/$CONTEXT" --dockerfile="$WORKSPACE/$DOCKERFILE" --destination="$IMAGE:$IMAGE_TAG" --cache=true --cache-repo="$KANIKO_CACHE_REPO" $PUSH'`,
     `      }`,
     `    }`,
@@ -103,7 +110,7 @@ export function pipelineScript(job: BuildJob, ctx: BuildJobContext): string {
 export function jobDsl(job: BuildJob, ctx: BuildJobContext): string {
   const script = [
     `pipelineJob(${groovyString(job.name)}) {`,
-    `  description(${groovyString(`Builds ${job.image} from ${job.repositoryUrl} on every GitLab push; pushes tags matching ${job.releaseTags} as <image>:<tag>. Managed by Kompile.`)})`,
+    `  description(${groovyString(`Builds ${job.image} from ${job.repositoryUrl} on every GitLab push; pushes tags matching ${job.releaseTags} as <image>:<tag>${job.channelTag ? ` and <image>:${job.channelTag}` : ''}. Managed by Kompile.`)})`,
     `  properties {`,
     `    gitLabConnection {`,
     `      gitLabConnection(${groovyString(ctx.gitlabConnection)})`,

@@ -34,6 +34,13 @@ export interface DeliveryProps {
   readonly network?: Pick<ClusterConfig['network'], 'nodeCidrs' | 'egress' | 'podCidrs'>;
   /** The environment's image mirror (`registry.mirror`), where build pods pull base images from. @default - none */
   readonly mirror?: string;
+  /** The environment's name: Image Updater's write branch is `image-updates/<environment>` unless configured. */
+  readonly environment: string;
+}
+
+/** The branch Image Updater writes to when `ci.imageUpdater.writeBranch` is not set. */
+export function defaultWriteBranch(environment: string): string {
+  return `image-updates/${environment}`;
 }
 
 /** The HTTPS clone URL of a GitLab project: `https://gitlab.example.com` + `chatbot/backend`. */
@@ -146,6 +153,7 @@ export class Delivery extends Construct {
         dockerfile: job.dockerfile,
         context: job.context,
         releaseTags: job.releaseTags,
+        channelTag: job.channelTag,
       })),
       storageClass: props.storageClass,
       storage: jen.storage,
@@ -186,12 +194,16 @@ export class Delivery extends Construct {
       this.automation = new Component(this, 'Automation', { name: 'image-automation', namespace: this.props.argocdNamespace });
       this.automation.dependsOn(this.imageUpdater);
     }
+    const updater = this.props.config.imageUpdater;
     return new ImageAutomation(this.automation, target.name, {
       target,
       images,
       namespace: this.props.argocdNamespace,
       registry: this.props.config.registry.host,
-      branch: this.props.config.imageUpdater.branch,
+      targetBranch: updater.targetBranch,
+      writeBranch: updater.writeBranch ?? defaultWriteBranch(this.props.environment),
+      gitCredentialsSecret: updater.gitCredentialsSecret,
+      writeRepository: updater.writeRepository,
     });
   }
 }

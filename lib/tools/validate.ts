@@ -14,7 +14,9 @@
  * without a namespace, none in a namespace the environment does not create
  * (lib/checks/environment-objects.ts); no wildcard or cluster-wide RBAC on secrets, pods/exec or RBAC
  * objects, no fail-closed webhook without selector or HA, no Secret value on a command line
- * (lib/checks/security-rbac.ts, with reasoned per-object exceptions).
+ * (lib/checks/security-rbac.ts, with reasoned per-object exceptions); Image Updater's write-back
+ * files (`.argocd-source-<app>.yaml`) moving only the images their ImageUpdater follows, to digests
+ * in the image lock and the allowed registries (lib/checks/write-back.ts).
  */
 import { auditObject } from '../checks/audit';
 import { hookFindings } from '../checks/argocd-hooks';
@@ -32,6 +34,7 @@ import { podAdmissionFindings } from '../checks/pod-admission';
 import { securityRbacFindings } from '../checks/security-rbac';
 import { PortFacts, portFindings } from '../checks/ports';
 import { POD_TEMPLATE_PATHS } from '../checks/pods';
+import { followedImages, writeBackFindings } from '../checks/write-back';
 import { describeDifference } from '../checks/yaml';
 import { Image, ImageReferenceError } from '../core/image';
 import { groupOf } from '../core/kinds';
@@ -43,7 +46,7 @@ import { displayName, environmentsOf, ManifestObject, namespaceOf, RenderedTree,
 export type Severity = 'error' | 'warning';
 
 /** What a finding is about; each rule has one severity. */
-export type Rule = 'schema' | 'api' | 'yaml-1.1' | 'pod-security' | 'resources' | 'probes' | 'image-tag' | 'network-policy' | 'secret-value' | 'airgap' | 'chart-image' | 'chart-values' | 'chart-unchecked' | 'argocd-project' | 'argocd-order' | 'argocd-hook' | 'argocd-diff' | 'sync-wave' | 'ingress-health' | 'duplicate' | 'namespace' | 'kubernetes-version' | 'node-port' | 'load-balancer-port' | 'rbac-wildcard' | 'webhook-fail-closed' | 'secret-on-command-line' | 'netpol-open-peer' | 'netpol-unknown-namespace' | 'security-exception';
+export type Rule = 'schema' | 'api' | 'yaml-1.1' | 'pod-security' | 'resources' | 'probes' | 'image-tag' | 'network-policy' | 'secret-value' | 'airgap' | 'chart-image' | 'chart-values' | 'chart-unchecked' | 'argocd-project' | 'argocd-order' | 'argocd-hook' | 'argocd-diff' | 'sync-wave' | 'ingress-health' | 'duplicate' | 'namespace' | 'kubernetes-version' | 'node-port' | 'load-balancer-port' | 'rbac-wildcard' | 'webhook-fail-closed' | 'secret-on-command-line' | 'netpol-open-peer' | 'netpol-unknown-namespace' | 'security-exception' | 'write-back';
 
 export const SEVERITY: Readonly<Record<Rule, Severity>> = {
   schema: 'error',
@@ -81,6 +84,8 @@ export const SEVERITY: Readonly<Record<Rule, Severity>> = {
   'netpol-open-peer': 'error',
   'netpol-unknown-namespace': 'error',
   'security-exception': 'error',
+  // A write-back file changes what Argo CD renders without the synth: only followed images, to digests (lib/checks/write-back.ts).
+  'write-back': 'error',
   // Two definitions of one object: Argo CD applies one and reports the other as a shared resource.
   duplicate: 'error',
   // No namespace, or one nothing creates (the Applications sync with CreateNamespace=false): the sync fails.
@@ -387,6 +392,23 @@ export function validateTree(tree: RenderedTree, options: ValidateOptions = {}):
     for (const f of kubernetesVersion ? kubernetesVersionFindings(objects.map((o) => o.object), kubernetesVersion) : []) {
       const o = objects[f.index];
       findings.push({ severity: f.severity, rule: 'kubernetes-version', environment: env, file: o.file, object: displayName(o.object), path: f.pointer, message: f.message });
+    }
+    // Image Updater's write-back files (and any other source override): what Argo CD merges into an
+    // Application's source is held to the followed images, digests, the image lock and the airgap policy.
+    const imageUpdaters = objects.filter((o) => o.object.kind === 'ImageUpdater' && groupOf(o.object.apiVersion) === 'argocd-image-updater.argoproj.io').map((o) => o.object);
+    const lockedNames = new Set<string>();
+    for (const ref of [...Object.keys(tree.images.get(env)?.lock ?? {}), ...lockTargets]) {
+      try {
+        lockedNames.add(Image.parse(ref).name);
+      } catch (e) {
+        if (!(e instanceof ImageReferenceError)) throw e;
+      }
+    }
+    for (const w of (tree.sourceOverrides ?? []).filter((f) => f.environment === env)) {
+      const name = w.file.slice(w.file.lastIndexOf('/') + 1);
+      for (const f of writeBackFindings(name, w.content, { folder: w.component, followed: followedImages(imageUpdaters, w.component), lockedNames, policy })) {
+        findings.push({ severity: SEVERITY['write-back'], rule: 'write-back', environment: env, file: w.file, object: `write-back file ${name}`, path: f.pointer, message: f.message });
+      }
     }
     for (const [ns, first] of workloadNamespaces) {
       if (!withPolicy.has(ns)) {

@@ -74,17 +74,32 @@ describe('renderJcasc jobs', () => {
 
 describe('CiSchema build jobs', () => {
   const job = { name: 'app', project: 'team/app', image: 'registry.local:30500/team/app' };
-  const rule = (allowTags?: string) => ({ applications: [{ component: 'app', images: [{ alias: 'app', image: 'registry.local:30500/team/app', ...(allowTags ? { allowTags } : {}) }] }] });
+  const rule = (tag?: string) => ({ applications: [{ component: 'app', images: [{ alias: 'app', image: 'registry.local:30500/team/app', ...(tag ? { tag } : {}) }] }] });
 
-  it('accepts a job and a rule that agree on release tags (both defaults)', () => {
+  it('accepts a job and a rule that agree on the channel tag (both defaults)', () => {
     const r = CiSchema.safeParse({ jenkins: { jobs: [job] }, imageUpdater: rule() });
     expect(r.error).toBeUndefined();
-    expect(r.data!.jenkins.jobs[0]).toMatchObject({ dockerfile: 'Dockerfile', context: '.', releaseTags: '^v?\\d+\\.\\d+\\.\\d+$' });
+    expect(r.data!.jenkins.jobs[0]).toMatchObject({ dockerfile: 'Dockerfile', context: '.', releaseTags: '^v?\\d+\\.\\d+\\.\\d+$', channelTag: 'release' });
+    expect(r.data!.imageUpdater.applications[0].images[0].tag).toBe('release');
+    // Another channel on both sides agrees too.
+    expect(CiSchema.safeParse({ jenkins: { jobs: [{ ...job, channelTag: 'stable' }] }, imageUpdater: rule('stable') }).error).toBeUndefined();
   });
 
-  it('refuses a rule that allows other tags than the job releases', () => {
-    const r = CiSchema.safeParse({ jenkins: { jobs: [job] }, imageUpdater: rule('regexp:^\\d+$') });
-    expect(r.error?.issues[0]).toMatchObject({ path: ['imageUpdater', 'applications', 0, 'images', 0, 'allowTags'], message: expect.stringMatching(/job 'app' pushes tags matching/) });
+  it('refuses a rule following another tag than the job pushes each release as', () => {
+    const r = CiSchema.safeParse({ jenkins: { jobs: [job] }, imageUpdater: rule('stable') });
+    expect(r.error?.issues[0]).toMatchObject({ path: ['imageUpdater', 'applications', 0, 'images', 0, 'tag'], message: "job 'app' pushes each release of registry.local:30500/team/app as 'release'; follow that tag, not 'stable'" });
+  });
+
+  it('refuses the tag rules of the 0.x configuration (allowTags, updateStrategy): Image Updater follows a channel by digest', () => {
+    const r = CiSchema.safeParse({ imageUpdater: { applications: [{ component: 'app', images: [{ alias: 'app', image: 'registry.local:30500/team/app', allowTags: 'regexp:^v', updateStrategy: 'semver' }] }] } });
+    expect(r.error?.issues[0]).toMatchObject({ code: 'unrecognized_keys', keys: ['allowTags', 'updateStrategy'] });
+  });
+
+  it('pushes a release under its tag and the channel tag, and other builds nowhere', () => {
+    const script = pipelineScript({ ...JOB, channelTag: 'release' }, CTX);
+    expect(script).toContain("'PUSH=' + (release ? '--destination=registry.local:30500/team/app:release' : '--no-push')");
+    expect(pipelineScript(JOB, CTX)).toContain("'PUSH=' + (release ? '' : '--no-push')");
+    expect(jobDsl({ ...JOB, channelTag: 'release' }, CTX)).toContain('as <image>:<tag> and <image>:release.');
   });
 
   it('refuses a job whose image is outside the platform registry', () => {
@@ -111,6 +126,8 @@ describe('CiSchema build jobs', () => {
     [{ project: 'app' }, ['jenkins', 'jobs', 0, 'project'], /GitLab project path/],
     [{ dockerfile: '../Dockerfile' }, ['jenkins', 'jobs', 0, 'dockerfile'], /inside the repository/],
     [{ image: 'registry.local:30500/team/app:1.0' }, ['jenkins', 'jobs', 0, 'image'], /without tag/],
+    [{ channelTag: 'a/b' }, ['jenkins', 'jobs', 0, 'channelTag'], /must be an image tag/],
+    [{ channelTag: 'v1.2.3' }, ['jenkins', 'jobs', 0, 'channelTag'], /'v1.2.3' matches releaseTags .*: the moving tag must not be a release tag/],
   ])('refuses a bad job field %#', (change, path, message) => {
     const r = CiSchema.safeParse({ jenkins: { jobs: [{ ...job, ...change }] } });
     expect(r.error?.issues[0]).toMatchObject({ path, message: expect.stringMatching(message) });

@@ -11,7 +11,7 @@ import { prod } from '../../stacks/prod';
 import { allObjects, compiledEnvironment, findObject, K8sObject, objectsIn, synthEnvironment } from '../helpers';
 import { dig, list } from './dig';
 import { literalImagesIn } from '../../lib/ci/jcasc';
-import { Delivery } from '../../lib/ci/delivery';
+import { defaultWriteBranch, Delivery } from '../../lib/ci/delivery';
 import { Component } from '../../lib/core/component';
 
 /** A pinned image (images.pins.json): a Renovate bump changes dist/, not these tests. */
@@ -131,11 +131,31 @@ describe('Delivery in an environment', () => {
     const { platform } = buildEnvironment(parseEnvironment(merge(dev, { components: { ci: { imageUpdater: { enabled: false } } } })));
     const delivery = platform.node.findChild('Delivery') as Delivery;
     const target = platform.node.findAll().filter(Component.isComponent).find((c) => c.name === 'kcloud-optimizer')!;
-    expect(() => delivery.automate(target, [{ alias: 'a', image: 'registry.local:30500/x', allowTags: 'any', updateStrategy: 'semver' }])).toThrow(/Image Updater is disabled/);
+    expect(() => delivery.automate(target, [{ alias: 'a', image: 'registry.local:30500/x', tag: 'release' }])).toThrow(/Image Updater is disabled/);
   });
 });
 
 describe('CiSchema', () => {
+  it('writes back to image-updates/<environment> from main with its own credential by default, or to what is configured', () => {
+    const d = CiSchema.parse({}).imageUpdater;
+    expect(d).toMatchObject({ targetBranch: 'main', gitCredentialsSecret: 'image-updater-git' });
+    expect(d.writeBranch).toBeUndefined();
+    expect(defaultWriteBranch('prod')).toBe('image-updates/prod');
+    const c = CiSchema.parse({ imageUpdater: { targetBranch: 'release', writeBranch: 'bot/images', gitCredentialsSecret: 'bot', writeRepository: 'git@gitlab.example.com:platform/gitops.git' } }).imageUpdater;
+    expect(c).toMatchObject({ targetBranch: 'release', writeBranch: 'bot/images', gitCredentialsSecret: 'bot', writeRepository: 'git@gitlab.example.com:platform/gitops.git' });
+  });
+
+  it.each([
+    [{ writeBranch: 'main' }, ['imageUpdater', 'writeBranch'], /is the target branch 'main'/],
+    [{ writeBranch: 'main:other' }, ['imageUpdater', 'writeBranch'], /Git branch name/],
+    [{ writeBranch: 'image-updates/{{.SHA256}}' }, ['imageUpdater', 'writeBranch'], /Git branch name/],
+    [{ targetBranch: 'a..b' }, ['imageUpdater', 'targetBranch'], /Git branch name/],
+    [{ writeRepository: 'gitlab.example.com/x.git' }, ['imageUpdater', 'writeRepository'], /Git URL/],
+  ])('refuses a bad write-back setting %#', (imageUpdater, path, message) => {
+    const r = CiSchema.safeParse({ imageUpdater });
+    expect(r.error?.issues[0]).toMatchObject({ path, message: expect.stringMatching(message) });
+  });
+
   it('refuses automated images outside the platform registry', () => {
     const r = CiSchema.safeParse({ imageUpdater: { applications: [{ component: 'x', images: [{ alias: 'a', image: 'ghcr.io/org/app' }] }] } });
     expect(r.error?.issues[0]).toMatchObject({ path: ['imageUpdater', 'applications', 0, 'images', 0, 'image'], message: expect.stringMatching(/not in the platform registry/) });

@@ -95,7 +95,9 @@ describe('every registered environment', () => {
       const values = allObjects(out)
         .flatMap((o) => strings(o))
         .filter((s) => (held(s.value) && !['repoURL', 'sourceRepos'].includes(s.key)) || s.key === 'image')
-        .map((s) => s.value);
+        // An ImageUpdater's imageName is the channel tag it follows (`<name>:release`), not an image
+        // anything pulls: its name must be a listed image's.
+        .map((s) => (s.key === 'imageName' ? s.value.replace(/[:@][^/]*$/, '') : s.value));
       const names = new Set(listed.map((i) => i.replace(/[:@][^/]*$/, '')));
       for (const v of values) expect(listed.includes(v) || names.has(v), v).toBe(true);
       // …and every listed image is used somewhere (no stale entries), spelled whole, as repository +

@@ -179,6 +179,24 @@ describe('diffTrees', () => {
     expect(() => treeFromFiles(files({ 'dev/app/x.yaml': 'just: data\n' }))).toThrow('dev/app/x.yaml: document 1 is not a Kubernetes object');
   });
 
+  it("lists a changed write-back file with its folder's objects and the images it makes the environment pull", () => {
+    const wb = (digest: string) => `kustomize:\n  images:\n    - registry.local:30500/app:release@sha256:${digest.repeat(64)}\n`;
+    const at = (content?: string) => treeFromFiles(files({ 'dev/app/manifests.yaml': yamlDocs(pvc('m', 'ml', '1Gi')), ...(content ? { 'dev/app/.argocd-source-app.yaml': content } : {}) }));
+    const changed = diffTrees(at(wb('1')), at(wb('2')));
+    expect(changed.objects).toEqual([
+      { environment: 'dev', component: 'app', object: 'write-back file .argocd-source-app.yaml', type: 'changed', fields: [
+          { path: 'kustomize.images[-]', before: `registry.local:30500/app:release@sha256:${'1'.repeat(64)}` },
+          { path: 'kustomize.images[+]', after: `registry.local:30500/app:release@sha256:${'2'.repeat(64)}` },
+        ],
+      },
+    ]);
+    expect(changed.images).toEqual([{ environment: 'dev', added: [`registry.local:30500/app:release@sha256:${'2'.repeat(64)}`], removed: [`registry.local:30500/app:release@sha256:${'1'.repeat(64)}`] }]);
+    expect(formatText(changed)).toContain('~ write-back file .argocd-source-app.yaml');
+    expect(diffTrees(at(), at(wb('1'))).objects.map((o) => `${o.type} ${o.object}`)).toEqual(['added write-back file .argocd-source-app.yaml']);
+    expect(diffTrees(at(wb('1')), at()).objects.map((o) => `${o.type} ${o.object}`)).toEqual(['removed write-back file .argocd-source-app.yaml']);
+    expect(diffTrees(at(wb('1')), at(wb('1'))).objects).toEqual([]);
+  });
+
   it('reads objects the API server names (generateName) and tells each apart in the diff', () => {
     const job = (generateName: string) => ({ apiVersion: 'batch/v1', kind: 'Job', metadata: { generateName, namespace: 'ml', annotations: { 'argocd.argoproj.io/hook': 'PreSync' } }, spec: {} });
     const before = treeFromFiles(files({ 'dev/app/manifests.yaml': yamlDocs(job('migrate-'), job('migrate-')) }));

@@ -1,3 +1,5 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { clusterNamespaces as clusterNamespacesOf, clusterNetworkCidrs, parseEnvironment } from '../../lib/core/config';
 import { RegistryPolicy } from '../../lib/core/registry-policy';
@@ -27,6 +29,33 @@ describe('validateTree', () => {
     const findings = validateTree(tree([iu as unknown as Obj]), { schema }).filter((f) => f.rule === 'argocd-diff');
     expect(findings).toEqual([expect.objectContaining({ severity: 'error', object: 'ImageUpdater/argocd/x', path: '/spec/applicationRefs/0/useAnnotations' })]);
     expect(validateTree(tree([{ ...iu, spec: { applicationRefs: [{ namePattern: 'a', useAnnotations: false }] } } as unknown as Obj]), { schema }).filter((f) => f.rule === 'argocd-diff')).toEqual([]);
+  });
+
+  it("reads Image Updater's write-back files from the tree and holds them to the ImageUpdater, the image lock and the airgap policy", () => {
+    const fixture = (name: string) => fs.readFileSync(path.join(__dirname, '../fixtures/write-back', name), 'utf8');
+    const reg = 'registry.local:30500';
+    const iu = { apiVersion: 'argocd-image-updater.argoproj.io/v1alpha1', kind: 'ImageUpdater', metadata: { name: 'chatbot', namespace: 'argocd' }, spec: { applicationRefs: [{ namePattern: 'chatbot', useAnnotations: false, images: [{ alias: 'b', imageName: `${reg}/chatbot/backend:release` }, { alias: 'f', imageName: `${reg}/chatbot/frontend:release` }] }] } };
+    const lock = JSON.stringify({ [`${reg}/chatbot/backend:1.0.0`]: `${reg}/chatbot/backend:1.0.0`, [`${reg}/chatbot/frontend:1.0.0`]: `${reg}/chatbot/frontend:1.0.0` });
+    const withWriteBack = (content: string) =>
+      treeFromFiles(
+        files({
+          'dev/image-automation/manifests.yaml': yamlDocs(iu),
+          'dev/chatbot/manifests.yaml': yamlDocs(...good),
+          'dev/chatbot/.argocd-source-chatbot.yaml': content,
+          'dev/images.lock.json': lock,
+        }),
+      );
+    expect(withWriteBack(fixture('good.yaml')).sourceOverrides).toEqual([expect.objectContaining({ environment: 'dev', component: 'chatbot', file: 'dev/chatbot/.argocd-source-chatbot.yaml' })]);
+    const policies = new Map([['dev', new RegistryPolicy({ mirror: 'mirror.site:5000', allowedRegistries: ['mirror.site:5000'], allowedHosts: [] }, [reg])]]);
+    expect(validateTree(withWriteBack(fixture('good.yaml')), { policies }).filter((f) => f.rule === 'write-back')).toEqual([]);
+    const bad = validateTree(withWriteBack(fixture('bad.yaml')), { policies }).filter((f) => f.rule === 'write-back');
+    expect(bad).toHaveLength(9);
+    expect(bad[0]).toEqual({ severity: 'error', rule: 'write-back', environment: 'dev', file: 'dev/chatbot/.argocd-source-chatbot.yaml', object: 'write-back file .argocd-source-chatbot.yaml', path: '/helm', message: expect.stringMatching(/overrides 'helm'/) });
+    expect(bad.map((f) => f.message).join('\n')).toMatch(/miner.* is outside the allowed registries/);
+    expect(validateExitCode(bad)).toBe(1);
+    // A folder-wide override, which neither Kompile nor Image Updater writes, is an error too.
+    const stray = treeFromFiles(files({ 'dev/chatbot/manifests.yaml': yamlDocs(...good), 'dev/chatbot/.argocd-source.yaml': 'kustomize: {}\n' }));
+    expect(validateTree(stray).filter((f) => f.rule === 'write-back')).toEqual([expect.objectContaining({ file: 'dev/chatbot/.argocd-source.yaml', message: expect.stringMatching(/every application of folder 'chatbot'/) })]);
   });
 
   it('reports the security rules (lib/checks/security-rbac.ts) as errors with their rule names', () => {

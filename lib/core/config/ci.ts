@@ -159,6 +159,13 @@ export const JOB_DSL_PLUGIN = 'job-dsl';
 /** Release tags of the build jobs by default: `1.2.0` or `v1.2.0`, which semver orders. */
 export const RELEASE_TAGS = '^v?\\d+\\.\\d+\\.\\d+$';
 
+/** The moving tag each release is pushed as too, and Image Updater follows by digest. */
+export const CHANNEL_TAG = 'release';
+/** An image tag (distribution/reference's tag grammar). */
+const IMAGE_TAG = /^[\w][\w.-]{0,127}$/;
+/** A Git branch name Image Updater can push (no `:`, which separates its base and write branch; no template). */
+const gitBranch = z.string().regex(/^(?!\/)(?!.*(\.\.|\/\/|@\{|\.lock$|\/$))[A-Za-z0-9._/-]+$/, { message: 'must be a Git branch name (letters, digits, . _ - /)' });
+
 /** A repository-relative path: no leading slash, no `..`. */
 const repoPath = z.string().min(1).regex(/^(?!\/)(?!.*(^|\/)\.\.(\/|$))[\w./-]+$/, { message: 'must be a path inside the repository, such as docker/Dockerfile' });
 
@@ -179,10 +186,14 @@ export const BuildJobSchema = z
     context: repoPath.default('.'),
     /**
      * Git tags that are releases, a regular expression over the tag name: such a tag is built and
-     * pushed as `<image>:<tag>`, every other push only built. Image Updater's rule for the image
-     * must allow the same tags (`regexp:<releaseTags>`).
+     * pushed as `<image>:<tag>`, every other push only built.
      */
     releaseTags: z.string().min(1).default(RELEASE_TAGS),
+    /**
+     * The moving tag every release is pushed as too (`<image>:<channelTag>`, same digest as
+     * `<image>:<tag>`): the tag Image Updater follows by digest (`ci.imageUpdater.applications[].images[].tag`).
+     */
+    channelTag: z.string().regex(IMAGE_TAG, { message: 'must be an image tag (letters, digits, _ . -; at most 128)' }).default(CHANNEL_TAG),
   })
   .strict()
   .superRefine((j, ctx) => {
@@ -192,6 +203,12 @@ export const BuildJobSchema = z
       ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['releaseTags'], message: `is not a regular expression: ${(e as Error).message}` });
     }
     if (j.releaseTags.includes('${')) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['releaseTags'], message: "must not contain '${': JCasC would resolve it as a variable" });
+    // A channel tag that is also a release tag would be overwritten by the release of that name.
+    try {
+      if (new RegExp(j.releaseTags).test(j.channelTag)) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['channelTag'], message: `'${j.channelTag}' matches releaseTags ${j.releaseTags}: the moving tag must not be a release tag` });
+    } catch {
+      // reported above
+    }
   });
 
 export const JenkinsSchema = z
@@ -335,9 +352,11 @@ export const UpdatedImageSchema = z
     alias: dnsLabel,
     /** Image name without tag, as the component's manifests spell it, e.g. `registry.local:30500/kcloud/kcloud-operator`. */
     image: z.string().regex(/^[^\s:@]+(:\d+)?(\/[^\s:@]+)+$/, { message: 'must be an image name without tag' }),
-    /** Tags that may be rolled out, e.g. `regexp:^v\d+\.\d+\.\d+$`. */
-    allowTags: z.string().min(1).default(`regexp:${RELEASE_TAGS}`),
-    updateStrategy: z.enum(['semver', 'newest-build', 'alphabetical', 'digest']).default('semver'),
+    /**
+     * The moving tag CI pushes every release as (a job's `channelTag`): Image Updater follows its
+     * digest (the `digest` strategy) and writes `<image>:<tag>@sha256:…`, never a bare tag.
+     */
+    tag: z.string().regex(IMAGE_TAG, { message: 'must be an image tag (letters, digits, _ . -; at most 128)' }).default(CHANNEL_TAG),
   })
   .strict();
 
@@ -345,8 +364,25 @@ export const ImageUpdaterSchema = z
   .object({
     enabled: z.boolean().default(true),
     image: imageRef.default(IMAGE_PINS.reference('argocd-image-updater')),
-    /** Branch Image Updater commits its write-back to; Argo CD follows it. */
-    branch: z.string().min(1).default('main'),
+    /** The branch Argo CD follows: CI merges the write branch into it after the checks; Image Updater never writes it. */
+    targetBranch: gitBranch.default('main'),
+    /**
+     * The branch Image Updater commits its write-back to, created from `targetBranch`; only its own
+     * Git credential may push it (docs/delivery.md, "Write back").
+     * @default `image-updates/<environment>`
+     */
+    writeBranch: gitBranch.optional(),
+    /**
+     * Secret (in Argo CD's namespace) with Image Updater's own Git credential: `sshPrivateKey` (a
+     * GitLab deploy key allowed to push only the write branch) for an SSH `writeRepository`, or
+     * `username`/`password` for HTTPS. Not Argo CD's repository credentials, which stay read-only.
+     */
+    gitCredentialsSecret: secretName.default('image-updater-git'),
+    /**
+     * Clone URL Image Updater pushes to, e.g. `ssh://git@gitlab.example.com/platform/kompile-gitops.git`
+     * for a deploy key. @default - the Application's `repoURL`
+     */
+    writeRepository: z.string().regex(/^(ssh|https):\/\/\S+$|^[\w.-]+@[\w.-]+:\S+$/, { message: 'must be an ssh://, https:// or scp-like (git@host:path) Git URL' }).optional(),
     /** Secret (in Argo CD's namespace) of type dockerconfigjson with pull credentials for the platform registry. */
     pullSecret: secretName.default('registry-pull'),
     /** ConfigMap (in Argo CD's namespace) with the registry CA under `ca.crt`. */
@@ -363,6 +399,9 @@ export const ImageUpdaterSchema = z
       if (seen.has(a.component)) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['applications', i, 'component'], message: `component '${a.component}' is listed twice` });
       seen.add(a.component);
     });
+    if (u.writeBranch !== undefined && u.writeBranch === u.targetBranch) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['writeBranch'], message: `is the target branch '${u.targetBranch}': Image Updater must write to a branch of its own, which CI merges after the checks` });
+    }
   });
 
 const CiSchemaObject = z
@@ -393,13 +432,13 @@ export const CiSchema = CiSchemaObject.superRefine((ci, ctx) => {
             message: `'${img.image}' is not in the platform registry '${ci.registry.host}' that CI pushes to`,
           });
         }
-        // The job and the rule must agree on what a release is, or releases are never rolled out.
+        // The job must push the tag the rule follows, or releases are never rolled out.
         const job = jobs.get(img.image);
-        if (job && img.allowTags !== `regexp:${job.releaseTags}`) {
+        if (job && img.tag !== job.channelTag) {
           ctx.addIssue({
             code: z.ZodIssueCode.custom,
-            path: ['imageUpdater', 'applications', i, 'images', j, 'allowTags'],
-            message: `job '${job.name}' pushes tags matching ${job.releaseTags} as releases of ${img.image}; allow exactly those ('regexp:${job.releaseTags}'), not '${img.allowTags}'`,
+            path: ['imageUpdater', 'applications', i, 'images', j, 'tag'],
+            message: `job '${job.name}' pushes each release of ${img.image} as '${job.channelTag}'; follow that tag, not '${img.tag}'`,
           });
         }
       }),
