@@ -438,11 +438,13 @@ export function synthesize(platform: Platform, policy: RegistryPolicy, options: 
   }
 
   // 5o. Supply-chain rules (lib/checks/security-supply-chain.ts): Git sources pinned to commits
-  // (Kompile's own Applications must pass; a chart's objects are warnings, as in 5k) and, in a
+  // (Kompile's own Applications must pass where the platform has a chart lock to record the commit
+  // in — a construct test's platform has none; a chart's objects are warnings, as in 5k) and, in a
   // production tier, images pinned by digest: a warning everywhere until images.digests.json holds
   // the digests of the pinned images (they can only be resolved against a registry that serves them).
   for (const f of supplyChainFindings(all.map((r) => r.json), { tier: platform.tier, ownRepos: [platform.gitops.repoURL] })) {
-    (f.rule === 'mutable-image' || isRendered(all[f.index].obj) ? warnings : issues).push({ path: all[f.index].obj.node.path, message: `${f.pointer}: ${f.message} [${f.rule}]` });
+    const warning = f.rule === 'mutable-image' || isRendered(all[f.index].obj) || platform.chartLock === undefined;
+    (warning ? warnings : issues).push({ path: all[f.index].obj.node.path, message: `${f.pointer}: ${f.message} [${f.rule}]` });
   }
 
   // 5n. Component versions against the cluster's Kubernetes version: enforced minimums fail the

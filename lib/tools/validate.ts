@@ -381,8 +381,14 @@ export function validateTree(tree: RenderedTree, options: ValidateOptions = {}):
       return { severity: fromChart ? 'warning' : SEVERITY[f.rule], rule: f.rule, environment: env, file: o.file, object: displayName(o.object), path: f.pointer, message: fromChart ? `${f.message} (rendered from chart ${o.chart})` : f.message };
     };
     for (const f of securityRbacFindings(objects.map((o) => o.object), { namespaceOf: (i) => (objects[i].chart !== undefined ? destinationOf(i) : undefined) })) findings.push(security(f));
+    // The environment's own GitOps repository: as configured, else the one its root Application
+    // (bootstrap/, applied by hand) syncs from.
     const gitopsRepo = options.gitopsRepos?.get(env);
-    for (const f of supplyChainFindings(objects.map((o) => o.object), { tier: options.tiers?.get(env) ?? 'development', ownRepos: gitopsRepo ? [gitopsRepo] : [] })) findings.push(security(f));
+    const rootRepos = objects
+      .filter((o) => o.component === 'bootstrap' && o.object.kind === 'Application')
+      .map((o) => (o.object.spec as { source?: { repoURL?: unknown } } | undefined)?.source?.repoURL)
+      .filter((r): r is string => typeof r === 'string');
+    for (const f of supplyChainFindings(objects.map((o) => o.object), { tier: options.tiers?.get(env) ?? 'development', ownRepos: gitopsRepo ? [gitopsRepo] : rootRepos })) findings.push(security(f));
     // A chart rendered from an Application's values (same file) stands for those values.
     const renderedBy = (i: number) => {
       const o = objects[i];

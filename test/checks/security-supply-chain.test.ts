@@ -8,6 +8,9 @@ import { environments } from '../../stacks';
 import { buildEnvironment } from '../../stacks/build';
 import { CHARTS } from '../../stacks/charts';
 import { ChartLock } from '../../lib/core/chart-lock';
+import { treeFromFiles } from '../../lib/tools/tree';
+import { validateTree } from '../../lib/tools/validate';
+import { stringify } from 'yaml';
 import { allObjects, compiledEnvironments } from '../helpers';
 
 const DIGEST = `sha256:${'d'.repeat(64)}`;
@@ -99,5 +102,28 @@ describe('every environment', () => {
       // The synth reports them as warnings (images.digests.json holds no digest yet), not errors.
       expect((out.warnings ?? []).filter((w) => w.message.endsWith('[mutable-image]')).length, out.environment).toBe(config.tier === 'production' ? mutable.length : 0);
     }
+  });
+});
+
+describe("kompile validate's supply-chain rules", () => {
+  const files = (objects: ManifestLike[]) => new Map([['site/ops/manifests.yaml', objects.map((o) => stringify(o)).join('---\n')]]);
+  const ops = application({ repoURL: 'https://github.com/acme/ops.git', path: 'config/crd', targetRevision: 'v1.0.0' });
+  const root = { ...application({ repoURL: 'https://git.site/gitops.git', path: 'dist/site/apps', targetRevision: 'main' }), metadata: { name: 'site-root', namespace: 'argocd' } };
+  const of = (rule: string, found: ReturnType<typeof validateTree>) => found.filter((f) => f.rule === rule).map((f) => `${f.severity} ${f.file} ${f.path}`);
+
+  it('a movable Git revision is an error; an image without digest a warning in a production tier only', () => {
+    const tree = treeFromFiles(new Map([...files([ops, deployment('ghcr.io/acme/api:1.0')]), ['site/bootstrap/bootstrap.yaml', stringify(root)]]));
+    expect(of('unpinned-git-source', validateTree(tree))).toEqual(['error site/ops/manifests.yaml /spec/source/targetRevision']);
+    expect(of('mutable-image', validateTree(tree, { tiers: new Map([['site', 'production']]) }))).toEqual(['warning site/ops/manifests.yaml /spec/template/spec/containers/0/image']);
+    expect(of('mutable-image', validateTree(tree))).toEqual([]);
+  });
+
+  it("takes the environment's own repository from its configuration, else from its root Application", () => {
+    const own = application({ repoURL: 'https://git.site/gitops.git', path: 'dist/site/chatbot', targetRevision: 'main' });
+    const withRoot = treeFromFiles(new Map([...files([own]), ['site/bootstrap/bootstrap.yaml', stringify(root)]]));
+    expect(of('unpinned-git-source', validateTree(withRoot))).toEqual([]);
+    const noRoot = treeFromFiles(files([own]));
+    expect(of('unpinned-git-source', validateTree(noRoot))).toEqual(['error site/ops/manifests.yaml /spec/source/targetRevision']);
+    expect(of('unpinned-git-source', validateTree(noRoot, { gitopsRepos: new Map([['site', 'https://git.site/gitops.git']]) }))).toEqual([]);
   });
 });
