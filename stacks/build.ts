@@ -17,6 +17,7 @@ import { KCloud } from '../lib/operators/kcloud';
 import { ToolHive } from '../lib/operators/toolhive';
 import { ServingStack } from '../lib/serving/serving-stack';
 import { CHARTS } from './charts';
+import { IMAGE_DIGESTS } from '../lib/core/image-digests';
 
 /** What else an environment is built from, besides its configuration. */
 export interface BuildOptions {
@@ -56,6 +57,7 @@ export function buildEnvironment(config: EnvironmentConfig, options: BuildOption
     ports: clusterPortFacts(config.cluster),
     clusterCidrs: clusterNetworkCidrs(config.cluster),
     clusterNamespaces: clusterNamespaces(config.cluster),
+    tier: config.tier,
   });
   const { cluster, components } = config;
   const namespaces = new Namespaces(platform, 'Namespaces', { kubernetesVersion: cluster.kubernetesVersion, clusterCidrs: clusterNetworkCidrs(cluster) });
@@ -175,5 +177,5 @@ export function buildEnvironment(config: EnvironmentConfig, options: BuildOption
  */
 export function registryPolicyOf(config: EnvironmentConfig): RegistryPolicy {
   const { ci } = config.components;
-  return new RegistryPolicy(config.registry, ci.enabled ? [ci.registry.host] : []);
+  return new RegistryPolicy(config.registry, ci.enabled ? [ci.registry.host] : [], IMAGE_DIGESTS);
 }

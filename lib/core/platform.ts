@@ -51,6 +51,8 @@ export interface PlatformProps {
    * environments always pass their cluster's
    */
   readonly clusterNamespaces?: readonly string[];
+  /** The environment's tier: `production` turns on the supply-chain rule on mutable images. @default 'development' */
+  readonly tier?: 'development' | 'production';
 }
 
 /**
@@ -91,6 +93,8 @@ export class Platform extends App {
   readonly clusterCidrs?: readonly string[];
   /** Namespaces the cluster has without the environment creating them; undefined in construct tests. */
   readonly clusterNamespaces?: readonly string[];
+  /** The environment's tier (`EnvironmentConfig.tier`). */
+  readonly tier: 'development' | 'production';
   private readonly rendered: ReadonlyMap<string, RenderedChart>;
 
   constructor(props: PlatformProps) {
@@ -108,6 +112,7 @@ export class Platform extends App {
     this.ports = props.ports ?? {};
     this.clusterCidrs = props.clusterCidrs;
     this.clusterNamespaces = props.clusterNamespaces;
+    this.tier = props.tier ?? 'development';
   }
 
   /** Path inside the GitOps repository of a folder of this environment's output. */

@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import { ApplicationSpecIgnoreDifferences, ApplicationSpecSource } from '../../imports/argoproj.io';
-import type { LockedChart } from './chart-lock';
+import { pinnedCommit, type LockedChart } from './chart-lock';
 import type { RenderedChart } from './chart-render';
 import { Component } from './component';
 import { GroupKind, OPERATOR_CLUSTER_KINDS } from './kinds';
@@ -165,12 +165,17 @@ export class UpstreamChart extends Component {
     if (source.type === 'git-directory' && (props.values !== undefined || (props.images ?? []).length > 0)) {
       throw new Error(`[${scope.node.path}/${id}] a plain Git directory source takes no values or images`);
     }
+    // A Git source is synced at the commit its locked tag resolved to (charts pull records it): a
+    // tag can be moved upstream or on a mirror, a commit cannot. Unresolved, the tag (rule
+    // 'unpinned-git-source', lib/checks/security-supply-chain.ts).
+    const lockedEntry = platform.chartLock?.find(source);
+    const revision = (lockedEntry && pinnedCommit(lockedEntry)) ?? source.revision;
     const appSource: ApplicationSpecSource =
       source.type === 'git-directory'
-        ? { repoUrl: repoURL, targetRevision: source.revision, path: source.path, directory: { include: source.include } }
+        ? { repoUrl: repoURL, targetRevision: revision, path: source.path, directory: { include: source.include } }
         : {
             repoUrl: repoURL,
-            targetRevision: source.revision,
+            targetRevision: revision,
             chart: source.chart,
             path: source.path,
             // Kompile renders charts without their test hooks (`helm template --skip-tests`); Argo CD

@@ -212,9 +212,14 @@ export class KCloudOptimizerOperator extends Component {
         name: 'kcloud-workloadoptimizer-validator',
         annotations: {
           ...injectCa,
-          // lib/checks/security-rbac.ts: fail-closed with neither selector nor (in a one-replica environment) HA.
-          [`${SECURITY_EXCEPTION_PREFIX}webhook-fail-closed`]:
-            "matches only kcloud.io WorkloadOptimizers, the operator's own kind: while the operator is down only they wait (nothing of Kubernetes or another component), and one it cannot check must not be admitted",
+          // lib/checks/security-rbac.ts: fail-closed with one replica (a development cluster's) and no
+          // PodDisruptionBudget; scoped away from kube-system and its own namespace below.
+          ...((props.replicas ?? 1) < 2
+            ? {
+                [`${SECURITY_EXCEPTION_PREFIX}webhook-fail-closed`]:
+                  "one replica where the environment runs one (cluster.replicas): the webhook matches only kcloud.io WorkloadOptimizers, the operator's own kind, so while the operator restarts only they wait (nothing of Kubernetes or another component), and one it cannot check must not be admitted",
+              }
+            : {}),
         },
       },
       webhooks: [
@@ -226,6 +231,9 @@ export class KCloudOptimizerOperator extends Component {
           failurePolicy: 'Fail',
           timeoutSeconds: 10,
           clientConfig: clientConfig(VALIDATE_PATH),
+          // Never kube-system nor the operator's own namespace: a fail-closed webhook must not hold
+          // back the cluster's components or what would bring it back.
+          namespaceSelector: { matchExpressions: [{ key: 'kubernetes.io/metadata.name', operator: 'NotIn', values: ['kube-system', ns] }] },
           rules: [{ apiGroups: ['kcloud.io'], apiVersions: ['v1alpha1'], resources: ['workloadoptimizers'], operations: ['CREATE', 'UPDATE'], scope: 'Namespaced' }],
         },
       ],

@@ -32,6 +32,7 @@ import { syncWaveFindings } from '../checks/sync-waves';
 import { apiValidationFindings } from '../checks/api-validation';
 import { podAdmissionFindings } from '../checks/pod-admission';
 import { securityRbacFindings } from '../checks/security-rbac';
+import { supplyChainFindings } from '../checks/security-supply-chain';
 import { PortFacts, portFindings } from '../checks/ports';
 import { POD_TEMPLATE_PATHS } from '../checks/pods';
 import { followedImages, writeBackFindings } from '../checks/write-back';
@@ -46,7 +47,7 @@ import { displayName, environmentsOf, ManifestObject, namespaceOf, RenderedTree,
 export type Severity = 'error' | 'warning';
 
 /** What a finding is about; each rule has one severity. */
-export type Rule = 'schema' | 'api' | 'yaml-1.1' | 'pod-security' | 'resources' | 'probes' | 'image-tag' | 'network-policy' | 'secret-value' | 'airgap' | 'chart-image' | 'chart-values' | 'chart-unchecked' | 'argocd-project' | 'argocd-order' | 'argocd-hook' | 'argocd-diff' | 'sync-wave' | 'ingress-health' | 'duplicate' | 'namespace' | 'kubernetes-version' | 'node-port' | 'load-balancer-port' | 'rbac-wildcard' | 'webhook-fail-closed' | 'secret-on-command-line' | 'netpol-open-peer' | 'netpol-unknown-namespace' | 'security-exception' | 'write-back';
+export type Rule = 'schema' | 'api' | 'yaml-1.1' | 'pod-security' | 'resources' | 'probes' | 'image-tag' | 'network-policy' | 'secret-value' | 'airgap' | 'chart-image' | 'chart-values' | 'chart-unchecked' | 'argocd-project' | 'argocd-order' | 'argocd-hook' | 'argocd-diff' | 'sync-wave' | 'ingress-health' | 'duplicate' | 'namespace' | 'kubernetes-version' | 'node-port' | 'load-balancer-port' | 'rbac-wildcard' | 'webhook-fail-closed' | 'secret-on-command-line' | 'netpol-open-peer' | 'netpol-unknown-namespace' | 'security-exception' | 'write-back' | 'mutable-image' | 'unpinned-git-source';
 
 export const SEVERITY: Readonly<Record<Rule, Severity>> = {
   schema: 'error',
@@ -100,6 +101,11 @@ export const SEVERITY: Readonly<Record<Rule, Severity>> = {
   'rbac-wildcard': 'error',
   'webhook-fail-closed': 'error',
   'secret-on-command-line': 'error',
+  // Supply-chain rules (lib/checks/security-supply-chain.ts). A tag in a production tier is a warning
+  // until images.digests.json holds the pinned images' digests (resolvable only against a registry
+  // serving them: kompile images resolve); a Git source synced at a movable tag is an error.
+  'mutable-image': 'warning',
+  'unpinned-git-source': 'error',
 };
 
 export interface ValidationFinding {
@@ -163,6 +169,10 @@ export interface ValidateOptions {
   readonly ports?: ReadonlyMap<string, PortFacts>;
   /** The cluster's pod and service networks by environment name, for the 'netpol-open-peer' rule. @default - unknown: an open block needs some except */
   readonly clusterCidrs?: ReadonlyMap<string, readonly string[]>;
+  /** Environment → its tier (`EnvironmentConfig.tier`): `production` judges mutable images. @default - development */
+  readonly tiers?: ReadonlyMap<string, 'development' | 'production'>;
+  /** Environment → its own GitOps repository (`gitops.repoURL`), whose branch its Applications follow. @default - none */
+  readonly gitopsRepos?: ReadonlyMap<string, string>;
   /** Namespaces each environment's cluster has without creating them (`clusterNamespaces`), for the 'netpol-unknown-namespace' rule. @default - Kubernetes' own and Argo CD's */
   readonly clusterNamespaces?: ReadonlyMap<string, readonly string[]>;
 }
@@ -376,6 +386,14 @@ export function validateTree(tree: RenderedTree, options: ValidateOptions = {}):
       return { severity: fromChart ? 'warning' : SEVERITY[f.rule], rule: f.rule, environment: env, file: o.file, object: displayName(o.object), path: f.pointer, message: fromChart ? `${f.message} (rendered from chart ${o.chart})` : f.message };
     };
     for (const f of securityRbacFindings(objects.map((o) => o.object), { namespaceOf: (i) => (objects[i].chart !== undefined ? destinationOf(i) : undefined) })) findings.push(security(f));
+    // The environment's own GitOps repository: as configured, else the one its root Application
+    // (bootstrap/, applied by hand) syncs from.
+    const gitopsRepo = options.gitopsRepos?.get(env);
+    const rootRepos = objects
+      .filter((o) => o.component === 'bootstrap' && o.object.kind === 'Application')
+      .map((o) => (o.object.spec as { source?: { repoURL?: unknown } } | undefined)?.source?.repoURL)
+      .filter((r): r is string => typeof r === 'string');
+    for (const f of supplyChainFindings(objects.map((o) => o.object), { tier: options.tiers?.get(env) ?? 'development', ownRepos: gitopsRepo ? [gitopsRepo] : rootRepos })) findings.push(security(f));
     // A chart rendered from an Application's values (same file) stands for those values.
     const renderedBy = (i: number) => {
       const o = objects[i];
