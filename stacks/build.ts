@@ -1,4 +1,5 @@
 import { Delivery } from '../lib/ci/delivery';
+import { RegistryTrust } from '../lib/ci/registry-trust';
 import { Bootstrap } from '../lib/core/bootstrap';
 import { ChartLock } from '../lib/core/chart-lock';
 import type { RenderedChart } from '../lib/core/chart-render';
@@ -123,6 +124,28 @@ export function buildEnvironment(config: EnvironmentConfig, options: BuildOption
       })
     : undefined;
 
+  // The registry's CA certificate, published by trust-manager to the ConfigMaps its clients mount.
+  const registryTrust = delivery
+    ? new RegistryTrust(platform, 'RegistryTrust', {
+        registryNamespace: ci.registry.namespace,
+        targets: [
+          { configMap: ci.kaniko.caConfigMap, namespace: ci.jenkins.agentsNamespace },
+          ...(ci.imageUpdater.enabled ? [{ configMap: ci.imageUpdater.caConfigMap, namespace: config.gitops.argocdNamespace }] : []),
+        ],
+        chartVersion: charts.version('trust-manager'),
+        namespaces,
+        apiServer: cluster.apiServer,
+        argocdNamespace: config.gitops.argocdNamespace,
+        replicas: cluster.replicas,
+      })
+    : undefined;
+  if (delivery && registryTrust) {
+    // The source Secret is the registry's certificate; its clients mount the ConfigMaps.
+    registryTrust.bundles.dependsOn(delivery.registry);
+    delivery.jenkins.chart.dependsOn(registryTrust.bundles);
+    delivery.imageUpdater?.dependsOn(registryTrust.bundles);
+  }
+
   const optimizer = kcloud.enabled ? new KCloud(platform, 'KCloud', { config: kcloud, charts, namespaces, apiServer: cluster.apiServer, replicas: cluster.replicas, prometheusOperator: cluster.prometheusOperator ? { namespace: cluster.monitoringNamespace } : undefined, mlopsNamespaces: { training: mlops?.trainingNamespace.name, serving: mlops?.servingNamespace?.name } }) : undefined;
 
   const byName = new Map(platform.node.findAll().filter(Component.isComponent).map((c) => [c.name, c]));
@@ -131,6 +154,8 @@ export function buildEnvironment(config: EnvironmentConfig, options: BuildOption
   const certManager = byName.get('cert-manager');
   if (certManager) {
     delivery?.registry.dependsOn(certManager);
+    // trust-manager's webhook certificate is a cert-manager Certificate (its chart's templates/certificate.yaml).
+    registryTrust?.trustManager.dependsOn(certManager);
     optimizer?.operator.dependsOn(certManager);
   }
 

@@ -11,6 +11,7 @@ import { crdApiVersions, SYNC_WAVE_ANNOTATION } from '../checks/objects';
 import { podAdmissionFindings } from '../checks/pod-admission';
 import { securityRbacFindings } from '../checks/security-rbac';
 import { supplyChainFindings } from '../checks/security-supply-chain';
+import { securityTrustFindings } from '../checks/security-trust';
 import { portFindings } from '../checks/ports';
 import { crdListDefaultFindings, crdSchemasAmong } from '../checks/crd-list-defaults';
 import { environmentObjectFindings } from '../checks/environment-objects';
@@ -416,6 +417,10 @@ export function synthesize(platform: Platform, policy: RegistryPolicy, options: 
   // newer chart can change, and vendoring a chart must not stop every synth until they do.
   const warnings: SynthIssue[] = [];
   for (const f of securityRbacFindings(all.map((r) => r.json), { namespaceOf: destinationOf })) {
+    (isRendered(all[f.index].obj) ? warnings : issues).push({ path: all[f.index].obj.node.path, message: `${f.pointer}: ${f.message} [${f.rule}]` });
+  }
+  // Trust material distributed from Secrets that hold private keys (lib/checks/security-trust.ts), likewise.
+  for (const f of securityTrustFindings(all.map((r) => r.json), { namespaceOf: destinationOf })) {
     (isRendered(all[f.index].obj) ? warnings : issues).push({ path: all[f.index].obj.node.path, message: `${f.pointer}: ${f.message} [${f.rule}]` });
   }
 

@@ -222,7 +222,6 @@ export class ServingStack extends Construct {
     this.security = new Component(this, 'Security', { name: 'serving-security' });
     this.security.dependsOn(this.certManager, this.istio.istiod, props.namespaces);
     const tls = new GatewayTls(this.security, 'Tls', {
-      certManagerNamespace: ns.certManager,
       gatewayNamespace: ns.istio,
       dnsNames: [`*.${config.domain}`],
       secretName: MODEL_TLS_SECRET,

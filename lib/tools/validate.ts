@@ -16,7 +16,8 @@
  * objects, no fail-closed webhook without selector or HA, no Secret value on a command line
  * (lib/checks/security-rbac.ts, with reasoned per-object exceptions); Image Updater's write-back
  * files (`.argocd-source-<app>.yaml`) moving only the images their ImageUpdater follows, to digests
- * in the image lock and the allowed registries (lib/checks/write-back.ts).
+ * in the image lock and the allowed registries (lib/checks/write-back.ts); no CA key mounted and no
+ * trust material distributed from a Secret's private key (lib/checks/security-trust.ts).
  */
 import { auditObject } from '../checks/audit';
 import { hookFindings } from '../checks/argocd-hooks';
@@ -33,6 +34,7 @@ import { apiValidationFindings } from '../checks/api-validation';
 import { podAdmissionFindings } from '../checks/pod-admission';
 import { securityRbacFindings } from '../checks/security-rbac';
 import { supplyChainFindings } from '../checks/security-supply-chain';
+import { securityTrustFindings } from '../checks/security-trust';
 import { PortFacts, portFindings } from '../checks/ports';
 import { POD_TEMPLATE_PATHS } from '../checks/pods';
 import { followedImages, writeBackFindings } from '../checks/write-back';
@@ -47,7 +49,7 @@ import { displayName, environmentsOf, ManifestObject, namespaceOf, RenderedTree,
 export type Severity = 'error' | 'warning';
 
 /** What a finding is about; each rule has one severity. */
-export type Rule = 'schema' | 'api' | 'yaml-1.1' | 'pod-security' | 'resources' | 'probes' | 'image-tag' | 'network-policy' | 'secret-value' | 'airgap' | 'chart-image' | 'chart-values' | 'chart-unchecked' | 'argocd-project' | 'argocd-order' | 'argocd-hook' | 'argocd-diff' | 'sync-wave' | 'ingress-health' | 'duplicate' | 'namespace' | 'kubernetes-version' | 'node-port' | 'load-balancer-port' | 'rbac-wildcard' | 'webhook-fail-closed' | 'secret-on-command-line' | 'netpol-open-peer' | 'netpol-unknown-namespace' | 'security-exception' | 'write-back' | 'mutable-image' | 'unpinned-git-source';
+export type Rule = 'schema' | 'api' | 'yaml-1.1' | 'pod-security' | 'resources' | 'probes' | 'image-tag' | 'network-policy' | 'secret-value' | 'airgap' | 'chart-image' | 'chart-values' | 'chart-unchecked' | 'argocd-project' | 'argocd-order' | 'argocd-hook' | 'argocd-diff' | 'sync-wave' | 'ingress-health' | 'duplicate' | 'namespace' | 'kubernetes-version' | 'node-port' | 'load-balancer-port' | 'rbac-wildcard' | 'webhook-fail-closed' | 'secret-on-command-line' | 'trust-private-key' | 'netpol-open-peer' | 'netpol-unknown-namespace' | 'security-exception' | 'write-back' | 'mutable-image' | 'unpinned-git-source';
 
 export const SEVERITY: Readonly<Record<Rule, Severity>> = {
   schema: 'error',
@@ -106,6 +108,8 @@ export const SEVERITY: Readonly<Record<Rule, Severity>> = {
   // serving them: kompile images resolve); a Git source synced at a movable tag is an error.
   'mutable-image': 'warning',
   'unpinned-git-source': 'error',
+  // A private key where trust material is distributed (lib/checks/security-trust.ts).
+  'trust-private-key': 'error',
 };
 
 export interface ValidationFinding {
@@ -394,6 +398,7 @@ export function validateTree(tree: RenderedTree, options: ValidateOptions = {}):
       .map((o) => (o.object.spec as { source?: { repoURL?: unknown } } | undefined)?.source?.repoURL)
       .filter((r): r is string => typeof r === 'string');
     for (const f of supplyChainFindings(objects.map((o) => o.object), { tier: options.tiers?.get(env) ?? 'development', ownRepos: gitopsRepo ? [gitopsRepo] : rootRepos })) findings.push(security(f));
+    for (const f of securityTrustFindings(objects.map((o) => o.object), { namespaceOf: (i) => (objects[i].chart !== undefined ? destinationOf(i) : undefined) })) findings.push(security(f));
     // A chart rendered from an Application's values (same file) stands for those values.
     const renderedBy = (i: number) => {
       const o = objects[i];

@@ -65,6 +65,14 @@ describe('validateTree', () => {
     expect(validateTree(tree([...good, { ...role, rules: [{ apiGroups: [''], resources: ['pods'], verbs: ['get'] }] } as unknown as Obj]), { schema })).toEqual([]);
   });
 
+  it('reports trust-private-key (lib/checks/security-trust.ts) as an error, and checks Bundles against schemas/crds', () => {
+    const bundle = (key: string) => ({ apiVersion: 'trust.cert-manager.io/v1alpha1', kind: 'Bundle', metadata: { name: 'ca' }, spec: { sources: [{ secret: { name: 'tls', key } }], target: { configMap: { key: 'ca.crt' } } } });
+    expect(validateTree(tree([...good, bundle('tls.key') as unknown as Obj]), { schema })).toEqual([expect.objectContaining({ severity: 'error', rule: 'trust-private-key', object: 'Bundle/ca', path: '/spec/sources/0/secret/key' })]);
+    expect(validateTree(tree([...good, bundle('ca.crt') as unknown as Obj]), { schema })).toEqual([]);
+    // The schema Kompile writes for the kind: a source key must not be empty (minLength 1 in the CRD of trust-manager v0.20.2).
+    expect(validateTree(tree([...good, bundle('') as unknown as Obj]), { schema }).map((f) => `${f.rule} ${f.path}`)).toEqual(['schema /spec/sources/0/secret/key']);
+  });
+
   it("reports what an upstream chart renders as a warning of the same rule, naming the chart (Kompile's own objects stay errors)", () => {
     const role = { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: { name: 'all', namespace: 'ml' }, rules: [{ apiGroups: [''], resources: ['pods'], verbs: ['*'] }] };
     const t = tree([...good, role as unknown as Obj]);

@@ -334,7 +334,7 @@ export const KanikoSchema = z
     image: imageRef.default(IMAGE_PINS.reference('kaniko')),
     /** Secret of type `kubernetes.io/dockerconfigjson` in the agents' namespace with push credentials. */
     pushSecret: secretName.default('registry-push'),
-    /** ConfigMap with a `ca.crt` key in the agents' namespace: the CA that signed the registry's certificate. */
+    /** ConfigMap with a `ca.crt` key in the agents' namespace: the CA that signed the registry's certificate, written by trust-manager (lib/ci/registry-trust.ts). */
     caConfigMap: dnsLabel.default('registry-ca'),
     /** Repository (under the registry) for Kaniko's layer cache. */
     cacheRepository: z.string().regex(/^[a-z0-9]+([._/-][a-z0-9]+)*$/).default('cache'),
@@ -385,7 +385,7 @@ export const ImageUpdaterSchema = z
     writeRepository: z.string().regex(/^(ssh|https):\/\/\S+$|^[\w.-]+@[\w.-]+:\S+$/, { message: 'must be an ssh://, https:// or scp-like (git@host:path) Git URL' }).optional(),
     /** Secret (in Argo CD's namespace) of type dockerconfigjson with pull credentials for the platform registry. */
     pullSecret: secretName.default('registry-pull'),
-    /** ConfigMap (in Argo CD's namespace) with the registry CA under `ca.crt`. */
+    /** ConfigMap (in Argo CD's namespace) with the registry CA under `ca.crt`, written by trust-manager (lib/ci/registry-trust.ts). */
     caConfigMap: dnsLabel.default('registry-ca'),
     /** Components whose images are rolled out automatically, with the images to watch. */
     applications: z
