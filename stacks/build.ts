@@ -56,6 +56,7 @@ export function buildEnvironment(config: EnvironmentConfig, options: BuildOption
     ports: clusterPortFacts(config.cluster),
     clusterCidrs: clusterNetworkCidrs(config.cluster),
     clusterNamespaces: clusterNamespaces(config.cluster),
+    registryPolicy: registryPolicyOf(config),
   });
   const { cluster, components } = config;
   const namespaces = new Namespaces(platform, 'Namespaces', { kubernetesVersion: cluster.kubernetesVersion, clusterCidrs: clusterNetworkCidrs(cluster) });
