@@ -3,7 +3,6 @@ import { JETSTACK_CHARTS } from '../lib/serving/cert-manager';
 import { INGRESS_NGINX_CHARTS } from '../lib/serving/ingress-nginx';
 import { ISTIO_CHARTS } from '../lib/serving/istio';
 import { KNATIVE_OPERATOR_CHARTS } from '../lib/serving/knative-operator';
-import { KSERVE_CHARTS } from '../lib/serving/kserve';
 import { prod } from './prod';
 
 const MIRROR = 'registry.airgap.internal:35000';
@@ -20,16 +19,22 @@ export const airgap = deriveEnvironment(prod, {
   name: 'airgap',
   gitops: {
     repoURL: `https://${GIT}/platform/kompile-gitops.git`,
+    // Every chart source is mirrored: its mirror derived from the base of its kind (a Git repository
+    // at <git>/<path>, an OCI chart at <oci>/<path>, a Helm repository at <helm>/<host>/<path>), unless
+    // sourceMirrors names it (lib/core/config/gitops.ts chartMirrorURL).
+    chartMirrors: {
+      helm: `https://${GIT}/mirrors/helm`,
+      // KServe's OCI charts are served by the registry.
+      oci: MIRROR,
+      git: `https://${GIT}/mirrors`,
+    },
+    // The site's chart mirror names its Helm repositories by project, not by host.
     sourceMirrors: {
-      'https://github.com/stacklok/toolhive.git': `https://${GIT}/mirrors/stacklok/toolhive.git`,
-      // Helm repositories of the serving stack, served by the site's chart mirror; KServe's OCI charts from the registry.
       [JETSTACK_CHARTS]: `https://${GIT}/mirrors/helm/jetstack`,
       [ISTIO_CHARTS]: `https://${GIT}/mirrors/helm/istio`,
       [KNATIVE_OPERATOR_CHARTS]: `https://${GIT}/mirrors/helm/knative-operator`,
-      [KSERVE_CHARTS]: `${MIRROR}/kserve/charts`,
       [INGRESS_NGINX_CHARTS]: `https://${GIT}/mirrors/helm/ingress-nginx`,
-      'https://github.com/openkcloud/kcloud-cost-scheduler.git': `https://${GIT}/mirrors/openkcloud/kcloud-cost-scheduler.git`,
-      // Helm repositories, served by the site's Git server's package registry.
+      // Helm repositories served by the site's Git server's package registry.
       'https://charts.jenkins.io': `https://${GIT}/mirrors/charts/jenkins`,
       'https://argoproj.github.io/argo-helm': `https://${GIT}/mirrors/charts/argo`,
     },

@@ -59,6 +59,7 @@ export function buildEnvironment(config: EnvironmentConfig, options: BuildOption
     clusterCidrs: clusterNetworkCidrs(config.cluster),
     clusterNamespaces: clusterNamespaces(config.cluster),
     tier: config.tier,
+    registryPolicy: registryPolicyOf(config),
   });
   const { cluster, components } = config;
   const namespaces = new Namespaces(platform, 'Namespaces', { kubernetesVersion: cluster.kubernetesVersion, clusterCidrs: clusterNetworkCidrs(cluster) });

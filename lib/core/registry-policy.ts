@@ -67,6 +67,11 @@ export class RegistryPolicy {
     return allowed.length === 0 || allowed.includes(image.registry) || this.platformRegistries.includes(image.registry);
   }
 
+  /** True when URLs are held to `allowedHosts` (an empty list allows every host). */
+  get restrictsHosts(): boolean {
+    return this.config.allowedHosts.length > 0;
+  }
+
   /** True when a URL's host is in the cluster or in the allowed hosts. */
   allowsUrl(url: string): boolean {
     // `pvc://<claim>/<path>` (KServe storage URIs) names a PersistentVolumeClaim, not a host.

@@ -130,7 +130,8 @@ export interface UpstreamChartProps {
 /**
  * An upstream Helm chart installed as its own Argo CD Application (from a Helm repository, an OCI
  * registry or a Git path), with typed values and its images declared for relocation. In environments
- * with `gitops.sourceMirrors`, the source points at the mirror.
+ * that mirror chart sources (`gitops.chartMirrors` per kind, `gitops.sourceMirrors` per URL), the
+ * source points at the mirror.
  *
  * Where the environment's chart was rendered (vendored under charts/, rendered with helm between
  * two synths), its objects are part of the component: in `hydrated` mode they are the component's
@@ -156,7 +157,7 @@ export class UpstreamChart extends Component {
   constructor(scope: Construct, id: string, props: UpstreamChartProps) {
     const { source } = props;
     const platform = Platform.of(scope);
-    const repoURL = platform.sourceFor(source.repoURL);
+    const repoURL = platform.sourceFor(source.type === 'git-directory' ? 'git' : source.type, source.repoURL);
     const rendered = platform.renderedChart(props.name);
     const wantsHydrated = props.hydrate ?? platform.gitops.chartsMode === 'hydrated';
     const hydrated = rendered !== undefined && wantsHydrated;

@@ -15,6 +15,7 @@ import * as path from 'node:path';
 import type { IConstruct } from 'constructs';
 import { parse } from 'yaml';
 import { CHART_LOCK_FILE, ChartLock, contentDigest, GIT_COMMIT, LockedChart, pinnedCommit } from '../core/chart-lock';
+import { chartMirrorURL, GitOpsConfig } from '../core/config';
 import { UpstreamChart } from '../core/upstream-chart';
 import { runHelm } from './helm';
 
@@ -395,6 +396,19 @@ export function lockedChartsOf(scope: IConstruct): string[] {
   const names = new Set<string>();
   for (const c of scope.node.findAll()) if (c instanceof UpstreamChart && c.locked) names.add(c.locked.name);
   return [...names].sort();
+}
+
+/**
+ * The mirrors an environment fetches its charts through: each of `charts` (lock names) at the mirror
+ * its `gitops` derives (`chartMirrorURL`: `chartMirrors` per kind, `sourceMirrors` per URL). Pure.
+ */
+export function environmentMirrors(gitops: Pick<GitOpsConfig, 'sourceMirrors' | 'chartMirrors'>, lock: readonly LockedChart[], charts: readonly string[]): SourceMirrors {
+  const mirrors: Record<string, string> = { ...gitops.sourceMirrors };
+  for (const locked of lock) {
+    const mirror = charts.includes(locked.name) ? chartMirrorURL(gitops, locked.source, locked.repoURL) : undefined;
+    if (mirror !== undefined) mirrors[locked.repoURL] = mirror;
+  }
+  return mirrors;
 }
 
 /** What `charts pull` fetches: which lock entries, through which mirrors. */

@@ -15,7 +15,7 @@ import { withRenderedCharts } from './chart-check';
 import { RegistryPolicy } from '../core/registry-policy';
 import { allReferencesToResolve, compareDigests, formatResolved, resolveDigest } from './image-resolve';
 import { IMAGE_DIGESTS_FILE, ImageDigests } from '../core/image-digests';
-import { fetchChart, formatChartFindings, formatVendored, importChart, lockedChartsOf, selectCharts, SourceMirrors, vendorCharts, verifyCharts, verifyChartsExitCode } from './charts';
+import { fetchChart, formatChartFindings, formatVendored, importChart, environmentMirrors, lockedChartsOf, selectCharts, SourceMirrors, vendorCharts, verifyCharts, verifyChartsExitCode } from './charts';
 import { acknowledgementsIn, diffExitCode, diffTrees, FailOn, formatMarkdown, formatText } from './diff';
 import { commitMessages, readTreeAtRef } from './git-tree';
 import { helmBinary } from './helm';
@@ -432,7 +432,9 @@ async function environmentCharts(env: string): Promise<{ charts: string[]; mirro
   const input = environments.find((e) => e.name === env);
   if (!input) throw new UsageError(`no environment '${env}' (have: ${environments.map((e) => e.name).join(', ')})`);
   const config = parseEnvironment(input);
-  return { charts: lockedChartsOf(buildEnvironment(config).platform), mirrors: config.gitops.sourceMirrors };
+  const { platform } = buildEnvironment(config);
+  const charts = lockedChartsOf(platform);
+  return { charts, mirrors: environmentMirrors(config.gitops, platform.chartLock?.charts ?? [], charts) };
 }
 
 function parseMirrors(values: readonly string[]): Record<string, string> {

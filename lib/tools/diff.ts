@@ -7,6 +7,7 @@
 import { HOOK_ANNOTATION, HOOK_DELETE_POLICY_ANNOTATION } from '../checks/argocd-hooks';
 import { INSTALLS_CRDS } from '../core/component';
 import { editDistance } from '../core/edit-distance';
+import { canonicalReference } from '../core/image-reference';
 import { findContainerImages } from '../core/images-walk';
 import { groupOf } from '../core/kinds';
 import { withApiDefaults } from './api-defaults';
@@ -362,14 +363,16 @@ function groupKind(obj: ManifestObject): string {
 
 /**
  * Every image an environment pulls: its lock's targets (or, for a tree without a lock, its
- * `images.txt`) plus every container image in its objects.
+ * `images.txt`) plus every container image in its objects, each in its canonical spelling
+ * (lib/core/image-reference.ts), so that `nginx:1` in a chart and `docker.io/library/nginx:1` in the
+ * lock are one image, not one removed and one added.
  */
 function imagesOf(tree: RenderedTree, environment: string): Set<string> {
   const lists = tree.images.get(environment);
-  const images = new Set(lists?.lock ? Object.values(lists.lock) : (lists?.list ?? []));
-  for (const o of tree.objects) if (o.environment === environment) for (const f of findContainerImages(o.object)) images.add(f.value);
+  const images = new Set((lists?.lock ? Object.values(lists.lock) : (lists?.list ?? [])).map(canonicalReference));
+  for (const o of tree.objects) if (o.environment === environment) for (const f of findContainerImages(o.object)) images.add(canonicalReference(f.value));
   // What Image Updater's write-back makes the environment pull instead (lib/checks/write-back.ts).
-  for (const w of tree.sourceOverrides ?? []) if (w.environment === environment) for (const img of writeBackImages(w.content)) images.add(img);
+  for (const w of tree.sourceOverrides ?? []) if (w.environment === environment) for (const img of writeBackImages(w.content)) images.add(canonicalReference(img));
   return images;
 }
 

@@ -40,6 +40,7 @@ import { POD_TEMPLATE_PATHS } from '../checks/pods';
 import { followedImages, writeBackFindings } from '../checks/write-back';
 import { describeDifference } from '../checks/yaml';
 import { Image, ImageReferenceError } from '../core/image';
+import { canonicalReference } from '../core/image-reference';
 import { groupOf } from '../core/kinds';
 import { RegistryPolicy } from '../core/registry-policy';
 import { imageKeyReferences } from './images';
@@ -296,7 +297,7 @@ export function validateTree(tree: RenderedTree, options: ValidateOptions = {}):
   const findings: ValidationFinding[] = [];
   for (const env of environmentsOf(tree)) {
     const objects = tree.objects.filter((o) => o.environment === env);
-    const lockTargets = new Set(Object.values(tree.images.get(env)?.lock ?? {}));
+    const lockTargets = new Set(Object.values(tree.images.get(env)?.lock ?? {}).map(canonicalReference));
     // Kinds of the CRDs the environment's charts install are validated against those CRDs.
     const schema = options.schema?.withCrds(objects.filter((o) => o.chart).map((o) => o.object));
     const withPolicy = new Set(objects.filter((o) => o.object.kind === 'NetworkPolicy' && groupOf(o.object.apiVersion) === 'networking.k8s.io').map((o) => namespaceOf(o.object)));

@@ -13,6 +13,7 @@ import {
   gitCheckoutCommands,
   helmPullArgs,
   lockedChartsOf,
+  environmentMirrors,
   selectCharts,
   sourceURL,
   unsafeMembers,
@@ -155,7 +156,11 @@ describe('charts: pure parts', () => {
 
     expect(selectCharts(CHARTS)).toEqual({ names: CHARTS.charts.map((c) => c.name), mirrors: {} });
     const toolhive = 'https://github.com/stacklok/toolhive.git';
-    const sel = selectCharts(CHARTS, { name: 'airgap', charts: airgapCharts, mirrors: airgap.gitops.sourceMirrors }, { [toolhive]: 'file:///disk/toolhive.git' });
+    // kserve and toolhive have no sourceMirrors entry: their mirrors derive from airgap's chartMirrors bases.
+    const mirrors = environmentMirrors(airgap.gitops, CHARTS.charts, airgapCharts);
+    expect(mirrors[toolhive]).toBe('https://git.airgap.internal/mirrors/stacklok/toolhive.git');
+    expect(environmentMirrors(airgap.gitops, CHARTS.charts, ['cert-manager'])).toEqual(airgap.gitops.sourceMirrors);
+    const sel = selectCharts(CHARTS, { name: 'airgap', charts: airgapCharts, mirrors }, { [toolhive]: 'file:///disk/toolhive.git' });
     expect(sel.names).toEqual(airgapCharts);
     expect(sourceURL(CHARTS.get('kserve'), sel.mirrors)).toBe('registry.airgap.internal:35000/kserve/charts');
     expect(sourceURL(CHARTS.get('toolhive-operator'), sel.mirrors)).toBe('file:///disk/toolhive.git');

@@ -149,6 +149,14 @@ describe('diffTrees', () => {
     expect(report.destructive).toEqual([]);
   });
 
+  it('compares images in their canonical spelling: a short name in a chart and its full name in the list are one image', () => {
+    const before = tree({ 'dev/app/manifests.yaml': [deployment('api', 'ml', 'nginx:1.27')] }, { dev: ['docker.io/library/nginx:1.27'] });
+    const after = tree({ 'dev/app/manifests.yaml': [deployment('api', 'ml', 'docker.io/library/nginx:1.27')] }, { dev: ['docker.io/library/nginx:1.27'] });
+    expect(diffTrees(before, after).images).toEqual([]);
+    const upgraded = tree({ 'dev/app/manifests.yaml': [deployment('api', 'ml', 'nginx:1.28')] }, { dev: ['nginx:1.28'] });
+    expect(diffTrees(before, upgraded).images).toEqual([{ environment: 'dev', added: ['docker.io/library/nginx:1.28'], removed: ['docker.io/library/nginx:1.27'] }]);
+  });
+
   it('reads files as Kubernetes does (YAML 1.1): a plain yes is the boolean true', () => {
     const cm = (value: string) =>
       treeFromFiles(files({ 'dev/app/manifests.yaml': `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n  namespace: ml\ndata:\n  flag: ${value}\n` }));

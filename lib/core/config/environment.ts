@@ -71,6 +71,12 @@ export const EnvironmentSchema = z
       if (gitHost && !env.registry.allowedHosts.includes(gitHost)) {
         ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['gitops', 'repoURL'], message: `host '${gitHost}' is not in registry.allowedHosts; Argo CD could not reach it` });
       }
+      for (const [kind, base] of Object.entries(env.gitops.chartMirrors)) {
+        const h = base === undefined ? undefined : hostOf(base);
+        if (h && !env.registry.allowedHosts.includes(h)) {
+          ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['gitops', 'chartMirrors', kind], message: `mirror host '${h}' is not in registry.allowedHosts` });
+        }
+      }
       for (const [from, to] of Object.entries(env.gitops.sourceMirrors)) {
         const h = hostOf(to);
         if (h && !env.registry.allowedHosts.includes(h)) {
