@@ -39,6 +39,9 @@ const CLUSTER_SCOPED = new Set([
   'serving.kserve.io/LocalModelNodeGroup',
   'serving.kserve.io/LocalModelNode',
   'serving.knative.dev/ClusterDomainClaim',
+  // sigstore/helm-charts policy-controller-0.10.6 templates/crds/clusterimagepolicy.yaml, trustroots.yaml: `scope: Cluster`.
+  'policy.sigstore.dev/ClusterImagePolicy',
+  'policy.sigstore.dev/TrustRoot',
 ]);
 
 export function isClusterScoped(apiVersion: string, kind: string): boolean {

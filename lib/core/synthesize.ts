@@ -10,6 +10,7 @@ import { unlockedImages } from '../checks/chart-images';
 import { crdApiVersions, SYNC_WAVE_ANNOTATION } from '../checks/objects';
 import { podAdmissionFindings } from '../checks/pod-admission';
 import { securityRbacFindings } from '../checks/security-rbac';
+import { buildSecurityFindings } from '../checks/security-build';
 import { portFindings } from '../checks/ports';
 import { crdListDefaultFindings, crdSchemasAmong } from '../checks/crd-list-defaults';
 import { environmentObjectFindings } from '../checks/environment-objects';
@@ -415,6 +416,10 @@ export function synthesize(platform: Platform, policy: RegistryPolicy, options: 
   // newer chart can change, and vendoring a chart must not stop every synth until they do.
   const warnings: SynthIssue[] = [];
   for (const f of securityRbacFindings(all.map((r) => r.json), { namespaceOf: destinationOf })) {
+    (isRendered(all[f.index].obj) ? warnings : issues).push({ path: all[f.index].obj.node.path, message: `${f.pointer}: ${f.message} [${f.rule}]` });
+  }
+  // Registry credentials in containers that run build steps (lib/checks/security-build.ts); a chart's a warning, as above.
+  for (const f of buildSecurityFindings(all.map((r) => r.json), { namespaceOf: destinationOf })) {
     (isRendered(all[f.index].obj) ? warnings : issues).push({ path: all[f.index].obj.node.path, message: `${f.pointer}: ${f.message} [${f.rule}]` });
   }
 

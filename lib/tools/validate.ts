@@ -14,7 +14,8 @@
  * without a namespace, none in a namespace the environment does not create
  * (lib/checks/environment-objects.ts); no wildcard or cluster-wide RBAC on secrets, pods/exec or RBAC
  * objects, no fail-closed webhook without selector or HA, no Secret value on a command line
- * (lib/checks/security-rbac.ts, with reasoned per-object exceptions).
+ * (lib/checks/security-rbac.ts, with reasoned per-object exceptions); no registry credential in a
+ * container that runs build steps (lib/checks/security-build.ts).
  */
 import { auditObject } from '../checks/audit';
 import { hookFindings } from '../checks/argocd-hooks';
@@ -30,6 +31,7 @@ import { syncWaveFindings } from '../checks/sync-waves';
 import { apiValidationFindings } from '../checks/api-validation';
 import { podAdmissionFindings } from '../checks/pod-admission';
 import { securityRbacFindings } from '../checks/security-rbac';
+import { buildSecurityFindings } from '../checks/security-build';
 import { PortFacts, portFindings } from '../checks/ports';
 import { POD_TEMPLATE_PATHS } from '../checks/pods';
 import { describeDifference } from '../checks/yaml';
@@ -37,13 +39,17 @@ import { Image, ImageReferenceError } from '../core/image';
 import { groupOf } from '../core/kinds';
 import { RegistryPolicy } from '../core/registry-policy';
 import { imageKeyReferences } from './images';
+import { CLUSTER_IMAGE_POLICY_SCHEMA_CRD } from '../ci/cluster-image-policy';
+
+/** Schemas of kinds whose CRD comes only with an upstream chart (lib/ci/cluster-image-policy.ts). */
+const CHART_CRD_FALLBACKS: readonly unknown[] = [CLUSTER_IMAGE_POLICY_SCHEMA_CRD];
 import type { SchemaFinding } from './schema-validator';
 import { displayName, environmentsOf, ManifestObject, namespaceOf, RenderedTree, TreeObject } from './tree';
 
 export type Severity = 'error' | 'warning';
 
 /** What a finding is about; each rule has one severity. */
-export type Rule = 'schema' | 'api' | 'yaml-1.1' | 'pod-security' | 'resources' | 'probes' | 'image-tag' | 'network-policy' | 'secret-value' | 'airgap' | 'chart-image' | 'chart-values' | 'chart-unchecked' | 'argocd-project' | 'argocd-order' | 'argocd-hook' | 'argocd-diff' | 'sync-wave' | 'ingress-health' | 'duplicate' | 'namespace' | 'kubernetes-version' | 'node-port' | 'load-balancer-port' | 'rbac-wildcard' | 'webhook-fail-closed' | 'secret-on-command-line' | 'netpol-open-peer' | 'netpol-unknown-namespace' | 'security-exception';
+export type Rule = 'schema' | 'api' | 'yaml-1.1' | 'pod-security' | 'resources' | 'probes' | 'image-tag' | 'network-policy' | 'secret-value' | 'airgap' | 'chart-image' | 'chart-values' | 'chart-unchecked' | 'argocd-project' | 'argocd-order' | 'argocd-hook' | 'argocd-diff' | 'sync-wave' | 'ingress-health' | 'duplicate' | 'namespace' | 'kubernetes-version' | 'node-port' | 'load-balancer-port' | 'rbac-wildcard' | 'webhook-fail-closed' | 'secret-on-command-line' | 'netpol-open-peer' | 'netpol-unknown-namespace' | 'build-credentials' | 'security-exception';
 
 export const SEVERITY: Readonly<Record<Rule, Severity>> = {
   schema: 'error',
@@ -95,6 +101,8 @@ export const SEVERITY: Readonly<Record<Rule, Severity>> = {
   'rbac-wildcard': 'error',
   'webhook-fail-closed': 'error',
   'secret-on-command-line': 'error',
+  // A registry credential where build steps run (lib/checks/security-build.ts): any build can push anything.
+  'build-credentials': 'error',
 };
 
 export interface ValidationFinding {
@@ -279,7 +287,9 @@ export function validateTree(tree: RenderedTree, options: ValidateOptions = {}):
     const objects = tree.objects.filter((o) => o.environment === env);
     const lockTargets = new Set(Object.values(tree.images.get(env)?.lock ?? {}));
     // Kinds of the CRDs the environment's charts install are validated against those CRDs.
-    const schema = options.schema?.withCrds(objects.filter((o) => o.chart).map((o) => o.object));
+    // The CRDs the environment's charts render, then the schemas Kompile writes for kinds whose CRD
+    // only a chart brings (used when that chart is not vendored; the chart's own CRD wins).
+    const schema = options.schema?.withCrds([...objects.filter((o) => o.chart).map((o) => o.object), ...CHART_CRD_FALLBACKS]);
     const withPolicy = new Set(objects.filter((o) => o.object.kind === 'NetworkPolicy' && groupOf(o.object.apiVersion) === 'networking.k8s.io').map((o) => namespaceOf(o.object)));
     const workloadNamespaces = new Map<string, TreeObject>();
     // Namespaces the environment creates, with their policies; others (Argo CD's, where the Image
@@ -371,6 +381,7 @@ export function validateTree(tree: RenderedTree, options: ValidateOptions = {}):
       return { severity: fromChart ? 'warning' : SEVERITY[f.rule], rule: f.rule, environment: env, file: o.file, object: displayName(o.object), path: f.pointer, message: fromChart ? `${f.message} (rendered from chart ${o.chart})` : f.message };
     };
     for (const f of securityRbacFindings(objects.map((o) => o.object), { namespaceOf: (i) => (objects[i].chart !== undefined ? destinationOf(i) : undefined) })) findings.push(security(f));
+    for (const f of buildSecurityFindings(objects.map((o) => o.object), { namespaceOf: (i) => (objects[i].chart !== undefined ? destinationOf(i) : undefined) })) findings.push(security(f));
     // A chart rendered from an Application's values (same file) stands for those values.
     const renderedBy = (i: number) => {
       const o = objects[i];
