@@ -42,7 +42,7 @@ import { imageKeyReferences } from './images';
 import { CLUSTER_IMAGE_POLICY_SCHEMA_CRD } from '../ci/cluster-image-policy';
 
 /** Schemas of kinds whose CRD comes only with an upstream chart (lib/ci/cluster-image-policy.ts). */
-const CHART_CRD_FALLBACKS: readonly unknown[] = [CLUSTER_IMAGE_POLICY_SCHEMA_CRD];
+export const CHART_CRD_FALLBACKS: readonly unknown[] = [CLUSTER_IMAGE_POLICY_SCHEMA_CRD];
 import type { SchemaFinding } from './schema-validator';
 import { displayName, environmentsOf, ManifestObject, namespaceOf, RenderedTree, TreeObject } from './tree';
 
