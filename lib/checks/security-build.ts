@@ -74,6 +74,8 @@ interface BuildPod {
   readonly exceptionHolder: ManifestLike;
   /** `${VAR}` image references resolved (JCasC), by variable name. */
   readonly variables: ReadonlyMap<string, string>;
+  /** Where the pod runs: the template's agents namespace, or the workload's. */
+  readonly namespace?: string;
 }
 
 /** Every finding of the rule over one environment's objects, exceptions applied. */
@@ -88,17 +90,13 @@ export function buildSecurityFindings(objects: readonly ManifestLike[], options:
 
   const out: BuildSecurityFinding[] = [];
   for (const pod of pods) {
-    const { unexcusable, excusable } = podFindings(pod, (name) => registrySecrets.has(`${podNamespace(pod, objects, options)}/${name}`));
+    const { unexcusable, excusable } = podFindings(pod, (name) => registrySecrets.has(`${pod.namespace ?? ''}/${name}`));
     out.push(...unexcusable);
     const { kept, problem } = applySecurityException(pod.exceptionHolder, RULE, excusable);
     out.push(...kept);
     if (problem) out.push({ rule: RULE, index: pod.index, pointer: pod.specPointer === undefined ? pod.at : problem.pointer, message: pod.specPointer === undefined ? `${pod.description}: ${problem.message}` : problem.message });
   }
   return out;
-}
-
-function podNamespace(pod: BuildPod, objects: readonly ManifestLike[], options: BuildSecurityOptions): string {
-  return objects[pod.index].metadata.namespace ?? options.namespaceOf?.(pod.index) ?? '';
 }
 
 /** Literal `name: value` environment entries of Jenkins Applications' controllers (`controller.containerEnv`). */
@@ -156,6 +154,7 @@ function jcascPods(o: ManifestLike, index: number, variables: ReadonlyMap<string
             agentPod: true,
             exceptionHolder: { apiVersion: 'v1', kind: 'Pod', metadata: { name, annotations: rec(meta.annotations) as Record<string, string> } },
             variables,
+            namespace,
           },
         });
       }
@@ -174,7 +173,7 @@ function workloadPods(objects: readonly ManifestLike[], agentNamespaces: Readonl
     for (const key of path) template = rec(template)[key];
     const ns = o.metadata.namespace ?? options.namespaceOf?.(index);
     const at = path.map((k) => `/${k}`).join('');
-    out.push({ index, at: '', specPointer: `${at}/spec`, spec: rec(rec(template).spec), description: `${o.kind} ${o.metadata.name}`, agentPod: ns !== undefined && agentNamespaces.has(ns), exceptionHolder: o, variables: new Map() });
+    out.push({ index, at: '', specPointer: `${at}/spec`, spec: rec(rec(template).spec), description: `${o.kind} ${o.metadata.name}`, agentPod: ns !== undefined && agentNamespaces.has(ns), exceptionHolder: o, variables: new Map(), namespace: ns });
   });
   return out;
 }

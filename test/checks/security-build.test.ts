@@ -54,6 +54,13 @@ describe('rule build-credentials', () => {
     expect(buildSecurityFindings([ca])).toEqual([]);
   });
 
+  it('knows a Secret of a registry type in the agents namespace inside a JCasC template, and not one of another namespace', () => {
+    const pod = agentPod([{ name: 'tool', image: 'example.com/tool:1', volumeMounts: [{ name: 'c', mountPath: '/c' }] }], [{ name: 'c', secret: { secretName: 'pull' } }]);
+    const secret = (namespace: string): ManifestLike => ({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'pull', namespace }, type: 'kubernetes.io/dockerconfigjson' });
+    expect(buildSecurityFindings([jenkinsApp(pod), secret('jenkins-agents')])).toHaveLength(1);
+    expect(buildSecurityFindings([jenkinsApp(pod), secret('apps')])).toEqual([]);
+  });
+
   it('finds a credential handed over through the environment or a projected volume', () => {
     const env = workload('ci', [{ name: 'k', image: KANIKO, env: [{ name: 'AUTH', valueFrom: { secretKeyRef: { name: 'registry-push', key: '.dockerconfigjson' } } }] }]);
     expect(buildSecurityFindings([env])).toEqual([expect.objectContaining({ pointer: '/spec/template/spec/containers/0/env/0' })]);
