@@ -37,6 +37,7 @@ export const airgap = deriveEnvironment(prod, {
       // Helm repositories served by the site's Git server's package registry.
       'https://charts.jenkins.io': `https://${GIT}/mirrors/charts/jenkins`,
       'https://argoproj.github.io/argo-helm': `https://${GIT}/mirrors/charts/argo`,
+      'https://sigstore.github.io/helm-charts': `https://${GIT}/mirrors/charts/sigstore`,
     },
   },
   cluster: {

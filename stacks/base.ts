@@ -2,6 +2,13 @@ import * as path from 'node:path';
 import { callerFile, ConfigLayer, EnvironmentInput, layersOf, recordLayers } from '../lib/core/config';
 import { IMAGE_PINS } from '../lib/core/image-pins';
 
+/** A demonstration signing key's public half (ECDSA P-256); see `components.ci.signing` below. */
+export const DEMO_SIGNING_PUBLIC_KEY = `-----BEGIN PUBLIC KEY-----
+MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAErGAlprxun5Vpl3A3OIxT65eOk8gK
+x+x7UkOTLDnSySSoUVfm6fJVefJ0oOG+1j4mc4XuqnuLeZTvj3Ec3kOPSw==
+-----END PUBLIC KEY-----
+`;
+
 /**
  * The platform's own registry (seed 002's `registry.local`, on its NodePort): the one place its
  * address is written. CI pushes there, and the images CI builds are named from it.
@@ -98,6 +105,12 @@ export const base = {
           { name: 'chatbot-frontend', project: 'chatbot/frontend', image: CHATBOT_FRONTEND },
         ],
       },
+      // The public half of the key pair CI signs release images with (cosign.pub); its private half is
+      // the Secret `image-signing-key` in the agents' namespace, created out of band (docs/security.md).
+      // This is a demonstration key whose private half was discarded when it was made: a site sets
+      // the cosign.pub of its own key pair, or the production tiers' admission refuses every image
+      // of the platform registry.
+      signing: { publicKey: DEMO_SIGNING_PUBLIC_KEY },
       imageUpdater: {
         applications: [
           // Each release is pushed as <image>:<version> and <image>:release too (the jobs' default

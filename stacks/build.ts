@@ -4,7 +4,7 @@ import { Bootstrap } from '../lib/core/bootstrap';
 import { ChartLock } from '../lib/core/chart-lock';
 import type { RenderedChart } from '../lib/core/chart-render';
 import { Component } from '../lib/core/component';
-import { clusterNamespaces, clusterNetworkCidrs, clusterPodCidrs, clusterPortFacts, EnvironmentConfig } from '../lib/core/config';
+import { admissionEnabled, clusterNamespaces, clusterNetworkCidrs, clusterPodCidrs, clusterPortFacts, EnvironmentConfig } from '../lib/core/config';
 import { GpuRuntime, usesRuntimeClass } from '../lib/core/gpu-runtime';
 import { Namespaces } from '../lib/core/namespaces';
 import { Platform } from '../lib/core/platform';
@@ -122,6 +122,7 @@ export function buildEnvironment(config: EnvironmentConfig, options: BuildOption
         network: { ...cluster.network, podCidrs: clusterPodCidrs(cluster) },
         mirror: config.registry.mirror,
         environment: config.name,
+        admission: admissionEnabled(ci, config.tier) ? { replicas: cluster.replicas } : undefined,
       })
     : undefined;
 
@@ -168,6 +169,9 @@ export function buildEnvironment(config: EnvironmentConfig, options: BuildOption
       delivery.automate(target, app.images);
     });
   }
+
+  // Admission of the platform registry's images: the namespaces that run them opt in, after the policy.
+  if (delivery) for (const c of byName.values()) delivery.requireSignatures(c);
 
   // The RuntimeClass of GPU pods, where the cluster lacks it: before every component that uses it.
   if (cluster.gpu?.createRuntimeClass && cluster.gpu.runtimeClassName) {

@@ -9,6 +9,9 @@ import { ImageAutomation } from './image-automation';
 import { ImageUpdater } from './image-updater';
 import { AGENT_LISTENER_PORT, Jenkins, JENKINS_HTTP_PORT } from './jenkins';
 import { PrivateRegistry, REGISTRY_PORT } from './private-registry';
+import { ClusterImagePolicy } from './cluster-image-policy';
+import { ImagePolicies, namespacesRunning, POLICY_INCLUDE_LABEL, PolicyController } from './policy-controller';
+import { IMAGE_PINS } from '../core/image-pins';
 
 export interface DeliveryProps {
   /** This component's slice of the environment configuration. */
@@ -36,6 +39,11 @@ export interface DeliveryProps {
   readonly mirror?: string;
   /** The environment's name: Image Updater's write branch is `image-updates/<environment>` unless configured. */
   readonly environment: string;
+  /**
+   * Verify the platform registry's images at admission (`admissionEnabled` of the configuration),
+   * with this many webhook replicas. @default - no admission control
+   */
+  readonly admission?: { readonly replicas: number };
 }
 
 /** The branch Image Updater writes to when `ci.imageUpdater.writeBranch` is not set. */
@@ -61,6 +69,8 @@ export class Delivery extends Construct {
   readonly registry: PrivateRegistry;
   readonly jenkins: Jenkins;
   readonly imageUpdater?: ImageUpdater;
+  /** The ClusterImagePolicies, where admission is on: workloads of the registry's images come after it. */
+  readonly imagePolicies?: ImagePolicies;
   /** Holds the ImageUpdater resources; created on the first {@link automate}. */
   private automation?: Component;
   private readonly props: DeliveryProps;
@@ -141,6 +151,8 @@ export class Delivery extends Construct {
       sidecarImage: jen.sidecarImage,
       agentImage: jen.agentImage,
       kanikoImage: ci.kaniko.image,
+      pushImage: ci.kaniko.pushImage,
+      signImage: ci.kaniko.signImage,
       plugins: jen.plugins,
       adminSecret: jen.adminSecret,
       url: jen.url,
@@ -161,14 +173,37 @@ export class Delivery extends Construct {
       kaniko: {
         registry: reg.host,
         pushSecret: ci.kaniko.pushSecret,
+        signingSecret: ci.kaniko.signingSecret,
         caConfigMap: ci.kaniko.caConfigMap,
-        cacheRepository: ci.kaniko.cacheRepository,
         resources: ci.kaniko.resources,
+        publishResources: ci.kaniko.publishResources,
       },
     });
     this.jenkins.rbac.dependsOn(namespaces);
     // Builds push to the registry: it comes first.
     this.jenkins.chart.dependsOn(this.registry);
+
+    if (props.admission) {
+      const adm = ci.signing.admission;
+      const publicKey = ci.signing.publicKey;
+      if (publicKey === undefined) throw new Error(`[${this.node.path}] components.ci.signing.publicKey: admission needs the public key CI signs with`);
+      const controller = new PolicyController(this, 'PolicyController', {
+        chartVersion: props.charts.version('policy-controller'),
+        namespace: adm.namespace,
+        namespaces,
+        image: IMAGE_PINS.reference('policy-controller'),
+        cleanupImage: IMAGE_PINS.reference('policy-controller-leases-cleanup'),
+        replicas: props.admission.replicas,
+        apiServer: props.apiServer,
+        registry: { namespace: reg.namespace, ports: [REGISTRY_PORT, ...(reg.exposure.nodePort ? [reg.exposure.nodePort] : [])] },
+      });
+      this.imagePolicies = new ImagePolicies(this, 'ImagePolicies', { namespace: adm.namespace, controller });
+      new ClusterImagePolicy(this.imagePolicies, 'PlatformRegistry', {
+        name: 'platform-registry-signed',
+        images: [`${reg.host}/**`],
+        authorities: [{ name: 'ci', key: { data: publicKey } }],
+      });
+    }
 
     if (ci.imageUpdater.enabled) {
       this.imageUpdater = new ImageUpdater(this, 'ImageUpdater', {
@@ -182,6 +217,21 @@ export class Delivery extends Construct {
       });
       this.imageUpdater.dependsOn(this.registry);
     }
+  }
+
+  /**
+   * Where admission is on: every namespace in which `target` runs an image of the platform registry
+   * opts in to the policy-controller ({@link POLICY_INCLUDE_LABEL}), and `target` syncs after the
+   * ClusterImagePolicy, so no such pod starts unverified. Namespaces the platform does not create are
+   * left alone (a cluster's own namespace is labelled by its owner). Returns the namespaces labelled.
+   */
+  requireSignatures(target: Component): string[] {
+    if (!this.imagePolicies || target === this.imagePolicies) return [];
+    const namespaces = namespacesRunning(target, this.props.config.registry.host).filter((ns) => this.props.namespaces.names.includes(ns));
+    if (namespaces.length === 0) return [];
+    for (const ns of namespaces) this.props.namespaces.get(ns).addLabel(POLICY_INCLUDE_LABEL, 'true');
+    target.dependsOn(this.imagePolicies);
+    return namespaces;
   }
 
   /**

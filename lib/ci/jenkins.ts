@@ -5,7 +5,7 @@ import { declareImageField, pointerOf } from '../core/image-field';
 import { ChartSource, ChartImage, UpstreamChart } from '../core/upstream-chart';
 import { BuildJob, jobDsl } from './build-jobs';
 import { JcascResources, literalImagesIn, renderJcasc } from './jcasc';
-import { JNLP_IMAGE_VARIABLE, KANIKO_CONTAINER, KANIKO_IMAGE_VARIABLE, KanikoBuildProps, kanikoPodTemplate } from './kaniko';
+import { JNLP_IMAGE_VARIABLE, KANIKO_CONTAINER, KANIKO_IMAGE_VARIABLE, KanikoBuildProps, kanikoPodTemplate, PUSH_CONTAINER, PUSH_IMAGE_VARIABLE, SIGN_CONTAINER, SIGN_IMAGE_VARIABLE } from './kaniko';
 
 /** The Jenkins project's Helm repository. */
 export const JENKINS_CHART_REPO = 'https://charts.jenkins.io';
@@ -34,6 +34,10 @@ export interface JenkinsProps {
   readonly sidecarImage: string;
   readonly agentImage: string;
   readonly kanikoImage: string;
+  /** The build pod's push container (crane). */
+  readonly pushImage: string;
+  /** The build pod's sign container (cosign). */
+  readonly signImage: string;
   /**
    * Plugins to install, each given to the chart as `name:version`; empty installs none (the image
    * must carry them). Their cores are checked against the controller's by the configuration
@@ -58,7 +62,7 @@ export interface JenkinsProps {
   /** @default '20Gi' */
   readonly storage?: string;
   readonly resources: JcascResources;
-  /** Kaniko builds: registry, credentials, CA, cache and resources. */
+  /** Kaniko builds: registry, push and signing credentials, CA and resources. */
   readonly kaniko: Omit<KanikoBuildProps, 'serviceAccount'>;
   /** Most agent pods running at once. @default 10 */
   readonly containerCap?: number;
@@ -94,7 +98,7 @@ export class Jenkins extends Construct {
 
     const kaniko = kanikoPodTemplate({ ...props.kaniko, serviceAccount: AGENT_SERVICE_ACCOUNT });
     const jobs = (props.jobs ?? []).map((job) =>
-      jobDsl(job, { gitlabConnection: 'gitlab', checkoutCredentialsId: 'gitlab-checkout', webhookTokenVariable: webhookVar, agentLabel: kaniko.label, kanikoContainer: KANIKO_CONTAINER }),
+      jobDsl(job, { gitlabConnection: 'gitlab', checkoutCredentialsId: 'gitlab-checkout', webhookTokenVariable: webhookVar, agentLabel: kaniko.label, kanikoContainer: KANIKO_CONTAINER, pushContainer: PUSH_CONTAINER, signContainer: SIGN_CONTAINER }),
     );
     const scripts = renderJcasc({
       systemMessage: 'Managed by Kompile: change the platform code, not this page.',
@@ -138,11 +142,13 @@ export class Jenkins extends Construct {
         nodePort: props.nodePort,
         numExecutors: 0,
         installPlugins: props.plugins.length > 0 ? props.plugins.map((p) => `${p.name}:${p.version}`) : false,
-        // The images of the agent pods, for JCasC's `${JNLP_IMAGE}` / `${KANIKO_IMAGE}`; the values
-        // are declared image fields, relocated and listed with every other image.
+        // The images of the agent pods, for JCasC's `${JNLP_IMAGE}` / `${KANIKO_IMAGE}` / …; the
+        // values are declared image fields, relocated and listed with every other image.
         containerEnv: [
           { name: JNLP_IMAGE_VARIABLE, value: props.agentImage },
           { name: KANIKO_IMAGE_VARIABLE, value: props.kanikoImage },
+          { name: PUSH_IMAGE_VARIABLE, value: props.pushImage },
+          { name: SIGN_IMAGE_VARIABLE, value: props.signImage },
         ],
         // Mounted under /run/secrets/additional/<name>-<key>; JCasC reads them as ${<name>-<key>}.
         additionalExistingSecrets: [
@@ -199,7 +205,7 @@ export class Jenkins extends Construct {
       },
     });
     // The agent images sit in a list (containerEnv), which `images` value paths cannot address.
-    for (const index of [0, 1]) {
+    for (const index of [0, 1, 2, 3]) {
       declareImageField(this.chart.application, pointerOf('spec', 'source', 'helm', 'valuesObject', 'controller', 'containerEnv', index, 'value'));
     }
 

@@ -41,6 +41,9 @@ const CLUSTER_SCOPED = new Set([
   'serving.knative.dev/ClusterDomainClaim',
   // trust-manager's Bundle: `scope: Cluster` (trust.cert-manager.io_bundles.yaml of v0.20.2; schemas/crds).
   'trust.cert-manager.io/Bundle',
+  // sigstore/helm-charts policy-controller-0.10.6 templates/crds/clusterimagepolicy.yaml, trustroots.yaml: `scope: Cluster`.
+  'policy.sigstore.dev/ClusterImagePolicy',
+  'policy.sigstore.dev/TrustRoot',
 ]);
 
 export function isClusterScoped(apiVersion: string, kind: string): boolean {

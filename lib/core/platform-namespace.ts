@@ -219,6 +219,11 @@ export class PlatformNamespace extends Construct {
     }
   }
 
+  /** Adds a label to the Namespace (e.g. an admission controller's opt-in label). */
+  addLabel(key: string, value: string): void {
+    this.namespace.metadata.addLabel(key, value);
+  }
+
   /** Opens ingress to pods of this namespace. */
   allowIngress(rule: PolicyRule): k8s.KubeNetworkPolicy {
     return this.policy(rule, 'Ingress');

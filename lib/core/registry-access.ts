@@ -32,6 +32,8 @@ export interface RegistryIdentity {
   readonly actions: readonly RegistryAction[];
   /** Repository names or patterns (`**`, `<repository>/**`). */
   readonly repositories: readonly string[];
+  /** Repository names of `repositories` where the identity may `update` (move a tag) as well. @default [] */
+  readonly updateIn?: readonly string[];
 }
 
 /** One repository path component (OCI distribution-spec, "Pulling manifests": `[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*`). */
@@ -84,7 +86,7 @@ export function zotRepositories(identities: readonly RegistryIdentity[]): { repo
     // An identity's rights apply under a key it names, and under a repository name its patterns match.
     const policies = identities
       .filter((i) => i.repositories.includes(key) || (!isGlob(key) && i.repositories.some((p) => patternMatches(p, key))))
-      .map((i) => ({ users: [i.user], actions: ACTION_ORDER.filter((a) => i.actions.includes(a)) }));
+      .map((i) => ({ users: [i.user], actions: ACTION_ORDER.filter((a) => i.actions.includes(a) || (a === 'update' && (i.updateIn ?? []).includes(key))) }));
     repositories[key] = { policies, defaultPolicy: [], anonymousPolicy: [] };
   }
   for (const identity of identities) {
@@ -109,8 +111,7 @@ export interface RegistryAccessConfig {
 /** What of the delivery chain's configuration the identities are derived from. */
 export interface DeliveryAccessView {
   readonly registry: { readonly host: string; readonly access: RegistryAccessConfig };
-  readonly jenkins: { readonly jobs: readonly { readonly image: string }[] };
-  readonly kaniko: { readonly cacheRepository: string };
+  readonly jenkins: { readonly jobs: readonly { readonly image: string; readonly channelTag?: string }[] };
   readonly imageUpdater: { readonly enabled: boolean; readonly applications: readonly { readonly images: readonly { readonly image: string }[] }[] };
 }
 
@@ -124,26 +125,28 @@ export const CI_ACTIONS: readonly RegistryAction[] = ['read', 'create'];
 
 /**
  * The registry's identities, derived from the delivery chain:
- * - CI (Kaniko's push credential): `read` and `create` in the repositories the build jobs push,
- *   Kaniko's cache repository and `access.ci.repositories`, nothing else. No `update`: a release
- *   tag is pushed once, and an existing tag is never overwritten, so a stolen build credential
- *   cannot replace an image already rolled out (the job's re-run of a release is refused too).
- *   Kaniko's cache tags are content keys it pushes once; a refused cache push is a warning, not a
- *   failed build (GoogleContainerTools/kaniko pkg/executor/build.go: "Error uploading layer to
- *   cache" is logged with `logrus.Warnf`).
+ * - CI (the push container's credential): `read` and `create` in the repositories the build jobs
+ *   push and `access.ci.repositories`, nothing else. No `update`: a release tag is pushed once,
+ *   and an existing tag is never overwritten (the job's re-run of a release is refused too). The
+ *   one exception is a job with a channel tag (`channelTag`, the moving tag Image Updater follows
+ *   with its digest strategy): moving that tag is an `update`, and Zot grants actions per
+ *   repository, not per tag, so CI may `update` in exactly those jobs' repositories. What runs is
+ *   still pinned by digest (the write-back) and, in production, signed (admission).
  * - The Image Updater: `read` in the repositories of the images it watches (tag lists).
  * - The nodes: `read` in `access.nodes.repositories`.
  * Nobody may delete, and nothing is granted to anonymous or to every authenticated user.
  */
 export function registryIdentities(ci: DeliveryAccessView): RegistryIdentity[] {
   const { host, access } = ci.registry;
-  const built = ci.jenkins.jobs.map((j) => repositoryIn(host, j.image)).filter((r): r is string => r !== undefined);
+  const repositoriesOf = (jobs: readonly { readonly image: string }[]) => jobs.map((j) => repositoryIn(host, j.image)).filter((r): r is string => r !== undefined);
+  const built = repositoriesOf(ci.jenkins.jobs);
+  const channel = repositoriesOf(ci.jenkins.jobs.filter((j) => j.channelTag));
   const watched = ci.imageUpdater.enabled
     ? ci.imageUpdater.applications.flatMap((a) => a.images.map((i) => repositoryIn(host, i.image))).filter((r): r is string => r !== undefined)
     : [];
   const sorted = (xs: readonly string[]) => [...new Set(xs)].sort();
   const identities: RegistryIdentity[] = [
-    { user: access.ci.user, actions: CI_ACTIONS, repositories: sorted([...built, ci.kaniko.cacheRepository, ...access.ci.repositories]) },
+    { user: access.ci.user, actions: CI_ACTIONS, repositories: sorted([...built, ...access.ci.repositories]), updateIn: sorted(channel) },
     { user: access.nodes.user, actions: ['read'], repositories: sorted(access.nodes.repositories) },
   ];
   if (watched.length > 0) identities.push({ user: access.imageUpdater.user, actions: ['read'], repositories: sorted(watched) });

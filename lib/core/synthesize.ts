@@ -12,6 +12,7 @@ import { podAdmissionFindings } from '../checks/pod-admission';
 import { securityRbacFindings } from '../checks/security-rbac';
 import { supplyChainFindings } from '../checks/security-supply-chain';
 import { securityTrustFindings } from '../checks/security-trust';
+import { buildSecurityFindings } from '../checks/security-build';
 import { portFindings } from '../checks/ports';
 import { crdListDefaultFindings, crdSchemasAmong } from '../checks/crd-list-defaults';
 import { environmentObjectFindings } from '../checks/environment-objects';
@@ -416,11 +417,15 @@ export function synthesize(platform: Platform, policy: RegistryPolicy, options: 
   // cluster-wide role, KServe's single-replica fail-closed webhooks) that only chart values or a
   // newer chart can change, and vendoring a chart must not stop every synth until they do.
   const warnings: SynthIssue[] = [];
-  for (const f of securityRbacFindings(all.map((r) => r.json), { namespaceOf: destinationOf })) {
-    (isRendered(all[f.index].obj) ? warnings : issues).push({ path: all[f.index].obj.node.path, message: `${f.pointer}: ${f.message} [${f.rule}]` });
-  }
-  // Trust material distributed from Secrets that hold private keys (lib/checks/security-trust.ts), likewise.
-  for (const f of securityTrustFindings(all.map((r) => r.json), { namespaceOf: destinationOf })) {
+  // The same for trust material distributed from Secrets that hold private keys
+  // (lib/checks/security-trust.ts) and registry credentials in containers that run build steps
+  // (lib/checks/security-build.ts).
+  const jsons = all.map((r) => r.json);
+  for (const f of [
+    ...securityRbacFindings(jsons, { namespaceOf: destinationOf }),
+    ...securityTrustFindings(jsons, { namespaceOf: destinationOf }),
+    ...buildSecurityFindings(jsons, { namespaceOf: destinationOf }),
+  ]) {
     (isRendered(all[f.index].obj) ? warnings : issues).push({ path: all[f.index].obj.node.path, message: `${f.pointer}: ${f.message} [${f.rule}]` });
   }
 

@@ -17,7 +17,8 @@
  * (lib/checks/security-rbac.ts, with reasoned per-object exceptions); Image Updater's write-back
  * files (`.argocd-source-<app>.yaml`) moving only the images their ImageUpdater follows, to digests
  * in the image lock and the allowed registries (lib/checks/write-back.ts); no CA key mounted and no
- * trust material distributed from a Secret's private key (lib/checks/security-trust.ts).
+ * trust material distributed from a Secret's private key (lib/checks/security-trust.ts); no registry
+ * credential in a container that runs build steps (lib/checks/security-build.ts).
  */
 import { auditObject } from '../checks/audit';
 import { hookFindings } from '../checks/argocd-hooks';
@@ -35,6 +36,7 @@ import { podAdmissionFindings } from '../checks/pod-admission';
 import { securityRbacFindings } from '../checks/security-rbac';
 import { supplyChainFindings } from '../checks/security-supply-chain';
 import { securityTrustFindings } from '../checks/security-trust';
+import { buildSecurityFindings } from '../checks/security-build';
 import { PortFacts, portFindings } from '../checks/ports';
 import { POD_TEMPLATE_PATHS } from '../checks/pods';
 import { followedImages, writeBackFindings } from '../checks/write-back';
@@ -44,13 +46,17 @@ import { canonicalReference } from '../core/image-reference';
 import { groupOf } from '../core/kinds';
 import { RegistryPolicy } from '../core/registry-policy';
 import { imageKeyReferences } from './images';
+import { CLUSTER_IMAGE_POLICY_SCHEMA_CRD } from '../ci/cluster-image-policy';
+
+/** Schemas of kinds whose CRD comes only with an upstream chart (lib/ci/cluster-image-policy.ts). */
+export const CHART_CRD_FALLBACKS: readonly unknown[] = [CLUSTER_IMAGE_POLICY_SCHEMA_CRD];
 import type { SchemaFinding } from './schema-validator';
 import { displayName, environmentsOf, ManifestObject, namespaceOf, RenderedTree, TreeObject } from './tree';
 
 export type Severity = 'error' | 'warning';
 
 /** What a finding is about; each rule has one severity. */
-export type Rule = 'schema' | 'api' | 'yaml-1.1' | 'pod-security' | 'resources' | 'probes' | 'image-tag' | 'network-policy' | 'secret-value' | 'airgap' | 'chart-image' | 'chart-values' | 'chart-unchecked' | 'argocd-project' | 'argocd-order' | 'argocd-hook' | 'argocd-diff' | 'sync-wave' | 'ingress-health' | 'duplicate' | 'namespace' | 'kubernetes-version' | 'node-port' | 'load-balancer-port' | 'rbac-wildcard' | 'webhook-fail-closed' | 'secret-on-command-line' | 'trust-private-key' | 'netpol-open-peer' | 'netpol-unknown-namespace' | 'security-exception' | 'write-back' | 'mutable-image' | 'unpinned-git-source';
+export type Rule = 'schema' | 'api' | 'yaml-1.1' | 'pod-security' | 'resources' | 'probes' | 'image-tag' | 'network-policy' | 'secret-value' | 'airgap' | 'chart-image' | 'chart-values' | 'chart-unchecked' | 'argocd-project' | 'argocd-order' | 'argocd-hook' | 'argocd-diff' | 'sync-wave' | 'ingress-health' | 'duplicate' | 'namespace' | 'kubernetes-version' | 'node-port' | 'load-balancer-port' | 'rbac-wildcard' | 'webhook-fail-closed' | 'secret-on-command-line' | 'trust-private-key' | 'netpol-open-peer' | 'netpol-unknown-namespace' | 'build-credentials' | 'security-exception' | 'write-back' | 'mutable-image' | 'unpinned-git-source';
 
 export const SEVERITY: Readonly<Record<Rule, Severity>> = {
   schema: 'error',
@@ -111,6 +117,8 @@ export const SEVERITY: Readonly<Record<Rule, Severity>> = {
   'unpinned-git-source': 'error',
   // A private key where trust material is distributed (lib/checks/security-trust.ts).
   'trust-private-key': 'error',
+  // A registry credential where build steps run (lib/checks/security-build.ts): any build can push anything.
+  'build-credentials': 'error',
 };
 
 export interface ValidationFinding {
@@ -299,7 +307,9 @@ export function validateTree(tree: RenderedTree, options: ValidateOptions = {}):
     const objects = tree.objects.filter((o) => o.environment === env);
     const lockTargets = new Set(Object.values(tree.images.get(env)?.lock ?? {}).map(canonicalReference));
     // Kinds of the CRDs the environment's charts install are validated against those CRDs.
-    const schema = options.schema?.withCrds(objects.filter((o) => o.chart).map((o) => o.object));
+    // The CRDs the environment's charts render, then the schemas Kompile writes for kinds whose CRD
+    // only a chart brings (used when that chart is not vendored; the chart's own CRD wins).
+    const schema = options.schema?.withCrds([...objects.filter((o) => o.chart).map((o) => o.object), ...CHART_CRD_FALLBACKS]);
     const withPolicy = new Set(objects.filter((o) => o.object.kind === 'NetworkPolicy' && groupOf(o.object.apiVersion) === 'networking.k8s.io').map((o) => namespaceOf(o.object)));
     const workloadNamespaces = new Map<string, TreeObject>();
     // Namespaces the environment creates, with their policies; others (Argo CD's, where the Image
@@ -400,6 +410,7 @@ export function validateTree(tree: RenderedTree, options: ValidateOptions = {}):
       .filter((r): r is string => typeof r === 'string');
     for (const f of supplyChainFindings(objects.map((o) => o.object), { tier: options.tiers?.get(env) ?? 'development', ownRepos: gitopsRepo ? [gitopsRepo] : rootRepos })) findings.push(security(f));
     for (const f of securityTrustFindings(objects.map((o) => o.object), { namespaceOf: (i) => (objects[i].chart !== undefined ? destinationOf(i) : undefined) })) findings.push(security(f));
+    for (const f of buildSecurityFindings(objects.map((o) => o.object), { namespaceOf: (i) => (objects[i].chart !== undefined ? destinationOf(i) : undefined) })) findings.push(security(f));
     // A chart rendered from an Application's values (same file) stands for those values.
     const renderedBy = (i: number) => {
       const o = objects[i];

@@ -5,7 +5,7 @@ import { renderJcasc } from '../../lib/ci/jcasc';
 import { CiSchema, DEFAULT_JENKINS_PLUGINS } from '../../lib/core/config';
 
 const JOB: BuildJob = { name: 'app', repositoryUrl: 'https://gitlab.example.org/team/app.git', image: 'registry.local:30500/team/app', dockerfile: 'docker/Dockerfile', context: '.', releaseTags: '^v\\d+\\.\\d+\\.\\d+$' };
-const CTX: BuildJobContext = { gitlabConnection: 'gitlab', checkoutCredentialsId: 'checkout', webhookTokenVariable: 'hook-token', agentLabel: 'kaniko', kanikoContainer: 'kaniko' };
+const CTX: BuildJobContext = { gitlabConnection: 'gitlab', checkoutCredentialsId: 'checkout', webhookTokenVariable: 'hook-token', agentLabel: 'kaniko', kanikoContainer: 'kaniko', pushContainer: 'push', signContainer: 'sign' };
 
 /** Reads a Groovy single-quoted or triple-single-quoted literal the way the Groovy lexer does. */
 function readGroovy(literal: string): string {
@@ -36,6 +36,34 @@ describe('Groovy literals', () => {
   it('detects an early close (the reader is not lenient)', () => {
     expect(() => readGroovy("'''a'''b'''")).toThrow(/closes early/);
     expect(() => readGroovy("'''a''''")).toThrow(/closes early at the end/);
+  });
+});
+
+describe('pipelineScript', () => {
+  const pipeline = pipelineScript(JOB, CTX);
+
+  it('builds every push with Kaniko without pushing; a release into a tarball in the shared workspace', () => {
+    const build = pipeline.slice(pipeline.indexOf("stage('Build')"), pipeline.indexOf('if (release)'));
+    expect(build).toContain("container('kaniko')");
+    expect(build).not.toMatch(/--cache|cache-repo|crane|cosign/);
+    expect(build.match(/--no-push/g)).toHaveLength(2);
+    expect(build).toContain('--tar-path="$WORKSPACE/image.tar"');
+  });
+
+  it('pushes a release from the push container, keeps and checks the digest, and signs exactly that digest in the sign container', () => {
+    const release = pipeline.slice(pipeline.indexOf('if (release)'));
+    expect(release).toMatch(/stage\('Push'\) \{\n\s+container\('push'\) \{[\s\S]*pushed = sh\(returnStdout: true, script: 'crane push "\$WORKSPACE\/image.tar" "\$IMAGE:\$IMAGE_TAG"'\)\.trim\(\)/);
+    expect(release).toContain("if (!pushed.startsWith(image + '@sha256:') || !(pushed.substring(image.length() + 8) ==~ '[0-9a-f]{64}'))");
+    expect(release).toContain("archiveArtifacts(artifacts: 'image-digest.txt')");
+    expect(release).toMatch(/stage\('Sign'\) \{\n\s+container\('sign'\) \{\n\s+withEnv\(\['IMAGE_DIGEST=' \+ pushed\]\) \{\n\s+sh 'cosign sign --key "\$COSIGN_KEY" --tlog-upload=false --yes "\$IMAGE_DIGEST"'/);
+    expect(pipeline.indexOf("stage('Push')")).toBeLessThan(pipeline.indexOf("stage('Sign')"));
+  });
+
+  it('names the containers the context gives', () => {
+    const other = pipelineScript(JOB, { ...CTX, kanikoContainer: 'build', pushContainer: 'publish', signContainer: 'notary' });
+    expect(other).toContain("container('build')");
+    expect(other).toContain("container('publish')");
+    expect(other).toContain("container('notary')");
   });
 });
 

@@ -50,19 +50,20 @@ function jenkinsJobs(out: ReturnType<typeof compiledEnvironment>): BuildJobSeen[
 function pushedBy(pipeline: string, gitlabBranch: string): string[] | undefined {
   const prefix = /def tag = ref\.startsWith\('([^']*)'\) \? ref\.substring\((\d+)\) : ''/.exec(pipeline);
   const release = /def release = tag ==~ '((?:[^'\\]|\\.)*)'/.exec(pipeline);
-  const image = /'IMAGE=([^']+)'/.exec(pipeline)?.[1];
-  // Kaniko pushes $IMAGE:$IMAGE_TAG, IMAGE_TAG being the tag for a release, plus the extra
-  // destinations of $PUSH for a release, and --no-push otherwise.
-  const push = /'PUSH=' \+ \(release \? '((?:[^'\\]|\\.)*)' : '--no-push'\)/.exec(pipeline);
-  if (!prefix || !release || !image || !push) throw new Error(`unreadable pipeline:\n${pipeline}`);
+  const image = /def image = '([^']+)'/.exec(pipeline)?.[1];
+  if (!prefix || !release || !image) throw new Error(`unreadable pipeline:\n${pipeline}`);
   expect(Number(prefix[2]), 'the substring skips exactly the prefix').toBe(prefix[1].length);
+  // Kaniko builds $IMAGE:$IMAGE_TAG without pushing; for a release, IMAGE_TAG is the tag and the
+  // push container pushes the tarball as $IMAGE:$IMAGE_TAG, then the sign container signs its
+  // digest, then the push container moves the channel tag (if the job has one) to that digest.
   expect(pipeline).toContain(`'IMAGE_TAG=' + (release ? tag :`);
-  expect(pipeline).toMatch(/--destination="\$IMAGE:\$IMAGE_TAG"[^\n]*\$PUSH'/);
+  expect(pipeline).toMatch(/sh\(release \? '[^']*--destination="\$IMAGE:\$IMAGE_TAG" --no-push --tar-path="\$WORKSPACE\/image\.tar"' : '[^']*--no-push'\)/);
+  expect(pipeline).toMatch(/if \(release\) \{[\s\S]*container\('push'\)[\s\S]*'IMAGE_TAG=' \+ tag[\s\S]*crane push "\$WORKSPACE\/image\.tar" "\$IMAGE:\$IMAGE_TAG"[\s\S]*container\('sign'\)/);
+  const channel = /container\('sign'\)[\s\S]*container\('push'\)[\s\S]*crane tag "\$IMAGE_DIGEST" ([^'"\s]+)'/.exec(pipeline)?.[1];
   const tag = gitlabBranch.startsWith(prefix[1]) ? gitlabBranch.substring(Number(prefix[2])) : '';
   // Groovy's ==~ matches the whole string.
   if (!new RegExp(`^(?:${unescapeGroovy(release[1])})$`).test(tag)) return undefined;
-  const extra = push[1].split(/\s+/).filter((a) => a !== '').map((a) => /^--destination=(\S+)$/.exec(a)?.[1] ?? `unexpected argument ${a}`);
-  return [`${image}:${tag}`, ...extra];
+  return [`${image}:${tag}`, ...(channel ? [`${image}:${channel}`] : [])];
 }
 
 interface Rule {

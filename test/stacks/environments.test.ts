@@ -91,10 +91,11 @@ describe('every registered environment', () => {
       for (const image of listed) expect(held(image), image).toBe(true);
 
       // Every image-like string in the tree is a listed image, or the repository half of one
-      // (charts that spell images as repository + tag). Chart sources on the registry are no images.
+      // (charts that spell images as repository + tag). Chart sources on the registry, and the
+      // admission policy's image glob (ClusterImagePolicy `images[].glob`), are no images.
       const values = allObjects(out)
         .flatMap((o) => strings(o))
-        .filter((s) => (held(s.value) && !['repoURL', 'sourceRepos'].includes(s.key)) || s.key === 'image')
+        .filter((s) => (held(s.value) && !['repoURL', 'sourceRepos', 'glob'].includes(s.key)) || s.key === 'image')
         // An ImageUpdater's imageName is the channel tag it follows (`<name>:release`), not an image
         // anything pulls: its name must be a listed image's.
         .map((s) => (s.key === 'imageName' ? s.value.replace(/[:@][^/]*$/, '') : s.value));

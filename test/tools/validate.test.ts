@@ -24,6 +24,13 @@ describe('validateTree', () => {
     expect(validateTree(tree(good), { schema })).toEqual([]);
   });
 
+  it('checks a ClusterImagePolicy against the schema Kompile writes for it when no chart brings its CRD', () => {
+    const cip = { apiVersion: 'policy.sigstore.dev/v1beta1', kind: 'ClusterImagePolicy', metadata: { name: 'signed' }, spec: { images: [{ glob: 'r:1/**' }], authorities: [{ name: 'ci', key: { data: 'pem', hashAlgorithm: 'sha256' } }], mode: 'enforce' } };
+    expect(validateTree(tree([cip as unknown as Obj]), { schema }).filter((f) => f.rule === 'schema')).toEqual([]);
+    const unchecked = { ...cip, spec: { ...cip.spec, policy: { type: 'cue' } } };
+    expect(validateTree(tree([unchecked as unknown as Obj]), { schema }).filter((f) => f.rule === 'schema')).toEqual([expect.objectContaining({ severity: 'error', object: 'ClusterImagePolicy/signed' })]);
+  });
+
   it('reports a field the CRD defaults inside a list item as an argocd-diff error naming the path', () => {
     const iu = { apiVersion: 'argocd-image-updater.argoproj.io/v1alpha1', kind: 'ImageUpdater', metadata: { name: 'x', namespace: 'argocd' }, spec: { applicationRefs: [{ namePattern: 'a' }] } };
     const findings = validateTree(tree([iu as unknown as Obj]), { schema }).filter((f) => f.rule === 'argocd-diff');

@@ -332,17 +332,58 @@ export const KanikoSchema = z
   .object({
     /** The `-debug` variant: it has the busybox shell the Kubernetes plugin keeps the container alive with. */
     image: imageRef.default(IMAGE_PINS.reference('kaniko')),
-    /** Secret of type `kubernetes.io/dockerconfigjson` in the agents' namespace with push credentials. */
+    /**
+     * The push container (crane's debug image, images.pins.json `crane`): the only container of the
+     * build pod besides the sign container that mounts `pushSecret`; Kaniko builds without it.
+     */
+    pushImage: imageRef.default(IMAGE_PINS.reference('crane')),
+    /** The sign container (cosign's `-dev` image, images.pins.json `cosign`). */
+    signImage: imageRef.default(IMAGE_PINS.reference('cosign')),
+    /**
+     * Secret of type `kubernetes.io/dockerconfigjson` in the agents' namespace with push credentials,
+     * mounted only in the push and sign containers.
+     */
     pushSecret: secretName.default('registry-push'),
+    /**
+     * Secret in the agents' namespace with the cosign key pair CI signs with: `cosign.key` (encrypted
+     * private key) and `cosign.password`, as `cosign generate-key-pair k8s://<namespace>/<name>`
+     * writes them; mounted only in the sign container.
+     */
+    signingSecret: secretName.default('image-signing-key'),
     /** ConfigMap with a `ca.crt` key in the agents' namespace: the CA that signed the registry's certificate, written by trust-manager (lib/ci/registry-trust.ts). */
     caConfigMap: dnsLabel.default('registry-ca'),
-    /** Repository (under the registry) for Kaniko's layer cache. */
-    cacheRepository: z.string().regex(/^[a-z0-9]+([._/-][a-z0-9]+)*$/).default('cache'),
     /**
      * Building and snapshotting large images (PyTorch, CUDA bases) in memory killed Kaniko at the
      * seed's default limits (seed 002: "Kaniko OOM").
      */
     resources: ContainerResourcesSchema.default({ requests: { cpu: '1', memory: '2Gi' }, limits: { cpu: '2', memory: '6Gi' } }),
+    /** The push and the sign container each (they stream a tarball and sign a digest). */
+    publishResources: ContainerResourcesSchema.default({ requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '1', memory: '512Mi' } }),
+  })
+  .strict();
+
+/** A PEM public key (`-----BEGIN PUBLIC KEY-----`), as `cosign.pub` holds it. */
+const publicKeyPem = z
+  .string()
+  .regex(/^-----BEGIN PUBLIC KEY-----\n[A-Za-z0-9+/=\n]+\n-----END PUBLIC KEY-----\n?$/, { message: 'must be a PEM public key (-----BEGIN PUBLIC KEY----- …), the cosign.pub of the signing key pair; never the private key' });
+
+/**
+ * Admission of the images CI signs: the Sigstore policy-controller and a ClusterImagePolicy that
+ * requires, for every image of the platform registry, a signature by `publicKey`.
+ */
+export const SigningSchema = z
+  .object({
+    /** The public half of the signing key pair (`cosign.pub`); not a secret. */
+    publicKey: publicKeyPem.optional(),
+    admission: z
+      .object({
+        /** @default - on in a `production` tier, off in `development` */
+        enabled: z.boolean().optional(),
+        /** Namespace of the policy-controller. */
+        namespace: dnsLabel.default('cosign-system'),
+      })
+      .strict()
+      .default({}),
   })
   .strict();
 
@@ -411,6 +452,7 @@ const CiSchemaObject = z
     jenkins: JenkinsSchema.default({}),
     kaniko: KanikoSchema.default({}),
     imageUpdater: ImageUpdaterSchema.default({}),
+    signing: SigningSchema.default({}),
   })
   .strict();
 
@@ -453,7 +495,7 @@ export const CiSchema = CiSchemaObject.superRefine((ci, ctx) => {
 function checkRegistryAccess(ci: z.infer<typeof CiSchemaObject>, ctx: z.RefinementCtx): void {
   const { host, access } = ci.registry;
   const identities = registryIdentities(ci);
-  const pushable = new Set(identities.find((i) => i.user === access.ci.user)?.repositories ?? []);
+  const pushable = new Set(identities.filter((i) => i.user === access.ci.user).flatMap((i) => i.repositories));
   const pullable = (repository: string) => access.nodes.repositories.some((p) => patternMatches(p, repository));
   const nodesPath = ['registry', 'access', 'nodes', 'repositories'];
   ci.jenkins.jobs.forEach((job, i) => {
@@ -484,10 +526,16 @@ function checkRegistryAccess(ci: z.infer<typeof CiSchemaObject>, ctx: z.Refineme
 }
 
 export type CiConfig = z.infer<typeof CiSchema>;
+
+/** Whether images of the platform registry are verified at admission: as configured, else in a production tier. */
+export function admissionEnabled(ci: CiConfig, tier: 'development' | 'production'): boolean {
+  return ci.enabled && (ci.signing.admission.enabled ?? tier === 'production');
+}
 export type PrivateRegistryConfig = z.infer<typeof PrivateRegistrySchema>;
 export type JenkinsConfig = z.infer<typeof JenkinsSchema>;
 export type JenkinsPluginConfig = z.infer<typeof JenkinsPluginSchema>;
 export type BuildJobConfig = z.infer<typeof BuildJobSchema>;
 export type KanikoConfig = z.infer<typeof KanikoSchema>;
+export type SigningConfig = z.infer<typeof SigningSchema>;
 export type ImageUpdaterConfig = z.infer<typeof ImageUpdaterSchema>;
 export type UpdatedImageConfig = z.infer<typeof UpdatedImageSchema>;

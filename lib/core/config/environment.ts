@@ -3,7 +3,7 @@ import { ChatbotSchema, chatbotClusterIssues } from './chatbot';
 import { ClusterSchema } from './cluster';
 import { GitOpsSchema } from './gitops';
 import { MlopsSchema, mlopsClusterIssues } from './mlops';
-import { CiSchema } from './ci';
+import { admissionEnabled, CiSchema } from './ci';
 import { KCloudSchema } from './kcloud';
 import { RegistryPolicySchema } from './registry';
 import { ServingSchema, servingClusterIssues } from './serving';
@@ -61,6 +61,13 @@ export const EnvironmentSchema = z
       ['chatbot', chatbotClusterIssues(env.components.chatbot, env.cluster)],
     ] as const) {
       for (const issue of issues) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['components', slice, ...issue.path], message: issue.message });
+    }
+    if (admissionEnabled(env.components.ci, env.tier) && env.components.ci.signing.publicKey === undefined) {
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        path: ['components', 'ci', 'signing', 'publicKey'],
+        message: `admission verifies signatures${env.components.ci.signing.admission.enabled === undefined ? ' in a production tier' : ''}: set the public key CI signs with (cosign.pub), or signing.admission.enabled: false`,
+      });
     }
     const { mirror, allowedRegistries } = env.registry;
     if (mirror && allowedRegistries.length > 0 && !allowedRegistries.includes(mirror)) {
