@@ -195,7 +195,7 @@ export class Delivery extends Construct {
         cleanupImage: IMAGE_PINS.reference('policy-controller-leases-cleanup'),
         replicas: props.admission.replicas,
         apiServer: props.apiServer,
-        registry: { namespace: reg.namespace, ports: [REGISTRY_PORT, ...(reg.exposure.nodePort ? [reg.exposure.nodePort] : [])] },
+        registry: { namespace: reg.namespace, ports: [REGISTRY_PORT, ...(reg.exposure.nodePort ? [reg.exposure.nodePort] : [])], nodeCidrs: props.network?.nodeCidrs },
       });
       this.imagePolicies = new ImagePolicies(this, 'ImagePolicies', { namespace: adm.namespace, controller });
       new ClusterImagePolicy(this.imagePolicies, 'PlatformRegistry', {

@@ -36,7 +36,12 @@ export interface PolicyControllerProps {
   /** The API server's addresses: it calls the webhook, and the webhook watches through it. */
   readonly apiServer: { readonly cidrs: readonly string[]; readonly ports: readonly number[] };
   /** Where the webhook fetches signatures: the platform registry's namespace and ports. */
-  readonly registry: { readonly namespace: string; readonly ports: readonly number[] };
+  readonly registry: {
+    readonly namespace: string;
+    readonly ports: readonly number[];
+    /** The nodes' addresses, where its NodePort is reached (`cluster.network.nodeCidrs`). @default - anywhere */
+    readonly nodeCidrs?: readonly string[];
+  };
 }
 
 const RESOURCES: ContainerResourceSpec = { requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '200m', memory: '512Mi' } };
@@ -95,7 +100,7 @@ export class PolicyController extends UpstreamChart {
     ns.allowEgress({ name: 'kube-apiserver', peers: [{ cidrs: props.apiServer.cidrs }], ports: props.apiServer.ports.map((port) => ({ port })) });
     // Signatures and digests come from the platform registry: its pods, or its NodePort on a node
     // address (the name clients use resolves to the nodes).
-    ns.allowEgress({ name: 'registry', podSelector: WEBHOOK_PODS, peers: [{ namespaces: [props.registry.namespace] }, { cidrs: ['0.0.0.0/0'] }], ports: props.registry.ports.map((port) => ({ port })) });
+    ns.allowEgress({ name: 'registry', podSelector: WEBHOOK_PODS, peers: [{ namespaces: [props.registry.namespace] }, { cidrs: props.registry.nodeCidrs ?? ['0.0.0.0/0'] }], ports: props.registry.ports.map((port) => ({ port })) });
     this.dependsOn(props.namespaces);
   }
 }

@@ -123,10 +123,14 @@ describe('CiSchema build jobs', () => {
     expect(r.error?.issues[0]).toMatchObject({ code: 'unrecognized_keys', keys: ['allowTags', 'updateStrategy'] });
   });
 
-  it('pushes a release under its tag and the channel tag, and other builds nowhere', () => {
+  it('moves the channel tag to the pushed digest once it is signed, and has no channel step without one', () => {
     const script = pipelineScript({ ...JOB, channelTag: 'release' }, CTX);
-    expect(script).toContain("'PUSH=' + (release ? '--destination=registry.local:30500/team/app:release' : '--no-push')");
-    expect(pipelineScript(JOB, CTX)).toContain("'PUSH=' + (release ? '' : '--no-push')");
+    const sign = script.indexOf("stage('Sign')");
+    const channel = script.indexOf("stage('Channel')");
+    expect(sign).toBeGreaterThan(0);
+    expect(channel).toBeGreaterThan(sign);
+    expect(script.slice(channel)).toContain(`sh 'crane tag "$IMAGE_DIGEST" release'`);
+    expect(pipelineScript(JOB, CTX)).not.toContain("stage('Channel')");
     expect(jobDsl({ ...JOB, channelTag: 'release' }, CTX)).toContain('as <image>:<tag> and <image>:release.');
   });
 

@@ -136,11 +136,11 @@ describe('the registry identities of the delivery chain (components.ci)', () => 
     return r.success ? [] : r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
   };
 
-  it('derives CI push rights from the jobs and the cache, pull rights for the Image Updater and the nodes', async () => {
+  it('derives CI push rights from the jobs (update only where a job moves a channel tag), pull rights for the Image Updater and the nodes', async () => {
     const { registryIdentities } = await import('../../lib/core/registry-access');
     const ci = CiSchema.parse(chain({ registry: { access: { ci: { repositories: ['kcloud/kcloud-operator'] } } } }));
     expect(registryIdentities(ci)).toEqual([
-      { user: 'ci', actions: ['read', 'create'], repositories: ['cache', 'chatbot/backend', 'kcloud/kcloud-operator'] },
+      { user: 'ci', actions: ['read', 'create'], repositories: ['chatbot/backend', 'kcloud/kcloud-operator'], updateIn: ['chatbot/backend'] },
       { user: 'nodes', actions: ['read'], repositories: ['**'] },
       { user: 'image-updater', actions: ['read'], repositories: ['chatbot/backend'] },
     ]);
@@ -148,11 +148,11 @@ describe('the registry identities of the delivery chain (components.ci)', () => 
     expect(registryIdentities(CiSchema.parse(chain({ imageUpdater: { enabled: false } }))).map((i) => i.user)).toEqual(['ci', 'nodes']);
   });
 
-  it('takes non-default users, cache repository and node repositories', async () => {
+  it('takes non-default users and node repositories', async () => {
     const { registryIdentities } = await import('../../lib/core/registry-access');
-    const ci = CiSchema.parse(chain({ registry: { access: { ci: { user: 'kaniko' }, imageUpdater: { user: 'updater' }, nodes: { user: 'kubelet', repositories: ['chatbot/**'] } } }, kaniko: { cacheRepository: 'build-cache' } }));
+    const ci = CiSchema.parse(chain({ registry: { access: { ci: { user: 'kaniko' }, imageUpdater: { user: 'updater' }, nodes: { user: 'kubelet', repositories: ['chatbot/**'] } } } }));
     expect(registryIdentities(ci)).toEqual([
-      { user: 'kaniko', actions: ['read', 'create'], repositories: ['build-cache', 'chatbot/backend'] },
+      { user: 'kaniko', actions: ['read', 'create'], repositories: ['chatbot/backend'], updateIn: ['chatbot/backend'] },
       { user: 'kubelet', actions: ['read'], repositories: ['chatbot/**'] },
       { user: 'updater', actions: ['read'], repositories: ['chatbot/backend'] },
     ]);

@@ -40,6 +40,12 @@ describe('zotRepositories: Zot applies only the longest matching pattern', () =>
     expect(repositories['chatbot/**'].policies).toEqual([{ users: ['nodes'], actions: ['read'] }]);
   });
 
+  it('grants update only in the repositories an identity names in updateIn', () => {
+    const { repositories } = zotRepositories([{ user: 'ci', actions: ['read', 'create'], repositories: ['chatbot/backend', 'kcloud/operator'], updateIn: ['chatbot/backend'] }]);
+    expect(repositories['chatbot/backend'].policies).toEqual([{ users: ['ci'], actions: ['read', 'create', 'update'] }]);
+    expect(repositories['kcloud/operator'].policies).toEqual([{ users: ['ci'], actions: ['read', 'create'] }]);
+  });
+
   it("reports another identity's longer pattern over a name, not the identity's own", () => {
     expect(zotRepositories([{ user: 'nodes', actions: ['read'], repositories: ['chatbot', 'chatbot/**'] }]).conflicts).toEqual([]);
     const { conflicts } = zotRepositories([
