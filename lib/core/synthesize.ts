@@ -9,6 +9,7 @@ import { projectBoundaryFindings, projectFindings } from '../checks/argocd-proje
 import { unlockedImages } from '../checks/chart-images';
 import { crdApiVersions, SYNC_WAVE_ANNOTATION } from '../checks/objects';
 import { podAdmissionFindings } from '../checks/pod-admission';
+import { securityExposureFindings } from '../checks/security-exposure';
 import { securityRbacFindings } from '../checks/security-rbac';
 import { portFindings } from '../checks/ports';
 import { crdListDefaultFindings, crdSchemasAmong } from '../checks/crd-list-defaults';
@@ -415,6 +416,10 @@ export function synthesize(platform: Platform, policy: RegistryPolicy, options: 
   // newer chart can change, and vendoring a chart must not stop every synth until they do.
   const warnings: SynthIssue[] = [];
   for (const f of securityRbacFindings(all.map((r) => r.json), { namespaceOf: destinationOf })) {
+    (isRendered(all[f.index].obj) ? warnings : issues).push({ path: all[f.index].obj.node.path, message: `${f.pointer}: ${f.message} [${f.rule}]` });
+  }
+  // Exposure outside the cluster without an authentication story (lib/checks/security-exposure.ts), likewise.
+  for (const f of securityExposureFindings(all.map((r) => r.json), { namespaceOf: destinationOf })) {
     (isRendered(all[f.index].obj) ? warnings : issues).push({ path: all[f.index].obj.node.path, message: `${f.pointer}: ${f.message} [${f.rule}]` });
   }
 

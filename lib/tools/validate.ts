@@ -14,7 +14,8 @@
  * without a namespace, none in a namespace the environment does not create
  * (lib/checks/environment-objects.ts); no wildcard or cluster-wide RBAC on secrets, pods/exec or RBAC
  * objects, no fail-closed webhook without selector or HA, no Secret value on a command line
- * (lib/checks/security-rbac.ts, with reasoned per-object exceptions).
+ * (lib/checks/security-rbac.ts, with reasoned per-object exceptions); nothing reachable from outside the
+ * cluster without an authentication story (lib/checks/security-exposure.ts).
  */
 import { auditObject } from '../checks/audit';
 import { hookFindings } from '../checks/argocd-hooks';
@@ -29,6 +30,7 @@ import { kubernetesVersionFindings } from '../checks/kubernetes-versions';
 import { syncWaveFindings } from '../checks/sync-waves';
 import { apiValidationFindings } from '../checks/api-validation';
 import { podAdmissionFindings } from '../checks/pod-admission';
+import { securityExposureFindings } from '../checks/security-exposure';
 import { securityRbacFindings } from '../checks/security-rbac';
 import { PortFacts, portFindings } from '../checks/ports';
 import { POD_TEMPLATE_PATHS } from '../checks/pods';
@@ -43,7 +45,7 @@ import { displayName, environmentsOf, ManifestObject, namespaceOf, RenderedTree,
 export type Severity = 'error' | 'warning';
 
 /** What a finding is about; each rule has one severity. */
-export type Rule = 'schema' | 'api' | 'yaml-1.1' | 'pod-security' | 'resources' | 'probes' | 'image-tag' | 'network-policy' | 'secret-value' | 'airgap' | 'chart-image' | 'chart-values' | 'chart-unchecked' | 'argocd-project' | 'argocd-order' | 'argocd-hook' | 'argocd-diff' | 'sync-wave' | 'ingress-health' | 'duplicate' | 'namespace' | 'kubernetes-version' | 'node-port' | 'load-balancer-port' | 'rbac-wildcard' | 'webhook-fail-closed' | 'secret-on-command-line' | 'netpol-open-peer' | 'netpol-unknown-namespace' | 'security-exception';
+export type Rule = 'schema' | 'api' | 'yaml-1.1' | 'pod-security' | 'resources' | 'probes' | 'image-tag' | 'network-policy' | 'secret-value' | 'airgap' | 'chart-image' | 'chart-values' | 'chart-unchecked' | 'argocd-project' | 'argocd-order' | 'argocd-hook' | 'argocd-diff' | 'sync-wave' | 'ingress-health' | 'duplicate' | 'namespace' | 'kubernetes-version' | 'node-port' | 'load-balancer-port' | 'rbac-wildcard' | 'webhook-fail-closed' | 'secret-on-command-line' | 'netpol-open-peer' | 'netpol-unknown-namespace' | 'security-exception' | 'edge-authentication';
 
 export const SEVERITY: Readonly<Record<Rule, Severity>> = {
   schema: 'error',
@@ -95,6 +97,8 @@ export const SEVERITY: Readonly<Record<Rule, Severity>> = {
   'rbac-wildcard': 'error',
   'webhook-fail-closed': 'error',
   'secret-on-command-line': 'error',
+  // lib/checks/security-exposure.ts: reachable from outside the cluster without an authentication story.
+  'edge-authentication': 'error',
 };
 
 export interface ValidationFinding {
@@ -371,6 +375,7 @@ export function validateTree(tree: RenderedTree, options: ValidateOptions = {}):
       return { severity: fromChart ? 'warning' : SEVERITY[f.rule], rule: f.rule, environment: env, file: o.file, object: displayName(o.object), path: f.pointer, message: fromChart ? `${f.message} (rendered from chart ${o.chart})` : f.message };
     };
     for (const f of securityRbacFindings(objects.map((o) => o.object), { namespaceOf: (i) => (objects[i].chart !== undefined ? destinationOf(i) : undefined) })) findings.push(security(f));
+    for (const f of securityExposureFindings(objects.map((o) => o.object), { namespaceOf: (i) => (objects[i].chart !== undefined ? destinationOf(i) : undefined) })) findings.push(security(f));
     // A chart rendered from an Application's values (same file) stands for those values.
     const renderedBy = (i: number) => {
       const o = objects[i];

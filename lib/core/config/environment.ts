@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { AuthSchema } from './auth';
 import { ChatbotSchema, chatbotClusterIssues } from './chatbot';
 import { ClusterSchema } from './cluster';
 import { GitOpsSchema } from './gitops';
@@ -37,6 +38,8 @@ export const EnvironmentSchema = z
     gitops: GitOpsSchema,
     cluster: ClusterSchema,
     registry: RegistryPolicySchema.default({}),
+    /** Authentication at the platform's edge (the site's OIDC issuer). */
+    auth: AuthSchema.default({}),
     components: ComponentsSchema.default({}),
   })
   .strict()
@@ -61,6 +64,26 @@ export const EnvironmentSchema = z
       ['chatbot', chatbotClusterIssues(env.components.chatbot, env.cluster)],
     ] as const) {
       for (const issue of issues) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['components', slice, ...issue.path], message: issue.message });
+    }
+    // Authentication at the edge: what the gateway exposes needs the site's OIDC issuer, which istiod must reach.
+    const { serving, mlops, chatbot } = env.components;
+    const exposed = [
+      ...(serving.enabled && serving.models.some((m) => m.expose) ? ['components.serving.models (exposed through the gateway)'] : []),
+      ...(mlops.enabled && mlops.serving?.route ? ['components.mlops.serving.route'] : []),
+      ...(chatbot.enabled ? ['components.chatbot (its /api)'] : []),
+    ];
+    if (exposed.length > 0 && !env.auth.oidc) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['auth', 'oidc'], message: `required: ${exposed.join(', ')} accept only requests with a JWT of the site's OIDC issuer` });
+    }
+    if (mlops.enabled && mlops.serving?.route && !serving.enabled) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['components', 'mlops', 'serving', 'route'], message: "routes the model API through the serving gateway, but components.serving is not enabled; enable it or set route to false (the Service then needs an authentication story of its own)" });
+    }
+    if (chatbot.enabled && !serving.enabled) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['components', 'chatbot', 'enabled'], message: "the chatbot's /api is authenticated by Istio (its back end joins the mesh), which components.serving installs; enable serving" });
+    }
+    if (env.auth.oidc && env.registry.allowedHosts.length > 0) {
+      const h = hostOf(env.auth.oidc.jwksUri);
+      if (h && !env.registry.allowedHosts.includes(h)) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['auth', 'oidc', 'jwksUri'], message: `host '${h}' is not in registry.allowedHosts; istiod could not fetch the keys` });
     }
     const { mirror, allowedRegistries } = env.registry;
     if (mirror && allowedRegistries.length > 0 && !allowedRegistries.includes(mirror)) {
