@@ -38,7 +38,8 @@ export const airgap = deriveEnvironment(prod, {
   components: {
     ci: {
       jenkins: {
-        url: `http://${JENKINS}:32080/`,
+        // Through the ingress controller's HTTPS node port (prod's cluster.ingress.nodePorts.https).
+        url: `https://${JENKINS}:31084/`,
         // The site's GitLab.
         gitlab: { url: `https://${GIT}` },
         // No update center behind the air gap: the site's controller image carries the plugins

@@ -119,6 +119,7 @@ export function buildEnvironment(config: EnvironmentConfig, options: BuildOption
         storageClass: cluster.storageClasses.default,
         waitForFirstConsumer: cluster.storageClasses.waitForFirstConsumer,
         ingressClassName: cluster.ingress.className,
+        ingressNamespace: cluster.ingress.namespace,
         apiServer: cluster.apiServer,
         argocdNamespace: config.gitops.argocdNamespace,
       })
@@ -132,6 +133,7 @@ export function buildEnvironment(config: EnvironmentConfig, options: BuildOption
   const certManager = byName.get('cert-manager');
   if (certManager) {
     delivery?.registry.dependsOn(certManager);
+    delivery?.jenkins.ingress.dependsOn(certManager);
     optimizer?.operator.dependsOn(certManager);
   }
 

@@ -23,7 +23,7 @@ export interface MlopsProps {
   /**
    * The serving gateway the model API is routed through (`serving.route`): its `<namespace>/<name>`,
    * the namespace of its pods, and the API's host there. Its policies require a JWT for the host.
-   * @default - none: `serving.route` must be false
+   * @default - none: the API is not routed (an environment without the serving stack)
    */
   readonly gateway?: { readonly ref: string; readonly namespace: string; readonly host: string };
 }
@@ -165,8 +165,7 @@ export class Mlops extends Construct {
         nodePort: s.nodePort,
       });
       servingNamespace.allowIngress({ name: 'clients', podSelector: api.app.selector, peers: [{ cidrs: s.clientCidrs }], ports: [{ port: s.containerPort }], fromNodes: true });
-      if (s.route) {
-        if (!props.gateway) throw new Error(`[${this.node.path}] prop 'config.serving.route' is set, but no gateway is given to route the model API through`);
+      if (s.route && props.gateway) {
         // The API through the serving gateway: TLS there, and a JWT of the site's issuer (EdgeAuthentication).
         new ModelRoute(this.serving, 'Route', {
           name: s.name,

@@ -29,6 +29,10 @@ export interface EdgeAuthenticationProps {
  *   request_authentication reference). DENY, not ALLOW: the ingress gateway's pods also carry
  *   Knative's cluster-local gateway, which an ALLOW policy would close too.
  *
+ * The generated import (imports/security.istio.io.ts) writes `jwksUri` as `jwks_uri`, the CRD's
+ * other spelling of the same field (same description and URL validation in crd-all.gen.yaml; at most
+ * one of `jwks`, `jwks_uri`, `jwksUri` may be set).
+ *
  * With `hosts`, the DENY rule matches each host as sent and with a port: Istio 1.24.6 matches the
  * Host header exactly, or with one `*` at either end, and keeps any port
  * (pilot/pkg/security/authz/matcher/header.go, `HostMatcher`), so `<host>:*` is needed for a client

@@ -4,7 +4,7 @@ import { ChatbotSchema, chatbotClusterIssues } from './chatbot';
 import { ClusterSchema } from './cluster';
 import { GitOpsSchema } from './gitops';
 import { MlopsSchema, mlopsClusterIssues } from './mlops';
-import { CiSchema } from './ci';
+import { ciClusterIssues, CiSchema } from './ci';
 import { KCloudSchema } from './kcloud';
 import { RegistryPolicySchema } from './registry';
 import { ServingSchema, servingClusterIssues } from './serving';
@@ -62,6 +62,7 @@ export const EnvironmentSchema = z
       ['serving', servingClusterIssues(env.components.serving, env.cluster)],
       ['mlops', mlopsClusterIssues(env.components.mlops, env.cluster)],
       ['chatbot', chatbotClusterIssues(env.components.chatbot, env.cluster)],
+      ['ci', ciClusterIssues(env.components.ci, env.cluster)],
     ] as const) {
       for (const issue of issues) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['components', slice, ...issue.path], message: issue.message });
     }
@@ -69,14 +70,14 @@ export const EnvironmentSchema = z
     const { serving, mlops, chatbot } = env.components;
     const exposed = [
       ...(serving.enabled && serving.models.some((m) => m.expose) ? ['components.serving.models (exposed through the gateway)'] : []),
-      ...(mlops.enabled && mlops.serving?.route ? ['components.mlops.serving.route'] : []),
+      ...(mlops.enabled && mlops.serving?.route && serving.enabled ? ['components.mlops.serving.route'] : []),
       ...(chatbot.enabled ? ['components.chatbot (its /api)'] : []),
     ];
     if (exposed.length > 0 && !env.auth.oidc) {
       ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['auth', 'oidc'], message: `required: ${exposed.join(', ')} accept only requests with a JWT of the site's OIDC issuer` });
     }
-    if (mlops.enabled && mlops.serving?.route && !serving.enabled) {
-      ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['components', 'mlops', 'serving', 'route'], message: "routes the model API through the serving gateway, but components.serving is not enabled; enable it or set route to false (the Service then needs an authentication story of its own)" });
+    if (chatbot.enabled && serving.enabled && !serving.istioCni) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['components', 'serving', 'istioCni'], message: "the chatbot's back end joins the mesh for its /api authentication; without the CNI node agent its sidecar needs the privileged istio-init container, which its 'restricted' namespace refuses" });
     }
     if (chatbot.enabled && !serving.enabled) {
       ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['components', 'chatbot', 'enabled'], message: "the chatbot's /api is authenticated by Istio (its back end joins the mesh), which components.serving installs; enable serving" });

@@ -111,7 +111,8 @@ export const ModelServingSchema = z
     /**
      * Serve the API through the serving gateway at `<name>.<serving domain>`: TLS, and only requests
      * with a JWT of the site's OIDC issuer (`auth.oidc`). Without it, a NodePort or LoadBalancer
-     * Service is open to its clients: the rule 'edge-authentication' (lib/checks/security-exposure.ts)
+     * Service is open to its clients (so is it without components.serving, where there is no gateway
+     * to route through): the rule 'edge-authentication' (lib/checks/security-exposure.ts)
      * then wants an authentication story of its own.
      */
     route: z.boolean().default(true),
