@@ -388,7 +388,7 @@ export function ciClusterIssues(ci: CiConfig, cluster: ClusterConfig): SliceIssu
   }
   const https = cluster.ingress.nodePorts?.https;
   const port = url.port === '' ? 443 : Number(url.port);
+  // Without node ports the controller's address and port are the cluster's (a load balancer): not known here.
   if (https !== undefined && port !== https) return [{ path: ['jenkins', 'url'], message: `port ${port} is not the ingress controller's HTTPS node port ${https} (cluster.ingress.nodePorts.https), where Jenkins is served` }];
-  if (https === undefined && port !== 443) return [{ path: ['jenkins', 'url'], message: `port ${port} is not 443, where the ingress controller serves HTTPS (cluster.ingress has no node ports)` }];
   return [];
 }
