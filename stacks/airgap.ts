@@ -8,6 +8,7 @@ import { prod } from './prod';
 const MIRROR = 'registry.airgap.internal:35000';
 const GIT = 'git.airgap.internal';
 const JENKINS = 'jenkins.airgap.internal';
+const SSO = 'sso.airgap.internal';
 // The platform registry (base.ts PLATFORM_REGISTRY) runs inside the cluster: the images CI builds stay
 // there, unrelocated (stacks/build.ts hands it to the registry policy); the rest comes from the mirror.
 
@@ -55,7 +56,8 @@ export const airgap = deriveEnvironment(prod, {
   components: {
     ci: {
       jenkins: {
-        url: `http://${JENKINS}:32080/`,
+        // Through the ingress controller's HTTPS node port (prod's cluster.ingress.nodePorts.https).
+        url: `https://${JENKINS}:31084/`,
         // The site's GitLab.
         gitlab: { url: `https://${GIT}` },
         // No update center behind the air gap: the site's controller image carries the plugins
@@ -73,11 +75,13 @@ export const airgap = deriveEnvironment(prod, {
       ],
     },
   },
+  // The site's own OIDC provider, inside the air gap (istiod fetches its keys).
+  auth: { oidc: { issuer: `https://${SSO}`, jwksUri: `https://${SSO}/jwks.json`, audiences: ['kompile-platform'] } },
   registry: {
     mirror: MIRROR,
     allowedRegistries: [MIRROR],
     // The site's Git server, the registry (it also serves KServe's OCI charts) and Jenkins' own
-    // address (GitLab links and webhooks point at it).
-    allowedHosts: [GIT, MIRROR, JENKINS],
+    // address (GitLab links and webhooks point at it), and the site's OIDC provider.
+    allowedHosts: [GIT, MIRROR, JENKINS, SSO],
   },
 });

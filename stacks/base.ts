@@ -41,6 +41,11 @@ export const base = {
     targetRevision: 'main',
     path: 'dist',
   },
+  // The site's OpenID Connect provider (placeholders, like the example.com hosts here): the model
+  // APIs and the chatbot's /api accept only its JWTs issued to this audience.
+  auth: {
+    oidc: { issuer: 'https://sso.example.com', jwksUri: 'https://sso.example.com/jwks.json', audiences: ['kompile-platform'] },
+  },
   components: {
     toolhive: {
       servers: [

@@ -16,7 +16,7 @@ import { IngressNginx, ingressNamespaces } from '../lib/serving/ingress-nginx';
 import { Mlops } from '../lib/mlops/mlops';
 import { KCloud } from '../lib/operators/kcloud';
 import { ToolHive } from '../lib/operators/toolhive';
-import { ServingStack } from '../lib/serving/serving-stack';
+import { SERVING_NAMESPACES, ServingStack } from '../lib/serving/serving-stack';
 import { CHARTS } from './charts';
 import { IMAGE_DIGESTS } from '../lib/core/image-digests';
 
@@ -80,8 +80,11 @@ export function buildEnvironment(config: EnvironmentConfig, options: BuildOption
     }).dependsOn(namespaces);
   });
 
-  if (components.serving.enabled) {
-    new ServingStack(platform, 'Serving', {
+  // The model API through the serving gateway, at `<name>.<serving domain>` (components.mlops.serving.route).
+  const apiRoute = components.mlops.enabled && components.mlops.serving?.route && components.serving.enabled
+    ? { host: `${components.mlops.serving.name}.${components.serving.domain}`, namespace: components.mlops.servingNamespace, port: components.mlops.serving.containerPort }
+    : undefined;
+  const serving = !components.serving.enabled ? undefined : new ServingStack(platform, 'Serving', {
       config: components.serving,
       charts,
       namespaces,
@@ -93,10 +96,12 @@ export function buildEnvironment(config: EnvironmentConfig, options: BuildOption
       mirror: config.registry.mirror,
       egress: cluster.network.egress,
       distribution: cluster.distribution,
+      oidc: config.auth.oidc,
+      routes: apiRoute ? [apiRoute] : [],
+      meshClients: components.chatbot.enabled ? [components.chatbot.namespace] : [],
     });
-  }
 
-  const mlops = components.mlops.enabled ? new Mlops(platform, 'Mlops', { config: components.mlops, namespaces, storageClasses: cluster.storageClasses, gpu: cluster.gpu }) : undefined;
+  const mlops = components.mlops.enabled ? new Mlops(platform, 'Mlops', { config: components.mlops, namespaces, storageClasses: cluster.storageClasses, gpu: cluster.gpu, gateway: apiRoute && serving ? { ref: serving.gatewayRef, namespace: SERVING_NAMESPACES.istio, host: apiRoute.host } : undefined }) : undefined;
   if (components.chatbot.enabled) {
     new Chatbot(platform, 'Chatbot', {
       config: components.chatbot,
@@ -105,6 +110,8 @@ export function buildEnvironment(config: EnvironmentConfig, options: BuildOption
       ingressClassName: cluster.ingress.className,
       ingressNamespace: cluster.ingress.namespace,
       gpu: cluster.gpu,
+      // The configuration requires both with the chatbot (auth.oidc, components.serving).
+      auth: { oidc: config.auth.oidc!, istioNamespace: SERVING_NAMESPACES.istio },
     });
   }
 
@@ -117,6 +124,7 @@ export function buildEnvironment(config: EnvironmentConfig, options: BuildOption
         storageClass: cluster.storageClasses.default,
         waitForFirstConsumer: cluster.storageClasses.waitForFirstConsumer,
         ingressClassName: cluster.ingress.className,
+        ingressNamespace: cluster.ingress.namespace,
         apiServer: cluster.apiServer,
         argocdNamespace: config.gitops.argocdNamespace,
         network: { ...cluster.network, podCidrs: clusterPodCidrs(cluster) },
@@ -158,6 +166,7 @@ export function buildEnvironment(config: EnvironmentConfig, options: BuildOption
     delivery?.registry.dependsOn(certManager);
     // trust-manager's webhook certificate is a cert-manager Certificate (its chart's templates/certificate.yaml).
     registryTrust?.trustManager.dependsOn(certManager);
+    delivery?.jenkins.ingress.dependsOn(certManager);
     optimizer?.operator.dependsOn(certManager);
   }
 

@@ -43,8 +43,9 @@ export const prod = defineEnvironment({
       quotas: {
         training: { requests: { cpu: '16', memory: '64Gi' }, limits: { cpu: '32', memory: '128Gi' }, gpu: 4 },
       },
-      // kubeadm has no load-balancer implementation by default: expose the API on a node port.
-      serving: { image: IRIS_SERVING_IMAGE, serviceType: 'NodePort', nodePort: 30800 },
+      // The API through the serving gateway (TLS and a JWT, components.mlops.serving.route) on a
+      // ClusterIP Service, instead of a plain-HTTP node port open to anyone.
+      serving: { image: IRIS_SERVING_IMAGE },
     },
     chatbot: { host: 'chatbot.platform.internal', backend: { replicas: 2 } },
   },

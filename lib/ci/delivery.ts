@@ -25,6 +25,8 @@ export interface DeliveryProps {
   readonly waitForFirstConsumer?: readonly string[];
   /** The cluster's ingress class, for the registry's Ingress. */
   readonly ingressClassName: string;
+  /** The ingress controller's namespace: the only peer reaching Jenkins' UI from outside its namespaces. */
+  readonly ingressNamespace: string;
   /** The API server's addresses, for the Jenkins controller's egress. */
   readonly apiServer: ClusterConfig['apiServer'];
   /** Argo CD's namespace: Image Updater and its ImageUpdater resources live there. */
@@ -109,8 +111,9 @@ export class Delivery extends Construct {
       fromNodes: true,
     });
 
-    // Jenkins controller: its UI and GitLab's webhooks arrive on the NodePort; agents connect back.
-    jenkinsNs.allowIngress({ name: 'jenkins-http', peers: [{ cidrs: ANYWHERE }, { namespaces: [jen.agentsNamespace] }], ports: [{ port: JENKINS_HTTP_PORT }], fromNodes: true });
+    // Jenkins controller: its UI and GitLab's webhooks arrive through the ingress controller (TLS);
+    // agents connect back.
+    jenkinsNs.allowIngress({ name: 'jenkins-http', peers: [{ namespaces: [props.ingressNamespace, jen.agentsNamespace] }], ports: [{ port: JENKINS_HTTP_PORT }] });
     jenkinsNs.allowIngress({ name: 'jenkins-agents', peers: [{ namespaces: [jen.agentsNamespace] }], ports: [{ port: AGENT_LISTENER_PORT }] });
     jenkinsNs.allowEgress({ name: 'kube-apiserver', peers: [{ cidrs: props.apiServer.cidrs }], ports: props.apiServer.ports.map((port) => ({ port })) });
     // GitLab: build status, checkout of pipeline definitions (HTTPS, HTTP, SSH).
@@ -156,7 +159,7 @@ export class Delivery extends Construct {
       plugins: jen.plugins,
       adminSecret: jen.adminSecret,
       url: jen.url,
-      nodePort: jen.nodePort,
+      ingress: { className: props.ingressClassName, tlsSecretName: jen.tls.secretName, issuer: jen.tls.issuer },
       gitlab: jen.gitlab,
       jobs: jen.jobs.map((job) => ({
         name: job.name,

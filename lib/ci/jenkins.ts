@@ -4,6 +4,7 @@ import { Component } from '../core/component';
 import { declareImageField, pointerOf } from '../core/image-field';
 import { ChartSource, ChartImage, UpstreamChart } from '../core/upstream-chart';
 import { BuildJob, jobDsl } from './build-jobs';
+import { JenkinsIngress, JenkinsIngressProps } from './jenkins-ingress';
 import { JcascResources, literalImagesIn, renderJcasc } from './jcasc';
 import { JNLP_IMAGE_VARIABLE, KANIKO_CONTAINER, KANIKO_IMAGE_VARIABLE, KanikoBuildProps, kanikoPodTemplate, PUSH_CONTAINER, PUSH_IMAGE_VARIABLE, SIGN_CONTAINER, SIGN_IMAGE_VARIABLE } from './kaniko';
 
@@ -48,8 +49,11 @@ export interface JenkinsProps {
   readonly adminSecret: string;
   /** Jenkins' URL with its port. */
   readonly url: string;
-  /** NodePort of the controller's HTTP Service. */
-  readonly nodePort: number;
+  /**
+   * The UI through the ingress controller with TLS, at the host of `url` (the controller's Service
+   * stays ClusterIP, the chart's default `controller.serviceType` in chart 5.8.104 values.yaml).
+   */
+  readonly ingress: Omit<JenkinsIngressProps, 'namespace' | 'host' | 'service'>;
   /**
    * GitLab: its URL, and Secrets (each in Jenkins' namespace) with the API token (`token`), the
    * webhook secret (`token`) and the credentials build jobs clone with (`username`, `password`,
@@ -83,6 +87,8 @@ const SPLIT = { kind: 'split', registryKey: 'registry', repositoryKey: 'reposito
 export class Jenkins extends Construct {
   readonly chart: UpstreamChart;
   readonly rbac: Component;
+  /** The `jenkins-ingress` component: TLS Ingress and its certificate. */
+  readonly ingress: JenkinsIngress;
   /** In-cluster URL agents use. */
   readonly internalUrl: string;
   private readonly url: string;
@@ -138,8 +144,6 @@ export class Jenkins extends Construct {
         // `admin.userKey` / `admin.passwordKey`).
         admin: { createSecret: true, existingSecret: props.adminSecret },
         jenkinsUrl: this.url,
-        serviceType: 'NodePort',
-        nodePort: props.nodePort,
         numExecutors: 0,
         installPlugins: props.plugins.length > 0 ? props.plugins.map((p) => `${p.name}:${p.version}`) : false,
         // The images of the agent pods, for JCasC's `${JNLP_IMAGE}` / `${KANIKO_IMAGE}` / …; the
@@ -242,6 +246,10 @@ export class Jenkins extends Construct {
     }).addDependency(reloadRole);
     // The controller starts only once it may start agents.
     this.chart.dependsOn(this.rbac);
+
+    // The controller's Service is `jenkins.fullname` (= fullnameOverride) on `controller.servicePort`
+    // (chart 5.8.104 templates/jenkins-controller-svc.yaml, values.yaml default 8080).
+    this.ingress = new JenkinsIngress(this, 'Ingress', { ...props.ingress, namespace: ns, host: new URL(this.url).hostname, service: { name: RELEASE, port: JENKINS_HTTP_PORT } });
   }
 
   /**

@@ -266,7 +266,9 @@ export class PrivateRegistry extends Component {
     orderClaimForConsumer(pvc, deployment, props.storageWaitsForFirstConsumer ?? false);
 
     const service = new k8s.KubeService(this, 'Service', {
-      metadata: { name: 'registry', namespace: ns, labels },
+      // Every /v2/ request needs an htpasswd user (REGISTRY_AUTH htpasswd above): the rule
+      // 'edge-authentication' (lib/checks/security-exposure.ts) reads this for the NodePort.
+      metadata: { name: 'registry', namespace: ns, labels, annotations: { 'kompile.dev/authentication': 'http-basic' } },
       spec: {
         type: props.nodePort !== undefined ? 'NodePort' : 'ClusterIP',
         selector: labels,

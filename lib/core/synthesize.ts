@@ -9,6 +9,7 @@ import { projectBoundaryFindings, projectFindings } from '../checks/argocd-proje
 import { unlockedImages } from '../checks/chart-images';
 import { crdApiVersions, SYNC_WAVE_ANNOTATION } from '../checks/objects';
 import { podAdmissionFindings } from '../checks/pod-admission';
+import { securityExposureFindings } from '../checks/security-exposure';
 import { securityRbacFindings } from '../checks/security-rbac';
 import { supplyChainFindings } from '../checks/security-supply-chain';
 import { securityTrustFindings } from '../checks/security-trust';
@@ -426,6 +427,10 @@ export function synthesize(platform: Platform, policy: RegistryPolicy, options: 
     ...securityTrustFindings(jsons, { namespaceOf: destinationOf }),
     ...buildSecurityFindings(jsons, { namespaceOf: destinationOf }),
   ]) {
+    (isRendered(all[f.index].obj) ? warnings : issues).push({ path: all[f.index].obj.node.path, message: `${f.pointer}: ${f.message} [${f.rule}]` });
+  }
+  // Exposure outside the cluster without an authentication story (lib/checks/security-exposure.ts), likewise.
+  for (const f of securityExposureFindings(all.map((r) => r.json), { namespaceOf: destinationOf })) {
     (isRendered(all[f.index].obj) ? warnings : issues).push({ path: all[f.index].obj.node.path, message: `${f.pointer}: ${f.message} [${f.rule}]` });
   }
 

@@ -18,7 +18,8 @@
  * files (`.argocd-source-<app>.yaml`) moving only the images their ImageUpdater follows, to digests
  * in the image lock and the allowed registries (lib/checks/write-back.ts); no CA key mounted and no
  * trust material distributed from a Secret's private key (lib/checks/security-trust.ts); no registry
- * credential in a container that runs build steps (lib/checks/security-build.ts).
+ * credential in a container that runs build steps (lib/checks/security-build.ts); nothing reachable from outside the cluster without an
+ * authentication story (lib/checks/security-exposure.ts).
  */
 import { auditObject } from '../checks/audit';
 import { hookFindings } from '../checks/argocd-hooks';
@@ -33,6 +34,7 @@ import { kubernetesVersionFindings } from '../checks/kubernetes-versions';
 import { syncWaveFindings } from '../checks/sync-waves';
 import { apiValidationFindings } from '../checks/api-validation';
 import { podAdmissionFindings } from '../checks/pod-admission';
+import { securityExposureFindings } from '../checks/security-exposure';
 import { securityRbacFindings } from '../checks/security-rbac';
 import { supplyChainFindings } from '../checks/security-supply-chain';
 import { securityTrustFindings } from '../checks/security-trust';
@@ -56,7 +58,7 @@ import { displayName, environmentsOf, ManifestObject, namespaceOf, RenderedTree,
 export type Severity = 'error' | 'warning';
 
 /** What a finding is about; each rule has one severity. */
-export type Rule = 'schema' | 'api' | 'yaml-1.1' | 'pod-security' | 'resources' | 'probes' | 'image-tag' | 'network-policy' | 'secret-value' | 'airgap' | 'chart-image' | 'chart-values' | 'chart-unchecked' | 'argocd-project' | 'argocd-order' | 'argocd-hook' | 'argocd-diff' | 'sync-wave' | 'ingress-health' | 'duplicate' | 'namespace' | 'kubernetes-version' | 'node-port' | 'load-balancer-port' | 'rbac-wildcard' | 'webhook-fail-closed' | 'secret-on-command-line' | 'trust-private-key' | 'netpol-open-peer' | 'netpol-unknown-namespace' | 'build-credentials' | 'security-exception' | 'write-back' | 'mutable-image' | 'unpinned-git-source';
+export type Rule = 'schema' | 'api' | 'yaml-1.1' | 'pod-security' | 'resources' | 'probes' | 'image-tag' | 'network-policy' | 'secret-value' | 'airgap' | 'chart-image' | 'chart-values' | 'chart-unchecked' | 'argocd-project' | 'argocd-order' | 'argocd-hook' | 'argocd-diff' | 'sync-wave' | 'ingress-health' | 'duplicate' | 'namespace' | 'kubernetes-version' | 'node-port' | 'load-balancer-port' | 'rbac-wildcard' | 'webhook-fail-closed' | 'secret-on-command-line' | 'trust-private-key' | 'netpol-open-peer' | 'netpol-unknown-namespace' | 'build-credentials' | 'edge-authentication' | 'security-exception' | 'write-back' | 'mutable-image' | 'unpinned-git-source';
 
 export const SEVERITY: Readonly<Record<Rule, Severity>> = {
   schema: 'error',
@@ -119,6 +121,8 @@ export const SEVERITY: Readonly<Record<Rule, Severity>> = {
   'trust-private-key': 'error',
   // A registry credential where build steps run (lib/checks/security-build.ts): any build can push anything.
   'build-credentials': 'error',
+  // lib/checks/security-exposure.ts: reachable from outside the cluster without an authentication story.
+  'edge-authentication': 'error',
 };
 
 export interface ValidationFinding {
@@ -409,8 +413,16 @@ export function validateTree(tree: RenderedTree, options: ValidateOptions = {}):
       .map((o) => (o.object.spec as { source?: { repoURL?: unknown } } | undefined)?.source?.repoURL)
       .filter((r): r is string => typeof r === 'string');
     for (const f of supplyChainFindings(objects.map((o) => o.object), { tier: options.tiers?.get(env) ?? 'development', ownRepos: gitopsRepo ? [gitopsRepo] : rootRepos })) findings.push(security(f));
-    for (const f of securityTrustFindings(objects.map((o) => o.object), { namespaceOf: (i) => (objects[i].chart !== undefined ? destinationOf(i) : undefined) })) findings.push(security(f));
-    for (const f of buildSecurityFindings(objects.map((o) => o.object), { namespaceOf: (i) => (objects[i].chart !== undefined ? destinationOf(i) : undefined) })) findings.push(security(f));
+    // The object rules that judge a chart's objects in its Application's namespace.
+    const chartNamespaceOf = (i: number) => (objects[i].chart !== undefined ? destinationOf(i) : undefined);
+    const manifests = objects.map((o) => o.object);
+    for (const f of [
+      ...securityTrustFindings(manifests, { namespaceOf: chartNamespaceOf }),
+      ...buildSecurityFindings(manifests, { namespaceOf: chartNamespaceOf }),
+      ...securityExposureFindings(manifests, { namespaceOf: chartNamespaceOf }),
+    ]) {
+      findings.push(security(f));
+    }
     // A chart rendered from an Application's values (same file) stands for those values.
     const renderedBy = (i: number) => {
       const o = objects[i];

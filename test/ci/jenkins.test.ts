@@ -23,8 +23,8 @@ const PROPS: JenkinsProps = {
   signImage: 'ghcr.io/sigstore/cosign/cosign:v2.6.1-dev',
   plugins: [{ name: 'kubernetes', version: '4423.vb_59f230b_ce53' }, { name: 'git', version: '5.10.1' }],
   adminSecret: 'ci-admin',
-  url: 'http://jenkins.example.org:31000',
-  nodePort: 31000,
+  url: 'https://jenkins.example.org:31084',
+  ingress: { className: 'nginx' },
   gitlab: { url: 'https://gitlab.example.org', tokenSecret: 'gl-token', webhookSecret: 'gl-hook', checkoutSecret: 'gl-checkout' },
   storageClass: 'nfs-csi',
   storage: '50Gi',
@@ -80,13 +80,28 @@ describe('Jenkins', () => {
     expect(text).not.toContain('gitlabApiToken:');
   });
 
-  it("publishes the controller on its NodePort and names the port in Jenkins' URL and webhook URLs", () => {
-    const { jenkins, values } = build();
-    expect(dig(values, 'controller.serviceType')).toBe('NodePort');
-    expect(dig(values, 'controller.nodePort')).toBe(31000);
-    expect(dig(values, 'controller.jenkinsUrl')).toBe('http://jenkins.example.org:31000/');
-    expect(dig(casc(values, 'unclassified'), 'unclassified.location.url')).toBe('http://jenkins.example.org:31000/');
-    expect(jenkins.webhookUrl('platform/chatbot backend')).toBe('http://jenkins.example.org:31000/project/platform/chatbot%20backend');
+  it("serves the UI through the ingress controller with TLS, no node port, and names the port in Jenkins' URL and webhook URLs", () => {
+    const { jenkins, values, out } = build();
+    expect(dig(values, 'controller.serviceType')).toBeUndefined();
+    expect(dig(values, 'controller.nodePort')).toBeUndefined();
+    expect(dig(values, 'controller.jenkinsUrl')).toBe('https://jenkins.example.org:31084/');
+    expect(dig(casc(values, 'unclassified'), 'unclassified.location.url')).toBe('https://jenkins.example.org:31084/');
+    expect(jenkins.webhookUrl('platform/chatbot backend')).toBe('https://jenkins.example.org:31084/project/platform/chatbot%20backend');
+    const objects = objectsIn(out, 'jenkins-ingress/manifests.yaml');
+    const ingress = findObject(objects, 'Ingress', 'jenkins');
+    expect(ingress.metadata.annotations?.['kompile.dev/authentication']).toBe('application-login');
+    expect(ingress.spec).toMatchObject({ ingressClassName: 'nginx', tls: [{ hosts: ['jenkins.example.org'], secretName: 'jenkins-tls' }], rules: [{ host: 'jenkins.example.org', http: { paths: [{ path: '/', backend: { service: { name: 'jenkins', port: { number: 8080 } } } }] } }] });
+    const cert = findObject(objects, 'Certificate', 'jenkins-tls');
+    expect(cert.spec).toMatchObject({ secretName: 'jenkins-tls', dnsNames: ['jenkins.example.org'], issuerRef: { kind: 'Issuer', name: 'jenkins-ca' } });
+    expect(findObject(objects, 'Issuer', 'jenkins-ca').spec).toEqual({ ca: { secretName: 'jenkins-ca' } });
+  });
+
+  it('takes the certificate from a given issuer and secret name, without a local CA', () => {
+    const { out } = build({ ingress: { className: 'internal', tlsSecretName: 'ci-tls', issuer: { kind: 'ClusterIssuer', name: 'site-ca' } } });
+    const objects = objectsIn(out, 'jenkins-ingress/manifests.yaml');
+    expect(findObject(objects, 'Certificate', 'ci-tls').spec).toMatchObject({ secretName: 'ci-tls', issuerRef: { kind: 'ClusterIssuer', name: 'site-ca', group: 'cert-manager.io' } });
+    expect(objects.filter((o) => o.kind === 'Issuer')).toEqual([]);
+    expect(findObject(objects, 'Ingress', 'jenkins').spec).toMatchObject({ ingressClassName: 'internal', tls: [{ secretName: 'ci-tls' }] });
   });
 
   it('configures the Kubernetes cloud in the agents namespace, reaching the controller in-cluster', () => {
@@ -233,14 +248,16 @@ describe('JCasC model', () => {
 });
 
 describe('JenkinsSchema', () => {
-  it("refuses a URL without Jenkins' port (seed 002's silent webhook)", () => {
-    const r = JenkinsSchema.safeParse({ url: 'http://jenkins.local/' });
-    expect(r.error?.issues[0]).toMatchObject({ path: ['url'], message: expect.stringMatching(/port explicitly/) });
+  it('refuses a plain-HTTP URL', () => {
+    const r = JenkinsSchema.safeParse({ url: 'http://jenkins.local:31084/' });
+    expect(r.error?.issues[0]).toMatchObject({ path: ['url'], message: expect.stringMatching(/must use https/) });
   });
 
-  it('refuses a URL port other than the NodePort', () => {
-    const r = JenkinsSchema.safeParse({ url: 'http://jenkins.local:8080/', nodePort: 32080 });
-    expect(r.error?.issues[0]).toMatchObject({ path: ['url'], message: expect.stringMatching(/not Jenkins' NodePort 32080/) });
+  it("refuses a URL port other than the ingress controller's HTTPS port (seed 002's silent webhook)", () => {
+    const env = (url: string, nodePorts?: object) => () => parseEnvironment(merge(prod, { components: { ci: { jenkins: { url } } }, cluster: { ingress: { nodePorts } } }));
+    expect(env('https://jenkins.local:32080/')).toThrow(/components\.ci\.jenkins\.url.*port 32080 is not the ingress controller's HTTPS node port 31084/s);
+    expect(env('https://jenkins.local/')).toThrow(/port 443 is not the ingress controller's HTTPS node port 31084/);
+    expect(env('https://jenkins.local:31084/')).not.toThrow();
   });
 
   it('refuses agents in the controller namespace', () => {

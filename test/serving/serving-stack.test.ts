@@ -125,7 +125,8 @@ describe('serving namespaces', () => {
   });
 
   it('without the CNI node agent, meshed namespaces must be privileged, and say why', () => {
-    const out = synthEnvironment({ components: { serving: { istioCni: false } } }, prod);
+    // The chatbot's back end would need istio-init in its restricted namespace: off (config rule).
+    const out = synthEnvironment({ components: { serving: { istioCni: false }, chatbot: { enabled: false }, ci: { imageUpdater: { applications: [] } } } }, prod);
     expect(out.files.has('apps/istio-cni.yaml')).toBe(false);
     expect(values(out, 'istiod', 'pilot.cni')).toBeUndefined();
     for (const name of ['kserve-models', 'knative-serving']) {
@@ -164,6 +165,8 @@ describe('serving namespaces', () => {
     expect(at(istiod, 'spec.ingress.0.from')).toEqual([
       { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kserve-models' } } },
       { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'knative-serving' } } },
+      // The chatbot's back end joins the mesh for its /api authentication.
+      { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'chatbot' } } },
     ]);
   });
 
@@ -231,7 +234,8 @@ describe('models as data', () => {
   });
 
   it('builds no serving stack when it is off', () => {
-    const out = synthEnvironment({ components: { serving: { enabled: false } } });
+    // The chatbot's /api needs the mesh (config rule): off with it.
+    const out = synthEnvironment({ components: { serving: { enabled: false }, chatbot: { enabled: false }, ci: { imageUpdater: { applications: [] } } } });
     expect([...out.files.keys()].filter((f) => /kserve|istio|cert-manager|knative/.test(f))).toEqual([]);
   });
 });

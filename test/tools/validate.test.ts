@@ -80,6 +80,16 @@ describe('validateTree', () => {
     expect(validateTree(tree([...good, bundle('') as unknown as Obj]), { schema }).map((f) => `${f.rule} ${f.path}`)).toEqual(['schema /spec/sources/0/secret/key']);
   });
 
+  it('reports a node port without an authentication story (lib/checks/security-exposure.ts) as an error of rule edge-authentication, a chart\'s as a warning', () => {
+    const svc = { apiVersion: 'v1', kind: 'Service', metadata: { name: 'api', namespace: 'ml' }, spec: { type: 'NodePort', selector: { app: 'api' }, ports: [{ port: 80 }] } };
+    const t = tree([...good, svc as unknown as Obj]);
+    expect(validateTree(t, { schema })).toEqual([expect.objectContaining({ severity: 'error', rule: 'edge-authentication', object: 'Service/ml/api', path: '/spec/type' })]);
+    const fromChart = { ...t, objects: t.objects.map((o) => (o.object.kind === 'Service' ? { ...o, chart: 'exposed' } : o)) };
+    expect(validateTree(fromChart, { schema })).toEqual([expect.objectContaining({ severity: 'warning', rule: 'edge-authentication', message: expect.stringContaining('(rendered from chart exposed)') })]);
+    const named = { ...svc, metadata: { ...svc.metadata, annotations: { 'kompile.dev/authentication': 'http-basic' } } };
+    expect(validateTree(tree([...good, named as unknown as Obj]), { schema })).toEqual([]);
+  });
+
   it("reports what an upstream chart renders as a warning of the same rule, naming the chart (Kompile's own objects stay errors)", () => {
     const role = { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: { name: 'all', namespace: 'ml' }, rules: [{ apiGroups: [''], resources: ['pods'], verbs: ['*'] }] };
     const t = tree([...good, role as unknown as Obj]);
@@ -290,9 +300,9 @@ spec:
     const clusterNamespaces = new Map(configs.map((c) => [c.name, [c.gitops.argocdNamespace, ...clusterNamespacesOf(c.cluster)]]));
     const findings = validateTree(compiledTree(), { schema, policies: new Map([['airgap', policy]]), ingressPublishesStatus, clusterCidrs, clusterNamespaces });
     expect(findings.filter((f) => f.severity === 'error')).toEqual([]);
-    // Without the fact, dev's chatbot Ingress holds back the later waves.
+    // Without the fact, dev's chatbot and Jenkins Ingresses hold back the later waves.
     const unpublished = validateTree(compiledTree(), { ingressPublishesStatus: new Map([['dev', false]]) }).filter((f) => f.rule === 'ingress-health');
-    expect(unpublished.map((f) => `${f.environment} ${f.file} ${f.object}`)).toEqual(['dev dev/chatbot/manifests.yaml Ingress/chatbot/chatbot']);
+    expect(unpublished.map((f) => `${f.environment} ${f.file} ${f.object}`)).toEqual(['dev dev/chatbot/manifests.yaml Ingress/chatbot/chatbot', 'dev dev/jenkins-ingress/manifests.yaml Ingress/jenkins/jenkins']);
   });
 });
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ContainerResourcesSchema, nodePort, quantity } from './common';
-import { dnsLabel } from './cluster';
+import { ClusterConfig, dnsLabel, SliceIssue } from './cluster';
 import { registryHost } from './registry';
 import { compareJenkinsVersions, JENKINS_VERSION, jenkinsVersionOfImage } from '../jenkins-version';
 import { IMAGE_PINS } from '../image-pins';
@@ -242,9 +242,20 @@ export const JenkinsSchema = z
      * The URL GitLab and people reach Jenkins at, WITH its port: a webhook to the bare host answers
      * 200 from the wrong listener and triggers nothing (seed 002).
      */
-    url: z.string().url().default('http://jenkins.local:32080/'),
-    /** NodePort of the controller's HTTP Service, the port in `url`. */
-    nodePort: nodePort.default(32080),
+    url: z.string().url().default('https://jenkins.local:31084/'),
+    /**
+     * TLS of the Jenkins UI, served through the ingress controller at the host of `url` (the
+     * controller's own Service is ClusterIP: no plain-HTTP node port).
+     */
+    tls: z
+      .object({
+        /** Secret cert-manager writes the certificate to, in Jenkins' namespace. */
+        secretName: secretName.default('jenkins-tls'),
+        /** Issuer of the certificate. @default - a CA local to Jenkins' namespace */
+        issuer: IssuerRefSchema.optional(),
+      })
+      .strict()
+      .default({}),
     gitlab: z
       .object({
         url: z.string().url().default('https://gitlab.example.com'),
@@ -282,10 +293,8 @@ export const JenkinsSchema = z
     } catch {
       return;
     }
-    if (url.port === '') {
-      ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['url'], message: "must name Jenkins' port explicitly (e.g. :32080): a GitLab webhook without it reaches nothing that builds" });
-    } else if (Number(url.port) !== j.nodePort) {
-      ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['url'], message: `port ${url.port} is not Jenkins' NodePort ${j.nodePort}` });
+    if (url.protocol !== 'https:') {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['url'], message: 'must use https: Jenkins is served through the ingress controller with TLS (logins and webhook secrets would otherwise cross the network in clear)' });
     }
     if (j.namespace === j.agentsNamespace) {
       ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['agentsNamespace'], message: 'agents need a namespace of their own, apart from the controller' });
@@ -539,3 +548,23 @@ export type KanikoConfig = z.infer<typeof KanikoSchema>;
 export type SigningConfig = z.infer<typeof SigningSchema>;
 export type ImageUpdaterConfig = z.infer<typeof ImageUpdaterSchema>;
 export type UpdatedImageConfig = z.infer<typeof UpdatedImageSchema>;
+
+/**
+ * Rules of the CI slice that depend on the cluster: Jenkins' URL names the ingress controller's HTTPS
+ * port, where GitLab's webhooks and people arrive (a webhook to another port answers from the wrong
+ * listener and triggers nothing, seed 002).
+ */
+export function ciClusterIssues(ci: CiConfig, cluster: ClusterConfig): SliceIssue[] {
+  if (!ci.enabled) return [];
+  let url: URL;
+  try {
+    url = new URL(ci.jenkins.url);
+  } catch {
+    return [];
+  }
+  const https = cluster.ingress.nodePorts?.https;
+  const port = url.port === '' ? 443 : Number(url.port);
+  // Without node ports the controller's address and port are the cluster's (a load balancer): not known here.
+  if (https !== undefined && port !== https) return [{ path: ['jenkins', 'url'], message: `port ${port} is not the ingress controller's HTTPS node port ${https} (cluster.ingress.nodePorts.https), where Jenkins is served` }];
+  return [];
+}

@@ -1,9 +1,10 @@
 import { z } from 'zod';
+import { AuthSchema } from './auth';
 import { ChatbotSchema, chatbotClusterIssues } from './chatbot';
 import { ClusterSchema } from './cluster';
 import { GitOpsSchema } from './gitops';
 import { MlopsSchema, mlopsClusterIssues } from './mlops';
-import { admissionEnabled, CiSchema } from './ci';
+import { admissionEnabled, ciClusterIssues, CiSchema } from './ci';
 import { KCloudSchema } from './kcloud';
 import { RegistryPolicySchema } from './registry';
 import { ServingSchema, servingClusterIssues } from './serving';
@@ -37,6 +38,8 @@ export const EnvironmentSchema = z
     gitops: GitOpsSchema,
     cluster: ClusterSchema,
     registry: RegistryPolicySchema.default({}),
+    /** Authentication at the platform's edge (the site's OIDC issuer). */
+    auth: AuthSchema.default({}),
     components: ComponentsSchema.default({}),
   })
   .strict()
@@ -59,6 +62,7 @@ export const EnvironmentSchema = z
       ['serving', servingClusterIssues(env.components.serving, env.cluster)],
       ['mlops', mlopsClusterIssues(env.components.mlops, env.cluster)],
       ['chatbot', chatbotClusterIssues(env.components.chatbot, env.cluster)],
+      ['ci', ciClusterIssues(env.components.ci, env.cluster)],
     ] as const) {
       for (const issue of issues) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['components', slice, ...issue.path], message: issue.message });
     }
@@ -68,6 +72,26 @@ export const EnvironmentSchema = z
         path: ['components', 'ci', 'signing', 'publicKey'],
         message: `admission verifies signatures${env.components.ci.signing.admission.enabled === undefined ? ' in a production tier' : ''}: set the public key CI signs with (cosign.pub), or signing.admission.enabled: false`,
       });
+    }
+    // Authentication at the edge: what the gateway exposes needs the site's OIDC issuer, which istiod must reach.
+    const { serving, mlops, chatbot } = env.components;
+    const exposed = [
+      ...(serving.enabled && serving.models.some((m) => m.expose) ? ['components.serving.models (exposed through the gateway)'] : []),
+      ...(mlops.enabled && mlops.serving?.route && serving.enabled ? ['components.mlops.serving.route'] : []),
+      ...(chatbot.enabled ? ['components.chatbot (its /api)'] : []),
+    ];
+    if (exposed.length > 0 && !env.auth.oidc) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['auth', 'oidc'], message: `required: ${exposed.join(', ')} accept only requests with a JWT of the site's OIDC issuer` });
+    }
+    if (chatbot.enabled && serving.enabled && !serving.istioCni) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['components', 'serving', 'istioCni'], message: "the chatbot's back end joins the mesh for its /api authentication; without the CNI node agent its sidecar needs the privileged istio-init container, which its 'restricted' namespace refuses" });
+    }
+    if (chatbot.enabled && !serving.enabled) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['components', 'chatbot', 'enabled'], message: "the chatbot's /api is authenticated by Istio (its back end joins the mesh), which components.serving installs; enable serving" });
+    }
+    if (env.auth.oidc && env.registry.allowedHosts.length > 0) {
+      const h = hostOf(env.auth.oidc.jwksUri);
+      if (h && !env.registry.allowedHosts.includes(h)) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['auth', 'oidc', 'jwksUri'], message: `host '${h}' is not in registry.allowedHosts; istiod could not fetch the keys` });
     }
     const { mirror, allowedRegistries } = env.registry;
     if (mirror && allowedRegistries.length > 0 && !allowedRegistries.includes(mirror)) {
