@@ -11,7 +11,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { isWriteBack, writeOutputs } from './lib/core/writer';
 import { helmBinary } from './lib/tools/helm';
-import { loadEnvironments, synthesizeAll } from './lib/tools/synth';
+import { loadEnvironments, synthesizeAll, synthWarningLines } from './lib/tools/synth';
 import { inputsDigest, outputDigest, readStamp, stampFile, unchangedSince, writeStamp } from './lib/tools/synth-stamp';
 
 const DIST = path.join(__dirname, 'dist');
@@ -58,7 +58,7 @@ async function main(): Promise<void> {
   writeOutputs(DIST, outputs, { preserve: isWriteBack });
   copyForCdk8s();
   const summary = outputs.map((o) => `dist/${o.environment}: ${o.files.size} files, ${o.images.size} images`);
-  const warnings = outputs.flatMap((o) => (o.warnings ?? []).map((w) => `warning: ${o.environment}: [${w.path}] ${w.message}`));
+  const warnings = synthWarningLines(outputs);
   if (unchecked.length > 0) {
     const charts = [...new Set(unchecked.map((u) => u.chart))].sort();
     summary.push(`${charts.length} upstream chart(s) not vendored, so referenced and not rendered or checked: ${charts.join(', ')} (kompile charts pull)`);

@@ -3,12 +3,12 @@ import { JETSTACK_CHARTS } from '../lib/serving/cert-manager';
 import { INGRESS_NGINX_CHARTS } from '../lib/serving/ingress-nginx';
 import { ISTIO_CHARTS } from '../lib/serving/istio';
 import { KNATIVE_OPERATOR_CHARTS } from '../lib/serving/knative-operator';
-import { KSERVE_CHARTS } from '../lib/serving/kserve';
 import { prod } from './prod';
 
 const MIRROR = 'registry.airgap.internal:35000';
 const GIT = 'git.airgap.internal';
 const JENKINS = 'jenkins.airgap.internal';
+const SSO = 'sso.airgap.internal';
 // The platform registry (base.ts PLATFORM_REGISTRY) runs inside the cluster: the images CI builds stay
 // there, unrelocated (stacks/build.ts hands it to the registry policy); the rest comes from the mirror.
 
@@ -20,24 +20,44 @@ export const airgap = deriveEnvironment(prod, {
   name: 'airgap',
   gitops: {
     repoURL: `https://${GIT}/platform/kompile-gitops.git`,
+    // Every chart source is mirrored: its mirror derived from the base of its kind (a Git repository
+    // at <git>/<path>, an OCI chart at <oci>/<path>, a Helm repository at <helm>/<host>/<path>), unless
+    // sourceMirrors names it (lib/core/config/gitops.ts chartMirrorURL).
+    chartMirrors: {
+      helm: `https://${GIT}/mirrors/helm`,
+      // KServe's OCI charts are served by the registry.
+      oci: MIRROR,
+      git: `https://${GIT}/mirrors`,
+    },
+    // The site's chart mirror names its Helm repositories by project, not by host.
     sourceMirrors: {
-      'https://github.com/stacklok/toolhive.git': `https://${GIT}/mirrors/stacklok/toolhive.git`,
-      // Helm repositories of the serving stack, served by the site's chart mirror; KServe's OCI charts from the registry.
       [JETSTACK_CHARTS]: `https://${GIT}/mirrors/helm/jetstack`,
       [ISTIO_CHARTS]: `https://${GIT}/mirrors/helm/istio`,
       [KNATIVE_OPERATOR_CHARTS]: `https://${GIT}/mirrors/helm/knative-operator`,
-      [KSERVE_CHARTS]: `${MIRROR}/kserve/charts`,
       [INGRESS_NGINX_CHARTS]: `https://${GIT}/mirrors/helm/ingress-nginx`,
-      'https://github.com/openkcloud/kcloud-cost-scheduler.git': `https://${GIT}/mirrors/openkcloud/kcloud-cost-scheduler.git`,
-      // Helm repositories, served by the site's Git server's package registry.
+      // Helm repositories served by the site's Git server's package registry.
       'https://charts.jenkins.io': `https://${GIT}/mirrors/charts/jenkins`,
       'https://argoproj.github.io/argo-helm': `https://${GIT}/mirrors/charts/argo`,
+      'https://sigstore.github.io/helm-charts': `https://${GIT}/mirrors/charts/sigstore`,
+    },
+  },
+  cluster: {
+    // Behind the air gap nothing is "anywhere": the site's Git server and registry mirror are on its
+    // server network (seed 003: the registry mirror at 10.61.3.31:35000). No update center (no
+    // plugins are downloaded) and no model storage outside (models come from a PVC), so no egress
+    // for those at all.
+    network: {
+      egress: {
+        git: { cidrs: ['10.61.3.0/24'], ports: [443, 22] },
+        registries: { cidrs: ['10.61.3.31/32'], ports: [35000] },
+      },
     },
   },
   components: {
     ci: {
       jenkins: {
-        url: `http://${JENKINS}:32080/`,
+        // Through the ingress controller's HTTPS node port (prod's cluster.ingress.nodePorts.https).
+        url: `https://${JENKINS}:31084/`,
         // The site's GitLab.
         gitlab: { url: `https://${GIT}` },
         // No update center behind the air gap: the site's controller image carries the plugins
@@ -55,11 +75,13 @@ export const airgap = deriveEnvironment(prod, {
       ],
     },
   },
+  // The site's own OIDC provider, inside the air gap (istiod fetches its keys).
+  auth: { oidc: { issuer: `https://${SSO}`, jwksUri: `https://${SSO}/jwks.json`, audiences: ['kompile-platform'] } },
   registry: {
     mirror: MIRROR,
     allowedRegistries: [MIRROR],
     // The site's Git server, the registry (it also serves KServe's OCI charts) and Jenkins' own
-    // address (GitLab links and webhooks point at it).
-    allowedHosts: [GIT, MIRROR, JENKINS],
+    // address (GitLab links and webhooks point at it), and the site's OIDC provider.
+    allowedHosts: [GIT, MIRROR, JENKINS, SSO],
   },
 });

@@ -2,6 +2,13 @@ import * as path from 'node:path';
 import { callerFile, ConfigLayer, EnvironmentInput, layersOf, recordLayers } from '../lib/core/config';
 import { IMAGE_PINS } from '../lib/core/image-pins';
 
+/** A demonstration signing key's public half (ECDSA P-256); see `components.ci.signing` below. */
+export const DEMO_SIGNING_PUBLIC_KEY = `-----BEGIN PUBLIC KEY-----
+MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAErGAlprxun5Vpl3A3OIxT65eOk8gK
+x+x7UkOTLDnSySSoUVfm6fJVefJ0oOG+1j4mc4XuqnuLeZTvj3Ec3kOPSw==
+-----END PUBLIC KEY-----
+`;
+
 /**
  * The platform's own registry (seed 002's `registry.local`, on its NodePort): the one place its
  * address is written. CI pushes there, and the images CI builds are named from it.
@@ -33,6 +40,11 @@ export const base = {
     repoURL: 'https://git.example.com/platform/kompile-gitops.git',
     targetRevision: 'main',
     path: 'dist',
+  },
+  // The site's OpenID Connect provider (placeholders, like the example.com hosts here): the model
+  // APIs and the chatbot's /api accept only its JWTs issued to this audience.
+  auth: {
+    oidc: { issuer: 'https://sso.example.com', jwksUri: 'https://sso.example.com/jwks.json', audiences: ['kompile-platform'] },
   },
   components: {
     toolhive: {
@@ -83,7 +95,13 @@ export const base = {
       frontend: { image: `${CHATBOT_FRONTEND}:1.0.0` },
     },
     ci: {
-      registry: { host: PLATFORM_REGISTRY, exposure: { nodePort: 30500 } },
+      registry: {
+        host: PLATFORM_REGISTRY,
+        exposure: { nodePort: 30500 },
+        // The platform's CI builds these outside the chatbot jobs: its credential may push them too
+        // (only named repositories; the jobs' own and Kaniko's cache are derived).
+        access: { ci: { repositories: [KCLOUD_OPERATOR, IRIS_TRAINING_IMAGE, IRIS_SERVING_IMAGE].map((i) => i.slice(PLATFORM_REGISTRY.length + 1).replace(/:[^/]+$/, '')) } },
+      },
       // Seed 002's loop: a push to a chatbot project triggers its job through the GitLab webhook;
       // Kaniko builds the image, and a release tag (1.2.0 or v1.2.0) is pushed as <image>:<tag>.
       jenkins: {
@@ -92,11 +110,18 @@ export const base = {
           { name: 'chatbot-frontend', project: 'chatbot/frontend', image: CHATBOT_FRONTEND },
         ],
       },
+      // The public half of the key pair CI signs release images with (cosign.pub); its private half is
+      // the Secret `image-signing-key` in the agents' namespace, created out of band (docs/security.md).
+      // This is a demonstration key whose private half was discarded when it was made: a site sets
+      // the cosign.pub of its own key pair, or the production tiers' admission refuses every image
+      // of the platform registry.
+      signing: { publicKey: DEMO_SIGNING_PUBLIC_KEY },
       imageUpdater: {
         applications: [
-          // The operator is built by the platform's CI: each release tag it pushes is rolled out.
-          { component: 'kcloud-optimizer', images: [{ alias: 'operator', image: KCLOUD_OPERATOR, allowTags: 'regexp:^v\\d+\\.\\d+\\.\\d+$', updateStrategy: 'semver' }] },
-          // The chatbot's release tags, as the jobs push them (the default allowTags is theirs).
+          // Each release is pushed as <image>:<version> and <image>:release too (the jobs' default
+          // channelTag; the operator's own CI does the same): Image Updater follows the digest of
+          // `release` and writes <image>:release@sha256:… to its write branch.
+          { component: 'kcloud-optimizer', images: [{ alias: 'operator', image: KCLOUD_OPERATOR }] },
           { component: 'chatbot', images: [{ alias: 'backend', image: CHATBOT_BACKEND }, { alias: 'frontend', image: CHATBOT_FRONTEND }] },
         ],
       },

@@ -4,6 +4,7 @@ import { ChartLock } from '../lib/core/chart-lock';
 import type { RenderedChart } from '../lib/core/chart-render';
 import { AnyClusterComponentDefinition, AnyComponentDefinition, ComponentContext, componentsByName } from '../lib/core/component-definition';
 import { clusterNamespaces, clusterNetworkCidrs, clusterPortFacts, EnvironmentConfig } from '../lib/core/config';
+import { IMAGE_DIGESTS } from '../lib/core/image-digests';
 import { Namespaces } from '../lib/core/namespaces';
 import { Platform } from '../lib/core/platform';
 import { Project } from '../lib/core/project';
@@ -25,8 +26,8 @@ export interface BuiltEnvironment {
 }
 
 /**
- * Builds an environment's construct tree from its parsed configuration: one component (or group of
- * components) per enabled part of the platform, each handed only its slice of the configuration.
+ * Builds an environment's construct tree from its parsed configuration: the components registered in
+ * lib/components.ts, each handed its slice of the configuration.
  * Pure: no I/O, no clock, no process environment.
  *
  * @param rendered the objects of the environment's vendored charts, rendered beforehand with helm
@@ -48,19 +49,24 @@ export function buildEnvironment(config: EnvironmentConfig, options: BuildOption
     ports: clusterPortFacts(config.cluster),
     clusterCidrs: clusterNetworkCidrs(config.cluster),
     clusterNamespaces: clusterNamespaces(config.cluster),
+    tier: config.tier,
+    registryPolicy: registryPolicyOf(config),
   });
   const { cluster, components } = config;
   const namespaces = new Namespaces(platform, 'Namespaces', { kubernetesVersion: cluster.kubernetesVersion, clusterCidrs: clusterNetworkCidrs(cluster) });
 
-  // Every registered component (lib/components.ts), in order, each handed only its slice; then,
-  // once all exist, the wiring between them.
+  // Every registered component (lib/components.ts), in order, each handed its slice; then, once all
+  // exist, the wiring between them; then the components the cluster's facts call for.
   const built = new Map<string, unknown>();
   const ctx: ComponentContext = {
     platform,
     environment: config.name,
+    tier: config.tier,
     cluster,
     gitops: config.gitops,
     registry: config.registry,
+    auth: config.auth,
+    peers: { serving: components.serving, mlops: components.mlops, chatbot: components.chatbot },
     charts,
     namespaces,
     built: <T>(key: string) => built.get(key) as T | undefined,
@@ -96,5 +102,5 @@ export function buildEnvironment(config: EnvironmentConfig, options: BuildOption
  */
 export function registryPolicyOf(config: EnvironmentConfig): RegistryPolicy {
   const { ci } = config.components;
-  return new RegistryPolicy(config.registry, ci.enabled ? [ci.registry.host] : []);
+  return new RegistryPolicy(config.registry, ci.enabled ? [ci.registry.host] : [], IMAGE_DIGESTS);
 }

@@ -67,5 +67,7 @@ export function compileAll(inputs: readonly EnvironmentInput[], options: Compile
 export function nodeFilesOf(config: EnvironmentConfig): Map<string, string> {
   const { ci } = config.components;
   if (!ci.enabled) return new Map();
-  return nodeTrustFiles({ registryHost: ci.registry.host, distribution: config.cluster.distribution }, config.name);
+  // The CA from the ConfigMap trust-manager writes for Kaniko (lib/ci/registry-trust.ts), never from a Secret.
+  const caConfigMap = { namespace: ci.jenkins.agentsNamespace, name: ci.kaniko.caConfigMap };
+  return nodeTrustFiles({ registryHost: ci.registry.host, distribution: config.cluster.distribution, caConfigMap }, config.name);
 }

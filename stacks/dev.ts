@@ -27,10 +27,10 @@ export const dev = defineEnvironment({
     serving: { deploymentMode: 'RawDeployment', knative: { enabled: false }, gateway: { serviceType: 'NodePort' } },
     // One k3s node with ReadWriteOnce local-path storage: training and serving share the model
     // directory on that node through two hostPath volumes (see ModelStorageSchema).
-    // The model API on a node port (30800, as in prod): on k3s a LoadBalancer Service on 80 never gets
-    // an address while Traefik holds 80/443 of the node (seed 004's troubleshooting; rule
-    // 'load-balancer-port'). The Service keeps port 80, so the seed's port-forward still works.
-    mlops: { storage: { backend: 'hostPath' }, serving: { serviceType: 'NodePort', nodePort: 30800 } },
+    // The model API through the serving gateway (TLS and a JWT, components.mlops.serving.route), on a
+    // ClusterIP Service: no node port open to anyone. The Service keeps port 80, so the seed's
+    // `kubectl port-forward` still works for a developer with access to the cluster.
+    mlops: { storage: { backend: 'hostPath' } },
     // No GPU on a developer's k3s: the chatbot back end runs its model on CPU.
     chatbot: { backend: { gpu: 0 } },
   },

@@ -24,7 +24,12 @@ export const prod = defineEnvironment({
     // network of Flannel's manifest (kube-flannel.yml net-conf.json) and what kubeadm guides pass as
     // --pod-network-cidr; confirm with `kubectl get nodes -o jsonpath='{..podCIDR}'`. The service
     // network is kubeadm's default 10.96.0.0/12.
-    network: { podCidrs: ['10.244.0.0/16'] },
+    // The nodes are on the site's server network, the API server's (seed 003's hosts, e.g. its
+    // registry 10.61.3.31, are there): kubelets pull from the platform registry's NodePort from it.
+    // Git, registries, the update center and model storage stay "anywhere outside the cluster": this
+    // site pulls from public registries (gcr.io, docker.io), models from gs://, plugins from the
+    // Jenkins update center, none of which has addresses to state.
+    network: { podCidrs: ['10.244.0.0/16'], nodeCidrs: ['10.61.3.0/24'] },
     // The production cluster's monitoring stack (kube-prometheus) scrapes ServiceMonitors.
     prometheusOperator: true,
     replicas: 2,
@@ -38,8 +43,9 @@ export const prod = defineEnvironment({
       quotas: {
         training: { requests: { cpu: '16', memory: '64Gi' }, limits: { cpu: '32', memory: '128Gi' }, gpu: 4 },
       },
-      // kubeadm has no load-balancer implementation by default: expose the API on a node port.
-      serving: { image: IRIS_SERVING_IMAGE, serviceType: 'NodePort', nodePort: 30800 },
+      // The API through the serving gateway (TLS and a JWT, components.mlops.serving.route) on a
+      // ClusterIP Service, instead of a plain-HTTP node port open to anyone.
+      serving: { image: IRIS_SERVING_IMAGE },
     },
     chatbot: { host: 'chatbot.platform.internal', backend: { replicas: 2 } },
   },

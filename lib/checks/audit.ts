@@ -1,6 +1,7 @@
 import { parseAllDocuments } from 'yaml';
 import { Image, ImageReferenceError } from '../core/image';
 import { imageMapFieldsOf, imageTemplatesOf } from '../core/image-field';
+import { isTagAtDigest, referenceAtImageKey } from '../core/image-reference';
 import { escapeSegment, INJECTED_IMAGE } from '../core/images-walk';
 import { RegistryPolicy } from '../core/registry-policy';
 
@@ -119,11 +120,12 @@ function innerPath(parent: string | undefined, key: string | number): string {
 
 /**
  * Checks every string of a rendered object against the environment's policy:
- * - any value at an `image` key, and every value of a custom-resource image map
+ * - any value at an `image` key, read with the registry, tag and digest a chart keeps beside it
+ *   (`referenceAtImageKey` in lib/core/image-reference.ts), and every value of a custom-resource image map
  *   (`IMAGE_MAP_FIELDS` in lib/core/image-field.ts), must be an image from an allowed registry; an
  *   image template (`IMAGE_TEMPLATE_FIELDS`) must name an allowed registry;
  * - every URL and scp-like Git remote anywhere in a string (not only a string that is one) must
- *   name an allowed or in-cluster host; so must a scheme-less chart source (`repoURL`);
+ *   name an allowed or in-cluster host (a split image's `tag@digest` is neither); so must a scheme-less chart source (`repoURL`);
  * - a string holding configuration (several lines, or JSON: JCasC scripts in Helm values, config
  *   files in ConfigMaps, KServe's JSON configuration) is parsed as YAML/JSON and, when it holds
  *   mappings or sequences, audited with the same rules, its findings naming the path inside the text.
@@ -162,6 +164,8 @@ export function auditObject(obj: unknown, checked: ReadonlySet<string>, policy: 
       if (!policy.allowsUrl(value)) findings.push({ pointer, inner, message: `'${value}' points outside the allowed hosts` });
       return;
     }
+    // `v1.11.3@sha256:…` is a split image's tag pinned by digest (image-reference.ts), not `user@host:`.
+    if (isTagAtDigest(value)) return;
     const scp = SCP_GIT.exec(value);
     if (scp && !value.includes('\n')) {
       if (!policy.allowsUrl(`ssh://${scp[1]}`)) findings.push({ pointer, inner, message: `'${value}' points outside the allowed hosts` });
@@ -200,7 +204,9 @@ export function auditObject(obj: unknown, checked: ReadonlySet<string>, policy: 
       return;
     }
     if (typeof node === 'object' && node !== null) {
-      for (const [k, v] of Object.entries(node)) {
+      for (const [k, entry] of Object.entries(node)) {
+        // An `image` string is read with the parts a chart keeps beside it (its registry, tag, digest).
+        const v = k === 'image' && typeof entry === 'string' && entry !== INJECTED_IMAGE ? (referenceAtImageKey(node as Record<string, unknown>) ?? entry) : entry;
         if (inner === undefined) walk(v, `${pointer}/${escapeSegment(k)}`, k, undefined, depth);
         else walk(v, pointer, k, innerPath(inner, k), depth);
       }

@@ -74,11 +74,22 @@ export interface ExceptionProblem {
   readonly message: string;
 }
 
+/** The rule under which every security rule reports a problem with an exception itself. */
+export const SECURITY_EXCEPTION_RULE = 'security-exception';
+
+/** A finding of a security rule on the `index`-th object of the list judged. */
+export interface SecurityRuleFinding<R extends string = string> {
+  readonly index: number;
+  readonly rule: R;
+  readonly pointer: string;
+  readonly message: string;
+}
+
 /**
  * Applies `obj`'s exception to `rule` to `found`, that rule's findings on the object: without an
  * exception they stand; a reasoned exception excuses them; an exception without a reason is a problem
  * and excuses nothing; one with nothing to excuse is a problem, so that it cannot outlive what it
- * excused. Every security rule applies its exceptions here.
+ * excused.
  */
 export function applySecurityException<F>(obj: ManifestLike, rule: string, found: readonly F[]): { kept: readonly F[]; problem?: ExceptionProblem } {
   const reason = securityException(obj, rule);
@@ -87,4 +98,25 @@ export function applySecurityException<F>(obj: ManifestLike, rule: string, found
   if (reason === '') return { kept: found, problem: { pointer, message: `the exception to rule '${rule}' gives no reason: it must give its reason as the annotation's value` } };
   if (found.length === 0) return { kept: [], problem: { pointer, message: `the exception to rule '${rule}' ("${reason}") matches nothing on this object, which the rule finds nothing wrong with: remove it` } };
   return { kept: [] };
+}
+
+/**
+ * Every security rule's one way of taking exceptions (lib/checks/security-rbac.ts and
+ * security-network.ts alike): for each of `rules`, the findings of that rule on `objects[index]`
+ * that its exception does not excuse, and each problem with an exception itself as a finding of
+ * rule {@link SECURITY_EXCEPTION_RULE} at the annotation, whichever rule it names.
+ */
+export function securityExceptionFindings<R extends string>(
+  obj: ManifestLike,
+  index: number,
+  rules: readonly R[],
+  found: readonly SecurityRuleFinding<R>[],
+): SecurityRuleFinding<R | typeof SECURITY_EXCEPTION_RULE>[] {
+  const out: SecurityRuleFinding<R | typeof SECURITY_EXCEPTION_RULE>[] = [];
+  for (const rule of rules) {
+    const { kept, problem } = applySecurityException(obj, rule, found.filter((f) => f.index === index && f.rule === rule));
+    if (problem) out.push({ index, rule: SECURITY_EXCEPTION_RULE, ...problem });
+    out.push(...kept);
+  }
+  return out;
 }

@@ -16,7 +16,7 @@
  * reason, or on a NetworkPolicy the rule finds nothing wrong with, is itself an error (rule
  * `security-exception`), so exceptions cannot outlive what they excuse.
  */
-import { applySecurityException, ManifestLike, list, rec } from './objects';
+import { ManifestLike, list, rec, SECURITY_EXCEPTION_RULE, securityExceptionFindings, SecurityRuleFinding } from './objects';
 
 export type NetworkSecurityRule = 'netpol-open-peer' | 'netpol-unknown-namespace';
 export const NETWORK_SECURITY_RULES: readonly NetworkSecurityRule[] = ['netpol-open-peer', 'netpol-unknown-namespace'];
@@ -24,7 +24,8 @@ export const NETWORK_SECURITY_RULES: readonly NetworkSecurityRule[] = ['netpol-o
 export interface NetworkSecurityFinding {
   /** Index of the NetworkPolicy in the list given. */
   readonly index: number;
-  readonly rule: NetworkSecurityRule | 'security-exception';
+  /** The rule found, or 'security-exception' for a problem with an exception (objects.ts `securityExceptionFindings`). */
+  readonly rule: NetworkSecurityRule | typeof SECURITY_EXCEPTION_RULE;
   readonly pointer: string;
   readonly message: string;
 }
@@ -95,7 +96,7 @@ export function networkSecurityFindings(objects: readonly ManifestLike[], facts:
   const out: NetworkSecurityFinding[] = [];
   objects.forEach((o, index) => {
     if (o.kind !== 'NetworkPolicy' || !o.apiVersion.startsWith('networking.k8s.io/')) return;
-    const raw: NetworkSecurityFinding[] = [];
+    const raw: SecurityRuleFinding<NetworkSecurityRule>[] = [];
     const spec = rec(o.spec);
     for (const [direction, key] of [
       ['ingress', 'from'],
@@ -136,13 +137,8 @@ export function networkSecurityFindings(objects: readonly ManifestLike[], facts:
         });
       });
     }
-    for (const rule of NETWORK_SECURITY_RULES) {
-      if (rule === 'netpol-unknown-namespace' && !judgeNamespaces) continue;
-      // A problem with the exception itself is reported under the rule 'security-exception'.
-      const { kept, problem } = applySecurityException(o, rule, raw.filter((f) => f.rule === rule));
-      if (problem) out.push({ index, rule: 'security-exception', ...problem });
-      out.push(...kept);
-    }
+    const judged = NETWORK_SECURITY_RULES.filter((rule) => judgeNamespaces || rule !== 'netpol-unknown-namespace');
+    out.push(...securityExceptionFindings(o, index, judged, raw));
   });
   return out;
 }

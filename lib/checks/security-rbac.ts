@@ -8,11 +8,15 @@
  *   `pods/exec` or RBAC objects in every namespace (read every credential, run code in any pod, or
  *   write one's own permissions).
  * - `webhook-fail-closed`: a webhook whose failurePolicy is Fail (admissionregistration.k8s.io/v1
- *   defaults it to Fail: "Defaults to Fail", the 1.28 OpenAPI description) that either matches
- *   every namespace and object (no namespaceSelector or objectSelector: while its back end is down
- *   nothing it matches can be admitted anywhere, kube-system included), or is served by a Deployment
- *   (selected by the webhook's Service, same namespace) with fewer than 2 replicas (one pod
- *   restarting stops admission). Deployments the environment does not hold are not judged.
+ *   defaults it to Fail: "Defaults to Fail", the 1.28 OpenAPI description) whose namespaceSelector
+ *   selects kube-system or the webhook's own namespace (that of its Service), judged on the labels
+ *   those namespaces have: `kubernetes.io/metadata.name: <name>`, which the API server sets on every
+ *   namespace, and the labels of the environment's Namespace object. While its back end is down
+ *   nothing it matches is admitted there: the cluster's own components, or what would bring the
+ *   back end back. An objectSelector does not scope it: any object may carry a label. And one served
+ *   by a Deployment (selected by the webhook's Service, same namespace) with fewer than 2 replicas
+ *   and no PodDisruptionBudget over its pods (one pod restarting, or a node drain, stops admission).
+ *   Deployments the environment does not hold are not judged.
  * - `secret-on-command-line`: a container command or argument carrying a `$(VAR)` reference the
  *   kubelet expands to a value from a Secret (`env[].valueFrom.secretKeyRef`): the value then shows
  *   in `ps` of the node and in the process list of the pod. The reference syntax is the one the 1.28
@@ -20,10 +24,11 @@
  *
  * Exceptions are per object and rule: an annotation `kompile.dev/security-exception.<rule>` with the
  * reason on the object the rule judges (objects.ts `securityException`). An exception without a
- * reason, or one on an object the rule finds nothing on, is a finding of that rule.
+ * reason, or one on an object the rule finds nothing on, is a finding of rule `security-exception`,
+ * as for the network rules (objects.ts `securityExceptionFindings`, the one way both take exceptions).
  */
 import { groupOf } from '../core/kinds';
-import { applySecurityException, list, ManifestLike, rec, Rec } from './objects';
+import { list, ManifestLike, rec, Rec, SECURITY_EXCEPTION_RULE, securityExceptionFindings, SecurityRuleFinding } from './objects';
 import { POD_TEMPLATE_PATHS } from './pods';
 
 export type SecurityRbacRule = 'rbac-wildcard' | 'webhook-fail-closed' | 'secret-on-command-line';
@@ -31,7 +36,8 @@ export type SecurityRbacRule = 'rbac-wildcard' | 'webhook-fail-closed' | 'secret
 export const SECURITY_RBAC_RULES: readonly SecurityRbacRule[] = ['rbac-wildcard', 'webhook-fail-closed', 'secret-on-command-line'];
 
 export interface SecurityRbacFinding {
-  readonly rule: SecurityRbacRule;
+  /** The rule found, or 'security-exception' for a problem with an exception (objects.ts `securityExceptionFindings`). */
+  readonly rule: SecurityRbacRule | typeof SECURITY_EXCEPTION_RULE;
   /** Index of the object in the list given to {@link securityRbacFindings}. */
   readonly index: number;
   /** JSON pointer inside the object. */
@@ -63,21 +69,15 @@ const nonEmpty = (selector: unknown) => Object.keys(rec(selector)).some((k) => (
 
 /** Every finding of the three rules over one environment's objects, exceptions applied. */
 export function securityRbacFindings(objects: readonly ManifestLike[], options: SecurityRbacOptions = {}): SecurityRbacFinding[] {
-  const raw: SecurityRbacFinding[] = [...rbacFindings(objects), ...webhookFindings(objects, options), ...commandLineFindings(objects)];
-  const out: SecurityRbacFinding[] = [];
-  objects.forEach((o, index) => {
-    for (const rule of SECURITY_RBAC_RULES) {
-      // A problem with the exception itself is reported under the rule it names.
-      const { kept, problem } = applySecurityException(o, rule, raw.filter((f) => f.index === index && f.rule === rule));
-      if (problem) out.push({ rule, index, ...problem });
-      out.push(...kept);
-    }
-  });
-  return out;
+  const raw = [...rbacFindings(objects), ...webhookFindings(objects, options), ...commandLineFindings(objects)];
+  return objects.flatMap((o, index) => securityExceptionFindings(o, index, SECURITY_RBAC_RULES, raw));
 }
 
-function rbacFindings(objects: readonly ManifestLike[]): SecurityRbacFinding[] {
-  const out: SecurityRbacFinding[] = [];
+/** A finding before exceptions. */
+type Raw = SecurityRuleFinding<SecurityRbacRule>;
+
+function rbacFindings(objects: readonly ManifestLike[]): Raw[] {
+  const out: Raw[] = [];
   const boundClusterWide = new Set(
     objects.filter((o) => isKind(o, RBAC, 'ClusterRoleBinding')).map((o) => rec(o.roleRef)).filter((r) => r.kind === 'ClusterRole').map((r) => String(r.name)),
   );
@@ -104,31 +104,63 @@ function rbacFindings(objects: readonly ManifestLike[]): SecurityRbacFinding[] {
   return out;
 }
 
-function webhookFindings(objects: readonly ManifestLike[], options: SecurityRbacOptions): SecurityRbacFinding[] {
-  const out: SecurityRbacFinding[] = [];
+/** True when a label selector (matchLabels, matchExpressions) selects an object with `labels`; an empty one selects all. */
+export function selectorMatches(selector: unknown, labels: Readonly<Record<string, string>>): boolean {
+  const sel = rec(selector);
+  for (const [k, v] of Object.entries(rec(sel.matchLabels))) if (labels[k] !== v) return false;
+  for (const e of list(sel.matchExpressions)) {
+    const key = String(e.key);
+    const has = Object.prototype.hasOwnProperty.call(labels, key);
+    const values = strings(e.values);
+    if (e.operator === 'In' && !(has && values.includes(labels[key]))) return false;
+    if (e.operator === 'NotIn' && has && values.includes(labels[key])) return false;
+    if (e.operator === 'Exists' && !has) return false;
+    if (e.operator === 'DoesNotExist' && has) return false;
+  }
+  return true;
+}
+
+/** The label the API server sets on every namespace, to its name (used to select namespaces by name). */
+const NAMESPACE_NAME_LABEL = 'kubernetes.io/metadata.name';
+
+function webhookFindings(objects: readonly ManifestLike[], options: SecurityRbacOptions): Raw[] {
+  const out: Raw[] = [];
   const nsOf = (i: number) => objects[i].metadata.namespace ?? options.namespaceOf?.(i);
+  const namespaceLabels = (name: string): Record<string, string> => {
+    const ns = objects.find((o) => o.apiVersion === 'v1' && o.kind === 'Namespace' && o.metadata.name === name);
+    return { ...(ns?.metadata.labels ?? {}), [NAMESPACE_NAME_LABEL]: name };
+  };
   objects.forEach((o, index) => {
     if (!isKind(o, ADMISSION, 'ValidatingWebhookConfiguration', 'MutatingWebhookConfiguration')) return;
     for (const [i, w] of list(o.webhooks).entries()) {
       if ((w.failurePolicy ?? 'Fail') !== 'Fail') continue;
       const name = `webhook '${String(w.name)}'`;
       const policy = w.failurePolicy === undefined ? 'failurePolicy Fail (the admissionregistration/v1 default)' : 'failurePolicy Fail';
-      if (!nonEmpty(w.namespaceSelector) && !nonEmpty(w.objectSelector)) {
-        out.push({ rule: 'webhook-fail-closed', index, pointer: `/webhooks/${i}`, message: `${name} has ${policy} and neither a namespaceSelector nor an objectSelector: while its back end is down nothing it matches is admitted in any namespace, kube-system included; scope it to the namespaces it serves` });
-      }
       const service = rec(rec(w.clientConfig).service);
-      if (typeof service.name !== 'string' || typeof service.namespace !== 'string') continue;
-      const svcIndex = objects.findIndex((s, j) => s.apiVersion === 'v1' && s.kind === 'Service' && s.metadata.name === service.name && nsOf(j) === service.namespace);
+      const own = typeof service.namespace === 'string' ? service.namespace : undefined;
+      const selected = ['kube-system', ...(own && own !== 'kube-system' ? [own] : [])].filter((ns) => selectorMatches(w.namespaceSelector, namespaceLabels(ns)));
+      if (selected.length > 0) {
+        const which = selected.map((ns) => (ns === own ? `its own namespace '${ns}'` : ns)).join(' and ');
+        out.push({
+          rule: 'webhook-fail-closed',
+          index,
+          pointer: `/webhooks/${i}${w.namespaceSelector === undefined ? '' : '/namespaceSelector'}`,
+          message: `${name} has ${policy} and ${w.namespaceSelector === undefined ? 'no namespaceSelector, so it matches' : 'a namespaceSelector that matches'} ${which}: while its back end is down nothing it matches is admitted there (the cluster's own components${own ? ', or what would bring the back end back' : ''}); exclude ${selected.length > 1 ? 'them' : 'it'} (${NAMESPACE_NAME_LABEL} NotIn [${selected.join(', ')}]) or select the namespaces it serves`,
+        });
+      }
+      if (typeof service.name !== 'string' || own === undefined) continue;
+      const svcIndex = objects.findIndex((s, j) => s.apiVersion === 'v1' && s.kind === 'Service' && s.metadata.name === service.name && nsOf(j) === own);
       const selector = svcIndex < 0 ? {} : rec(rec(objects[svcIndex].spec).selector);
       if (Object.keys(selector).length === 0) continue;
       objects.forEach((d, j) => {
-        if (!isKind(d, 'apps', 'Deployment') || nsOf(j) !== service.namespace) return;
-        const labels = rec(rec(rec(rec(d.spec).template).metadata).labels);
+        if (!isKind(d, 'apps', 'Deployment') || nsOf(j) !== own) return;
+        const labels = rec(rec(rec(rec(d.spec).template).metadata).labels) as Record<string, string>;
         if (!Object.entries(selector).every(([k, v]) => labels[k] === v)) return;
         const replicas = rec(d.spec).replicas ?? 1;
-        if (typeof replicas === 'number' && replicas < 2) {
-          out.push({ rule: 'webhook-fail-closed', index, pointer: `/webhooks/${i}/clientConfig/service`, message: `${name} has ${policy} but its back end, Deployment ${service.namespace}/${d.metadata.name}, runs ${replicas} replica${replicas === 1 ? '' : 's'}: one restart stops admission of everything it matches; run at least 2` });
-        }
+        if (typeof replicas !== 'number' || replicas >= 2) return;
+        const budgeted = objects.some((p, k) => isKind(p, 'policy', 'PodDisruptionBudget') && nsOf(k) === own && nonEmpty(rec(p.spec).selector) && selectorMatches(rec(p.spec).selector, labels));
+        if (budgeted) return;
+        out.push({ rule: 'webhook-fail-closed', index, pointer: `/webhooks/${i}/clientConfig/service`, message: `${name} has ${policy} but its back end, Deployment ${own}/${d.metadata.name}, runs ${replicas} replica${replicas === 1 ? '' : 's'} and no PodDisruptionBudget covers it: one restart or node drain stops admission of everything it matches; run at least 2` });
       });
     }
   });
@@ -153,8 +185,8 @@ export function expandedReferences(s: string): string[] {
   return out;
 }
 
-function commandLineFindings(objects: readonly ManifestLike[]): SecurityRbacFinding[] {
-  const out: SecurityRbacFinding[] = [];
+function commandLineFindings(objects: readonly ManifestLike[]): Raw[] {
+  const out: Raw[] = [];
   objects.forEach((o, index) => {
     const path = POD_TEMPLATE_PATHS[`${groupOf(o.apiVersion)}/${o.kind}`];
     if (!path) return;

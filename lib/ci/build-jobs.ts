@@ -28,9 +28,14 @@ export interface BuildJob {
   /**
    * Git tags that are releases (a regular expression over the tag name): a push of such a tag is
    * built and pushed as `<image>:<tag>`; every other push (branches, other tags) is built without
-   * pushing. The Image Updater rule of the image allows the same tags.
+   * pushing.
    */
   readonly releaseTags: string;
+  /**
+   * The moving tag each release is pushed as too (same build, same digest): the tag the Image
+   * Updater follows by digest. @default - none: releases are pushed as `<image>:<tag>` only
+   */
+  readonly channelTag?: string;
 }
 
 /** What the jobs share: names of things configured elsewhere in JCasC. */
@@ -43,8 +48,12 @@ export interface BuildJobContext {
   readonly webhookTokenVariable: string;
   /** Label of the Kaniko pod template (lib/ci/kaniko.ts). */
   readonly agentLabel: string;
-  /** Name of the Kaniko container in that template. */
+  /** Name of the Kaniko container in that template: builds, holds no credential. */
   readonly kanikoContainer: string;
+  /** Name of the container that pushes the built image (crane, push credentials). */
+  readonly pushContainer: string;
+  /** Name of the container that signs the pushed digest (cosign, push credentials and signing key). */
+  readonly signContainer: string;
 }
 
 /** A Groovy single-quoted string literal (no interpolation): `\` and `'` escaped, newlines as `\n`. */
@@ -64,31 +73,81 @@ export function groovyBlock(value: string): string {
 /** The prefix GitLab's push hook leaves on a tag's ref (the plugin strips only `refs/heads/`). */
 const TAG_REF = 'refs/tags/';
 
+/** Where Kaniko writes a release build for the push container, in the pod's shared workspace. */
+const IMAGE_TARBALL = 'image.tar';
+
 /**
  * The pipeline of one job. The GitLab plugin sets `gitlabBranch` to the pushed ref with
  * `refs/heads/` removed, so a branch push gives `main` and a tag push `refs/tags/v1.2.0`
  * (jenkinsci/gitlab-plugin tag gitlab-plugin-1.9.9, PushHookTriggerHandlerImpl.java
- * `getTargetBranch`, CauseData.java `gitlabBranch`). A release tag is built and pushed as
- * `<image>:<tag>`; anything else is built with Kaniko's `--no-push` (a check that the image
- * builds). Kaniko runs in the pod template's container, which carries the registry's CA, the push
- * credentials and `KANIKO_CACHE_REPO`.
+ * `getTargetBranch`, CauseData.java `gitlabBranch`).
+ *
+ * Every push is built by Kaniko with `--no-push`, in the container without credentials (Dockerfile
+ * `RUN` steps run there). A release tag is built into a tarball (`--tar-path`, tagged
+ * `<image>:<tag>` by `--destination`), which the push container pushes with
+ * `crane push <tarball> <image>:<tag>` (google/go-containerregistry v0.21.9
+ * cmd/crane/cmd/push.go: a file PATH is read as a docker-style tarball, and the pushed
+ * `<image>@sha256:…` is printed). The pipeline keeps that digest (build log, artifact
+ * `image-digest.txt`), refuses one of another repository, and the sign container signs exactly
+ * it: `cosign sign --key … --tlog-upload=false --yes <image>@<digest>` (sigstore/cosign v2.6.1
+ * cmd/cosign/cli/options/sign.go; no transparency log: an on-premise platform reaches no Rekor).
  */
 export function pipelineScript(job: BuildJob, ctx: BuildJobContext): string {
+  const kaniko = '/kaniko/executor --context="dir://$WORKSPACE/$CONTEXT" --dockerfile="$WORKSPACE/$DOCKERFILE" --destination="$IMAGE:$IMAGE_TAG" --no-push';
   const lines = [
     `// Managed by Kompile (lib/ci/build-jobs.ts): change the platform code, not this job.`,
     `def ref = env.gitlabBranch ?: 'main'`,
     `def tag = ref.startsWith(${groovyString(TAG_REF)}) ? ref.substring(${TAG_REF.length}) : ''`,
     `def release = tag ==~ ${groovyString(job.releaseTags)}`,
+    `def image = ${groovyString(job.image)}`,
     `node(${groovyString(ctx.agentLabel)}) {`,
     `  stage('Checkout') {`,
     `    checkout scmGit(branches: [[name: ref]], userRemoteConfigs: [[url: ${groovyString(job.repositoryUrl)}, credentialsId: ${groovyString(ctx.checkoutCredentialsId)}]])`,
     `  }`,
-    `  stage(release ? 'Build and push' : 'Build') {`,
+    `  stage('Build') {`,
     `    container(${groovyString(ctx.kanikoContainer)}) {`,
-    `      withEnv([${groovyString(`IMAGE=${job.image}`)}, 'IMAGE_TAG=' + (release ? tag : 'build-' + env.BUILD_NUMBER), ${groovyString(`DOCKERFILE=${job.dockerfile}`)}, ${groovyString(`CONTEXT=${job.context}`)}, 'PUSH=' + (release ? '' : '--no-push')]) {`,
-    `        sh '/kaniko/executor --context="dir://$WORKSPACE/$CONTEXT" --dockerfile="$WORKSPACE/$DOCKERFILE" --destination="$IMAGE:$IMAGE_TAG" --cache=true --cache-repo="$KANIKO_CACHE_REPO" $PUSH'`,
+    `      withEnv(['IMAGE=' + image, 'IMAGE_TAG=' + (release ? tag : 'build-' + env.BUILD_NUMBER), ${groovyString(`DOCKERFILE=${job.dockerfile}`)}, ${groovyString(`CONTEXT=${job.context}`)}]) {`,
+    `        sh(release ? ${groovyString(`${kaniko} --tar-path="$WORKSPACE/${IMAGE_TARBALL}"`)} : ${groovyString(kaniko)})`,
     `      }`,
     `    }`,
+    `  }`,
+    `  if (release) {`,
+    `    def pushed = ''`,
+    `    stage('Push') {`,
+    `      container(${groovyString(ctx.pushContainer)}) {`,
+    `        withEnv(['IMAGE=' + image, 'IMAGE_TAG=' + tag]) {`,
+    `          pushed = sh(returnStdout: true, script: ${groovyString(`crane push "$WORKSPACE/${IMAGE_TARBALL}" "$IMAGE:$IMAGE_TAG"`)}).trim()`,
+    `        }`,
+    `      }`,
+    `      if (!pushed.startsWith(image + '@sha256:') || !(pushed.substring(image.length() + 8) ==~ '[0-9a-f]{64}')) {`,
+    `        error('crane reported ' + pushed + ', not a digest of ' + image)`,
+    `      }`,
+    `      echo('Pushed ' + image + ':' + tag + ' as ' + pushed)`,
+    `      writeFile(file: 'image-digest.txt', text: pushed)`,
+    `      archiveArtifacts(artifacts: 'image-digest.txt')`,
+    `    }`,
+    `    stage('Sign') {`,
+    `      container(${groovyString(ctx.signContainer)}) {`,
+    `        withEnv(['IMAGE_DIGEST=' + pushed]) {`,
+    `          sh 'cosign sign --key "$COSIGN_KEY" --tlog-upload=false --yes "$IMAGE_DIGEST"'`,
+    `        }`,
+    `      }`,
+    `    }`,
+    // The channel tag Image Updater follows (`channelTag`) moves to the pushed digest only once it
+    // is signed, so a roll-out never reaches an image admission would refuse. `crane tag IMG TAG`
+    // tags the manifest IMG names (a digest reference here) in IMG's repository
+    // (google/go-containerregistry v0.21.9 pkg/crane/tag.go). Moving a tag is Zot's `update`.
+    ...(job.channelTag
+      ? [
+          `    stage('Channel') {`,
+          `      container(${groovyString(ctx.pushContainer)}) {`,
+          `        withEnv(['IMAGE_DIGEST=' + pushed]) {`,
+          `          sh ${groovyString(`crane tag "$IMAGE_DIGEST" ${job.channelTag}`)}`,
+          `        }`,
+          `      }`,
+          `    }`,
+        ]
+      : []),
     `  }`,
     `}`,
   ];
@@ -103,7 +162,7 @@ export function pipelineScript(job: BuildJob, ctx: BuildJobContext): string {
 export function jobDsl(job: BuildJob, ctx: BuildJobContext): string {
   const script = [
     `pipelineJob(${groovyString(job.name)}) {`,
-    `  description(${groovyString(`Builds ${job.image} from ${job.repositoryUrl} on every GitLab push; pushes tags matching ${job.releaseTags} as <image>:<tag>. Managed by Kompile.`)})`,
+    `  description(${groovyString(`Builds ${job.image} from ${job.repositoryUrl} on every GitLab push; pushes tags matching ${job.releaseTags} as <image>:<tag>${job.channelTag ? ` and <image>:${job.channelTag}` : ''}. Managed by Kompile.`)})`,
     `  properties {`,
     `    gitLabConnection {`,
     `      gitLabConnection(${groovyString(ctx.gitlabConnection)})`,

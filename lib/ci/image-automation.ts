@@ -7,18 +7,13 @@ import { Component } from '../core/component';
 import { Image, ImageReferenceError } from '../core/image';
 import { findContainerImages } from '../core/images-walk';
 
-/** How Image Updater picks the next tag. */
-export type UpdateStrategy = 'semver' | 'newest-build' | 'alphabetical' | 'digest';
-
 export interface AutomatedImage {
   /** Short name of the image in the ImageUpdater resource. */
   readonly alias: string;
   /** Image name without tag, exactly as the component's manifests spell it. */
   readonly image: string;
-  /** Tags that may be rolled out, e.g. `regexp:^v\d+\.\d+\.\d+$`. @default - any tag */
-  readonly allowTags?: string;
-  /** @default 'semver' */
-  readonly updateStrategy?: UpdateStrategy;
+  /** The moving tag CI pushes each release as; Image Updater follows its digest. */
+  readonly tag: string;
 }
 
 export interface ImageAutomationProps {
@@ -29,8 +24,14 @@ export interface ImageAutomationProps {
   readonly namespace: string;
   /** The platform registry, `host:port`: automated images must be ones CI pushes there. */
   readonly registry: string;
-  /** Branch Image Updater commits to. @default 'main' */
-  readonly branch?: string;
+  /** The branch Argo CD follows; Image Updater checks it out and never pushes it. */
+  readonly targetBranch: string;
+  /** The branch Image Updater pushes its commits to; CI merges it into `targetBranch` after the checks. */
+  readonly writeBranch: string;
+  /** Secret (in `namespace`) with Image Updater's own Git credential for `writeBranch`. */
+  readonly gitCredentialsSecret: string;
+  /** Clone URL Image Updater pushes to. @default - the Application's repoURL */
+  readonly writeRepository?: string;
 }
 
 /** `registry/repository` of a reference (as Image Updater compares them), or the reference itself when it is none. */
@@ -52,15 +53,18 @@ export function writeBackFile(application: string): string {
 export const KUSTOMIZATION_FILE = 'kustomization.yml';
 
 /**
- * Automatic roll-out of new image tags for one component (seed 002: Jenkins pushes, Image Updater
- * notices, Argo CD rolls the Deployment).
+ * Automatic roll-out of new releases for one component (seed 002: Jenkins pushes, Image Updater
+ * notices, CI merges, Argo CD rolls the Deployment).
  *
- * Image Updater cannot update plain-YAML applications, so the component's folder gets a
- * `kustomization.yml` listing `manifests.yaml` (the `.yml` spelling keeps it apart from the
- * `*.yaml` object files tools read): Argo CD then renders the folder with Kustomize, and Image
- * Updater's Git write-back (`.argocd-source-<app>.yaml` with `kustomize.images`) overrides the tag.
- * Kompile never writes that file, and the output writer carries it over from the previous `dist/`
- * (see `isWriteBack` in main.ts), so a new synth keeps the rolled-out tag.
+ * Image Updater follows each image's channel tag by digest and cannot update plain-YAML
+ * applications, so the component's folder gets a `kustomization.yml` listing `manifests.yaml` (the
+ * `.yml` spelling keeps it apart from the `*.yaml` object files tools read): Argo CD then renders
+ * the folder with Kustomize, and Image Updater's Git write-back (`.argocd-source-<app>.yaml` with
+ * `kustomize.images`, `<name>:<tag>@sha256:…`) overrides the image. It commits to `writeBranch`
+ * with its own credential; CI merges that branch into `targetBranch`, which Argo CD follows, after
+ * the checks (docs/delivery.md). Kompile never writes that file, and the output writer carries it
+ * over from the previous `dist/` (see `isWriteBack` in main.ts), so a new synth keeps the rolled-out
+ * image; `kompile validate` judges it (lib/checks/write-back.ts).
  */
 export class ImageAutomation extends Construct {
   readonly resource: ImageUpdaterResource;
@@ -75,9 +79,13 @@ export class ImageAutomation extends Construct {
       if (!img.image.startsWith(`${props.registry}/`)) {
         throw new Error(`[${this.node.path}] prop 'images': '${img.image}' is not in the platform registry '${props.registry}' that CI pushes to`);
       }
+      if (!/^[\w][\w.-]{0,127}$/.test(img.tag)) throw new Error(`[${this.node.path}] prop 'images': tag '${img.tag}' of '${img.alias}' is not an image tag`);
       if (/[@]|:[^/]*$/.test(img.image.replace(/^[^/]*\//, ''))) {
         throw new Error(`[${this.node.path}] prop 'images': '${img.image}' carries a tag or digest; give the name only, Image Updater picks the tag`);
       }
+    }
+    if (props.writeBranch === props.targetBranch) {
+      throw new Error(`[${this.node.path}] prop 'writeBranch': '${props.writeBranch}' is the target branch; Image Updater must write to a branch of its own`);
     }
     const app = props.target.name;
     props.target.addOutputFile(
@@ -90,23 +98,35 @@ export class ImageAutomation extends Construct {
       spec: {
         // Every field the CRD defaults inside these list items is written with its default
         // (argocd-image-updater v1.3.0 CRD: applicationRefs[].useAnnotations false,
-        // images[].commonUpdateSettings.forceUpdate false and updateStrategy semver): the API server
-        // adds them to the live object and Argo CD's client-side diff compares lists whole, so
-        // leaving one out keeps this resource OutOfSync (argo-cd#11074; lib/checks/crd-list-defaults.ts).
+        // images[].commonUpdateSettings.forceUpdate false): the API server adds them to the live
+        // object and Argo CD's client-side diff compares lists whole, so leaving one out keeps this
+        // resource OutOfSync (argo-cd#11074; lib/checks/crd-list-defaults.ts).
         applicationRefs: [
           {
             namePattern: app,
             useAnnotations: false,
             images: props.images.map((img) => ({
               alias: img.alias,
-              imageName: img.image,
-              commonUpdateSettings: { updateStrategy: img.updateStrategy ?? 'semver', forceUpdate: false, allowTags: img.allowTags },
+              // The `digest` strategy follows one tag, the version constraint (the tag of
+              // `imageName`; required: registry-scanner/pkg/registry/registry.go), and records its
+              // manifest digest: the write-back is `<name>:<tag>@sha256:…`
+              // (registry-scanner/pkg/image/image.go GetFullNameWithTag), so a tag that moves
+              // afterwards moves nothing. The other strategies write a bare tag (argocd-image-updater v1.3.0).
+              imageName: `${img.image}:${img.tag}`,
+              commonUpdateSettings: { updateStrategy: 'digest', forceUpdate: false },
             })),
           },
         ],
-        // No writeBackTarget: Image Updater writes `.argocd-source-<app>.yaml` into the
-        // application's own folder, the file the synth preserves.
-        writeBackConfig: { method: 'git', gitConfig: { branch: props.branch ?? 'main' } },
+        // `git:secret:<namespace>/<name>`: Image Updater's own credential, not Argo CD's repository
+        // credentials (`git` alone means `repocreds`; v1.3.0 pkg/argocd/argocd.go and gitcreds.go;
+        // the Secret must be in the Application's namespace). `<base>:<write>`: check out the
+        // target branch, push to the write branch (pkg/argocd/update.go parseGitConfig; git.go
+        // commits on the write branch when it exists, else creates it from the base). No
+        // writeBackTarget: the file is `.argocd-source-<app>.yaml` in the application's folder.
+        writeBackConfig: {
+          method: `git:secret:${props.namespace}/${props.gitCredentialsSecret}`,
+          gitConfig: { branch: `${props.targetBranch}:${props.writeBranch}`, ...(props.writeRepository ? { repository: props.writeRepository } : {}) },
+        },
       },
     });
     // Image Updater updates only images the Application runs (it skips an image that "seems not to

@@ -24,7 +24,13 @@ export interface ImageUpdaterProps {
  * Argo CD Image Updater from its chart (the CRD-based 1.x line, `ImageUpdater` resources), set up for
  * the platform registry: tags are listed through the registry's in-cluster address with pull
  * credentials from a Secret, and the registry's CA is added to the trusted roots (Go reads every
- * file of /etc/ssl/certs). Git write-back uses Argo CD's repository credentials.
+ * file of /etc/ssl/certs). Git write-back uses the Image Updater's own credential, named by each
+ * ImageUpdater resource (lib/ci/image-automation.ts), never Argo CD's repository credentials.
+ *
+ * RBAC is the chart's: its Role reads every Secret and ConfigMap of Argo CD's namespace, and the
+ * chart has no value that narrows it, only `rbac.enabled` for all of its RBAC (argo-helm
+ * charts/argocd-image-updater/templates/rbac.yaml at 1.2.4, the last version readable here; the
+ * pinned 1.3.0 was not). docs/security.md says why Kompile does not replace it.
  */
 export class ImageUpdater extends UpstreamChart {
   constructor(scope: Construct, id: string, props: ImageUpdaterProps) {

@@ -33,8 +33,8 @@ export interface JcascContainer {
   readonly args?: readonly string[];
   /** Allocate a TTY (keeps `cat`-style placeholder commands running). @default false */
   readonly tty?: boolean;
-  /** @default - none */
-  readonly env?: readonly { readonly name: string; readonly value: string }[];
+  /** A value, or a key of a Secret (`valueFrom.secretKeyRef`) the kubelet sets. @default - none */
+  readonly env?: readonly ({ readonly name: string; readonly value: string } | { readonly name: string; readonly valueFrom: { readonly secretKeyRef: { readonly name: string; readonly key: string } } })[];
   readonly resources: JcascResources;
   readonly securityContext: Record<string, unknown>;
   /** @default - none */
@@ -50,6 +50,8 @@ export interface JcascPodTemplate {
   readonly containers: readonly JcascContainer[];
   /** Pod volumes, as in a pod spec. @default - none */
   readonly volumes?: readonly Record<string, unknown>[];
+  /** Annotations of the agent pods (e.g. a reasoned security exception). @default - none */
+  readonly annotations?: Readonly<Record<string, string>>;
 }
 
 export interface JcascKubernetesCloud {
@@ -99,6 +101,7 @@ function podYaml(t: JcascPodTemplate): string {
   const pod = {
     apiVersion: 'v1',
     kind: 'Pod',
+    ...(t.annotations && Object.keys(t.annotations).length > 0 ? { metadata: { annotations: { ...t.annotations } } } : {}),
     spec: {
       serviceAccountName: t.serviceAccount,
       automountServiceAccountToken: false,
@@ -109,7 +112,7 @@ function podYaml(t: JcascPodTemplate): string {
         ...(c.command ? { command: [...c.command] } : {}),
         ...(c.args ? { args: [...c.args] } : {}),
         ...(c.tty ? { tty: true } : {}),
-        ...(c.env?.length ? { env: c.env.map((e) => ({ ...e })) } : {}),
+        ...(c.env?.length ? { env: c.env.map((e) => JSON.parse(JSON.stringify(e)) as Record<string, unknown>) } : {}),
         resources: c.resources,
         securityContext: c.securityContext,
         ...(c.volumeMounts?.length ? { volumeMounts: c.volumeMounts.map((m) => ({ ...m })) } : {}),
@@ -117,7 +120,8 @@ function podYaml(t: JcascPodTemplate): string {
       ...(t.volumes?.length ? { volumes: t.volumes } : {}),
     },
   };
-  return stringify(pod, YAML_1_1_COMPAT);
+  // No anchors and aliases for objects two containers share: each container reads in full.
+  return stringify(pod, { ...YAML_1_1_COMPAT, aliasDuplicateObjects: false });
 }
 
 function credential(c: JcascCredential): Record<string, unknown> {

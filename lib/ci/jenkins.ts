@@ -4,8 +4,9 @@ import { Component } from '../core/component';
 import { declareImageField, pointerOf } from '../core/image-field';
 import { ChartSource, ChartImage, UpstreamChart } from '../core/upstream-chart';
 import { BuildJob, jobDsl } from './build-jobs';
+import { JenkinsIngress, JenkinsIngressProps } from './jenkins-ingress';
 import { JcascResources, literalImagesIn, renderJcasc } from './jcasc';
-import { JNLP_IMAGE_VARIABLE, KANIKO_CONTAINER, KANIKO_IMAGE_VARIABLE, KanikoBuildProps, kanikoPodTemplate } from './kaniko';
+import { JNLP_IMAGE_VARIABLE, KANIKO_CONTAINER, KANIKO_IMAGE_VARIABLE, KanikoBuildProps, kanikoPodTemplate, PUSH_CONTAINER, PUSH_IMAGE_VARIABLE, SIGN_CONTAINER, SIGN_IMAGE_VARIABLE } from './kaniko';
 
 /** The Jenkins project's Helm repository. */
 export const JENKINS_CHART_REPO = 'https://charts.jenkins.io';
@@ -34,6 +35,10 @@ export interface JenkinsProps {
   readonly sidecarImage: string;
   readonly agentImage: string;
   readonly kanikoImage: string;
+  /** The build pod's push container (crane). */
+  readonly pushImage: string;
+  /** The build pod's sign container (cosign). */
+  readonly signImage: string;
   /**
    * Plugins to install, each given to the chart as `name:version`; empty installs none (the image
    * must carry them). Their cores are checked against the controller's by the configuration
@@ -44,8 +49,11 @@ export interface JenkinsProps {
   readonly adminSecret: string;
   /** Jenkins' URL with its port. */
   readonly url: string;
-  /** NodePort of the controller's HTTP Service. */
-  readonly nodePort: number;
+  /**
+   * The UI through the ingress controller with TLS, at the host of `url` (the controller's Service
+   * stays ClusterIP, the chart's default `controller.serviceType` in chart 5.8.104 values.yaml).
+   */
+  readonly ingress: Omit<JenkinsIngressProps, 'namespace' | 'host' | 'service'>;
   /**
    * GitLab: its URL, and Secrets (each in Jenkins' namespace) with the API token (`token`), the
    * webhook secret (`token`) and the credentials build jobs clone with (`username`, `password`,
@@ -58,7 +66,7 @@ export interface JenkinsProps {
   /** @default '20Gi' */
   readonly storage?: string;
   readonly resources: JcascResources;
-  /** Kaniko builds: registry, credentials, CA, cache and resources. */
+  /** Kaniko builds: registry, push and signing credentials, CA and resources. */
   readonly kaniko: Omit<KanikoBuildProps, 'serviceAccount'>;
   /** Most agent pods running at once. @default 10 */
   readonly containerCap?: number;
@@ -79,6 +87,8 @@ const SPLIT = { kind: 'split', registryKey: 'registry', repositoryKey: 'reposito
 export class Jenkins extends Construct {
   readonly chart: UpstreamChart;
   readonly rbac: Component;
+  /** The `jenkins-ingress` component: TLS Ingress and its certificate. */
+  readonly ingress: JenkinsIngress;
   /** In-cluster URL agents use. */
   readonly internalUrl: string;
   private readonly url: string;
@@ -94,7 +104,7 @@ export class Jenkins extends Construct {
 
     const kaniko = kanikoPodTemplate({ ...props.kaniko, serviceAccount: AGENT_SERVICE_ACCOUNT });
     const jobs = (props.jobs ?? []).map((job) =>
-      jobDsl(job, { gitlabConnection: 'gitlab', checkoutCredentialsId: 'gitlab-checkout', webhookTokenVariable: webhookVar, agentLabel: kaniko.label, kanikoContainer: KANIKO_CONTAINER }),
+      jobDsl(job, { gitlabConnection: 'gitlab', checkoutCredentialsId: 'gitlab-checkout', webhookTokenVariable: webhookVar, agentLabel: kaniko.label, kanikoContainer: KANIKO_CONTAINER, pushContainer: PUSH_CONTAINER, signContainer: SIGN_CONTAINER }),
     );
     const scripts = renderJcasc({
       systemMessage: 'Managed by Kompile: change the platform code, not this page.',
@@ -134,15 +144,15 @@ export class Jenkins extends Construct {
         // `admin.userKey` / `admin.passwordKey`).
         admin: { createSecret: true, existingSecret: props.adminSecret },
         jenkinsUrl: this.url,
-        serviceType: 'NodePort',
-        nodePort: props.nodePort,
         numExecutors: 0,
         installPlugins: props.plugins.length > 0 ? props.plugins.map((p) => `${p.name}:${p.version}`) : false,
-        // The images of the agent pods, for JCasC's `${JNLP_IMAGE}` / `${KANIKO_IMAGE}`; the values
-        // are declared image fields, relocated and listed with every other image.
+        // The images of the agent pods, for JCasC's `${JNLP_IMAGE}` / `${KANIKO_IMAGE}` / …; the
+        // values are declared image fields, relocated and listed with every other image.
         containerEnv: [
           { name: JNLP_IMAGE_VARIABLE, value: props.agentImage },
           { name: KANIKO_IMAGE_VARIABLE, value: props.kanikoImage },
+          { name: PUSH_IMAGE_VARIABLE, value: props.pushImage },
+          { name: SIGN_IMAGE_VARIABLE, value: props.signImage },
         ],
         // Mounted under /run/secrets/additional/<name>-<key>; JCasC reads them as ${<name>-<key>}.
         additionalExistingSecrets: [
@@ -199,7 +209,7 @@ export class Jenkins extends Construct {
       },
     });
     // The agent images sit in a list (containerEnv), which `images` value paths cannot address.
-    for (const index of [0, 1]) {
+    for (const index of [0, 1, 2, 3]) {
       declareImageField(this.chart.application, pointerOf('spec', 'source', 'helm', 'valuesObject', 'controller', 'containerEnv', index, 'value'));
     }
 
@@ -236,6 +246,10 @@ export class Jenkins extends Construct {
     }).addDependency(reloadRole);
     // The controller starts only once it may start agents.
     this.chart.dependsOn(this.rbac);
+
+    // The controller's Service is `jenkins.fullname` (= fullnameOverride) on `controller.servicePort`
+    // (chart 5.8.104 templates/jenkins-controller-svc.yaml, values.yaml default 8080).
+    this.ingress = new JenkinsIngress(this, 'Ingress', { ...props.ingress, namespace: ns, host: new URL(this.url).hostname, service: { name: RELEASE, port: JENKINS_HTTP_PORT } });
   }
 
   /**

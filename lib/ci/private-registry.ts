@@ -1,11 +1,33 @@
+import { createHash } from 'node:crypto';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { Certificate, CertificateSpecPrivateKeyAlgorithm, CertificateSpecPrivateKeyRotationPolicy, Issuer } from '../../imports/cert-manager.io';
 import { Component } from '../core/component';
 import { orderClaimForConsumer } from '../core/first-consumer';
+import { REPOSITORY_PATTERN, RegistryIdentity, zotRepositories } from '../core/registry-access';
 
-/** Port registry v2 listens on (its `REGISTRY_HTTP_ADDR` default). */
+/**
+ * Port the registry listens on (`http.port` of its configuration; 5000 is also the port of the
+ * configuration Zot's images carry, project-zot/zot tag v2.1.20 build/stacker-minimal.yaml).
+ */
 export const REGISTRY_PORT = 5000;
+
+/** Where the image's command reads its configuration: `serve /etc/zot/config.json` (build/stacker-minimal.yaml `cmd`). */
+const CONFIG_DIR = '/etc/zot';
+/** The volume's mount point; Zot's own images keep their storage at `/var/lib/registry` too. */
+const DATA_DIR = '/var/lib/registry';
+/**
+ * Zot's root directory, a folder of the volume: Zot keeps one OCI image layout per repository
+ * there, a layout Docker Distribution (which ran here before) does not share. Its `docker/` tree
+ * stays beside it, untouched, until removed by hand.
+ */
+const ROOT_DIR = `${DATA_DIR}/zot`;
+/**
+ * The UID the registry runs as. The image sets no user of its own (build/stacker-minimal.yaml has
+ * no `user`; its base, gcr.io/distroless/base-nossl-debian13:latest, runs as root), so the pod
+ * names one: distroless' `nonroot` UID 65532 (GoogleContainerTools/distroless common/variables.bzl).
+ */
+const REGISTRY_UID = 65532;
 
 export interface IssuerRef {
   readonly kind: 'Issuer' | 'ClusterIssuer';
@@ -16,8 +38,13 @@ export interface PrivateRegistryProps {
   /** `host[:port]` clients use; its host name goes into the certificate (and the Ingress). */
   readonly host: string;
   readonly namespace: string;
-  /** registry v2 image. */
+  /** Zot image (its `serve <config>` command is kept; the configuration is mounted at /etc/zot). */
   readonly image: string;
+  /**
+   * The htpasswd users and what each may do, per repository (lib/core/registry-access.ts). Only
+   * these rights exist: no identity may delete, anonymous and merely authenticated users get none.
+   */
+  readonly identities: readonly RegistryIdentity[];
   /** Storage class of the layer volume. */
   readonly storageClass: string;
   /**
@@ -45,11 +72,74 @@ export const REGISTRY_TLS_SECRET = 'registry-tls';
 /** Name of the Secret holding the namespace-local CA (its `ca.crt` is what clients must trust). */
 export const REGISTRY_CA_SECRET = 'registry-ca';
 
+/** Name of the ConfigMap holding Zot's configuration (no secrets: passwords stay in the htpasswd Secret). */
+export const REGISTRY_CONFIG_MAP = 'registry-config';
+
 /**
- * The platform's own image registry (seed 002's `registry.local`): Docker Distribution v2 with its
- * layers on a PersistentVolumeClaim, htpasswd authentication from a Secret created out of band, and
- * TLS from a cert-manager Certificate, exposed on a NodePort (nodes pull from there) and optionally
- * through the ingress controller.
+ * Zot's configuration (project-zot/zot tag v2.1.20; every key is a field of pkg/api/config/config.go,
+ * which the server loads with `UnmarshalExact` and refuses unknown keys, pkg/cli/server/root.go
+ * `LoadConfiguration`).
+ */
+export function zotConfig(identities: readonly RegistryIdentity[]): Record<string, unknown> {
+  if (identities.length === 0) throw new Error('the registry needs at least one identity: nobody could push or pull otherwise');
+  const users = new Set<string>();
+  for (const i of identities) {
+    if (users.has(i.user)) throw new Error(`registry user '${i.user}' is given twice: each identity needs a user of its own`);
+    users.add(i.user);
+    if (i.repositories.length === 0) throw new Error(`registry user '${i.user}' has no repository`);
+    const bad = i.repositories.find((r) => !REPOSITORY_PATTERN.test(r));
+    if (bad !== undefined) throw new Error(`registry user '${i.user}': '${bad}' is not a repository name, ** or <repository>/**`);
+  }
+  const { repositories, conflicts } = zotRepositories(identities);
+  if (conflicts.length > 0) throw new Error(`registry access: ${conflicts.join('; ')}`);
+  return {
+    storage: {
+      rootDirectory: ROOT_DIR,
+      // Identical layers stored once (hard links); garbage collection removes abandoned uploads and
+      // blobs no manifest references, after the default delay (pkg/storage/gc/gc.go). Neither touches
+      // a tag: untagged manifests go only under a retention policy's `deleteUntagged`, and there is
+      // no retention policy (pkg/cli/server/root.go `applyDefaultValues`). Zot's defaults, written
+      // out (config.go `New`: Dedupe true, GC true).
+      dedupe: true,
+      gc: true,
+    },
+    http: {
+      // Zot's default address is 127.0.0.1 (config.go `New`), unreachable from the Service.
+      address: '0.0.0.0',
+      port: String(REGISTRY_PORT),
+      realm: 'Kompile platform registry',
+      tls: { cert: '/certs/tls.crt', key: '/certs/tls.key' },
+      // Kaniko pushes Docker schema 2 manifests for Docker Hub bases; Zot accepts only OCI media
+      // types unless this is set (pkg/compat/compat.go `docker2s2`; the images' own configuration
+      // sets it too, build/stacker.yaml).
+      compat: ['docker2s2'],
+      auth: {
+        htpasswd: { path: '/auth/htpasswd' },
+        // Seconds a failed login waits (config.go AuthConfig.FailDelay; examples/config-example.json).
+        failDelay: 5,
+      },
+      // Without an anonymous policy anywhere every request needs credentials (pkg/api/authn.go
+      // `allowAnonymous`); no adminPolicy, so nobody holds rights beyond these groups.
+      accessControl: { repositories },
+    },
+    log: { level: 'info' },
+  };
+}
+
+/**
+ * The platform's own image registry (seed 002's `registry.local`): Zot, with its layers on a
+ * PersistentVolumeClaim, htpasswd authentication from a Secret created out of band, per-repository
+ * rights from its configuration (a ConfigMap), and TLS from a cert-manager Certificate, exposed on a
+ * NodePort (nodes pull from there) and optionally through the ingress controller.
+ *
+ * Why Zot: Docker Distribution (registry v2), which ran here before, authenticates but does not
+ * authorize: its htpasswd access controller checks the password and ignores the requested access
+ * (distribution/distribution registry/auth/htpasswd/access.go, `Authorized`), so every user may
+ * push, overwrite and delete in every repository; finer rights there need an external token
+ * server. Zot's `http.accessControl` gives each
+ * repository pattern its own policies with the actions read, create, update and delete
+ * (pkg/api/authz.go at v2.1.20), so the build credential pushes only what the jobs build, pull
+ * credentials only pull, and nobody deletes.
  *
  * The registry's certificate must be trusted by every client: Kaniko (the CA is mounted from a
  * ConfigMap), Image Updater (likewise) and each node's containerd (node configuration, outside
@@ -114,6 +204,12 @@ export class PrivateRegistry extends Component {
       },
     });
 
+    const configJson = `${JSON.stringify(zotConfig(props.identities), null, 2)}\n`;
+    const configMap = new k8s.KubeConfigMap(this, 'Config', {
+      metadata: { name: REGISTRY_CONFIG_MAP, namespace: ns, labels },
+      data: { 'config.json': configJson },
+    });
+
     const resources = props.resources ?? { requests: { cpu: '100m', memory: '256Mi' }, limits: { cpu: '1', memory: '1Gi' } };
     const deployment = new k8s.KubeDeployment(this, 'Resource', {
       metadata: { name: 'registry', namespace: ns, labels },
@@ -123,34 +219,30 @@ export class PrivateRegistry extends Component {
         strategy: { type: 'Recreate' },
         selector: { matchLabels: labels },
         template: {
-          metadata: { labels },
+          // A changed configuration restarts the pod: Zot reloads its file only on a write event
+          // (pkg/cli/server/config_reloader.go), and a ConfigMap update swaps a symlink instead.
+          metadata: { labels, annotations: { 'kompile.dev/config-sha256': createHash('sha256').update(configJson).digest('hex') } },
           spec: {
             automountServiceAccountToken: false,
-            securityContext: { runAsNonRoot: true, runAsUser: 1000, runAsGroup: 1000, fsGroup: 1000, seccompProfile: { type: 'RuntimeDefault' } },
+            securityContext: { runAsNonRoot: true, runAsUser: REGISTRY_UID, runAsGroup: REGISTRY_UID, fsGroup: REGISTRY_UID, seccompProfile: { type: 'RuntimeDefault' } },
             containers: [
               {
                 name: 'registry',
                 image: props.image,
+                // The image's own command (build/stacker-minimal.yaml `cmd`), written out.
+                args: ['serve', `${CONFIG_DIR}/config.json`],
                 ports: [{ name: 'https', containerPort: REGISTRY_PORT }],
-                env: [
-                  { name: 'REGISTRY_HTTP_ADDR', value: `:${REGISTRY_PORT}` },
-                  { name: 'REGISTRY_HTTP_TLS_CERTIFICATE', value: '/certs/tls.crt' },
-                  { name: 'REGISTRY_HTTP_TLS_KEY', value: '/certs/tls.key' },
-                  { name: 'REGISTRY_AUTH', value: 'htpasswd' },
-                  { name: 'REGISTRY_AUTH_HTPASSWD_REALM', value: 'Kompile platform registry' },
-                  { name: 'REGISTRY_AUTH_HTPASSWD_PATH', value: '/auth/htpasswd' },
-                  { name: 'REGISTRY_STORAGE_FILESYSTEM_ROOTDIRECTORY', value: '/var/lib/registry' },
-                  // Lets old tags be deleted and garbage-collected; the cache repository grows otherwise.
-                  { name: 'REGISTRY_STORAGE_DELETE_ENABLED', value: 'true' },
-                ],
                 volumeMounts: [
-                  { name: 'data', mountPath: '/var/lib/registry' },
+                  { name: 'data', mountPath: DATA_DIR },
+                  { name: 'config', mountPath: CONFIG_DIR, readOnly: true },
                   { name: 'auth', mountPath: '/auth', readOnly: true },
                   { name: 'certs', mountPath: '/certs', readOnly: true },
                   { name: 'tmp', mountPath: '/tmp' },
                 ],
-                readinessProbe: { tcpSocket: { port: k8s.IntOrString.fromNumber(REGISTRY_PORT) }, periodSeconds: 10 },
-                livenessProbe: { tcpSocket: { port: k8s.IntOrString.fromNumber(REGISTRY_PORT) }, periodSeconds: 20, failureThreshold: 6 },
+                // /readyz answers once storage is loaded, /livez always; both are routed before
+                // authentication (pkg/api/routes.go `SetupRoutes`, pkg/common/healthz.go).
+                readinessProbe: { httpGet: { path: '/readyz', port: k8s.IntOrString.fromString('https'), scheme: 'HTTPS' }, periodSeconds: 10 },
+                livenessProbe: { httpGet: { path: '/livez', port: k8s.IntOrString.fromString('https'), scheme: 'HTTPS' }, periodSeconds: 20, failureThreshold: 6 },
                 resources: {
                   requests: { cpu: k8s.Quantity.fromString(resources.requests.cpu), memory: k8s.Quantity.fromString(resources.requests.memory) },
                   limits: { cpu: k8s.Quantity.fromString(resources.limits.cpu), memory: k8s.Quantity.fromString(resources.limits.memory) },
@@ -160,6 +252,7 @@ export class PrivateRegistry extends Component {
             ],
             volumes: [
               { name: 'data', persistentVolumeClaim: { claimName: 'registry-data' } },
+              { name: 'config', configMap: { name: REGISTRY_CONFIG_MAP, items: [{ key: 'config.json', path: 'config.json' }] } },
               { name: 'auth', secret: { secretName: props.htpasswdSecret ?? 'registry-htpasswd', items: [{ key: 'htpasswd', path: 'htpasswd' }] } },
               { name: 'certs', secret: { secretName: REGISTRY_TLS_SECRET } },
               { name: 'tmp', emptyDir: {} },
@@ -169,10 +262,13 @@ export class PrivateRegistry extends Component {
       },
     });
     deployment.addDependency(cert);
+    deployment.addDependency(configMap);
     orderClaimForConsumer(pvc, deployment, props.storageWaitsForFirstConsumer ?? false);
 
     const service = new k8s.KubeService(this, 'Service', {
-      metadata: { name: 'registry', namespace: ns, labels },
+      // Every /v2/ request needs an htpasswd user (REGISTRY_AUTH htpasswd above): the rule
+      // 'edge-authentication' (lib/checks/security-exposure.ts) reads this for the NodePort.
+      metadata: { name: 'registry', namespace: ns, labels, annotations: { 'kompile.dev/authentication': 'http-basic' } },
       spec: {
         type: props.nodePort !== undefined ? 'NodePort' : 'ClusterIP',
         selector: labels,

@@ -16,6 +16,8 @@ export const CHART_LOCK_FILE = 'charts.lock.json';
 
 const name = z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, { message: 'must be a lowercase name such as istiod (it names the folder under charts/)' });
 const digest = z.string().regex(/^sha256:[a-f0-9]{64}$/, { message: 'must be sha256:<64 hex digits>' });
+/** A full Git commit id (SHA-1, 40 hex digits). */
+export const GIT_COMMIT = /^[0-9a-f]{40}$/;
 
 /** A key Kompile may set although the chart's values.yaml and values.schema.json do not declare it. */
 const UndeclaredValueSchema = z
@@ -43,6 +45,11 @@ export const LockedChartSchema = z
     version: z.string().min(1),
     /** Digest of the vendored content ({@link contentDigest}); absent until the chart is vendored. */
     digest: digest.optional(),
+    /**
+     * The commit `version` resolves to (git): a tag can be moved, a commit cannot. `charts pull`
+     * records it and refuses a checkout at another commit; Argo CD's Application is pinned to it.
+     */
+    commit: z.string().regex(GIT_COMMIT, { message: 'must be a full Git commit id (40 lowercase hex digits)' }).optional(),
     /** Values Kompile sets that the chart reads without declaring them. @default [] */
     undeclaredValues: z.array(UndeclaredValueSchema).default([]),
   })
@@ -51,7 +58,9 @@ export const LockedChartSchema = z
     if (c.source === 'git') {
       if (!c.path) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['path'], message: "a 'git' source needs the folder inside the repository" });
       if (c.chart) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['chart'], message: "a 'git' source names a folder (path), not a chart" });
+      if (c.commit && GIT_COMMIT.test(c.version) && c.commit !== c.version) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['commit'], message: `the version is commit ${c.version}; commit must be the same or left out` });
     } else {
+      if (c.commit) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['commit'], message: `source '${c.source}' has no commit (only a 'git' source is pinned to one)` });
       if (!c.chart) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['chart'], message: `source '${c.source}' needs the chart name` });
       if (c.path) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['path'], message: `source '${c.source}' has no path` });
     }
@@ -145,6 +154,7 @@ export class ChartLock {
       if (c.chart) out.chart = c.chart;
       if (c.path) out.path = c.path;
       out.version = c.version;
+      if (c.commit) out.commit = c.commit;
       if (c.digest) out.digest = c.digest;
       if (c.undeclaredValues.length > 0) out.undeclaredValues = c.undeclaredValues.map((u) => ({ key: u.key, template: u.template }));
       return out;
@@ -152,11 +162,26 @@ export class ChartLock {
     return `${JSON.stringify({ charts: ordered }, null, 2)}\n`;
   }
 
+  /** The same lock with one Git source's resolved commit set. */
+  withCommit(chartName: string, value: string): ChartLock {
+    this.get(chartName);
+    return ChartLock.parse({ charts: this.charts.map((c) => (c.name === chartName ? { ...c, commit: value } : c)) });
+  }
+
   /** The same lock with one chart's digest set. */
   withDigest(chartName: string, value: string): ChartLock {
     this.get(chartName);
     return ChartLock.parse({ charts: this.charts.map((c) => (c.name === chartName ? { ...c, digest: value } : c)) });
   }
+}
+
+/**
+ * The commit a Git entry is pinned to: `commit`, or `version` when it is itself a full commit id;
+ * undefined for a Git entry pinned only by a tag or branch name (movable) and for chart sources.
+ */
+export function pinnedCommit(chart: LockedChart): string | undefined {
+  if (chart.source !== 'git') return undefined;
+  return chart.commit ?? (GIT_COMMIT.test(chart.version) ? chart.version : undefined);
 }
 
 /**

@@ -2,25 +2,45 @@ import type { IConstruct } from 'constructs';
 import type { z } from 'zod';
 import type { ChartLock } from './chart-lock';
 import { Component } from './component';
+import type { AuthConfig } from './config/auth';
+import type { ChatbotConfig } from './config/chatbot';
 import type { ClusterConfig, SliceIssue } from './config/cluster';
+import type { MlopsConfig } from './config/mlops';
+import type { ServingConfig } from './config/serving';
 import type { GitOpsConfig } from './config/gitops';
 import type { RegistryPolicyConfig } from './config/registry';
 import type { Namespaces } from './namespaces';
 import type { Platform } from './platform';
 
 /**
+ * Slices of other components a component may read where it serves them: the serving stack routes
+ * the model API (`mlops.serving.route`) through its gateway and admits the chatbot's back end to the
+ * mesh; the MLOps and chatbot components name the serving domain. Each read says why.
+ */
+export interface PeerSlices {
+  readonly serving: ServingConfig;
+  readonly mlops: MlopsConfig;
+  readonly chatbot: ChatbotConfig;
+}
+
+/**
  * What a component's build is handed besides its own slice of configuration: the environment's
- * shared facts (cluster, GitOps), the chart lock, the namespaces component, and what the components
- * registered before it built. Never another component's configuration.
+ * shared facts (tier, cluster, GitOps, registry policy, edge authentication), the chart lock, the
+ * namespaces component, what the components registered before it built, and — only where one
+ * component serves another — their slices (`peers`).
  */
 export interface ComponentContext {
   readonly platform: Platform;
   /** The environment's name, for messages. */
   readonly environment: string;
+  readonly tier: 'development' | 'production';
   readonly cluster: ClusterConfig;
   readonly gitops: GitOpsConfig;
   /** Where images come from and are relocated to. */
   readonly registry: RegistryPolicyConfig;
+  /** Authentication at the platform's edge (`auth`: the site's OIDC issuer). */
+  readonly auth: AuthConfig;
+  readonly peers: PeerSlices;
   readonly charts: ChartLock;
   readonly namespaces: Namespaces;
   /** What an earlier component's `build` returned, by its key; undefined where it was not built. */

@@ -6,25 +6,9 @@
  * the same image, and relocation to a mirror is a change of one field.
  */
 
-/** Docker Hub's canonical registry name; `index.docker.io` and an absent registry both mean it. */
-export const DOCKER_HUB = 'docker.io';
+import { formatReference, parseReference } from './image-reference';
 
-// The reference grammar of distribution/reference, reduced to what matters here: a first path
-// component is a registry when it contains a '.' or ':' or is 'localhost'.
-const TAG = /^[\w][\w.-]{0,127}$/;
-const DIGEST = /^[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-fA-F0-9]{32,}$/;
-const PATH_COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
-const REGISTRY = /^(?:localhost|[a-zA-Z0-9-]+(?:\.[a-zA-Z0-9-]+)*)(?::\d+)?$/;
-
-export class ImageReferenceError extends Error {
-  constructor(
-    readonly reference: string,
-    reason: string,
-  ) {
-    super(`invalid image reference '${reference}': ${reason}`);
-    this.name = 'ImageReferenceError';
-  }
-}
+export { DOCKER_HUB, ImageReferenceError } from './image-reference';
 
 export interface ImageParts {
   /** Registry host, with port if any, e.g. `ghcr.io`, `registry.local:5000`. */
@@ -38,42 +22,9 @@ export interface ImageParts {
 }
 
 export class Image implements ImageParts {
-  /** Parses a reference; throws {@link ImageReferenceError} naming the reference on bad input. */
+  /** Parses a reference (lib/core/image-reference.ts); throws `ImageReferenceError` naming the reference on bad input. */
   static parse(reference: string): Image {
-    const ref = reference.trim();
-    if (ref === '' || /\s/.test(ref)) throw new ImageReferenceError(reference, 'empty or contains whitespace');
-
-    let rest = ref;
-    let digest: string | undefined;
-    const at = rest.indexOf('@');
-    if (at >= 0) {
-      digest = rest.slice(at + 1);
-      rest = rest.slice(0, at);
-      if (!DIGEST.test(digest)) throw new ImageReferenceError(reference, `bad digest '${digest}'`);
-    }
-
-    let tag: string | undefined;
-    const lastSlash = rest.lastIndexOf('/');
-    const colon = rest.lastIndexOf(':');
-    if (colon > lastSlash) {
-      tag = rest.slice(colon + 1);
-      rest = rest.slice(0, colon);
-      if (!TAG.test(tag)) throw new ImageReferenceError(reference, `bad tag '${tag}'`);
-    }
-
-    const parts = rest.split('/');
-    let registry = DOCKER_HUB;
-    if (parts.length > 1 && (parts[0].includes('.') || parts[0].includes(':') || parts[0] === 'localhost')) {
-      registry = parts.shift()!;
-    }
-    if (!REGISTRY.test(registry)) throw new ImageReferenceError(reference, `bad registry '${registry}'`);
-    if (registry === 'index.docker.io' || registry === 'registry-1.docker.io') registry = DOCKER_HUB;
-    if (registry === DOCKER_HUB && parts.length === 1) parts.unshift('library');
-
-    for (const p of parts) {
-      if (!PATH_COMPONENT.test(p)) throw new ImageReferenceError(reference, `bad repository component '${p}'`);
-    }
-    return new Image({ registry, repository: parts.join('/'), tag, digest });
+    return new Image(parseReference(reference));
   }
 
   readonly registry: string;
@@ -110,6 +61,6 @@ export class Image implements ImageParts {
 
   /** The fully qualified reference: `registry/repository[:tag][@digest]`. */
   toString(): string {
-    return `${this.name}${this.tag !== undefined ? `:${this.tag}` : ''}${this.digest !== undefined ? `@${this.digest}` : ''}`;
+    return formatReference(this);
   }
 }

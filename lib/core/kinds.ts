@@ -13,7 +13,7 @@ export function groupOf(apiVersion: string): string {
 /**
  * Cluster-scoped kinds Kompile and the upstream charts it installs create. Anything else is treated
  * as namespaced. (Kubernetes 1.28 built-ins plus the cluster-scoped custom resources of the CRDs in
- * shared/crds.)
+ * shared/crds and schemas/crds.)
  */
 const CLUSTER_SCOPED = new Set([
   '/Namespace',
@@ -39,6 +39,11 @@ const CLUSTER_SCOPED = new Set([
   'serving.kserve.io/LocalModelNodeGroup',
   'serving.kserve.io/LocalModelNode',
   'serving.knative.dev/ClusterDomainClaim',
+  // trust-manager's Bundle: `scope: Cluster` (trust.cert-manager.io_bundles.yaml of v0.20.2; schemas/crds).
+  'trust.cert-manager.io/Bundle',
+  // sigstore/helm-charts policy-controller-0.10.6 templates/crds/clusterimagepolicy.yaml, trustroots.yaml: `scope: Cluster`.
+  'policy.sigstore.dev/ClusterImagePolicy',
+  'policy.sigstore.dev/TrustRoot',
 ]);
 
 export function isClusterScoped(apiVersion: string, kind: string): boolean {

@@ -85,6 +85,28 @@ export interface PolicyRule {
 export const NODE_SOURCED_REASON =
   "admits clients arriving through a node (NodePort/LoadBalancer with externalTrafficPolicy Cluster, or the host-network API server): kube-proxy masquerades them to the forwarding node's address, on overlay CNIs an address of the pod network, so the pod network cannot be excepted";
 
+/** Addresses outside the cluster a rule reaches: `cluster.network.egress.<purpose>` as constructs take it. */
+export interface OutsideDestination {
+  readonly cidrs: readonly string[];
+  /** @default - the purpose's own ports */
+  readonly ports?: readonly number[];
+}
+
+/**
+ * The peers and ports of an egress rule to a destination outside the cluster: its stated blocks and
+ * ports, or, where the environment states none, anywhere outside the cluster (`0.0.0.0/0`, which
+ * a namespace writes excepting the pod and service networks) on `ports`.
+ */
+export function outside(destination: OutsideDestination | undefined, ports: readonly number[]): Pick<PolicyRule, 'peers' | 'ports'> {
+  return { peers: [{ cidrs: destination?.cidrs ?? ['0.0.0.0/0'] }], ports: (destination?.ports ?? ports).map((port) => ({ port })) };
+}
+
+/** The port a registry `host:port` (the environment's mirror) is reached on, when other than HTTPS' 443. */
+export function mirrorPort(mirror: string | undefined): number[] {
+  const port = mirror?.match(/:(\d+)$/)?.[1];
+  return port && port !== '443' ? [Number(port)] : [];
+}
+
 export interface PlatformNamespaceProps {
   /** The namespace's name. */
   readonly name: string;
@@ -195,6 +217,11 @@ export class PlatformNamespace extends Construct {
         }),
       );
     }
+  }
+
+  /** Adds a label to the Namespace (e.g. an admission controller's opt-in label). */
+  addLabel(key: string, value: string): void {
+    this.namespace.metadata.addLabel(key, value);
   }
 
   /** Opens ingress to pods of this namespace. */

@@ -3,7 +3,8 @@ import { IConstruct } from 'constructs';
 import type { PortFacts } from '../checks/ports';
 import type { ChartLock } from './chart-lock';
 import type { RenderedChart } from './chart-render';
-import { GitOpsConfig } from './config';
+import { CHART_SOURCE_KIND_NAMES, chartMirrorURL, ChartSourceKind, GitOpsConfig } from './config';
+import type { RegistryPolicy } from './registry-policy';
 
 export interface PlatformProps {
   /** Environment name: the folder under `dist/` and the `kompile.dev/environment` label. */
@@ -51,6 +52,14 @@ export interface PlatformProps {
    * environments always pass their cluster's
    */
   readonly clusterNamespaces?: readonly string[];
+  /** The environment's tier: `production` turns on the supply-chain rule on mutable images. @default 'development' */
+  readonly tier?: 'development' | 'production';
+  /**
+   * The environment's registry policy: where its hosts are restricted, a chart source neither
+   * mirrored nor on an allowed host is refused when the chart is added, naming the fields to set.
+   * @default - sources are not checked here (the airgap audit still reports them)
+   */
+  readonly registryPolicy?: RegistryPolicy;
 }
 
 /**
@@ -91,6 +100,10 @@ export class Platform extends App {
   readonly clusterCidrs?: readonly string[];
   /** Namespaces the cluster has without the environment creating them; undefined in construct tests. */
   readonly clusterNamespaces?: readonly string[];
+  /** The environment's tier (`EnvironmentConfig.tier`). */
+  readonly tier: 'development' | 'production';
+  /** See `PlatformProps.registryPolicy`. */
+  readonly registryPolicy?: RegistryPolicy;
   private readonly rendered: ReadonlyMap<string, RenderedChart>;
 
   constructor(props: PlatformProps) {
@@ -108,6 +121,8 @@ export class Platform extends App {
     this.ports = props.ports ?? {};
     this.clusterCidrs = props.clusterCidrs;
     this.clusterNamespaces = props.clusterNamespaces;
+    this.tier = props.tier ?? 'development';
+    this.registryPolicy = props.registryPolicy;
   }
 
   /** Path inside the GitOps repository of a folder of this environment's output. */
@@ -120,8 +135,21 @@ export class Platform extends App {
     return this.rendered.get(component);
   }
 
-  /** The mirror configured for an upstream source URL, or the URL itself. */
-  sourceFor(url: string): string {
-    return this.gitops.sourceMirrors[url] ?? url;
+  /**
+   * Where Argo CD fetches a chart source of `kind`: its mirror (`gitops.sourceMirrors`, else derived
+   * from `gitops.chartMirrors`), or the URL itself. Throws, naming the stack file's fields to set,
+   * when the environment restricts hosts and the source is neither mirrored nor on an allowed host.
+   */
+  sourceFor(kind: ChartSourceKind, url: string): string {
+    const mirror = chartMirrorURL(this.gitops, kind, url);
+    if (mirror !== undefined) return mirror;
+    if (this.registryPolicy?.restrictsHosts && !this.registryPolicy.allowsUrl(url)) {
+      throw new Error(
+        `chart source '${url}' (${CHART_SOURCE_KIND_NAMES[kind]}) has no mirror and its host is not in registry.allowedHosts: ` +
+          `in environment '${this.environment}' (stacks/${this.environment}.ts) set gitops.chartMirrors.${kind}, the mirror base every ${CHART_SOURCE_KIND_NAMES[kind]} is derived from, ` +
+          `or gitops.sourceMirrors['${url}'] for this source alone`,
+      );
+    }
+    return url;
   }
 }

@@ -1,5 +1,6 @@
 import { hostOf, RegistryPolicyConfig } from './config';
 import { Image } from './image';
+import { ImageDigests } from './image-digests';
 
 /**
  * Hosts every environment may name in URLs: the cluster itself. Service DNS names never leave the
@@ -21,10 +22,13 @@ export class RegistryPolicy {
    * @param platformRegistries registries that run inside the platform (its own CI registry): images
    *   there are built and pushed by the platform itself, so they are neither relocated to the mirror
    *   nor refused by `allowedRegistries`.
+   * @param digests the digests the references pulled resolved to (images.digests.json): an image
+   *   with one is pulled by it, `registry/repository:tag@sha256:…`.
    */
   constructor(
     private readonly config: RegistryPolicyConfig,
     private readonly platformRegistries: readonly string[] = [],
+    private readonly digests?: ImageDigests,
   ) {}
 
   /** The mirror images are relocated to, if any. */
@@ -45,16 +49,27 @@ export class RegistryPolicy {
     return image.registry === this.config.mirror || this.platformRegistries.includes(image.registry);
   }
 
-  /** Where the environment pulls `image` from. */
+  /**
+   * Where the environment pulls `image` from: the mirror's copy (unless the environment holds the
+   * image), pinned to the digest recorded for that reference (images.digests.json, keyed by the
+   * reference pulled: a mirror filled by `docker pull`/`push` of one platform holds another manifest
+   * than the upstream index, so the mirror's digest is resolved against the mirror).
+   */
   relocate(image: Image): Image {
-    if (!this.config.mirror || this.holds(image)) return image;
-    return image.withRegistry(this.config.mirror);
+    if (this.holds(image)) return image;
+    const target = this.config.mirror ? image.withRegistry(this.config.mirror) : image;
+    return this.digests?.pin(target) ?? target;
   }
 
   /** True when the environment may pull from the image's registry. */
   allowsImage(image: Image): boolean {
     const allowed = this.config.allowedRegistries;
     return allowed.length === 0 || allowed.includes(image.registry) || this.platformRegistries.includes(image.registry);
+  }
+
+  /** True when URLs are held to `allowedHosts` (an empty list allows every host). */
+  get restrictsHosts(): boolean {
+    return this.config.allowedHosts.length > 0;
   }
 
   /** True when a URL's host is in the cluster or in the allowed hosts. */

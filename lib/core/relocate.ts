@@ -1,5 +1,6 @@
 import { Image } from './image';
 import { ImageField, imageMapFieldsOf } from './image-field';
+import { formatSplitTag, joinSplitImage } from './image-reference';
 import { findContainerImages, getPointer, setPointer } from './images-walk';
 import { RegistryPolicy } from './registry-policy';
 
@@ -41,10 +42,9 @@ export function relocateImages(obj: Record<string, unknown>, declared: readonly 
     const { registryKey, repositoryKey, tagKey } = field.format;
     if (typeof value !== 'object' || value === null) throw new Error(`declared image field ${field.pointer} holds no object`);
     const parts = value as Record<string, unknown>;
-    const repo = String(parts[repositoryKey] ?? '');
-    const tag = String(parts[tagKey] ?? '');
-    const reg = registryKey ? String(parts[registryKey] ?? '') : '';
-    const source = Image.parse(`${reg ? `${reg}/` : ''}${repo}${tag ? `:${tag}` : ''}`);
+    const text = (key: string) => (typeof parts[key] === 'string' || typeof parts[key] === 'number' ? String(parts[key]) : '');
+    // A tag key may pin a digest too (`v1@sha256:…`): the grammar (image-reference.ts) reads it.
+    const source = Image.parse(joinSplitImage({ registry: registryKey ? text(registryKey) : undefined, repository: text(repositoryKey), tag: text(tagKey) }));
     const target = policy.relocate(source);
     if (registryKey) {
       parts[registryKey] = target.registry;
@@ -52,8 +52,9 @@ export function relocateImages(obj: Record<string, unknown>, declared: readonly 
     } else {
       parts[repositoryKey] = target.name;
     }
-    parts[tagKey] = target.digest ? `${target.tag ?? ''}@${target.digest}`.replace(/^@/, '') : (target.tag ?? '');
-    uses.push({ pointer: field.pointer, source, target }, ...derivedUses(field, source, target));
+    const derived = derivedUses(field, source, target);
+    parts[tagKey] = formatSplitTag(target, `declared image field ${field.pointer}`);
+    uses.push({ pointer: field.pointer, source, target }, ...derived);
   }
   return uses;
 }

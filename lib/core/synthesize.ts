@@ -9,7 +9,11 @@ import { projectBoundaryFindings, projectFindings } from '../checks/argocd-proje
 import { unlockedImages } from '../checks/chart-images';
 import { crdApiVersions, SYNC_WAVE_ANNOTATION } from '../checks/objects';
 import { podAdmissionFindings } from '../checks/pod-admission';
+import { securityExposureFindings } from '../checks/security-exposure';
 import { securityRbacFindings } from '../checks/security-rbac';
+import { supplyChainFindings } from '../checks/security-supply-chain';
+import { securityTrustFindings } from '../checks/security-trust';
+import { buildSecurityFindings } from '../checks/security-build';
 import { portFindings } from '../checks/ports';
 import { crdListDefaultFindings, crdSchemasAmong } from '../checks/crd-list-defaults';
 import { environmentObjectFindings } from '../checks/environment-objects';
@@ -414,7 +418,19 @@ export function synthesize(platform: Platform, policy: RegistryPolicy, options: 
   // cluster-wide role, KServe's single-replica fail-closed webhooks) that only chart values or a
   // newer chart can change, and vendoring a chart must not stop every synth until they do.
   const warnings: SynthIssue[] = [];
-  for (const f of securityRbacFindings(all.map((r) => r.json), { namespaceOf: destinationOf })) {
+  // The same for trust material distributed from Secrets that hold private keys
+  // (lib/checks/security-trust.ts) and registry credentials in containers that run build steps
+  // (lib/checks/security-build.ts).
+  const jsons = all.map((r) => r.json);
+  for (const f of [
+    ...securityRbacFindings(jsons, { namespaceOf: destinationOf }),
+    ...securityTrustFindings(jsons, { namespaceOf: destinationOf }),
+    ...buildSecurityFindings(jsons, { namespaceOf: destinationOf }),
+  ]) {
+    (isRendered(all[f.index].obj) ? warnings : issues).push({ path: all[f.index].obj.node.path, message: `${f.pointer}: ${f.message} [${f.rule}]` });
+  }
+  // Exposure outside the cluster without an authentication story (lib/checks/security-exposure.ts), likewise.
+  for (const f of securityExposureFindings(all.map((r) => r.json), { namespaceOf: destinationOf })) {
     (isRendered(all[f.index].obj) ? warnings : issues).push({ path: all[f.index].obj.node.path, message: `${f.pointer}: ${f.message} [${f.rule}]` });
   }
 
@@ -434,6 +450,16 @@ export function synthesize(platform: Platform, policy: RegistryPolicy, options: 
   // chart's a warning, as in 5k.
   for (const f of networkSecurityFindings(all.map((r) => r.json), { clusterCidrs: platform.clusterCidrs, existingNamespaces: platform.clusterNamespaces && [...KUBERNETES_NAMESPACES, platform.gitops.argocdNamespace, ...platform.clusterNamespaces] })) {
     (isRendered(all[f.index].obj) ? warnings : issues).push({ path: all[f.index].obj.node.path, message: `${f.pointer}: [${f.rule}] ${f.message}` });
+  }
+
+  // 5o. Supply-chain rules (lib/checks/security-supply-chain.ts): Git sources pinned to commits
+  // (Kompile's own Applications must pass where the platform has a chart lock to record the commit
+  // in — a construct test's platform has none; a chart's objects are warnings, as in 5k) and, in a
+  // production tier, images pinned by digest: a warning everywhere until images.digests.json holds
+  // the digests of the pinned images (they can only be resolved against a registry that serves them).
+  for (const f of supplyChainFindings(all.map((r) => r.json), { tier: platform.tier, ownRepos: [platform.gitops.repoURL] })) {
+    const warning = f.rule === 'mutable-image' || isRendered(all[f.index].obj) || platform.chartLock === undefined;
+    (warning ? warnings : issues).push({ path: all[f.index].obj.node.path, message: `${f.pointer}: ${f.message} [${f.rule}]` });
   }
 
   // 5n. Component versions against the cluster's Kubernetes version: enforced minimums fail the

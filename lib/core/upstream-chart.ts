@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import { ApplicationSpecIgnoreDifferences, ApplicationSpecSource } from '../../imports/argoproj.io';
-import type { LockedChart } from './chart-lock';
+import { pinnedCommit, type LockedChart } from './chart-lock';
 import type { RenderedChart } from './chart-render';
 import { Component } from './component';
 import { GroupKind, OPERATOR_CLUSTER_KINDS } from './kinds';
@@ -130,7 +130,8 @@ export interface UpstreamChartProps {
 /**
  * An upstream Helm chart installed as its own Argo CD Application (from a Helm repository, an OCI
  * registry or a Git path), with typed values and its images declared for relocation. In environments
- * with `gitops.sourceMirrors`, the source points at the mirror.
+ * that mirror chart sources (`gitops.chartMirrors` per kind, `gitops.sourceMirrors` per URL), the
+ * source points at the mirror.
  *
  * Where the environment's chart was rendered (vendored under charts/, rendered with helm between
  * two synths), its objects are part of the component: in `hydrated` mode they are the component's
@@ -156,7 +157,7 @@ export class UpstreamChart extends Component {
   constructor(scope: Construct, id: string, props: UpstreamChartProps) {
     const { source } = props;
     const platform = Platform.of(scope);
-    const repoURL = platform.sourceFor(source.repoURL);
+    const repoURL = platform.sourceFor(source.type === 'git-directory' ? 'git' : source.type, source.repoURL);
     const rendered = platform.renderedChart(props.name);
     const wantsHydrated = props.hydrate ?? platform.gitops.chartsMode === 'hydrated';
     const hydrated = rendered !== undefined && wantsHydrated;
@@ -165,12 +166,17 @@ export class UpstreamChart extends Component {
     if (source.type === 'git-directory' && (props.values !== undefined || (props.images ?? []).length > 0)) {
       throw new Error(`[${scope.node.path}/${id}] a plain Git directory source takes no values or images`);
     }
+    // A Git source is synced at the commit its locked tag resolved to (charts pull records it): a
+    // tag can be moved upstream or on a mirror, a commit cannot. Unresolved, the tag (rule
+    // 'unpinned-git-source', lib/checks/security-supply-chain.ts).
+    const lockedEntry = platform.chartLock?.find(source);
+    const revision = (lockedEntry && pinnedCommit(lockedEntry)) ?? source.revision;
     const appSource: ApplicationSpecSource =
       source.type === 'git-directory'
-        ? { repoUrl: repoURL, targetRevision: source.revision, path: source.path, directory: { include: source.include } }
+        ? { repoUrl: repoURL, targetRevision: revision, path: source.path, directory: { include: source.include } }
         : {
             repoUrl: repoURL,
-            targetRevision: source.revision,
+            targetRevision: revision,
             chart: source.chart,
             path: source.path,
             // Kompile renders charts without their test hooks (`helm template --skip-tests`); Argo CD

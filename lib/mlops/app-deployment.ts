@@ -65,6 +65,8 @@ export interface AppDeploymentProps {
   readonly strategy?: 'RollingUpdate' | 'Recreate';
   /** @default - a ClusterIP Service on the container port */
   readonly service?: AppServiceOptions;
+  /** Labels of the pods only, beyond the selector's (e.g. `sidecar.istio.io/inject`). @default - none */
+  readonly podLabels?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -108,7 +110,7 @@ export class AppDeployment extends Construct {
             ? { type: 'Recreate' }
             : { type: 'RollingUpdate', rollingUpdate: { maxSurge: k8s.IntOrString.fromNumber(1), maxUnavailable: k8s.IntOrString.fromNumber(0) } },
         template: {
-          metadata: { labels },
+          metadata: { labels: { ...labels, ...props.podLabels } },
           spec: {
             automountServiceAccountToken: false,
             runtimeClassName: props.gpu && props.gpu.count > 0 ? props.gpu.runtimeClassName : undefined,

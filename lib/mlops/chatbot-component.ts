@@ -1,5 +1,6 @@
 import { defineComponent } from '../core/component-definition';
 import { ChatbotSchema, chatbotClusterIssues } from '../core/config/chatbot';
+import { SERVING_NAMESPACES } from '../serving/serving-stack';
 import { Chatbot } from './chatbot';
 
 /** `components.chatbot`: seed 002's GPU chatbot (lib/mlops/chatbot.ts), behind the cluster's ingress controller. */
@@ -7,7 +8,7 @@ export const chatbotComponent = defineComponent({
   key: 'chatbot',
   schema: ChatbotSchema.default({}),
   clusterIssues: chatbotClusterIssues,
-  build: (chatbot, { platform, cluster, namespaces }) =>
+  build: (chatbot, { platform, cluster, auth, namespaces }) =>
     chatbot.enabled
       ? new Chatbot(platform, 'Chatbot', {
           config: chatbot,
@@ -16,6 +17,8 @@ export const chatbotComponent = defineComponent({
           ingressClassName: cluster.ingress.className,
           ingressNamespace: cluster.ingress.namespace,
           gpu: cluster.gpu,
+          // The configuration requires both with the chatbot (auth.oidc, components.serving).
+          auth: { oidc: auth.oidc!, istioNamespace: SERVING_NAMESPACES.istio },
         })
       : undefined,
 });

@@ -2,7 +2,8 @@ import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { orderClaimForConsumer, waitsForFirstConsumer } from '../core/first-consumer';
 import { Component } from '../core/component';
-import { ChatbotConfig, ClusterConfig } from '../core/config';
+import { ChatbotConfig, ClusterConfig, OidcConfig } from '../core/config';
+import { EdgeAuthentication } from '../serving/edge-authentication';
 import type { StorageClasses } from '../core/config/cluster';
 import { Namespaces } from '../core/namespaces';
 import { PlatformNamespace } from '../core/platform-namespace';
@@ -23,7 +24,16 @@ export interface ChatbotProps {
   readonly ingressNamespace: string;
   /** The cluster's GPUs. @default - none: the back end must run on CPU (`backend.gpu` 0) */
   readonly gpu?: ClusterConfig['gpu'];
+  /**
+   * Authentication of `/api`: the back end joins the Istio mesh (its sidecar enforces the policies)
+   * and accepts only requests with a JWT of the site's OIDC issuer. `istioNamespace` is istiod's,
+   * which the sidecar fetches its configuration and certificate from.
+   */
+  readonly auth: { readonly oidc: OidcConfig; readonly istioNamespace: string };
 }
+
+/** istiod's xDS and CA port, which sidecars connect to (Istio 1.24 istiod Service `grpc-xds`). */
+const ISTIOD_XDS_PORT = 15012;
 
 /** Redis' port, and the uid/gid of the `redis` user of the official image. */
 const REDIS_PORT = 6379;
@@ -156,6 +166,8 @@ export class Chatbot extends Construct {
         { name: 'HF_HOME', value: '/tmp/hf' },
       ],
       claims: [{ name: 'models', claimName: models.name, mountPath: config.backend.modelMountPath, readOnly: true }],
+      // Istio's injector adds the proxy to pods with this label (istiod 1.24 webhook `objectSelector`).
+      podLabels: { 'sidecar.istio.io/inject': 'true' },
       healthPath: config.backend.healthPath,
       // Loading a language model onto the GPU takes a while.
       livenessDelaySeconds: 120,
@@ -185,6 +197,9 @@ export class Chatbot extends Construct {
       service: config.frontend.nodePort !== undefined ? { type: 'NodePort', nodePort: config.frontend.nodePort } : undefined,
     });
 
+    // The front end is static files (the Vue build behind nginx): nothing there to authenticate; the
+    // API it calls is (above).
+    this.frontend.service.metadata.addAnnotation('kompile.dev/security-exception.edge-authentication', "static files of the Vue front end, served to anyone who can reach the host; every /api request the page makes needs the user's JWT, enforced at the back end's sidecar");
     this.ingress = new k8s.KubeIngress(c, 'Ingress', {
       metadata: { name: 'chatbot', namespace: ns },
       spec: {
@@ -204,6 +219,12 @@ export class Chatbot extends Construct {
       },
     });
     this.ingress.addDependency(this.backend.service, this.frontend.service);
+
+    // /api: the GPU back end answers only requests with a JWT of the site's issuer, enforced by its
+    // sidecar (the mesh), whichever way the request comes (the Ingress, or a pod of the cluster).
+    // The front end serves static files, and the browser sends the user's token with each /api call.
+    new EdgeAuthentication(c, 'ApiAuthentication', { name: 'backend', namespace: ns, selector: this.backend.selector, oidc: props.auth.oidc });
+    this.namespace.allowEgress({ name: 'backend-to-istiod', podSelector: this.backend.selector, peers: [{ namespaces: [props.auth.istioNamespace] }], ports: [{ port: ISTIOD_XDS_PORT }] });
 
     // Network policies.
     const controller = [{ namespaces: [props.ingressNamespace] }];

@@ -7,6 +7,7 @@ import { Namespaces } from '../core/namespaces';
 import { NamespaceQuota, PlatformNamespace } from '../core/platform-namespace';
 import { MLFLOW_PORT, MlflowServer } from './mlflow-server';
 import { ModelServing } from './model-serving';
+import { ModelRoute } from '../serving/model-route';
 import { ModelStorage } from './model-storage';
 import { TRAINING_POD_LABELS, TrainingJob } from './training-job';
 
@@ -19,6 +20,12 @@ export interface MlopsProps {
   readonly storageClasses: StorageClasses;
   /** The cluster's GPUs, for training jobs that ask for them. @default - none */
   readonly gpu?: ClusterConfig['gpu'];
+  /**
+   * The serving gateway the model API is routed through (`serving.route`): its `<namespace>/<name>`,
+   * the namespace of its pods, and the API's host there. Its policies require a JWT for the host.
+   * @default - none: the API is not routed (an environment without the serving stack)
+   */
+  readonly gateway?: { readonly ref: string; readonly namespace: string; readonly host: string };
 }
 
 /** Container defaults of the training namespace (LimitRange): for containers that set nothing. */
@@ -158,6 +165,18 @@ export class Mlops extends Construct {
         nodePort: s.nodePort,
       });
       servingNamespace.allowIngress({ name: 'clients', podSelector: api.app.selector, peers: [{ cidrs: s.clientCidrs }], ports: [{ port: s.containerPort }], fromNodes: true });
+      if (s.route && props.gateway) {
+        // The API through the serving gateway: TLS there, and a JWT of the site's issuer (EdgeAuthentication).
+        new ModelRoute(this.serving, 'Route', {
+          name: s.name,
+          namespace: config.servingNamespace,
+          host: props.gateway.host,
+          gateways: [props.gateway.ref],
+          destinationHost: `${api.app.service.name}.${config.servingNamespace}.svc.cluster.local`,
+          destinationPort: api.app.servicePort,
+        });
+        servingNamespace.allowIngress({ name: 'gateway', podSelector: api.app.selector, peers: [{ namespaces: [props.gateway.namespace] }], ports: [{ port: s.containerPort }] });
+      }
       if (config.mlflow.s3 && config.mlflow.egress) {
         // serving → storage: where models are artifacts in the object store, the API may fetch them there.
         servingNamespace.allowEgress({

@@ -28,7 +28,7 @@ export interface ModelServingProps {
   readonly targetCpuUtilization?: number;
   /** @default 250m/256Mi requested, 1 CPU/512Mi limit */
   readonly resources?: ContainerResourceSpec;
-  /** @default 'LoadBalancer' (the seed's) */
+  /** @default 'ClusterIP': reached through the serving gateway (the seed's was 'LoadBalancer', open to anyone) */
   readonly serviceType?: 'LoadBalancer' | 'NodePort' | 'ClusterIP';
   /** @default - the API server picks one (NodePort and LoadBalancer only) */
   readonly nodePort?: number;
@@ -78,7 +78,7 @@ export class ModelServing extends Construct {
       claims: [{ name: 'models', claimName: props.modelClaim, mountPath, readOnly: true }],
       healthPath: props.healthPath ?? '/health',
       livenessDelaySeconds: 20,
-      service: { name: props.serviceName ?? `${name}-service`, type: props.serviceType ?? 'LoadBalancer', port: props.servicePort ?? 80, nodePort: props.nodePort },
+      service: { name: props.serviceName ?? `${name}-service`, type: props.serviceType ?? 'ClusterIP', port: props.servicePort ?? 80, nodePort: props.nodePort },
     });
 
     this.pdb = new k8s.KubePodDisruptionBudget(this, 'Budget', {

@@ -21,7 +21,7 @@ export const kcloudComponent = defineComponent({
       namespaces,
       apiServer: cluster.apiServer,
       replicas: cluster.replicas,
-      prometheusOperator: cluster.prometheusOperator,
+      prometheusOperator: cluster.prometheusOperator ? { namespace: cluster.monitoringNamespace } : undefined,
       mlopsNamespaces: { training: mlops?.trainingNamespace.name, serving: mlops?.servingNamespace?.name },
     });
   },

@@ -45,8 +45,8 @@ const NAME = 'kcloud-operator';
 
 /**
  * The KCloud Workload Optimizer operator (seed 001) rendered from its upstream layout, since the
- * project publishes no chart: the manager Deployment, its RBAC (what the seed lists, narrowed where the
- * seed's verbs have no use), the admission webhooks with their serving certificate from cert-manager
+ * project publishes no chart: the manager Deployment, its RBAC (what the manager at the pinned release
+ * calls, not the seed's wider list: reads, and writes to its own WorkloadOptimizers only), the admission webhooks with their serving certificate from cert-manager
  * (the CA injected by cert-manager's CA injector), and a ServiceMonitor for its metrics, served over
  * HTTPS behind Kubernetes authentication and authorization (controller-runtime's secure metrics).
  *
@@ -66,16 +66,26 @@ export class KCloudOptimizerOperator extends Component {
 
     const sa = new k8s.KubeServiceAccount(this, 'ServiceAccount', { metadata: { name: NAME, namespace: ns } });
 
-    // What the seed lists (pods, services, deployments, replicasets; workloadoptimizers), narrowed:
-    // nodes are only read (an operator does not create nodes), nothing is deleted.
+    // What the manager at the pinned release really calls (openkcloud/kcloud-cost-scheduler v0.1.0),
+    // not what the seed lists: it reads pods (the reconciler lists a WorkloadOptimizer's namespace,
+    // pkg/metrics/collector.go `CollectPodMetrics` lists every pod), nodes, namespaces and resource
+    // quotas (the validator), and writes only its own WorkloadOptimizers (finalizer, status). Nothing in
+    // cmd/main.go or what it starts creates, updates or deletes a pod, Service, Deployment or ReplicaSet
+    // (`pkg/optimizer/policy_applier.go` and `pkg/webhook/webhook_config.go` would, but main.go never
+    // builds them), and the mutating webhook changes pods through its admission response, which needs
+    // no RBAC. So no write verb on any workload: the operator cannot create pods anywhere.
+    //
+    // Reads stay cluster-wide, by a documented exception (docs/security.md, "Operators"): the manager
+    // gives controller-runtime no namespaces to cache (`ctrl.Options` without `Cache.DefaultNamespaces`),
+    // and `WATCH_NAMESPACE`, though the upstream README and docs/DEPLOYMENT_GUIDE.md describe it, is read
+    // nowhere in its code (no `os.Getenv` in the tree at v0.1.0), so every informer lists and watches
+    // at cluster scope; Roles in the optimized namespaces alone would leave its caches unsynced.
     const manager = new k8s.KubeClusterRole(this, 'ManagerRole', {
       metadata: { name: `${NAME}-manager` },
       rules: [
-        { apiGroups: [''], resources: ['pods', 'services'], verbs: ['get', 'list', 'watch', 'create', 'update', 'patch'] },
-        { apiGroups: [''], resources: ['nodes', 'namespaces', 'resourcequotas'], verbs: ['get', 'list', 'watch'] },
+        { apiGroups: [''], resources: ['pods', 'nodes', 'namespaces', 'resourcequotas'], verbs: ['get', 'list', 'watch'] },
         { apiGroups: [''], resources: ['events'], verbs: ['create', 'patch'] },
-        { apiGroups: ['apps'], resources: ['deployments', 'replicasets'], verbs: ['get', 'list', 'watch', 'create', 'update', 'patch'] },
-        { apiGroups: ['kcloud.io'], resources: ['workloadoptimizers'], verbs: ['get', 'list', 'watch', 'create', 'update', 'patch'] },
+        { apiGroups: ['kcloud.io'], resources: ['workloadoptimizers'], verbs: ['get', 'list', 'watch', 'update', 'patch'] },
         { apiGroups: ['kcloud.io'], resources: ['costpolicies', 'powerpolicies'], verbs: ['get', 'list', 'watch'] },
         { apiGroups: ['kcloud.io'], resources: ['workloadoptimizers/status', 'costpolicies/status', 'powerpolicies/status'], verbs: ['get', 'update', 'patch'] },
         { apiGroups: ['kcloud.io'], resources: ['workloadoptimizers/finalizers'], verbs: ['update'] },
@@ -202,9 +212,14 @@ export class KCloudOptimizerOperator extends Component {
         name: 'kcloud-workloadoptimizer-validator',
         annotations: {
           ...injectCa,
-          // lib/checks/security-rbac.ts: fail-closed with neither selector nor (in a one-replica environment) HA.
-          [`${SECURITY_EXCEPTION_PREFIX}webhook-fail-closed`]:
-            "matches only kcloud.io WorkloadOptimizers, the operator's own kind: while the operator is down only they wait (nothing of Kubernetes or another component), and one it cannot check must not be admitted",
+          // lib/checks/security-rbac.ts: fail-closed with one replica (a development cluster's) and no
+          // PodDisruptionBudget; scoped away from kube-system and its own namespace below.
+          ...((props.replicas ?? 1) < 2
+            ? {
+                [`${SECURITY_EXCEPTION_PREFIX}webhook-fail-closed`]:
+                  "one replica where the environment runs one (cluster.replicas): the webhook matches only kcloud.io WorkloadOptimizers, the operator's own kind, so while the operator restarts only they wait (nothing of Kubernetes or another component), and one it cannot check must not be admitted",
+              }
+            : {}),
         },
       },
       webhooks: [
@@ -216,6 +231,9 @@ export class KCloudOptimizerOperator extends Component {
           failurePolicy: 'Fail',
           timeoutSeconds: 10,
           clientConfig: clientConfig(VALIDATE_PATH),
+          // Never kube-system nor the operator's own namespace: a fail-closed webhook must not hold
+          // back the cluster's components or what would bring it back.
+          namespaceSelector: { matchExpressions: [{ key: 'kubernetes.io/metadata.name', operator: 'NotIn', values: ['kube-system', ns] }] },
           rules: [{ apiGroups: ['kcloud.io'], apiVersions: ['v1alpha1'], resources: ['workloadoptimizers'], operations: ['CREATE', 'UPDATE'], scope: 'Namespaced' }],
         },
       ],

@@ -19,8 +19,12 @@ export interface KCloudProps {
   readonly apiServer: ClusterConfig['apiServer'];
   /** Operator replicas. */
   readonly replicas: number;
-  /** The cluster has the Prometheus Operator: scrape the operator through a ServiceMonitor. @default false */
-  readonly prometheusOperator?: boolean;
+  /**
+   * The cluster's Prometheus Operator, by the namespace its Prometheus runs in (`cluster.monitoringNamespace`,
+   * a namespace the cluster creates): scrape the operator through a ServiceMonitor, from there.
+   * @default - no monitoring stack: no ServiceMonitor, no scrapes admitted
+   */
+  readonly prometheusOperator?: { readonly namespace: string };
   /**
    * The MLOps namespaces the environment creates, which `{ mlops: 'training' | 'serving' }` in the
    * configuration stands for; one that is absent takes the resources placed in it out.
@@ -75,14 +79,14 @@ export class KCloud extends Construct {
       );
     }
     // Prometheus scrapes the metrics only where the cluster runs a monitoring stack (the Prometheus
-    // Operator's, in `monitoringNamespace`); that namespace is the cluster's, not the environment's.
+    // Operator's); its namespace is a stated fact of the cluster (`cluster.monitoringNamespace`), so
+    // the rule 'netpol-unknown-namespace' knows it exists.
     if (props.prometheusOperator) {
       ns.allowIngress({
         name: 'metrics',
         podSelector: { 'app.kubernetes.io/name': 'kcloud-operator' },
-        peers: [{ namespaces: [config.monitoringNamespace] }],
+        peers: [{ namespaces: [props.prometheusOperator.namespace] }],
         ports: [{ port: METRICS_PORT }],
-        exceptions: { 'netpol-unknown-namespace': `the cluster's own monitoring stack (cluster.prometheusOperator) runs in '${config.monitoringNamespace}', a namespace the cluster creates, not the environment` },
       });
     }
 
@@ -94,7 +98,7 @@ export class KCloud extends Construct {
       image: config.image,
       replicas: props.replicas,
       optimizedNamespaces: config.optimizedNamespaces.flatMap((n) => resolve(n) ?? []),
-      serviceMonitor: props.prometheusOperator ?? false,
+      serviceMonitor: props.prometheusOperator !== undefined,
       env: config.env,
     });
     this.operator.dependsOn(this.crds, props.namespaces);

@@ -1,5 +1,6 @@
 import { defineComponent } from '../core/component-definition';
 import { ServingSchema, servingClusterIssues } from '../core/config/serving';
+import { modelApiRoute } from '../mlops/model-api-route';
 import { ServingStack } from './serving-stack';
 
 /** `components.serving`: cert-manager, Istio, Knative and KServe (lib/serving/serving-stack.ts). */
@@ -7,8 +8,11 @@ export const servingComponent = defineComponent({
   key: 'serving',
   schema: ServingSchema.default({}),
   clusterIssues: servingClusterIssues,
-  build: (serving, { platform, cluster, registry, charts, namespaces }) => {
+  build: (serving, { platform, cluster, registry, auth, peers, charts, namespaces }) => {
     if (!serving.enabled) return undefined;
+    // Peers: the gateway routes the model API (components.mlops.serving.route) and authenticates
+    // its clients; the chatbot's back end joins the mesh for its /api authentication.
+    const apiRoute = modelApiRoute(serving, peers.mlops);
     return new ServingStack(platform, 'Serving', {
       config: serving,
       charts,
@@ -19,7 +23,11 @@ export const servingComponent = defineComponent({
       storageClass: cluster.storageClasses.shared ?? cluster.storageClasses.default,
       storageShared: cluster.storageClasses.shared !== undefined,
       mirror: registry.mirror,
+      egress: cluster.network.egress,
       distribution: cluster.distribution,
+      oidc: auth.oidc,
+      routes: apiRoute ? [apiRoute] : [],
+      meshClients: peers.chatbot.enabled ? [peers.chatbot.namespace] : [],
     });
   },
 });

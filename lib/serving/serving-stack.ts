@@ -1,6 +1,7 @@
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { CertManager } from './cert-manager';
+import { EdgeAuthentication } from './edge-authentication';
 import { GatewayTls } from './gateway-tls';
 import { InferenceService } from './inference-service';
 import { INGRESS_GATEWAY_LABELS, INGRESS_GATEWAY_NAME, Istio, ISTIO_CNI_POD_SECURITY_REASON } from './istio';
@@ -13,9 +14,9 @@ import { ModelRoute } from './model-route';
 import { ServingRuntime } from './serving-runtime';
 import { ChartLock, stripV } from '../core/chart-lock';
 import { Component } from '../core/component';
-import { ClusterConfig, ServingConfig } from '../core/config';
+import { ClusterConfig, OidcConfig, ServingConfig } from '../core/config';
 import { Namespaces } from '../core/namespaces';
-import { PlatformNamespace } from '../core/platform-namespace';
+import { mirrorPort, outside, PlatformNamespace } from '../core/platform-namespace';
 import { UpstreamChart } from '../core/upstream-chart';
 import { IMAGE_PINS } from '../core/image-pins';
 
@@ -69,8 +70,24 @@ export interface ServingStackProps {
   readonly storageShared: boolean;
   /** The environment's image mirror, whose tags Knative need not resolve. @default - none */
   readonly mirror?: string;
+  /**
+   * What outside the cluster the controllers and predictors reach (`cluster.network.egress`):
+   * `registries` for Knative's tag resolution, `modelStorage` for storage initializers.
+   * @default - anywhere outside the cluster
+   */
+  readonly egress?: Pick<ClusterConfig['network']['egress'], 'registries' | 'modelStorage'>;
   /** The cluster's distribution, for where the Istio CNI node agent finds the node's CNI directories. */
   readonly distribution: ClusterConfig['distribution'];
+  /** The site's OIDC issuer: every host routed through the model gateway requires its JWT. @default - none (no host may be routed) */
+  readonly oidc?: OidcConfig;
+  /**
+   * Other components' APIs routed through the model gateway (their VirtualServices are theirs): the
+   * host (which must be under `domain`, the gateway's certificate), and the namespace and port the
+   * gateway then reaches. @default []
+   */
+  readonly routes?: readonly { readonly host: string; readonly namespace: string; readonly port: number }[];
+  /** Namespaces of other components with meshed pods, whose sidecars reach istiod. @default [] */
+  readonly meshClients?: readonly string[];
 }
 
 /**
@@ -89,6 +106,10 @@ export class ServingStack extends Construct {
   readonly security: Component;
   /** The models' component; absent when the environment lists no models and no model volumes. */
   readonly models?: Component;
+  /** `<namespace>/<name>` of the model gateway, as VirtualServices name it. */
+  readonly gatewayRef: string;
+  /** Labels of the ingress gateway pods the model gateway and its policies select. */
+  readonly gatewaySelector: Readonly<Record<string, string>>;
 
   constructor(scope: Construct, id: string, props: ServingStackProps) {
     super(scope, id);
@@ -120,7 +141,7 @@ export class ServingStack extends Construct {
       level: 'baseline',
       reason: "Istio 1.24's istiod and gateway charts do not give their pods a RuntimeDefault seccomp profile, which 'restricted' requires",
     });
-    const meshNamespaces = [modelNs, ...(dataPathInMesh ? [ns.knativeServing] : [])];
+    const meshNamespaces = [modelNs, ...(dataPathInMesh ? [ns.knativeServing] : []), ...(props.meshClients ?? [])];
     // Sidecars fetch config and certificates from istiod (15012 xDS/CA, 15010 plaintext xDS).
     istioNs.allowIngress({ name: 'mesh-to-istiod', podSelector: { app: 'istiod' }, peers: [{ namespaces: meshNamespaces }], ports: [{ port: 15012 }, { port: 15010 }] });
     // The ingress gateway: clients from anywhere on its container ports (the gateway chart maps 80→80
@@ -133,6 +154,10 @@ export class ServingStack extends Construct {
       fromNodes: true,
     });
     istioNs.allowEgress({ name: 'models', peers: [{ namespaces: [modelNs, ...(useKnative ? [ns.knativeServing] : [])] }] });
+    for (const r of props.routes ?? []) {
+      if (!r.host.endsWith(`.${config.domain}`)) throw new Error(`[${this.node.path}] route host '${r.host}' is not under the serving domain '${config.domain}', which the gateway's certificate covers`);
+      istioNs.allowEgress({ name: `routes-${r.namespace}`, podSelector: { istio: INGRESS_GATEWAY_LABELS.istio }, peers: [{ namespaces: [r.namespace] }], ports: [{ port: r.port }] });
+    }
     if (useKnative) {
       controllerNamespace(ns.knativeOperator, [8443], { level: 'baseline', reason: KNATIVE_OPERATOR_POD_SECURITY_REASON });
       const ks = controllerNamespace(
@@ -144,7 +169,7 @@ export class ServingStack extends Construct {
       ks.allowEgress({ name: 'models-and-mesh', peers: [{ namespaces: [modelNs, ns.istio] }] });
       ks.allowIngress({ name: 'from-gateway-and-models', peers: [{ namespaces: [ns.istio, modelNs] }] });
       // The controller resolves image tags to digests in the registries that serve them.
-      ks.allowEgress({ name: 'registries', podSelector: { app: 'controller' }, peers: [{ cidrs: ['0.0.0.0/0'] }], ports: [{ port: 443 }, ...registryPort(props.mirror)] });
+      ks.allowEgress({ name: 'registries', podSelector: { app: 'controller' }, ...outside(props.egress?.registries, [443, ...mirrorPort(props.mirror)]) });
     }
     // KServe's webhook server listens on 9443.
     controllerNamespace(ns.kserve, [9443]);
@@ -160,7 +185,7 @@ export class ServingStack extends Construct {
     models.allowEgress({ name: 'mesh', peers: [{ namespaces: [ns.istio, ...(useKnative ? [ns.knativeServing] : [])] }] });
     if (config.storage.allowedSchemes.some((s) => s !== 'pvc')) {
       // The storage initializer downloads models from object stores and model hubs outside the cluster.
-      models.allowEgress({ name: 'model-storage', peers: [{ cidrs: ['0.0.0.0/0'] }], ports: [{ port: 443 }, { port: 80 }] });
+      models.allowEgress({ name: 'model-storage', ...outside(props.egress?.modelStorage, [443, 80]) });
     }
 
     // --- Upstream charts, in waves ----------------------------------------------------------
@@ -216,7 +241,6 @@ export class ServingStack extends Construct {
     this.security = new Component(this, 'Security', { name: 'serving-security' });
     this.security.dependsOn(this.certManager, this.istio.istiod, props.namespaces);
     const tls = new GatewayTls(this.security, 'Tls', {
-      certManagerNamespace: ns.certManager,
       gatewayNamespace: ns.istio,
       dnsNames: [`*.${config.domain}`],
       secretName: MODEL_TLS_SECRET,
@@ -229,6 +253,14 @@ export class ServingStack extends Construct {
       credentialName: tls.secretName,
     });
     gateway.resource.addDependency(tls.certificate);
+    this.gatewayRef = gateway.ref;
+    this.gatewaySelector = { istio: INGRESS_GATEWAY_LABELS.istio };
+    // Authentication at the edge: every host routed through the gateway requires a JWT of the site's issuer.
+    const routedHosts = [...config.models.filter((m) => m.expose).map((m) => `${m.name}.${config.domain}`), ...(props.routes ?? []).map((r) => r.host)];
+    if (routedHosts.length > 0) {
+      if (!props.oidc) throw new Error(`[${this.node.path}] hosts ${routedHosts.join(', ')} are routed through the gateway, but no OIDC issuer is given (auth.oidc) to authenticate their clients`);
+      new EdgeAuthentication(this.security, 'EdgeAuthentication', { name: 'model-gateway', namespace: ns.istio, selector: this.gatewaySelector, oidc: props.oidc, hosts: routedHosts });
+    }
     new MeshPolicy(this.security, 'Mesh', {
       namespace: modelNs,
       mtls: config.mtls,
@@ -299,8 +331,3 @@ export class ServingStack extends Construct {
   }
 }
 
-/** The mirror's port, when it names one other than 443. */
-function registryPort(mirror: string | undefined): { port: number }[] {
-  const port = mirror?.match(/:(\d+)$/)?.[1];
-  return port && port !== '443' ? [{ port: Number(port) }] : [];
-}

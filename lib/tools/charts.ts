@@ -14,7 +14,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { IConstruct } from 'constructs';
 import { parse } from 'yaml';
-import { CHART_LOCK_FILE, ChartLock, contentDigest, LockedChart } from '../core/chart-lock';
+import { CHART_LOCK_FILE, ChartLock, contentDigest, GIT_COMMIT, LockedChart, pinnedCommit } from '../core/chart-lock';
+import { chartMirrorURL, GitOpsConfig } from '../core/config';
 import { UpstreamChart } from '../core/upstream-chart';
 import { runHelm } from './helm';
 
@@ -111,12 +112,12 @@ function checkChartFolder(chart: LockedChart, dir: string, from: string): void {
   }
 }
 
-function runGit(git: string, args: readonly string[]): void {
+function runGit(git: string, args: readonly string[]): string {
   try {
-    execFileSync(git, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, GIT_TERMINAL_PROMPT: '0' } });
+    return execFileSync(git, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, GIT_TERMINAL_PROMPT: '0' } });
   } catch (e) {
     const err = e as { stderr?: Buffer; message: string };
-    const command = args.find((a) => ['init', 'clone', 'fetch', 'checkout'].includes(a));
+    const command = args.find((a) => ['init', 'clone', 'fetch', 'checkout', 'rev-parse'].includes(a));
     throw new Error(`git ${command} failed: ${(err.stderr?.toString() ?? '').trim() || err.message}`);
   }
 }
@@ -142,12 +143,20 @@ export function fetchError(chart: LockedChart, url: string, cause: Error): Error
   return new Error(`'${chart.name}': could not fetch ${what} from ${where}: ${detail}`);
 }
 
+/** Where a chart was fetched from, and (Git) the commit its version resolved to. */
+export interface FetchedChart {
+  /** A URL or an archive, for the report. */
+  readonly from: string;
+  /** The commit checked out (Git sources fetched from a repository; an archive carries none). */
+  readonly commit?: string;
+}
+
 /**
  * Fetches one locked chart into `dest` (which must not exist): `helm pull --untar` for helm and OCI
- * sources, a shallow git checkout of `version` and a copy of `path` for Git sources.
- * @returns where it was fetched from (for the report)
+ * sources, a shallow git checkout of `version` and a copy of `path` for Git sources, with the commit
+ * the checkout is at (`git rev-parse HEAD`: for a tag, the commit it points to).
  */
-export function fetchChart(chart: LockedChart, dest: string, options: FetchOptions): string {
+export function fetchChart(chart: LockedChart, dest: string, options: FetchOptions): FetchedChart {
   const url = sourceURL(chart, options.mirrors);
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'kompile-fetch-'));
   try {
@@ -162,8 +171,10 @@ export function fetchChart(chart: LockedChart, dest: string, options: FetchOptio
       if (path.relative(checkout, folder).startsWith('..') || !fs.existsSync(folder) || !fs.statSync(folder).isDirectory()) {
         throw new Error(`'${chart.name}': ${url} at ${chart.version} has no folder '${chart.path}'`);
       }
+      const commit = runGit(options.git ?? 'git', ['-C', checkout, 'rev-parse', 'HEAD']).trim();
+      if (!GIT_COMMIT.test(commit)) throw new Error(`'${chart.name}': git rev-parse HEAD gave '${commit}', not a commit id`);
       fs.cpSync(folder, dest, { recursive: true, dereference: true, filter: (src) => path.basename(src) !== '.git' });
-      return `${url} ${chart.path}@${chart.version}`;
+      return { from: `${url} ${chart.path}@${chart.version}`, commit };
     }
     try {
       runHelm(options.helm, helmPullArgs(chart, url, work, options.plainHttp));
@@ -173,7 +184,7 @@ export function fetchChart(chart: LockedChart, dest: string, options: FetchOptio
     const pulled = path.join(work, chart.chart!);
     checkChartFolder(chart, pulled, `helm pull from ${url}`);
     fs.cpSync(pulled, dest, { recursive: true });
-    return `${chart.source === 'oci' ? 'oci://' : ''}${url}`;
+    return { from: `${chart.source === 'oci' ? 'oci://' : ''}${url}` };
   } finally {
     fs.rmSync(work, { recursive: true, force: true });
   }
@@ -233,6 +244,10 @@ export interface VendoredResult {
   readonly locked?: string;
   /** `recorded`: the lock had none; `unchanged`: it matches; `changed`: it differs (an error unless updating). */
   readonly status: 'recorded' | 'unchanged' | 'changed';
+  /** The commit a Git source's version resolved to, where fetched from a repository. */
+  readonly commit?: string;
+  /** The lock's commit before, when it differs from {@link commit}: the tag was moved (an error unless updating). */
+  readonly movedFrom?: string;
 }
 
 /** The outcome of {@link vendorCharts}. */
@@ -259,7 +274,7 @@ export function vendorCharts(
   lock: ChartLock,
   names: readonly string[],
   chartsDir: string,
-  fetch: (chart: LockedChart, dest: string) => string,
+  fetch: (chart: LockedChart, dest: string) => string | FetchedChart,
   update = false,
 ): VendorOutcome {
   fs.mkdirSync(chartsDir, { recursive: true });
@@ -270,11 +285,14 @@ export function vendorCharts(
     for (const name of names) {
       const chart = lock.get(name);
       const dest = path.join(staging, name);
-      const from = fetch(chart, dest);
+      const fetched = fetch(chart, dest);
+      const { from, commit } = typeof fetched === 'string' ? { from: fetched, commit: undefined } : fetched;
       const digest = folderDigest(dest);
-      results.push({ name, version: chart.version, from, digest, locked: chart.digest, status: digestStatus(digest, chart.digest) });
+      const pinned = pinnedCommit(chart);
+      const movedFrom = commit !== undefined && pinned !== undefined && pinned !== commit ? pinned : undefined;
+      results.push({ name, version: chart.version, from, digest, locked: chart.digest, status: digestStatus(digest, chart.digest), ...(commit ? { commit } : {}), ...(movedFrom ? { movedFrom } : {}) });
     }
-    if (!update && results.some((r) => r.status === 'changed')) return { results };
+    if (!update && results.some((r) => r.status === 'changed' || r.movedFrom !== undefined)) return { results };
     let next = lock;
     for (const r of results) {
       const target = path.join(chartsDir, r.name);
@@ -282,6 +300,8 @@ export function vendorCharts(
       if (fs.existsSync(target)) fs.renameSync(target, old);
       fs.renameSync(path.join(staging, r.name), target);
       next = next.withDigest(r.name, r.digest);
+      // A version that is itself a commit needs no second record of it.
+      if (r.commit && !GIT_COMMIT.test(r.version)) next = next.withCommit(r.name, r.commit);
     }
     return { results, lock: next };
   } finally {
@@ -301,12 +321,18 @@ export interface ChartFinding {
 export function formatVendored(results: readonly VendoredResult[], updated: boolean): string {
   return results
     .map((r) => {
+      if (r.movedFrom) {
+        return updated
+          ? `${r.name} ${r.version}: commit changed ${r.movedFrom} → ${r.commit} (--update: recorded) from ${r.from}\n`
+          : `error: ${r.name} ${r.version}: ${r.from} resolves ${r.version} to commit ${r.commit}, the lock records ${r.movedFrom} (the tag was moved upstream or on the mirror; --update accepts it)\n`;
+      }
       if (r.status === 'changed') {
         return updated
           ? `${r.name} ${r.version}: digest changed ${r.locked} → ${r.digest} (--update: recorded) from ${r.from}\n`
           : `error: ${r.name} ${r.version}: content from ${r.from} is ${r.digest}, the lock records ${r.locked} (upstream changed a published version, or the mirror serves something else; --update accepts it)\n`;
       }
-      return `${r.name} ${r.version}: ${r.status === 'recorded' ? `digest ${r.digest} recorded` : 'digest verified'} from ${r.from}\n`;
+      const commit = r.commit && !GIT_COMMIT.test(r.version) ? `, commit ${r.commit}` : '';
+      return `${r.name} ${r.version}: ${r.status === 'recorded' ? `digest ${r.digest} recorded` : 'digest verified'}${commit} from ${r.from}\n`;
     })
     .join('');
 }
@@ -370,6 +396,19 @@ export function lockedChartsOf(scope: IConstruct): string[] {
   const names = new Set<string>();
   for (const c of scope.node.findAll()) if (c instanceof UpstreamChart && c.locked) names.add(c.locked.name);
   return [...names].sort();
+}
+
+/**
+ * The mirrors an environment fetches its charts through: each of `charts` (lock names) at the mirror
+ * its `gitops` derives (`chartMirrorURL`: `chartMirrors` per kind, `sourceMirrors` per URL). Pure.
+ */
+export function environmentMirrors(gitops: Pick<GitOpsConfig, 'sourceMirrors' | 'chartMirrors'>, lock: readonly LockedChart[], charts: readonly string[]): SourceMirrors {
+  const mirrors: Record<string, string> = { ...gitops.sourceMirrors };
+  for (const locked of lock) {
+    const mirror = charts.includes(locked.name) ? chartMirrorURL(gitops, locked.source, locked.repoURL) : undefined;
+    if (mirror !== undefined) mirrors[locked.repoURL] = mirror;
+  }
+  return mirrors;
 }
 
 /** What `charts pull` fetches: which lock entries, through which mirrors. */

@@ -13,7 +13,9 @@ import { CHART_LOCK_FILE, ChartLock } from '../core/chart-lock';
 import { clusterNamespaces, clusterNetworkCidrs, clusterPortFacts, parseEnvironment } from '../core/config';
 import { withRenderedCharts } from './chart-check';
 import { RegistryPolicy } from '../core/registry-policy';
-import { fetchChart, formatChartFindings, formatVendored, importChart, lockedChartsOf, selectCharts, SourceMirrors, vendorCharts, verifyCharts, verifyChartsExitCode } from './charts';
+import { allReferencesToResolve, compareDigests, formatResolved, resolveDigest } from './image-resolve';
+import { IMAGE_DIGESTS_FILE, ImageDigests } from '../core/image-digests';
+import { fetchChart, formatChartFindings, formatVendored, importChart, environmentMirrors, lockedChartsOf, selectCharts, SourceMirrors, vendorCharts, verifyCharts, verifyChartsExitCode } from './charts';
 import { acknowledgementsIn, diffExitCode, diffTrees, FailOn, formatMarkdown, formatText } from './diff';
 import { commitMessages, readTreeAtRef } from './git-tree';
 import { helmBinary } from './helm';
@@ -104,19 +106,28 @@ runtime error (no kubeconfig, cluster unreachable).
 `,
   },
   images: {
-    summary: 'Print the upstream images to mirror; --check checks the image lists.',
+    summary: 'Print the upstream images to mirror; --check checks the image lists; resolve records digests.',
     text: `Usage: kompile images [--env <name>] [--check]
+       kompile images resolve [--env <name>] [--registry <registry>=<host>] [--plain-http] [--update]
 
 Print the upstream images to mirror (images.txt); with --check, compare images.txt,
 images.lock.json and the per-component lists images/<component>.txt with the manifests.
 
+resolve asks the registry serving each reference the image locks pull from upstream (or
+from the environment's mirror, once mirrored) for its manifest digest and records it in
+images.digests.json; the next synth pins those references (name:tag@sha256:...).
+
 Options:
   --env <name>         one environment (default: every one, each line prefixed with it)
   --check              check instead of printing
+  --registry <r>=<h>   (resolve) ask host <h> for the images of registry <r> (repeatable)
+  --plain-http         (resolve) talk plain HTTP to the registries
+  --update             (resolve) accept digests that changed (a moved tag)
+  --digests <file>     (resolve) the digests file (default: images.digests.json)
   --dist <dir>         the rendered tree (default: dist)
 
-Exit codes: 0 printed, or the lists match, 1 (--check) a list does not match, 2 usage or
-runtime error.
+Exit codes: 0 printed, the lists match, or digests recorded; 1 (--check) a list does not
+match, (resolve) a recorded digest changed; 2 usage or runtime error (a registry unreachable).
 `,
   },
   charts: {
@@ -323,7 +334,7 @@ async function validateCommand(args: string[], io: CliIo, dist: string): Promise
       })
     : { tree: read, findings: [] };
   const configs = (await import('../../stacks')).environments.map((input) => parseEnvironment(input));
-  const findings = sortFindings([...validateTree(charts.tree, { schema, policies: await restrictedPolicies(), waitForFirstConsumer: await firstConsumerClasses(values['wait-for-first-consumer'], environmentsOf(charts.tree)), ingressPublishesStatus: await ingressPublishesStatus(), argocdNamespaces: await argocdNamespaces(), kubernetesVersions: new Map(configs.map((c) => [c.name, c.cluster.kubernetesVersion])), ports: new Map(configs.map((c) => [c.name, clusterPortFacts(c.cluster)])), clusterCidrs: new Map(configs.map((c) => [c.name, clusterNetworkCidrs(c.cluster)])), clusterNamespaces: new Map(configs.map((c) => [c.name, clusterNamespaces(c.cluster)])) }), ...charts.findings]);
+  const findings = sortFindings([...validateTree(charts.tree, { schema, policies: await restrictedPolicies(), waitForFirstConsumer: await firstConsumerClasses(values['wait-for-first-consumer'], environmentsOf(charts.tree)), ingressPublishesStatus: await ingressPublishesStatus(), argocdNamespaces: await argocdNamespaces(), kubernetesVersions: new Map(configs.map((c) => [c.name, c.cluster.kubernetesVersion])), ports: new Map(configs.map((c) => [c.name, clusterPortFacts(c.cluster)])), clusterCidrs: new Map(configs.map((c) => [c.name, clusterNetworkCidrs(c.cluster)])), clusterNamespaces: new Map(configs.map((c) => [c.name, clusterNamespaces(c.cluster)])), tiers: new Map(configs.map((c) => [c.name, c.tier])), gitopsRepos: new Map(configs.map((c) => [c.name, c.gitops.repoURL])) }), ...charts.findings]);
   const format = pick(values.format, ['text', 'json'] as const, 'format', 'text');
   io.out(format === 'json' ? `${JSON.stringify(findings, null, 2)}\n` : formatFindings(findings));
   return validateExitCode(findings, values.strict ?? false);
@@ -349,6 +360,7 @@ async function verifyCommand(args: string[], io: CliIo, dist: string): Promise<n
 }
 
 async function imagesCommand(args: string[], io: CliIo, dist: string): Promise<number> {
+  if (args[0] === 'resolve') return resolveImagesCommand(args.slice(1), io, dist);
   const { values } = parseArgs({ args, options: { env: { type: 'string' }, check: { type: 'boolean' } } });
   const tree = onlyEnv(readTree(path.resolve(io.cwd, dist)), values.env);
   const envs = environmentsOf(tree);
@@ -361,6 +373,40 @@ async function imagesCommand(args: string[], io: CliIo, dist: string): Promise<n
   for (const p of problems) io.out(`${p.environment}: ${p.message}\n`);
   io.out(problems.length === 0 ? `image lists match the manifests (${envs.join(', ')})\n` : `${problems.length} image list problem(s)\n`);
   return problems.length === 0 ? 0 : 1;
+}
+
+/**
+ * `kompile images resolve`: asks the registries for the digests of the references the environments
+ * pull from upstream or from their mirror (lib/tools/image-resolve.ts) and records them in
+ * images.digests.json; a digest that changed is an error unless --update.
+ */
+async function resolveImagesCommand(args: string[], io: CliIo, dist: string): Promise<number> {
+  const { values } = parseArgs({ args, options: { env: { type: 'string' }, registry: { type: 'string', multiple: true }, 'plain-http': { type: 'boolean' }, update: { type: 'boolean' }, digests: { type: 'string' } } });
+  const tree = onlyEnv(readTree(path.resolve(io.cwd, dist)), values.env);
+  const file = path.resolve(io.cwd, values.digests ?? IMAGE_DIGESTS_FILE);
+  const digests = fs.existsSync(file) ? ImageDigests.parse(JSON.parse(fs.readFileSync(file, 'utf8'))) : ImageDigests.parse({ digests: {} });
+  const hosts: Record<string, string> = {};
+  for (const v of values.registry ?? []) {
+    const i = v.indexOf('=');
+    if (i <= 0 || i === v.length - 1) throw new UsageError(`--registry must be <registry>=<host to ask>, got '${v}'`);
+    hosts[v.slice(0, i)] = v.slice(i + 1);
+  }
+  const refs = allReferencesToResolve(tree, await heldRegistries());
+  if (refs.length === 0) throw new UsageError(`no upstream image references in the image locks under ${dist}`);
+  const resolved = new Map<string, string>();
+  for (const ref of refs) resolved.set(ref, await resolveDigest(ref, { hosts, plainHttp: values['plain-http'] }));
+  const results = compareDigests(resolved, digests);
+  const update = values.update ?? false;
+  io.out(formatResolved(results, update));
+  if (!update && results.some((r) => r.status === 'changed')) {
+    io.out(`nothing changed: ${path.relative(io.cwd, file)} is as it was\n`);
+    return 1;
+  }
+  const temp = `${file}.${process.pid}.tmp`;
+  fs.writeFileSync(temp, digests.with(resolved).toJson());
+  fs.renameSync(temp, file);
+  io.out(`resolved ${results.length} image(s); digests in ${path.relative(io.cwd, file)} (synthesize to pin them)\n`);
+  return 0;
 }
 
 function readLock(file: string): ChartLock {
@@ -386,7 +432,9 @@ async function environmentCharts(env: string): Promise<{ charts: string[]; mirro
   const input = environments.find((e) => e.name === env);
   if (!input) throw new UsageError(`no environment '${env}' (have: ${environments.map((e) => e.name).join(', ')})`);
   const config = parseEnvironment(input);
-  return { charts: lockedChartsOf(buildEnvironment(config).platform), mirrors: config.gitops.sourceMirrors };
+  const { platform } = buildEnvironment(config);
+  const charts = lockedChartsOf(platform);
+  return { charts, mirrors: environmentMirrors(config.gitops, platform.chartLock?.charts ?? [], charts) };
 }
 
 function parseMirrors(values: readonly string[]): Record<string, string> {

@@ -7,11 +7,13 @@
 import { HOOK_ANNOTATION, HOOK_DELETE_POLICY_ANNOTATION } from '../checks/argocd-hooks';
 import { INSTALLS_CRDS } from '../core/component';
 import { editDistance } from '../core/edit-distance';
+import { canonicalReference } from '../core/image-reference';
 import { findContainerImages } from '../core/images-walk';
 import { groupOf } from '../core/kinds';
 import { withApiDefaults } from './api-defaults';
 import { deepEqual, diffFields, FieldChange, valueAt } from './field-diff';
 import { parseQuantity } from '../core/quantity';
+import { parse as parseYaml } from 'yaml';
 import { displayName, environmentsOf, isGeneratedName, ManifestObject, namespaceOf, RenderedTree, resourceKey, TreeObject } from './tree';
 
 export type ChangeType = 'added' | 'removed' | 'changed';
@@ -361,13 +363,57 @@ function groupKind(obj: ManifestObject): string {
 
 /**
  * Every image an environment pulls: its lock's targets (or, for a tree without a lock, its
- * `images.txt`) plus every container image in its objects.
+ * `images.txt`) plus every container image in its objects, each in its canonical spelling
+ * (lib/core/image-reference.ts), so that `nginx:1` in a chart and `docker.io/library/nginx:1` in the
+ * lock are one image, not one removed and one added.
  */
 function imagesOf(tree: RenderedTree, environment: string): Set<string> {
   const lists = tree.images.get(environment);
-  const images = new Set(lists?.lock ? Object.values(lists.lock) : (lists?.list ?? []));
-  for (const o of tree.objects) if (o.environment === environment) for (const f of findContainerImages(o.object)) images.add(f.value);
+  const images = new Set((lists?.lock ? Object.values(lists.lock) : (lists?.list ?? [])).map(canonicalReference));
+  for (const o of tree.objects) if (o.environment === environment) for (const f of findContainerImages(o.object)) images.add(canonicalReference(f.value));
+  // What Image Updater's write-back makes the environment pull instead (lib/checks/write-back.ts).
+  for (const w of tree.sourceOverrides ?? []) if (w.environment === environment) for (const img of writeBackImages(w.content)) images.add(canonicalReference(img));
   return images;
+}
+
+/** A source-override file's content as data (its text, when it is not YAML). */
+function overrideContent(content: string): unknown {
+  try {
+    return parseYaml(content) ?? {};
+  } catch {
+    return { text: content };
+  }
+}
+
+/** The images a Kustomize write-back file sets (`kustomize.images`, `[<name>=]<image>`). */
+function writeBackImages(content: string): string[] {
+  const images = valueAt(overrideContent(content), 'kustomize.images');
+  return Array.isArray(images) ? images.filter((i): i is string => typeof i === 'string').map((i) => (i.includes('=') ? i.slice(i.indexOf('=') + 1) : i)) : [];
+}
+
+/**
+ * Image Updater's write-back files (and any other `.argocd-source*.yaml`): Argo CD merges them into
+ * the Application's source, so a change to one is a change to what is deployed, listed with the
+ * objects of its folder as `write-back file <name>`.
+ */
+function sourceOverrideDiffs(before: RenderedTree, after: RenderedTree): ObjectDiff[] {
+  const byFile = (t: RenderedTree) => new Map((t.sourceOverrides ?? []).map((w) => [w.file, w]));
+  const b = byFile(before);
+  const a = byFile(after);
+  const out: ObjectDiff[] = [];
+  for (const file of [...new Set([...b.keys(), ...a.keys()])].sort()) {
+    const old = b.get(file);
+    const now = a.get(file);
+    const w = (now ?? old)!;
+    const object = `write-back file ${file.slice(file.lastIndexOf('/') + 1)}`;
+    if (!old) out.push({ environment: w.environment, component: w.component, object, type: 'added', fields: diffFields({}, overrideContent(now!.content)) });
+    else if (!now) out.push({ environment: w.environment, component: w.component, object, type: 'removed', fields: [] });
+    else if (old.content !== now.content) {
+      const fields = diffFields(overrideContent(old.content), overrideContent(now.content));
+      if (fields.length > 0) out.push({ environment: w.environment, component: w.component, object, type: 'changed', fields });
+    }
+  }
+  return out;
 }
 
 /**
@@ -613,6 +659,7 @@ export function diffTrees(before: RenderedTree, after: RenderedTree, options: Di
     const line = keyFields(now.object);
     objects.push({ environment: now.environment, component: now.component, object: displayName(now.object), type: 'added', fields: [], ...(line ? { summary: line } : {}) });
   }
+  objects.push(...sourceOverrideDiffs(before, after));
 
   const images: ImageDiff[] = [];
   for (const env of [...new Set([...environmentsOf(before), ...environmentsOf(after)])].sort()) {

@@ -5,6 +5,7 @@
  */
 import { Image, ImageReferenceError } from '../core/image';
 import { DERIVED_IMAGES_ANNOTATION, imageMapFieldsOf } from '../core/image-field';
+import { canonicalReference, referenceAtImageKey } from '../core/image-reference';
 import { findContainerImages, getPointer, INJECTED_IMAGE } from '../core/images-walk';
 import { environmentsOf, RenderedTree, TreeObject } from './tree';
 
@@ -27,35 +28,18 @@ function isRecord(v: unknown): v is Rec {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-function canonical(ref: string): string {
-  try {
-    return Image.parse(ref).toString();
-  } catch (e) {
-    if (e instanceof ImageReferenceError) return ref;
-    throw e;
-  }
-}
+const canonical = canonicalReference;
 
 /** An image reference found under an `image` key. */
 export interface ImageKeyReference {
   /** JSON pointer of the `image` value. */
   readonly pointer: string;
   /**
-   * The reference: the string itself, or, when it has no tag or digest and its map has a tag beside
-   * it (the way many Helm charts split images: `{ image: repo, tag: v1 }`), `image:tag`.
+   * The reference: the string itself, or joined with the registry, tag or digest its map keeps
+   * beside it, the way many Helm charts split images (`{ registry: r, image: repo, tag: v1 }` is
+   * `r/repo:v1`): `referenceAtImageKey` of lib/core/image-reference.ts.
    */
   readonly value: string;
-}
-
-/**
- * Keys Helm charts put an image's tag under, beside `image`, in order of preference (`defaultVersion`:
- * KServe's serving runtimes).
- */
-const SIBLING_TAG_KEYS = ['tag', 'imageTag', 'version', 'defaultVersion', 'defaultImageVersion'];
-
-/** True when a reference string ends in a tag or digest. */
-function hasTagOrDigest(ref: string): boolean {
-  return ref.includes('@') || ref.lastIndexOf(':') > ref.lastIndexOf('/');
 }
 
 /** Every string under an `image` key of an object (container images included), at any depth. */
@@ -64,12 +48,8 @@ export function imageKeyReferences(obj: unknown): ImageKeyReference[] {
   const walk = (node: unknown, pointer: string): void => {
     if (Array.isArray(node)) return node.forEach((v, i) => walk(v, `${pointer}/${i}`));
     if (!isRecord(node)) return;
-    const image = node.image;
-    if (typeof image === 'string' && image !== INJECTED_IMAGE) {
-      const tag = SIBLING_TAG_KEYS.map((k) => node[k]).find((t): t is string => typeof t === 'string' && t !== '');
-      const value = !hasTagOrDigest(image) && tag !== undefined ? `${image}${tag.startsWith('@') || tag.startsWith('sha256:') ? '@' : ':'}${tag.replace(/^@/, '')}` : image;
-      found.push({ pointer: `${pointer}/image`, value });
-    }
+    const value = node.image === INJECTED_IMAGE ? undefined : referenceAtImageKey(node);
+    if (value !== undefined) found.push({ pointer: `${pointer}/image`, value });
     for (const [k, v] of Object.entries(node)) if (typeof v === 'object' && v !== null) walk(v, `${pointer}/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`);
   };
   walk(obj, '');
@@ -104,7 +84,8 @@ export function imagesInObjects(objects: readonly TreeObject[]): string[] {
  */
 function appearsIn(objects: readonly TreeObject[], image: Image, strings: ReadonlySet<string>): boolean {
   if (strings.has(image.toString())) return true;
-  const tag = image.digest ? [`${image.tag ?? ''}@${image.digest}`.replace(/^@/, ''), image.tag] : [image.tag];
+  // A tag key holds `tag@digest` (as relocation writes it), or the tag alone beside a digest key.
+  const tag = image.digest ? [image.tag !== undefined ? `${image.tag}@${image.digest}` : image.digest, image.tag] : [image.tag];
   let hit = false;
   const walk = (node: unknown): void => {
     if (hit) return;

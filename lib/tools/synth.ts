@@ -125,3 +125,26 @@ export async function synthesizeAll(inputs: readonly EnvironmentInput[], options
   });
   return { outputs: compileAll(inputs, { ...compileOptions, renderedCharts: byEnvironment }), unchecked };
 }
+
+/**
+ * The synth's warnings as printed lines: each environment's warnings of one rule (the `[rule]` a
+ * message names) up to `perRule`, then one line saying how many more there are, so a rule that
+ * judges every image (mutable-image) does not bury the rest. `kompile validate dist` lists them all.
+ */
+export function synthWarningLines(outputs: readonly Pick<EnvironmentOutput, 'environment' | 'warnings'>[], perRule = 3): string[] {
+  const lines: string[] = [];
+  for (const o of outputs) {
+    const byRule = new Map<string, string[]>();
+    for (const w of o.warnings ?? []) {
+      const rule = [...w.message.matchAll(/\[([a-z0-9]+(?:-[a-z0-9]+)*)\]/g)].pop()?.[1] ?? '';
+      const list = byRule.get(rule) ?? [];
+      list.push(`warning: ${o.environment}: [${w.path}] ${w.message}`);
+      byRule.set(rule, list);
+    }
+    for (const [rule, list] of byRule) {
+      lines.push(...list.slice(0, perRule));
+      if (list.length > perRule) lines.push(`warning: ${o.environment}: … and ${list.length - perRule} more${rule ? ` [${rule}]` : ''} (kompile validate dist lists every one)`);
+    }
+  }
+  return lines;
+}

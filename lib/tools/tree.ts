@@ -6,6 +6,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { isSourceOverrideFile } from '../checks/write-back';
 import { parseKubernetesYaml, ReadingDifference } from '../checks/yaml';
 import { groupOf, isClusterScoped } from '../core/kinds';
 import { CHART_ANNOTATION } from '../core/rendered-objects';
@@ -50,11 +51,23 @@ export interface ImageLists {
   readonly components?: ReadonlyMap<string, readonly string[]>;
 }
 
+/** A file Argo CD merges into an application's source (`.argocd-source[-<app>].yaml`): not objects. */
+export interface SourceOverrideFile {
+  readonly environment: string;
+  /** The folder it is in (the application's path), '' directly in the environment. */
+  readonly component: string;
+  /** Path relative to the tree root. */
+  readonly file: string;
+  readonly content: string;
+}
+
 /** A whole rendered tree, in memory. */
 export interface RenderedTree {
   readonly objects: readonly TreeObject[];
   /** Environment → its image files. */
   readonly images: ReadonlyMap<string, ImageLists>;
+  /** Image Updater's write-back files and any other source override found. @default - none */
+  readonly sourceOverrides?: readonly SourceOverrideFile[];
 }
 
 function isRecord(v: unknown): v is Record<string, unknown> {
@@ -110,6 +123,7 @@ const KUSTOMIZATION = /^(kustomization\.ya?ml|Kustomization)$/;
 /** Builds a tree from files given as relative path → content (what {@link readTree} reads from disk). */
 export function treeFromFiles(files: ReadonlyMap<string, string>): RenderedTree {
   const objects: TreeObject[] = [];
+  const sourceOverrides: SourceOverrideFile[] = [];
   const images = new Map<string, { list?: string[]; lock?: Record<string, string>; components?: Map<string, string[]> }>();
   const lines = (content: string) => content.split('\n').map((l) => l.trim()).filter((l) => l !== '' && !l.startsWith('#'));
   for (const [file, content] of [...files.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
@@ -134,9 +148,14 @@ export function treeFromFiles(files: ReadonlyMap<string, string>): RenderedTree 
       continue;
     }
     if (rest[0] === 'nodes' || rest[0] === 'images') continue;
-    // Not objects: Argo CD Image Updater's write-back files and Kustomize's own configuration (its
-    // `resources` are files of the same folder, read like any other).
-    if (!/\.ya?ml$/.test(name) || name.startsWith('.argocd-source-') || KUSTOMIZATION.test(name)) continue;
+    // Not objects: Argo CD Image Updater's write-back files (kept to be judged by
+    // lib/checks/write-back.ts) and Kustomize's own configuration (its `resources` are files of the
+    // same folder, read like any other).
+    if (isSourceOverrideFile(name)) {
+      sourceOverrides.push({ environment, component: rest.length > 1 ? rest[rest.length - 2] : '', file, content });
+      continue;
+    }
+    if (!/\.ya?ml$/.test(name) || KUSTOMIZATION.test(name)) continue;
     const component = rest.length > 1 ? rest[0] : '';
     for (const { object, yamlDifferences } of readManifests(content, file)) {
       // Objects Kompile wrote from an upstream chart (hydrated) say so.
@@ -144,7 +163,7 @@ export function treeFromFiles(files: ReadonlyMap<string, string>): RenderedTree 
       objects.push({ environment, component, file, object, ...(yamlDifferences.length > 0 ? { yamlDifferences } : {}), ...(typeof chart === 'string' ? { chart } : {}) });
     }
   }
-  return { objects, images };
+  return { objects, images, sourceOverrides };
 }
 
 /** Reads every environment folder of a rendered tree (`dist/`). */

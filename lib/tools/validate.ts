@@ -14,7 +14,12 @@
  * without a namespace, none in a namespace the environment does not create
  * (lib/checks/environment-objects.ts); no wildcard or cluster-wide RBAC on secrets, pods/exec or RBAC
  * objects, no fail-closed webhook without selector or HA, no Secret value on a command line
- * (lib/checks/security-rbac.ts, with reasoned per-object exceptions).
+ * (lib/checks/security-rbac.ts, with reasoned per-object exceptions); Image Updater's write-back
+ * files (`.argocd-source-<app>.yaml`) moving only the images their ImageUpdater follows, to digests
+ * in the image lock and the allowed registries (lib/checks/write-back.ts); no CA key mounted and no
+ * trust material distributed from a Secret's private key (lib/checks/security-trust.ts); no registry
+ * credential in a container that runs build steps (lib/checks/security-build.ts); nothing reachable from outside the cluster without an
+ * authentication story (lib/checks/security-exposure.ts).
  */
 import { auditObject } from '../checks/audit';
 import { hookFindings } from '../checks/argocd-hooks';
@@ -29,21 +34,31 @@ import { kubernetesVersionFindings } from '../checks/kubernetes-versions';
 import { syncWaveFindings } from '../checks/sync-waves';
 import { apiValidationFindings } from '../checks/api-validation';
 import { podAdmissionFindings } from '../checks/pod-admission';
+import { securityExposureFindings } from '../checks/security-exposure';
 import { securityRbacFindings } from '../checks/security-rbac';
+import { supplyChainFindings } from '../checks/security-supply-chain';
+import { securityTrustFindings } from '../checks/security-trust';
+import { buildSecurityFindings } from '../checks/security-build';
 import { PortFacts, portFindings } from '../checks/ports';
 import { POD_TEMPLATE_PATHS } from '../checks/pods';
+import { followedImages, writeBackFindings } from '../checks/write-back';
 import { describeDifference } from '../checks/yaml';
 import { Image, ImageReferenceError } from '../core/image';
+import { canonicalReference } from '../core/image-reference';
 import { groupOf } from '../core/kinds';
 import { RegistryPolicy } from '../core/registry-policy';
 import { imageKeyReferences } from './images';
+import { CLUSTER_IMAGE_POLICY_SCHEMA_CRD } from '../ci/cluster-image-policy';
+
+/** Schemas of kinds whose CRD comes only with an upstream chart (lib/ci/cluster-image-policy.ts). */
+export const CHART_CRD_FALLBACKS: readonly unknown[] = [CLUSTER_IMAGE_POLICY_SCHEMA_CRD];
 import type { SchemaFinding } from './schema-validator';
 import { displayName, environmentsOf, ManifestObject, namespaceOf, RenderedTree, TreeObject } from './tree';
 
 export type Severity = 'error' | 'warning';
 
 /** What a finding is about; each rule has one severity. */
-export type Rule = 'schema' | 'api' | 'yaml-1.1' | 'pod-security' | 'resources' | 'probes' | 'image-tag' | 'network-policy' | 'secret-value' | 'airgap' | 'chart-image' | 'chart-values' | 'chart-unchecked' | 'argocd-project' | 'argocd-order' | 'argocd-hook' | 'argocd-diff' | 'sync-wave' | 'ingress-health' | 'duplicate' | 'namespace' | 'kubernetes-version' | 'node-port' | 'load-balancer-port' | 'rbac-wildcard' | 'webhook-fail-closed' | 'secret-on-command-line' | 'netpol-open-peer' | 'netpol-unknown-namespace' | 'security-exception';
+export type Rule = 'schema' | 'api' | 'yaml-1.1' | 'pod-security' | 'resources' | 'probes' | 'image-tag' | 'network-policy' | 'secret-value' | 'airgap' | 'chart-image' | 'chart-values' | 'chart-unchecked' | 'argocd-project' | 'argocd-order' | 'argocd-hook' | 'argocd-diff' | 'sync-wave' | 'ingress-health' | 'duplicate' | 'namespace' | 'kubernetes-version' | 'node-port' | 'load-balancer-port' | 'rbac-wildcard' | 'webhook-fail-closed' | 'secret-on-command-line' | 'trust-private-key' | 'netpol-open-peer' | 'netpol-unknown-namespace' | 'build-credentials' | 'edge-authentication' | 'security-exception' | 'write-back' | 'mutable-image' | 'unpinned-git-source';
 
 export const SEVERITY: Readonly<Record<Rule, Severity>> = {
   schema: 'error',
@@ -81,6 +96,8 @@ export const SEVERITY: Readonly<Record<Rule, Severity>> = {
   'netpol-open-peer': 'error',
   'netpol-unknown-namespace': 'error',
   'security-exception': 'error',
+  // A write-back file changes what Argo CD renders without the synth: only followed images, to digests (lib/checks/write-back.ts).
+  'write-back': 'error',
   // Two definitions of one object: Argo CD applies one and reports the other as a shared resource.
   duplicate: 'error',
   // No namespace, or one nothing creates (the Applications sync with CreateNamespace=false): the sync fails.
@@ -95,6 +112,17 @@ export const SEVERITY: Readonly<Record<Rule, Severity>> = {
   'rbac-wildcard': 'error',
   'webhook-fail-closed': 'error',
   'secret-on-command-line': 'error',
+  // Supply-chain rules (lib/checks/security-supply-chain.ts). A tag in a production tier is a warning
+  // until images.digests.json holds the pinned images' digests (resolvable only against a registry
+  // serving them: kompile images resolve); a Git source synced at a movable tag is an error.
+  'mutable-image': 'warning',
+  'unpinned-git-source': 'error',
+  // A private key where trust material is distributed (lib/checks/security-trust.ts).
+  'trust-private-key': 'error',
+  // A registry credential where build steps run (lib/checks/security-build.ts): any build can push anything.
+  'build-credentials': 'error',
+  // lib/checks/security-exposure.ts: reachable from outside the cluster without an authentication story.
+  'edge-authentication': 'error',
 };
 
 export interface ValidationFinding {
@@ -158,6 +186,10 @@ export interface ValidateOptions {
   readonly ports?: ReadonlyMap<string, PortFacts>;
   /** The cluster's pod and service networks by environment name, for the 'netpol-open-peer' rule. @default - unknown: an open block needs some except */
   readonly clusterCidrs?: ReadonlyMap<string, readonly string[]>;
+  /** Environment → its tier (`EnvironmentConfig.tier`): `production` judges mutable images. @default - development */
+  readonly tiers?: ReadonlyMap<string, 'development' | 'production'>;
+  /** Environment → its own GitOps repository (`gitops.repoURL`), whose branch its Applications follow. @default - none */
+  readonly gitopsRepos?: ReadonlyMap<string, string>;
   /** Namespaces each environment's cluster has without creating them (`clusterNamespaces`), for the 'netpol-unknown-namespace' rule. @default - Kubernetes' own and Argo CD's */
   readonly clusterNamespaces?: ReadonlyMap<string, readonly string[]>;
 }
@@ -277,9 +309,11 @@ export function validateTree(tree: RenderedTree, options: ValidateOptions = {}):
   const findings: ValidationFinding[] = [];
   for (const env of environmentsOf(tree)) {
     const objects = tree.objects.filter((o) => o.environment === env);
-    const lockTargets = new Set(Object.values(tree.images.get(env)?.lock ?? {}));
+    const lockTargets = new Set(Object.values(tree.images.get(env)?.lock ?? {}).map(canonicalReference));
     // Kinds of the CRDs the environment's charts install are validated against those CRDs.
-    const schema = options.schema?.withCrds(objects.filter((o) => o.chart).map((o) => o.object));
+    // The CRDs the environment's charts render, then the schemas Kompile writes for kinds whose CRD
+    // only a chart brings (used when that chart is not vendored; the chart's own CRD wins).
+    const schema = options.schema?.withCrds([...objects.filter((o) => o.chart).map((o) => o.object), ...CHART_CRD_FALLBACKS]);
     const withPolicy = new Set(objects.filter((o) => o.object.kind === 'NetworkPolicy' && groupOf(o.object.apiVersion) === 'networking.k8s.io').map((o) => namespaceOf(o.object)));
     const workloadNamespaces = new Map<string, TreeObject>();
     // Namespaces the environment creates, with their policies; others (Argo CD's, where the Image
@@ -371,6 +405,24 @@ export function validateTree(tree: RenderedTree, options: ValidateOptions = {}):
       return { severity: fromChart ? 'warning' : SEVERITY[f.rule], rule: f.rule, environment: env, file: o.file, object: displayName(o.object), path: f.pointer, message: fromChart ? `${f.message} (rendered from chart ${o.chart})` : f.message };
     };
     for (const f of securityRbacFindings(objects.map((o) => o.object), { namespaceOf: (i) => (objects[i].chart !== undefined ? destinationOf(i) : undefined) })) findings.push(security(f));
+    // The environment's own GitOps repository: as configured, else the one its root Application
+    // (bootstrap/, applied by hand) syncs from.
+    const gitopsRepo = options.gitopsRepos?.get(env);
+    const rootRepos = objects
+      .filter((o) => o.component === 'bootstrap' && o.object.kind === 'Application')
+      .map((o) => (o.object.spec as { source?: { repoURL?: unknown } } | undefined)?.source?.repoURL)
+      .filter((r): r is string => typeof r === 'string');
+    for (const f of supplyChainFindings(objects.map((o) => o.object), { tier: options.tiers?.get(env) ?? 'development', ownRepos: gitopsRepo ? [gitopsRepo] : rootRepos })) findings.push(security(f));
+    // The object rules that judge a chart's objects in its Application's namespace.
+    const chartNamespaceOf = (i: number) => (objects[i].chart !== undefined ? destinationOf(i) : undefined);
+    const manifests = objects.map((o) => o.object);
+    for (const f of [
+      ...securityTrustFindings(manifests, { namespaceOf: chartNamespaceOf }),
+      ...buildSecurityFindings(manifests, { namespaceOf: chartNamespaceOf }),
+      ...securityExposureFindings(manifests, { namespaceOf: chartNamespaceOf }),
+    ]) {
+      findings.push(security(f));
+    }
     // A chart rendered from an Application's values (same file) stands for those values.
     const renderedBy = (i: number) => {
       const o = objects[i];
@@ -387,6 +439,23 @@ export function validateTree(tree: RenderedTree, options: ValidateOptions = {}):
     for (const f of kubernetesVersion ? kubernetesVersionFindings(objects.map((o) => o.object), kubernetesVersion) : []) {
       const o = objects[f.index];
       findings.push({ severity: f.severity, rule: 'kubernetes-version', environment: env, file: o.file, object: displayName(o.object), path: f.pointer, message: f.message });
+    }
+    // Image Updater's write-back files (and any other source override): what Argo CD merges into an
+    // Application's source is held to the followed images, digests, the image lock and the airgap policy.
+    const imageUpdaters = objects.filter((o) => o.object.kind === 'ImageUpdater' && groupOf(o.object.apiVersion) === 'argocd-image-updater.argoproj.io').map((o) => o.object);
+    const lockedNames = new Set<string>();
+    for (const ref of [...Object.keys(tree.images.get(env)?.lock ?? {}), ...lockTargets]) {
+      try {
+        lockedNames.add(Image.parse(ref).name);
+      } catch (e) {
+        if (!(e instanceof ImageReferenceError)) throw e;
+      }
+    }
+    for (const w of (tree.sourceOverrides ?? []).filter((f) => f.environment === env)) {
+      const name = w.file.slice(w.file.lastIndexOf('/') + 1);
+      for (const f of writeBackFindings(name, w.content, { folder: w.component, followed: followedImages(imageUpdaters, w.component), lockedNames, policy })) {
+        findings.push({ severity: SEVERITY['write-back'], rule: 'write-back', environment: env, file: w.file, object: `write-back file ${name}`, path: f.pointer, message: f.message });
+      }
     }
     for (const [ns, first] of workloadNamespaces) {
       if (!withPolicy.has(ns)) {

@@ -4,6 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { auditObject, findingLocation, urlsInText } from '../../lib/checks/audit';
 import { Component } from '../../lib/core/component';
 import { RegistryPolicy } from '../../lib/core/registry-policy';
+import { ChartSource, UpstreamChart } from '../../lib/core/upstream-chart';
+import { checkImageLists } from '../../lib/tools/images';
 import { KnativeServing } from '../../lib/serving/knative-serving';
 import { treeFromFiles } from '../../lib/tools/tree';
 import { validateTree } from '../../lib/tools/validate';
@@ -15,8 +17,9 @@ import { files, Obj, yamlDocs } from '../tools/fixtures';
 const POLICY = new RegistryPolicy({ mirror: 'mirror.internal:35000', allowedRegistries: ['mirror.internal:35000'], allowedHosts: ['git.internal'] });
 /** Restricted, but without a mirror: relocation leaves every image where it is. */
 const NO_MIRROR = new RegistryPolicy({ allowedRegistries: ['mirror.internal:35000'], allowedHosts: ['git.internal'] });
-// No build jobs: their clone URLs (from the GitLab URL) would be findings of their own.
-const GITLAB_COM = { components: { ci: { jenkins: { gitlab: { url: 'https://gitlab.com' }, jobs: [] } } } };
+// No build jobs: their clone URLs (from the GitLab URL) would be findings of their own. The chatbot
+// images the Image Updater watches are then pushed from outside the jobs (registry.access.ci).
+const GITLAB_COM = { components: { ci: { jenkins: { gitlab: { url: 'https://gitlab.com' }, jobs: [] }, registry: { access: { ci: { repositories: ['chatbot/backend', 'chatbot/frontend', 'kcloud/kcloud-operator'] } } } } } };
 const JCASC = '/spec/source/helm/valuesObject/controller/JCasC/configScripts/unclassified';
 
 /** A platform with one ConfigMap holding `data`. */
@@ -164,5 +167,57 @@ describe('airgap audit: what is no reference', () => {
     expect(POLICY.allowsUrl('http://default-broker')).toBe(true);
     expect(POLICY.allowsUrl('http://registry:5000')).toBe(true);
     expect(POLICY.allowsUrl('http://gitlab.example.com')).toBe(false);
+  });
+});
+
+describe('airgap audit of split images (lib/core/image-reference.ts)', () => {
+  const DIGEST = `sha256:${'d'.repeat(64)}`;
+  const values = (image: Record<string, unknown>) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'v', namespace: 'apps' }, spec: { controller: { image } } });
+
+  it("reads an `image:` name that keeps its registry beside it in that registry, not Docker Hub", () => {
+    // The ingress-nginx chart's spelling: `controller.image.{registry,image,tag,digest}`.
+    const relocated = values({ registry: 'mirror.internal:35000', image: 'ingress-nginx/controller', tag: 'v1.11.3' });
+    expect(auditObject(relocated, new Set(), POLICY)).toEqual([]);
+    const upstream = values({ registry: 'registry.k8s.io', image: 'ingress-nginx/controller', tag: 'v1.11.3', digest: DIGEST });
+    expect(auditObject(upstream, new Set(), POLICY).map((f) => `${f.pointer}: ${f.message}`)).toEqual([
+      `/spec/controller/image/image: image 'registry.k8s.io/ingress-nginx/controller:v1.11.3@${DIGEST}' is outside the allowed registries`,
+    ]);
+  });
+
+  it('reads a tag pinned by digest, `v1.11.3@sha256:…`, as a tag and not as a Git remote, and still flags a remote beside it', () => {
+    const obj = values({ repository: 'mirror.internal:35000/org/app', tag: `v1.11.3@${DIGEST}`, source: 'git@github.com:org/app.git' });
+    expect(auditObject(obj, new Set(), POLICY).map((f) => `${f.pointer}: ${f.message}`)).toEqual(["/spec/controller/image/source: 'git@github.com:org/app.git' points outside the allowed hosts"]);
+  });
+
+  it('relocates a digest-pinned split image to `tag@digest`, and the synth, validate and the image lists accept it', () => {
+    const p = testPlatform('airgap', { repoURL: 'https://git.internal/gitops.git' });
+    new UpstreamChart(p, 'Ingress', {
+      name: 'ingress',
+      namespace: 'ingress',
+      source: ChartSource.helmRepo('https://git.internal/charts', 'ingress-nginx', '4.11.3'),
+      images: [{ image: `registry.k8s.io/ingress-nginx/controller:v1.11.3@${DIGEST}`, valuePath: 'controller.image', format: { kind: 'split', registryKey: 'registry', repositoryKey: 'image', tagKey: 'tag' } }],
+    });
+    const out = synthPlatform(p, POLICY);
+    const app = findObject(objectsIn(out, 'apps/ingress.yaml'), 'Application', 'ingress') as Obj & { spec: { source: { helm: { valuesObject: { controller: { image: unknown } } } } } };
+    expect(app.spec.source.helm.valuesObject.controller.image).toEqual({ registry: 'mirror.internal:35000', image: 'ingress-nginx/controller', tag: `v1.11.3@${DIGEST}` });
+    expect(out.images.get(`registry.k8s.io/ingress-nginx/controller:v1.11.3@${DIGEST}`)).toBe(`mirror.internal:35000/ingress-nginx/controller:v1.11.3@${DIGEST}`);
+    const tree = treeFromFiles(files({
+      'airgap/apps/ingress.yaml': yamlDocs(app),
+      'airgap/images.lock.json': JSON.stringify(Object.fromEntries(out.images)),
+      'airgap/images.txt': `${[...out.images.keys()].join('\n')}\n`,
+    }));
+    expect(validateTree(tree, { policies: new Map([['airgap', POLICY]]) }).filter((f) => f.rule === 'airgap' || f.rule === 'image-tag')).toEqual([]);
+    expect(checkImageLists(tree, 'airgap', { heldRegistries: POLICY.heldRegistries })).toEqual([]);
+  });
+
+  it('refuses to write a digest alone into a tag key, naming the field', () => {
+    const p = testPlatform('airgap', { repoURL: 'https://git.internal/gitops.git' });
+    new UpstreamChart(p, 'App', {
+      name: 'app',
+      namespace: 'apps',
+      source: ChartSource.helmRepo('https://git.internal/charts', 'app', '1.0.0'),
+      images: [{ image: `ghcr.io/org/app@${DIGEST}`, valuePath: 'image', format: { kind: 'split', repositoryKey: 'repository', tagKey: 'tag' } }],
+    });
+    expect(synthIssues(() => synthPlatform(p, POLICY))).toEqual([expect.stringMatching(/declared image field \/spec\/source\/helm\/valuesObject\/image: image pinned by digest alone cannot be written into a tag key/)]);
   });
 });

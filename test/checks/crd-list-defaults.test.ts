@@ -23,7 +23,7 @@ describe('crdListDefaultFindings', () => {
     // A pod running the automated image: ImageAutomation refuses images the component does not run.
     new k8s.KubePod(target, 'C', { metadata: { name: 'c' }, spec: { containers: [{ name: 'api', image: `${REGISTRY}/chatbot/backend:1.0.0` }] } });
     const holder = new Component(platform, 'Automation', { name: 'image-automation', namespace: 'argocd' });
-    new ImageAutomation(holder, 'Backend', { target, namespace: 'argocd', registry: REGISTRY, images: [{ alias: 'api', image: `${REGISTRY}/chatbot/backend` }] });
+    new ImageAutomation(holder, 'Backend', { target, namespace: 'argocd', registry: REGISTRY, targetBranch: 'main', writeBranch: 'image-updates/dev', gitCredentialsSecret: 'image-updater-git', images: [{ alias: 'api', image: `${REGISTRY}/chatbot/backend`, tag: 'release' }] });
     const iu = findObject(objectsIn(synthPlatform(platform), 'image-automation/manifests.yaml'), 'ImageUpdater', 'backend', 'argocd');
     expect(crdListDefaultFindings(iu, schema)).toEqual([]);
   });

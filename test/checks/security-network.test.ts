@@ -159,10 +159,36 @@ describe('every environment', () => {
       expect(networkSecurityFindings(objects, { clusterCidrs, existingNamespaces }), env.environment).toEqual([]);
       // The rule is exercised: egress to outside the cluster is there, with the networks excepted.
       const excepted = objects.filter((o) => o.kind === 'NetworkPolicy' && JSON.stringify(o.spec).includes(JSON.stringify({ cidr: '0.0.0.0/0', except: clusterCidrs })));
-      expect(excepted.map((o) => `${o.metadata.namespace}/${o.metadata.name}`), env.environment).toContain('jenkins-agents/allow-to-sources');
+      if (!config.cluster.network.egress.git) expect(excepted.map((o) => `${o.metadata.namespace}/${o.metadata.name}`), env.environment).toContain('jenkins-agents/allow-to-sources');
       for (const o of objects) {
         for (const [k, v] of Object.entries(o.metadata.annotations ?? {})) if (k.startsWith('kompile.dev/security-exception.')) expect(v.trim().length, `${o.metadata.namespace}/${o.metadata.name}`).toBeGreaterThan(20);
       }
+      // No namespace is trusted by exception: the monitoring namespace is a stated cluster fact.
+      expect(objects.filter((o) => o.metadata.annotations?.['kompile.dev/security-exception.netpol-unknown-namespace'] !== undefined).map((o) => o.metadata.name), env.environment).toEqual([]);
     }
+  });
+
+  it('behind the air gap, reaches nothing outside the cluster but the stated addresses', () => {
+    const airgapOut = compiledEnvironments().find((e) => e.environment === 'airgap')!;
+    const open = allObjects(airgapOut).filter((o) => o.kind === 'NetworkPolicy' && JSON.stringify((o.spec as { egress?: unknown }).egress ?? []).includes('0.0.0.0/0'));
+    expect(open.map((o) => `${o.metadata.namespace}/${o.metadata.name}`)).toEqual([]);
+  });
+});
+
+describe('cluster namespaces', () => {
+  const cluster = (c: Record<string, unknown>) => ClusterSchema.parse({ kubernetesVersion: '1.28', distribution: 'k3s', nodes: 1, storageClasses: { default: 'local' }, ...c });
+
+  it("count the monitoring stack's namespace only where the cluster has one", () => {
+    expect(clusterNamespaces(cluster({ ingress: { install: false } }))).toEqual(['ingress-nginx']);
+    expect(clusterNamespaces(cluster({ prometheusOperator: true }))).toEqual(['ingress-nginx', 'monitoring']);
+    expect(clusterNamespaces(cluster({ prometheusOperator: true, monitoringNamespace: 'observability', ingress: { install: true, nodePorts: { http: 30080, https: 30443 } } }))).toEqual(['observability']);
+    expect(clusterNamespaces(cluster({ monitoringNamespace: 'observability' }))).toEqual(['ingress-nginx']);
+  });
+
+  it('refuse an egress destination that is not address blocks, naming the field', () => {
+    const bad = ClusterSchema.safeParse({ kubernetesVersion: '1.28', distribution: 'k3s', nodes: 1, storageClasses: { default: 'local' }, network: { egress: { git: { cidrs: ['gitlab.example.com'] } } } });
+    expect(bad.success ? [] : bad.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`)).toEqual(['network.egress.git.cidrs.0: must be an IPv4 CIDR such as 10.0.0.0/24']);
+    expect(() => cluster({ network: { egress: { nfs: { cidrs: ['10.0.0.0/8'] } } } })).toThrow(/Unrecognized key\(s\) in object: 'nfs'/);
+    expect(() => cluster({ network: { nodeCidrs: [] } })).toThrow(/nodeCidrs/);
   });
 });

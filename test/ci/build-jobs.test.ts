@@ -5,7 +5,7 @@ import { renderJcasc } from '../../lib/ci/jcasc';
 import { CiSchema, DEFAULT_JENKINS_PLUGINS } from '../../lib/core/config';
 
 const JOB: BuildJob = { name: 'app', repositoryUrl: 'https://gitlab.example.org/team/app.git', image: 'registry.local:30500/team/app', dockerfile: 'docker/Dockerfile', context: '.', releaseTags: '^v\\d+\\.\\d+\\.\\d+$' };
-const CTX: BuildJobContext = { gitlabConnection: 'gitlab', checkoutCredentialsId: 'checkout', webhookTokenVariable: 'hook-token', agentLabel: 'kaniko', kanikoContainer: 'kaniko' };
+const CTX: BuildJobContext = { gitlabConnection: 'gitlab', checkoutCredentialsId: 'checkout', webhookTokenVariable: 'hook-token', agentLabel: 'kaniko', kanikoContainer: 'kaniko', pushContainer: 'push', signContainer: 'sign' };
 
 /** Reads a Groovy single-quoted or triple-single-quoted literal the way the Groovy lexer does. */
 function readGroovy(literal: string): string {
@@ -36,6 +36,34 @@ describe('Groovy literals', () => {
   it('detects an early close (the reader is not lenient)', () => {
     expect(() => readGroovy("'''a'''b'''")).toThrow(/closes early/);
     expect(() => readGroovy("'''a''''")).toThrow(/closes early at the end/);
+  });
+});
+
+describe('pipelineScript', () => {
+  const pipeline = pipelineScript(JOB, CTX);
+
+  it('builds every push with Kaniko without pushing; a release into a tarball in the shared workspace', () => {
+    const build = pipeline.slice(pipeline.indexOf("stage('Build')"), pipeline.indexOf('if (release)'));
+    expect(build).toContain("container('kaniko')");
+    expect(build).not.toMatch(/--cache|cache-repo|crane|cosign/);
+    expect(build.match(/--no-push/g)).toHaveLength(2);
+    expect(build).toContain('--tar-path="$WORKSPACE/image.tar"');
+  });
+
+  it('pushes a release from the push container, keeps and checks the digest, and signs exactly that digest in the sign container', () => {
+    const release = pipeline.slice(pipeline.indexOf('if (release)'));
+    expect(release).toMatch(/stage\('Push'\) \{\n\s+container\('push'\) \{[\s\S]*pushed = sh\(returnStdout: true, script: 'crane push "\$WORKSPACE\/image.tar" "\$IMAGE:\$IMAGE_TAG"'\)\.trim\(\)/);
+    expect(release).toContain("if (!pushed.startsWith(image + '@sha256:') || !(pushed.substring(image.length() + 8) ==~ '[0-9a-f]{64}'))");
+    expect(release).toContain("archiveArtifacts(artifacts: 'image-digest.txt')");
+    expect(release).toMatch(/stage\('Sign'\) \{\n\s+container\('sign'\) \{\n\s+withEnv\(\['IMAGE_DIGEST=' \+ pushed\]\) \{\n\s+sh 'cosign sign --key "\$COSIGN_KEY" --tlog-upload=false --yes "\$IMAGE_DIGEST"'/);
+    expect(pipeline.indexOf("stage('Push')")).toBeLessThan(pipeline.indexOf("stage('Sign')"));
+  });
+
+  it('names the containers the context gives', () => {
+    const other = pipelineScript(JOB, { ...CTX, kanikoContainer: 'build', pushContainer: 'publish', signContainer: 'notary' });
+    expect(other).toContain("container('build')");
+    expect(other).toContain("container('publish')");
+    expect(other).toContain("container('notary')");
   });
 });
 
@@ -74,17 +102,36 @@ describe('renderJcasc jobs', () => {
 
 describe('CiSchema build jobs', () => {
   const job = { name: 'app', project: 'team/app', image: 'registry.local:30500/team/app' };
-  const rule = (allowTags?: string) => ({ applications: [{ component: 'app', images: [{ alias: 'app', image: 'registry.local:30500/team/app', ...(allowTags ? { allowTags } : {}) }] }] });
+  const rule = (tag?: string) => ({ applications: [{ component: 'app', images: [{ alias: 'app', image: 'registry.local:30500/team/app', ...(tag ? { tag } : {}) }] }] });
 
-  it('accepts a job and a rule that agree on release tags (both defaults)', () => {
+  it('accepts a job and a rule that agree on the channel tag (both defaults)', () => {
     const r = CiSchema.safeParse({ jenkins: { jobs: [job] }, imageUpdater: rule() });
     expect(r.error).toBeUndefined();
-    expect(r.data!.jenkins.jobs[0]).toMatchObject({ dockerfile: 'Dockerfile', context: '.', releaseTags: '^v?\\d+\\.\\d+\\.\\d+$' });
+    expect(r.data!.jenkins.jobs[0]).toMatchObject({ dockerfile: 'Dockerfile', context: '.', releaseTags: '^v?\\d+\\.\\d+\\.\\d+$', channelTag: 'release' });
+    expect(r.data!.imageUpdater.applications[0].images[0].tag).toBe('release');
+    // Another channel on both sides agrees too.
+    expect(CiSchema.safeParse({ jenkins: { jobs: [{ ...job, channelTag: 'stable' }] }, imageUpdater: rule('stable') }).error).toBeUndefined();
   });
 
-  it('refuses a rule that allows other tags than the job releases', () => {
-    const r = CiSchema.safeParse({ jenkins: { jobs: [job] }, imageUpdater: rule('regexp:^\\d+$') });
-    expect(r.error?.issues[0]).toMatchObject({ path: ['imageUpdater', 'applications', 0, 'images', 0, 'allowTags'], message: expect.stringMatching(/job 'app' pushes tags matching/) });
+  it('refuses a rule following another tag than the job pushes each release as', () => {
+    const r = CiSchema.safeParse({ jenkins: { jobs: [job] }, imageUpdater: rule('stable') });
+    expect(r.error?.issues[0]).toMatchObject({ path: ['imageUpdater', 'applications', 0, 'images', 0, 'tag'], message: "job 'app' pushes each release of registry.local:30500/team/app as 'release'; follow that tag, not 'stable'" });
+  });
+
+  it('refuses the tag rules of the 0.x configuration (allowTags, updateStrategy): Image Updater follows a channel by digest', () => {
+    const r = CiSchema.safeParse({ imageUpdater: { applications: [{ component: 'app', images: [{ alias: 'app', image: 'registry.local:30500/team/app', allowTags: 'regexp:^v', updateStrategy: 'semver' }] }] } });
+    expect(r.error?.issues[0]).toMatchObject({ code: 'unrecognized_keys', keys: ['allowTags', 'updateStrategy'] });
+  });
+
+  it('moves the channel tag to the pushed digest once it is signed, and has no channel step without one', () => {
+    const script = pipelineScript({ ...JOB, channelTag: 'release' }, CTX);
+    const sign = script.indexOf("stage('Sign')");
+    const channel = script.indexOf("stage('Channel')");
+    expect(sign).toBeGreaterThan(0);
+    expect(channel).toBeGreaterThan(sign);
+    expect(script.slice(channel)).toContain(`sh 'crane tag "$IMAGE_DIGEST" release'`);
+    expect(pipelineScript(JOB, CTX)).not.toContain("stage('Channel')");
+    expect(jobDsl({ ...JOB, channelTag: 'release' }, CTX)).toContain('as <image>:<tag> and <image>:release.');
   });
 
   it('refuses a job whose image is outside the platform registry', () => {
@@ -111,6 +158,8 @@ describe('CiSchema build jobs', () => {
     [{ project: 'app' }, ['jenkins', 'jobs', 0, 'project'], /GitLab project path/],
     [{ dockerfile: '../Dockerfile' }, ['jenkins', 'jobs', 0, 'dockerfile'], /inside the repository/],
     [{ image: 'registry.local:30500/team/app:1.0' }, ['jenkins', 'jobs', 0, 'image'], /without tag/],
+    [{ channelTag: 'a/b' }, ['jenkins', 'jobs', 0, 'channelTag'], /must be an image tag/],
+    [{ channelTag: 'v1.2.3' }, ['jenkins', 'jobs', 0, 'channelTag'], /'v1.2.3' matches releaseTags .*: the moving tag must not be a release tag/],
   ])('refuses a bad job field %#', (change, path, message) => {
     const r = CiSchema.safeParse({ jenkins: { jobs: [{ ...job, ...change }] } });
     expect(r.error?.issues[0]).toMatchObject({ path, message: expect.stringMatching(message) });

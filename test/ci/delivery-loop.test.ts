@@ -1,13 +1,15 @@
 /**
  * Seed 002's delivery loop, followed through the compiled output of every environment: a tag pushed
  * to a chatbot project on GitLab → the Jenkins job its webhook triggers → the image and tag Kaniko
- * pushes → the Image Updater rule that accepts that tag → the write-back → the Deployment that rolls.
+ * pushes (and the channel tag) → the Image Updater rule that follows it by digest → the write-back
+ * (checked as `kompile validate` checks it) → the Deployment that rolls.
  * Every link is read from what Argo CD and Jenkins would read (dist/), not from the code's inputs.
  */
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { Delivery } from '../../lib/ci/delivery';
 import { KUSTOMIZATION_FILE, writeBackFile } from '../../lib/ci/image-automation';
+import { followedImages, writeBackFindings } from '../../lib/checks/write-back';
 import { parseEnvironment } from '../../lib/core/config';
 import { Image } from '../../lib/core/image';
 import { buildEnvironment } from '../../stacks/build';
@@ -42,39 +44,46 @@ function jenkinsJobs(out: ReturnType<typeof compiledEnvironment>): BuildJobSeen[
 /**
  * What the pipeline pushes when GitLab's hook reports `gitlabBranch` (a branch name, or
  * `refs/tags/<tag>` for a tag push): evaluates the pipeline's own tag rule, read from its text.
- * @returns the image reference pushed, or undefined when the build does not push
+ * @returns the image references pushed (the release tag first, then the channel tag), or undefined
+ *   when the build does not push
  */
-function pushedBy(pipeline: string, gitlabBranch: string): string | undefined {
+function pushedBy(pipeline: string, gitlabBranch: string): string[] | undefined {
   const prefix = /def tag = ref\.startsWith\('([^']*)'\) \? ref\.substring\((\d+)\) : ''/.exec(pipeline);
   const release = /def release = tag ==~ '((?:[^'\\]|\\.)*)'/.exec(pipeline);
-  const image = /'IMAGE=([^']+)'/.exec(pipeline)?.[1];
+  const image = /def image = '([^']+)'/.exec(pipeline)?.[1];
   if (!prefix || !release || !image) throw new Error(`unreadable pipeline:\n${pipeline}`);
   expect(Number(prefix[2]), 'the substring skips exactly the prefix').toBe(prefix[1].length);
-  // Kaniko pushes $IMAGE:$IMAGE_TAG, IMAGE_TAG being the tag for a release, and --no-push otherwise.
+  // Kaniko builds $IMAGE:$IMAGE_TAG without pushing; for a release, IMAGE_TAG is the tag and the
+  // push container pushes the tarball as $IMAGE:$IMAGE_TAG, then the sign container signs its
+  // digest, then the push container moves the channel tag (if the job has one) to that digest.
   expect(pipeline).toContain(`'IMAGE_TAG=' + (release ? tag :`);
-  expect(pipeline).toContain(`'PUSH=' + (release ? '' : '--no-push')`);
-  expect(pipeline).toMatch(/--destination="\$IMAGE:\$IMAGE_TAG"[^\n]*\$PUSH'/);
+  expect(pipeline).toMatch(/sh\(release \? '[^']*--destination="\$IMAGE:\$IMAGE_TAG" --no-push --tar-path="\$WORKSPACE\/image\.tar"' : '[^']*--no-push'\)/);
+  expect(pipeline).toMatch(/if \(release\) \{[\s\S]*container\('push'\)[\s\S]*'IMAGE_TAG=' \+ tag[\s\S]*crane push "\$WORKSPACE\/image\.tar" "\$IMAGE:\$IMAGE_TAG"[\s\S]*container\('sign'\)/);
+  const channel = /container\('sign'\)[\s\S]*container\('push'\)[\s\S]*crane tag "\$IMAGE_DIGEST" ([^'"\s]+)'/.exec(pipeline)?.[1];
   const tag = gitlabBranch.startsWith(prefix[1]) ? gitlabBranch.substring(Number(prefix[2])) : '';
   // Groovy's ==~ matches the whole string.
-  return new RegExp(`^(?:${unescapeGroovy(release[1])})$`).test(tag) ? `${image}:${tag}` : undefined;
+  if (!new RegExp(`^(?:${unescapeGroovy(release[1])})$`).test(tag)) return undefined;
+  return [`${image}:${tag}`, ...(channel ? [`${image}:${channel}`] : [])];
 }
 
 interface Rule {
   updater: K8sObject;
   application: string;
   alias: string;
-  allowTags: string;
+  /** The tag of `imageName`: the one the digest strategy follows. */
+  tag: string | undefined;
   strategy: string;
 }
 
-/** The Image Updater rule watching an image name, from the ImageUpdater resources. */
+/** The Image Updater rule watching an image name (`registry/repository`), from the ImageUpdater resources. */
 function ruleFor(out: ReturnType<typeof compiledEnvironment>, imageName: string): Rule | undefined {
   for (const updater of objectsIn(out, 'image-automation/manifests.yaml').filter((o) => o.kind === 'ImageUpdater')) {
     for (const ref of list(updater, 'spec.applicationRefs')) {
       for (const img of list(ref, 'images')) {
-        if (img.imageName === imageName) {
-          const settings = img.commonUpdateSettings as { allowTags: string; updateStrategy: string };
-          return { updater, application: String(ref.namePattern), alias: String(img.alias), allowTags: settings.allowTags, strategy: settings.updateStrategy };
+        const watched = Image.parse(String(img.imageName));
+        if (watched.name === imageName) {
+          const settings = img.commonUpdateSettings as { updateStrategy: string };
+          return { updater, application: String(ref.namePattern), alias: String(img.alias), tag: watched.tag, strategy: settings.updateStrategy };
         }
       }
     }
@@ -83,16 +92,13 @@ function ruleFor(out: ReturnType<typeof compiledEnvironment>, imageName: string)
 }
 
 /**
- * Whether Image Updater v1.3.0 considers a tag: `regexp:<re>` matched unanchored with Go's
- * regexp (registry-scanner/pkg/image/options.go ParseMatch, matchfunc.go MatchFuncRegexp), and for
- * the semver strategy a tag that parses as a version (version.go, semver.NewVersion; without a
- * constraint pre-releases are left out).
+ * Whether Image Updater v1.3.0 follows a tag: with the `digest` strategy only the version
+ * constraint, the tag of `imageName` (registry-scanner/pkg/registry/registry.go,
+ * WantsOnlyConstraintTag), and records the digest it points to.
  */
-function accepts(rule: Rule, tag: string): boolean {
-  const m = /^regexp:(.*)$/.exec(rule.allowTags);
-  if (!m) throw new Error(`allowTags '${rule.allowTags}' is not a regexp: rule`);
-  const semver = /^v?\d+\.\d+\.\d+$/.test(tag);
-  return new RegExp(m[1]).test(tag) && (rule.strategy !== 'semver' || semver);
+function follows(rule: Rule, tag: string): boolean {
+  expect(rule.strategy).toBe('digest');
+  return tag === rule.tag;
 }
 
 /**
@@ -149,35 +155,49 @@ describe.each(environments.map((e) => [e.name, e] as const))('the delivery loop 
   ])('follows a pushed tag: %s builds %s:%s, the rule accepts it, the write-back rolls the Deployment', (jobName, deployment, tag) => {
     const job = jobs.find((j) => j.name === jobName)!;
 
-    // 1. Jenkins: a tag push arrives as gitlabBranch = refs/tags/<tag>; the job pushes <image>:<tag>.
+    // 1. Jenkins: a tag push arrives as gitlabBranch = refs/tags/<tag>; the job pushes <image>:<tag>
+    //    and the same build as <image>:release.
     const pushed = pushedBy(job.pipeline, `refs/tags/${tag}`);
     expect(pushed).toBeDefined();
-    const pushedImage = Image.parse(pushed!);
-    expect(pushedImage.tag).toBe(tag);
+    const [versioned, channel] = pushed!.map((p) => Image.parse(p));
+    expect(versioned.tag).toBe(tag);
+    expect(channel.name).toBe(versioned.name);
+    expect(channel.tag).toBe('release');
 
-    // 2. Image Updater: a rule watches exactly that image name and accepts the tag.
-    const rule = ruleFor(out, pushedImage.name);
-    expect(rule, `no ImageUpdater watches ${pushedImage.name}`).toBeDefined();
-    expect(accepts(rule!, tag)).toBe(true);
-    expect(dig(rule!.updater, 'spec.writeBackConfig.method')).toBe('git');
+    // 2. Image Updater: a rule watches exactly that image name and follows the channel tag by digest.
+    const rule = ruleFor(out, versioned.name);
+    expect(rule, `no ImageUpdater watches ${versioned.name}`).toBeDefined();
+    expect(follows(rule!, channel.tag!)).toBe(true);
+    expect(follows(rule!, tag)).toBe(false);
+    // Its own credential (not Argo CD's repository credentials), to its own branch from main.
+    expect(dig(rule!.updater, 'spec.writeBackConfig.method')).toBe('git:secret:argocd/image-updater-git');
+    expect(dig(rule!.updater, 'spec.writeBackConfig.gitConfig.branch')).toBe(`main:image-updates/${out.environment}`);
 
     // 3. The Application it selects: the chatbot, in the same namespace as the ImageUpdater (so the
     //    write-back file is `.argocd-source-<app>.yaml`, argocd-image-updater v1.3.0
-    //    pkg/argocd/update.go parseDefaultTarget), a Kustomize folder over the component's manifests.
+    //    pkg/argocd/update.go parseDefaultTarget), a Kustomize folder over the component's manifests,
+    //    following main (what CI merged), not the write branch.
     const app = findObject(objectsIn(out, `apps/${rule!.application}.yaml`), 'Application', rule!.application);
     expect(app.metadata.namespace).toBe(rule!.updater.metadata.namespace);
     expect(dig(app, 'spec.source.path')).toBe(`dist/${out.environment}/${rule!.application}`);
+    expect(dig(app, 'spec.source.targetRevision')).toBe('main');
     expect(dig(app, 'spec.source.helm')).toBeUndefined();
     expect(parse(out.files.get(`${rule!.application}/${KUSTOMIZATION_FILE}`)!)).toMatchObject({ resources: ['manifests.yaml'] });
     expect(writeBackFile(rule!.application)).toBe(`.argocd-source-${rule!.application}.yaml`);
 
-    // 4. The write-back (`kustomize.images: [<name>:<tag>]`, SetKustomizeImage) applied by Argo CD
-    //    changes the Deployment's image to what Jenkins pushed, and nothing else.
+    // 4. The write-back (`kustomize.images: [<name>:release@sha256:…]`, SetKustomizeImage with the
+    //    digest strategy's tag) passes `kompile validate`'s write-back rule, and applied by Argo CD
+    //    changes the Deployment's image to that digest, and nothing else.
+    const written = `${channel.name}:release@sha256:${'ab'.repeat(32)}`;
+    const lock = JSON.parse(out.files.get('images.lock.json')!) as Record<string, string>;
+    const lockedNames = new Set(Object.values(lock).map((r) => Image.parse(r).name));
+    const followed = followedImages(objectsIn(out, 'image-automation/manifests.yaml'), rule!.application);
+    expect(writeBackFindings(writeBackFile(rule!.application), `kustomize:\n  images:\n    - ${written}\n`, { folder: rule!.application, followed, lockedNames })).toEqual([]);
     const objects = objectsIn(out, `${rule!.application}/manifests.yaml`);
     const before = image(objects, deployment) as string;
-    expect(Image.parse(before).name, 'the Deployment runs the image the job builds').toBe(pushedImage.name);
-    const after = rollOut(objects, pushed!);
-    expect(image(after, deployment)).toBe(pushed);
+    expect(Image.parse(before).name, 'the Deployment runs the image the job builds').toBe(versioned.name);
+    const after = rollOut(objects, written);
+    expect(image(after, deployment)).toBe(written);
     const other = deployment === 'backend' ? 'frontend' : 'backend';
     expect(image(after, other)).toBe(image(objects, other));
   });
@@ -192,11 +212,11 @@ describe.each(environments.map((e) => [e.name, e] as const))('the delivery loop 
     for (const job of jobs) expect(pushedBy(job.pipeline, ref)).toBeUndefined();
   });
 
-  it('the rules refuse the tags the jobs do not release, and accept the ones they do', () => {
+  it('the rules follow only the channel tag the jobs push, never a version, branch build or other tag', () => {
     for (const job of jobs) {
-      const rule = ruleFor(out, Image.parse(pushedBy(job.pipeline, 'refs/tags/1.0.0')!).name)!;
-      for (const tag of ['release-1.4', 'v1.4', 'v1.4.0-rc.1', 'latest', 'build-12', 'v1.4.0.1']) expect(accepts(rule, tag), tag).toBe(false);
-      for (const tag of ['1.0.0', 'v10.20.30']) expect(accepts(rule, tag), tag).toBe(true);
+      const rule = ruleFor(out, Image.parse(pushedBy(job.pipeline, 'refs/tags/1.0.0')![0]).name)!;
+      for (const tag of ['1.0.0', 'v10.20.30', 'release-1.4', 'latest', 'build-12']) expect(follows(rule, tag), tag).toBe(false);
+      expect(follows(rule, 'release')).toBe(true);
     }
   });
 });

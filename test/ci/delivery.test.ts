@@ -11,7 +11,7 @@ import { prod } from '../../stacks/prod';
 import { allObjects, compiledEnvironment, findObject, K8sObject, objectsIn, synthEnvironment } from '../helpers';
 import { dig, list } from './dig';
 import { literalImagesIn } from '../../lib/ci/jcasc';
-import { Delivery } from '../../lib/ci/delivery';
+import { defaultWriteBranch, Delivery } from '../../lib/ci/delivery';
 import { Component } from '../../lib/core/component';
 
 /** A pinned image (images.pins.json): a Renovate bump changes dist/, not these tests. */
@@ -45,6 +45,39 @@ describe('Delivery in an environment', () => {
     const registryIn = findObject(ns, 'NetworkPolicy', 'allow-from-registry-clients', 'registry');
     expect(dig(registryIn, 'spec.podSelector.matchLabels')).toEqual({ 'app.kubernetes.io/name': 'registry' });
     findObject(ns, 'NetworkPolicy', 'allow-from-jenkins-agents', 'jenkins');
+  });
+
+  it('reaches outside the cluster only where the environment says, else anywhere outside it', () => {
+    const policy = (o: ReturnType<typeof synthEnvironment>, name: string, namespace: string) => dig(findObject(objectsIn(o, 'namespaces/manifests.yaml'), 'NetworkPolicy', name, namespace), 'spec.egress.0');
+    const anywhere = { ipBlock: { cidr: '0.0.0.0/0', except: ['10.42.0.0/16', '10.43.0.0/16'] } };
+    // Nothing stated (dev): Git, the update center and base-image registries anywhere outside the cluster.
+    expect(policy(out, 'allow-to-git', 'jenkins')).toEqual({ to: [anywhere], ports: [443, 80, 22].map((port) => ({ port, protocol: 'TCP' })) });
+    expect(policy(out, 'allow-to-update-center', 'jenkins')).toEqual({ to: [anywhere], ports: [443, 80].map((port) => ({ port, protocol: 'TCP' })) });
+    expect(policy(out, 'allow-to-sources', 'jenkins-agents')).toEqual({ to: [anywhere], ports: [443, 80, 22].map((port) => ({ port, protocol: 'TCP' })) });
+    expect(policy(out, 'allow-to-base-images', 'jenkins-agents')).toEqual({ to: [anywhere], ports: [{ port: 443, protocol: 'TCP' }] });
+    // Stated: those blocks and ports; the mirror's port for base images by default; no update center without plugins.
+    const stated = synthEnvironment({
+      cluster: { network: { egress: { git: { cidrs: ['192.0.2.10/32'], ports: [443] }, registries: { cidrs: ['192.0.2.20/32'] } } } },
+      registry: { mirror: 'mirror.example:35000' },
+      components: { ci: { jenkins: { plugins: [] } } },
+    });
+    expect(policy(stated, 'allow-to-git', 'jenkins')).toEqual({ to: [{ ipBlock: { cidr: '192.0.2.10/32' } }], ports: [{ port: 443, protocol: 'TCP' }] });
+    expect(policy(stated, 'allow-to-sources', 'jenkins-agents')).toEqual({ to: [{ ipBlock: { cidr: '192.0.2.10/32' } }], ports: [{ port: 443, protocol: 'TCP' }] });
+    expect(policy(stated, 'allow-to-base-images', 'jenkins-agents')).toEqual({ to: [{ ipBlock: { cidr: '192.0.2.20/32' } }], ports: [443, 35000].map((port) => ({ port, protocol: 'TCP' })) });
+    expect(objectsIn(stated, 'namespaces/manifests.yaml').some((o) => o.metadata.name === 'allow-to-update-center')).toBe(false);
+  });
+
+  it("admits the registry's node clients from anywhere with the reasoned exception, or from the nodes and the pod network where their addresses are known", () => {
+    const registryIn = (o: ReturnType<typeof synthEnvironment>) => findObject(objectsIn(o, 'namespaces/manifests.yaml'), 'NetworkPolicy', 'allow-from-registry-clients', 'registry');
+    const open = registryIn(out);
+    expect(dig(open, 'spec.ingress.0.from.2')).toEqual({ ipBlock: { cidr: '0.0.0.0/0' } });
+    expect(open.metadata.annotations?.['kompile.dev/security-exception.netpol-open-peer']).toMatch(/masquerades/);
+    const nodes = synthEnvironment({ cluster: { network: { nodeCidrs: ['192.0.2.0/24'] } } });
+    const narrow = registryIn(nodes);
+    expect(list(narrow, 'spec.ingress.0.from').slice(2)).toEqual([{ ipBlock: { cidr: '192.0.2.0/24' } }, { ipBlock: { cidr: '10.42.0.0/16' } }]);
+    expect(narrow.metadata.annotations?.['kompile.dev/security-exception.netpol-open-peer']).toBeUndefined();
+    // Build pods reach the NodePort on the nodes' addresses only.
+    expect(dig(findObject(objectsIn(nodes, 'namespaces/manifests.yaml'), 'NetworkPolicy', 'allow-to-registry', 'jenkins-agents'), 'spec.egress.0.to.1')).toEqual({ ipBlock: { cidr: '192.0.2.0/24' } });
   });
 
   it('syncs the registry before Jenkins, the agent RBAC before Jenkins, Image Updater before the automation', () => {
@@ -86,7 +119,7 @@ describe('Delivery in an environment', () => {
   });
 
   it('refuses automation of a component that does not exist', () => {
-    const env = merge(dev, { components: { ci: { imageUpdater: { applications: [{ component: 'nope', images: [{ alias: 'a', image: 'registry.local:30500/x' }] }] } } } });
+    const env = merge(dev, { components: { ci: { imageUpdater: { applications: [{ component: 'nope', images: [{ alias: 'a', image: 'registry.local:30500/chatbot/backend' }] }] } } } });
     expect(() => buildEnvironment(parseEnvironment(env))).toThrow(/applications\[0\]\.component: no component named 'nope'/);
   });
 
@@ -98,11 +131,31 @@ describe('Delivery in an environment', () => {
     const { platform } = buildEnvironment(parseEnvironment(merge(dev, { components: { ci: { imageUpdater: { enabled: false } } } })));
     const delivery = platform.node.findChild('Delivery') as Delivery;
     const target = platform.node.findAll().filter(Component.isComponent).find((c) => c.name === 'kcloud-optimizer')!;
-    expect(() => delivery.automate(target, [{ alias: 'a', image: 'registry.local:30500/x', allowTags: 'any', updateStrategy: 'semver' }])).toThrow(/Image Updater is disabled/);
+    expect(() => delivery.automate(target, [{ alias: 'a', image: 'registry.local:30500/x', tag: 'release' }])).toThrow(/Image Updater is disabled/);
   });
 });
 
 describe('CiSchema', () => {
+  it('writes back to image-updates/<environment> from main with its own credential by default, or to what is configured', () => {
+    const d = CiSchema.parse({}).imageUpdater;
+    expect(d).toMatchObject({ targetBranch: 'main', gitCredentialsSecret: 'image-updater-git' });
+    expect(d.writeBranch).toBeUndefined();
+    expect(defaultWriteBranch('prod')).toBe('image-updates/prod');
+    const c = CiSchema.parse({ imageUpdater: { targetBranch: 'release', writeBranch: 'bot/images', gitCredentialsSecret: 'bot', writeRepository: 'git@gitlab.example.com:platform/gitops.git' } }).imageUpdater;
+    expect(c).toMatchObject({ targetBranch: 'release', writeBranch: 'bot/images', gitCredentialsSecret: 'bot', writeRepository: 'git@gitlab.example.com:platform/gitops.git' });
+  });
+
+  it.each([
+    [{ writeBranch: 'main' }, ['imageUpdater', 'writeBranch'], /is the target branch 'main'/],
+    [{ writeBranch: 'main:other' }, ['imageUpdater', 'writeBranch'], /Git branch name/],
+    [{ writeBranch: 'image-updates/{{.SHA256}}' }, ['imageUpdater', 'writeBranch'], /Git branch name/],
+    [{ targetBranch: 'a..b' }, ['imageUpdater', 'targetBranch'], /Git branch name/],
+    [{ writeRepository: 'gitlab.example.com/x.git' }, ['imageUpdater', 'writeRepository'], /Git URL/],
+  ])('refuses a bad write-back setting %#', (imageUpdater, path, message) => {
+    const r = CiSchema.safeParse({ imageUpdater });
+    expect(r.error?.issues[0]).toMatchObject({ path, message: expect.stringMatching(message) });
+  });
+
   it('refuses automated images outside the platform registry', () => {
     const r = CiSchema.safeParse({ imageUpdater: { applications: [{ component: 'x', images: [{ alias: 'a', image: 'ghcr.io/org/app' }] }] } });
     expect(r.error?.issues[0]).toMatchObject({ path: ['imageUpdater', 'applications', 0, 'images', 0, 'image'], message: expect.stringMatching(/not in the platform registry/) });
@@ -130,7 +183,7 @@ describe('airgap', () => {
     const images = out.files.get('images.txt')!.split('\n').filter(Boolean);
     expect(images).toContain(pin('kaniko'));
     expect(images).toContain(pin('inbound-agent'));
-    expect(images).toContain(pin('registry'));
+    expect(images).toContain(pin('zot'));
     expect(images).toContain(pin('argocd-image-updater'));
     for (const i of images) expect([MIRROR, PLATFORM]).not.toContain(Image.parse(i).registry);
     for (const i of out.images.values()) expect([MIRROR, PLATFORM]).toContain(Image.parse(i).registry);

@@ -27,19 +27,24 @@ function appWithDeployment(platform: ReturnType<typeof testPlatform>) {
   return app;
 }
 
+/** Write-back settings every test shares: Delivery's defaults for environment `dev`. */
+const WRITE_BACK = { namespace: 'argocd', registry: REGISTRY, targetBranch: 'main', writeBranch: 'image-updates/dev', gitCredentialsSecret: 'image-updater-git' };
+
 describe('ImageAutomation', () => {
-  it('writes an ImageUpdater for the component Application with tag rules and Git write-back', () => {
+  it('writes an ImageUpdater following each channel tag by digest, writing back with its own credential to its own branch', () => {
     const platform = testPlatform();
     const target = appWithDeployment(platform);
     const holder = new Component(platform, 'Automation', { name: 'image-automation', namespace: 'argocd' });
     new ImageAutomation(holder, 'Backend', {
+      ...WRITE_BACK,
       target,
-      namespace: 'argocd',
-      registry: REGISTRY,
-      branch: 'release',
+      targetBranch: 'production',
+      writeBranch: 'bot/images',
+      gitCredentialsSecret: 'bot-key',
+      writeRepository: 'ssh://git@gitlab.example.com/platform/gitops.git',
       images: [
-        { alias: 'api', image: `${REGISTRY}/chatbot/backend`, allowTags: 'regexp:^1\\.', updateStrategy: 'newest-build' },
-        { alias: 'worker', image: `${REGISTRY}/chatbot/worker` },
+        { alias: 'api', image: `${REGISTRY}/chatbot/backend`, tag: 'stable' },
+        { alias: 'worker', image: `${REGISTRY}/chatbot/worker`, tag: 'release' },
       ],
     });
     const out = synthPlatform(platform);
@@ -49,19 +54,37 @@ describe('ImageAutomation', () => {
     expect(dig(iu, 'spec.applicationRefs.0.useAnnotations')).toBe(false);
     expect(item(iu, 'spec.applicationRefs.0.images', 'api', 'alias')).toEqual({
       alias: 'api',
-      imageName: `${REGISTRY}/chatbot/backend`,
-      commonUpdateSettings: { updateStrategy: 'newest-build', forceUpdate: false, allowTags: 'regexp:^1\\.' },
+      imageName: `${REGISTRY}/chatbot/backend:stable`,
+      commonUpdateSettings: { updateStrategy: 'digest', forceUpdate: false },
     });
-    expect(item(iu, 'spec.applicationRefs.0.images', 'worker', 'alias').commonUpdateSettings).toEqual({ updateStrategy: 'semver', forceUpdate: false });
-    expect(dig(iu, 'spec.writeBackConfig')).toEqual({ method: 'git', gitConfig: { branch: 'release' } });
+    expect(item(iu, 'spec.applicationRefs.0.images', 'worker', 'alias').imageName).toBe(`${REGISTRY}/chatbot/worker:release`);
+    expect(dig(iu, 'spec.writeBackConfig')).toEqual({
+      method: 'git:secret:argocd/bot-key',
+      gitConfig: { branch: 'production:bot/images', repository: 'ssh://git@gitlab.example.com/platform/gitops.git' },
+    });
     // No write-back target: Image Updater writes .argocd-source-<app>.yaml in the app's folder.
     expect(dig(iu, 'spec.writeBackConfig.gitConfig.writeBackTarget')).toBeUndefined();
+  });
+
+  it("pushes to the Application's repository when no write repository is given", () => {
+    const platform = testPlatform();
+    const target = appWithDeployment(platform);
+    new ImageAutomation(new Component(platform, 'A', { name: 'image-automation', namespace: 'argocd' }), 'B', { ...WRITE_BACK, target, images: [{ alias: 'api', image: `${REGISTRY}/chatbot/backend`, tag: 'release' }] });
+    const iu = findObject(objectsIn(synthPlatform(platform), 'image-automation/manifests.yaml'), 'ImageUpdater', 'backend', 'argocd');
+    expect(dig(iu, 'spec.writeBackConfig')).toEqual({ method: 'git:secret:argocd/image-updater-git', gitConfig: { branch: 'main:image-updates/dev' } });
+  });
+
+  it('refuses to write back to the branch Argo CD follows', () => {
+    const platform = testPlatform();
+    const target = appWithDeployment(platform);
+    const holder = new Component(platform, 'A', { name: 'image-automation', namespace: 'argocd' });
+    expect(() => new ImageAutomation(holder, 'B', { ...WRITE_BACK, target, writeBranch: 'main', images: [{ alias: 'api', image: `${REGISTRY}/chatbot/backend`, tag: 'release' }] })).toThrow(/prop 'writeBranch': 'main' is the target branch/);
   });
 
   it("turns the target's folder into a Kustomize application over its manifests", () => {
     const platform = testPlatform();
     const target = appWithDeployment(platform);
-    new ImageAutomation(new Component(platform, 'A', { name: 'image-automation', namespace: 'argocd' }), 'B', { target, namespace: 'argocd', registry: REGISTRY, images: [{ alias: 'api', image: `${REGISTRY}/chatbot/backend` }] });
+    new ImageAutomation(new Component(platform, 'A', { name: 'image-automation', namespace: 'argocd' }), 'B', { ...WRITE_BACK, target, images: [{ alias: 'api', image: `${REGISTRY}/chatbot/backend`, tag: 'release' }] });
     const out = synthPlatform(platform);
     expect(parse(out.files.get(`backend/${KUSTOMIZATION_FILE}`)!)).toEqual({ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources: ['manifests.yaml'] });
     expect(out.files.has('backend/manifests.yaml')).toBe(true);
@@ -69,12 +92,13 @@ describe('ImageAutomation', () => {
 
   it.each([
     [[], /prop 'images' is empty/],
-    [[{ alias: 'a', image: `${REGISTRY}/x:1.0` }], /carries a tag or digest/],
-    [[{ alias: 'a', image: 'docker.io/library/nginx' }], /not in the platform registry/],
+    [[{ alias: 'a', image: `${REGISTRY}/x:1.0`, tag: 'release' }], /carries a tag or digest/],
+    [[{ alias: 'a', image: 'docker.io/library/nginx', tag: 'release' }], /not in the platform registry/],
+    [[{ alias: 'a', image: `${REGISTRY}/x`, tag: 'a b' }], /tag 'a b' of 'a' is not an image tag/],
     [
       [
-        { alias: 'a', image: `${REGISTRY}/x` },
-        { alias: 'a', image: `${REGISTRY}/y` },
+        { alias: 'a', image: `${REGISTRY}/x`, tag: 'release' },
+        { alias: 'a', image: `${REGISTRY}/y`, tag: 'release' },
       ],
       /alias 'a' is used twice/,
     ],
@@ -82,14 +106,14 @@ describe('ImageAutomation', () => {
     const platform = testPlatform();
     const target = appWithDeployment(platform);
     const holder = new Component(platform, 'A', { name: 'image-automation', namespace: 'argocd' });
-    expect(() => new ImageAutomation(holder, 'B', { target, namespace: 'argocd', registry: REGISTRY, images })).toThrow(message);
+    expect(() => new ImageAutomation(holder, 'B', { ...WRITE_BACK, target, images })).toThrow(message);
   });
 
   it('refuses an image the component does not run: Image Updater would skip it and the override would change nothing', () => {
     const platform = testPlatform();
     const target = appWithDeployment(platform);
     const holder = new Component(platform, 'A', { name: 'image-automation', namespace: 'argocd' });
-    new ImageAutomation(holder, 'B', { target, namespace: 'argocd', registry: REGISTRY, images: [{ alias: 'api', image: `${REGISTRY}/chatbot/backend` }, { alias: 'ui', image: `${REGISTRY}/chatbot/frontend` }] });
+    new ImageAutomation(holder, 'B', { ...WRITE_BACK, target, images: [{ alias: 'api', image: `${REGISTRY}/chatbot/backend`, tag: 'release' }, { alias: 'ui', image: `${REGISTRY}/chatbot/frontend`, tag: 'release' }] });
     const issues = synthIssues(() => synthPlatform(platform));
     expect(issues).toHaveLength(1);
     expect(issues[0]).toMatch(/image 'ui' \(registry\.local:30500\/chatbot\/frontend\) is run by no container of component 'backend'.*running: registry\.local:30500\/chatbot\/backend, registry\.local:30500\/chatbot\/worker/);
@@ -99,7 +123,7 @@ describe('ImageAutomation', () => {
     const platform = testPlatform();
     const chart = new UpstreamChart(platform, 'Chart', { name: 'chart', namespace: 'x', source: ChartSource.helmRepo('https://charts.example.org', 'c', '1.0.0') });
     const holder = new Component(platform, 'A', { name: 'image-automation', namespace: 'argocd' });
-    expect(() => new ImageAutomation(holder, 'B', { target: chart, namespace: 'argocd', registry: REGISTRY, images: [{ alias: 'a', image: `${REGISTRY}/x` }] })).toThrow(/upstream chart; it has no folder/);
+    expect(() => new ImageAutomation(holder, 'B', { ...WRITE_BACK, target: chart, images: [{ alias: 'a', image: `${REGISTRY}/x`, tag: 'release' }] })).toThrow(/upstream chart; it has no folder/);
   });
 });
 

@@ -19,15 +19,24 @@ const PROPS: JenkinsProps = {
   sidecarImage: 'docker.io/kiwigrid/k8s-sidecar:1.30.7',
   agentImage: 'docker.io/jenkins/inbound-agent:3345.v03dee9b_f88fc-2',
   kanikoImage: 'gcr.io/kaniko-project/executor:v1.23.2-debug',
+  pushImage: 'gcr.io/go-containerregistry/crane/debug:v0.21.9',
+  signImage: 'ghcr.io/sigstore/cosign/cosign:v2.6.1-dev',
   plugins: [{ name: 'kubernetes', version: '4423.vb_59f230b_ce53' }, { name: 'git', version: '5.10.1' }],
   adminSecret: 'ci-admin',
-  url: 'http://jenkins.example.org:31000',
-  nodePort: 31000,
+  url: 'https://jenkins.example.org:31084',
+  ingress: { className: 'nginx' },
   gitlab: { url: 'https://gitlab.example.org', tokenSecret: 'gl-token', webhookSecret: 'gl-hook', checkoutSecret: 'gl-checkout' },
   storageClass: 'nfs-csi',
   storage: '50Gi',
   resources: { requests: { cpu: '1', memory: '2Gi' }, limits: { cpu: '4', memory: '8Gi' } },
-  kaniko: { registry: 'registry.local:30500', pushSecret: 'push', caConfigMap: 'ca', cacheRepository: 'build-cache', resources: { requests: { cpu: '2', memory: '4Gi' }, limits: { cpu: '4', memory: '8Gi' } } },
+  kaniko: {
+    registry: 'registry.local:30500',
+    pushSecret: 'push',
+    signingSecret: 'signing',
+    caConfigMap: 'ca',
+    resources: { requests: { cpu: '2', memory: '4Gi' }, limits: { cpu: '4', memory: '8Gi' } },
+    publishResources: { requests: { cpu: '200m', memory: '256Mi' }, limits: { cpu: '1', memory: '1Gi' } },
+  },
   containerCap: 3,
 };
 
@@ -71,13 +80,28 @@ describe('Jenkins', () => {
     expect(text).not.toContain('gitlabApiToken:');
   });
 
-  it("publishes the controller on its NodePort and names the port in Jenkins' URL and webhook URLs", () => {
-    const { jenkins, values } = build();
-    expect(dig(values, 'controller.serviceType')).toBe('NodePort');
-    expect(dig(values, 'controller.nodePort')).toBe(31000);
-    expect(dig(values, 'controller.jenkinsUrl')).toBe('http://jenkins.example.org:31000/');
-    expect(dig(casc(values, 'unclassified'), 'unclassified.location.url')).toBe('http://jenkins.example.org:31000/');
-    expect(jenkins.webhookUrl('platform/chatbot backend')).toBe('http://jenkins.example.org:31000/project/platform/chatbot%20backend');
+  it("serves the UI through the ingress controller with TLS, no node port, and names the port in Jenkins' URL and webhook URLs", () => {
+    const { jenkins, values, out } = build();
+    expect(dig(values, 'controller.serviceType')).toBeUndefined();
+    expect(dig(values, 'controller.nodePort')).toBeUndefined();
+    expect(dig(values, 'controller.jenkinsUrl')).toBe('https://jenkins.example.org:31084/');
+    expect(dig(casc(values, 'unclassified'), 'unclassified.location.url')).toBe('https://jenkins.example.org:31084/');
+    expect(jenkins.webhookUrl('platform/chatbot backend')).toBe('https://jenkins.example.org:31084/project/platform/chatbot%20backend');
+    const objects = objectsIn(out, 'jenkins-ingress/manifests.yaml');
+    const ingress = findObject(objects, 'Ingress', 'jenkins');
+    expect(ingress.metadata.annotations?.['kompile.dev/authentication']).toBe('application-login');
+    expect(ingress.spec).toMatchObject({ ingressClassName: 'nginx', tls: [{ hosts: ['jenkins.example.org'], secretName: 'jenkins-tls' }], rules: [{ host: 'jenkins.example.org', http: { paths: [{ path: '/', backend: { service: { name: 'jenkins', port: { number: 8080 } } } }] } }] });
+    const cert = findObject(objects, 'Certificate', 'jenkins-tls');
+    expect(cert.spec).toMatchObject({ secretName: 'jenkins-tls', dnsNames: ['jenkins.example.org'], issuerRef: { kind: 'Issuer', name: 'jenkins-ca' } });
+    expect(findObject(objects, 'Issuer', 'jenkins-ca').spec).toEqual({ ca: { secretName: 'jenkins-ca' } });
+  });
+
+  it('takes the certificate from a given issuer and secret name, without a local CA', () => {
+    const { out } = build({ ingress: { className: 'internal', tlsSecretName: 'ci-tls', issuer: { kind: 'ClusterIssuer', name: 'site-ca' } } });
+    const objects = objectsIn(out, 'jenkins-ingress/manifests.yaml');
+    expect(findObject(objects, 'Certificate', 'ci-tls').spec).toMatchObject({ secretName: 'ci-tls', issuerRef: { kind: 'ClusterIssuer', name: 'site-ca', group: 'cert-manager.io' } });
+    expect(objects.filter((o) => o.kind === 'Issuer')).toEqual([]);
+    expect(findObject(objects, 'Ingress', 'jenkins').spec).toMatchObject({ ingressClassName: 'internal', tls: [{ secretName: 'ci-tls' }] });
   });
 
   it('configures the Kubernetes cloud in the agents namespace, reaching the controller in-cluster', () => {
@@ -98,11 +122,37 @@ describe('Jenkins', () => {
     const kaniko = item(pod, 'spec.containers', 'kaniko');
     expect(kaniko.resources).toEqual(PROPS.kaniko.resources);
     expect(kaniko.image).toBe('${KANIKO_IMAGE}');
-    expect(Object.fromEntries(list(kaniko, 'env').map((e) => [e.name, e.value]))).toEqual({ PLATFORM_REGISTRY: 'registry.local:30500', KANIKO_CACHE_REPO: 'registry.local:30500/build-cache' });
-    expect(dig(item(pod, 'spec.volumes', 'docker-config'), 'secret.secretName')).toBe('push');
+    expect(Object.fromEntries(list(kaniko, 'env').map((e) => [e.name, e.value]))).toEqual({ PLATFORM_REGISTRY: 'registry.local:30500' });
+    expect(dig(item(pod, 'spec.volumes', 'registry-push'), 'secret')).toEqual({ secretName: 'push', items: [{ key: '.dockerconfigjson', path: 'config.json' }] });
+    expect(dig(item(pod, 'spec.volumes', 'signing-key'), 'secret')).toEqual({ secretName: 'signing', items: [{ key: 'cosign.key', path: 'cosign.key' }] });
     expect(dig(item(pod, 'spec.volumes', 'registry-ca'), 'configMap.name')).toBe('ca');
-    expect(item(kaniko, 'volumeMounts', 'docker-config').mountPath).toBe('/kaniko/.docker');
+    // Kaniko, where Dockerfile RUN steps run, mounts the CA and nothing else.
+    expect(list(kaniko, 'volumeMounts').map((m) => m.name)).toEqual(['registry-ca']);
     expect(item(kaniko, 'volumeMounts', 'registry-ca').mountPath).toBe('/kaniko/ssl/certs/platform-registry-ca.crt');
+  });
+
+  it('gives the push credentials only to the push and sign containers, and the signing key only to sign', () => {
+    const template = item(dig(casc(build().values, 'jenkins'), 'jenkins.clouds.0.kubernetes'), 'templates', 'kaniko');
+    const pod = parse(template.yaml as string);
+    const mounts = (name: string) => list(item(pod, 'spec.containers', name), 'volumeMounts').map((m) => m.name);
+    expect(item(pod, 'spec.containers', 'jnlp').volumeMounts).toBeUndefined();
+    expect(mounts('push')).toEqual(['registry-push', 'registry-ca']);
+    expect(mounts('sign')).toEqual(['registry-push', 'registry-ca', 'signing-key']);
+    const push = item(pod, 'spec.containers', 'push');
+    const sign = item(pod, 'spec.containers', 'sign');
+    expect(push.image).toBe('${PUSH_IMAGE}');
+    expect(sign.image).toBe('${SIGN_IMAGE}');
+    expect(list(sign, 'env')).toContainEqual({ name: 'COSIGN_PASSWORD', valueFrom: { secretKeyRef: { name: 'signing', key: 'cosign.password' } } });
+    expect(list(sign, 'env')).toContainEqual({ name: 'COSIGN_KEY', value: '/var/run/image-signing/cosign.key' });
+    for (const c of [push, sign]) {
+      expect(list(c, 'env')).toContainEqual({ name: 'DOCKER_CONFIG', value: '/var/run/registry-push' });
+      expect(c.resources).toEqual(PROPS.kaniko.publishResources);
+      expect(c.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 65532, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } });
+    }
+    // The reasoned exception of rule 'build-credentials' sits on the template's pod.
+    expect(dig(pod, 'metadata.annotations')).toEqual({ 'kompile.dev/security-exception.build-credentials': expect.stringMatching(/containers 'push' and 'sign'/) });
+    // Each container written in full: no YAML anchors Jenkins would have to resolve.
+    expect(template.yaml as string).not.toMatch(/[&*]a\d/);
   });
 
   it('keeps credentials as references to mounted Secrets', () => {
@@ -129,6 +179,8 @@ describe('Jenkins', () => {
     expect(dig(values, 'controller.containerEnv')).toEqual([
       { name: 'JNLP_IMAGE', value: 'mirror.site:5000/jenkins/inbound-agent:3345.v03dee9b_f88fc-2' },
       { name: 'KANIKO_IMAGE', value: 'mirror.site:5000/kaniko-project/executor:v1.23.2-debug' },
+      { name: 'PUSH_IMAGE', value: 'mirror.site:5000/go-containerregistry/crane/debug:v0.21.9' },
+      { name: 'SIGN_IMAGE', value: 'mirror.site:5000/sigstore/cosign/cosign:v2.6.1-dev' },
     ]);
     expect(dig(values, 'controller.image')).toEqual({ registry: 'mirror.site:5000', repository: 'jenkins/jenkins', tag: '2.528.1-jdk21' });
     expect(dig(values, 'controller.sidecars.configAutoReload.image')).toEqual({ registry: 'mirror.site:5000', repository: 'kiwigrid/k8s-sidecar', tag: '1.30.7' });
@@ -160,7 +212,7 @@ describe('Jenkins audit of JCasC', () => {
 });
 
 describe('JCasC model', () => {
-  const template = kanikoPodTemplate({ registry: 'r:1', pushSecret: 'p', caConfigMap: 'c', serviceAccount: 'sa', resources: PROPS.kaniko.resources, label: 'build' });
+  const template = kanikoPodTemplate({ registry: 'r:1', pushSecret: 'p', signingSecret: 's', caConfigMap: 'c', serviceAccount: 'sa', resources: PROPS.kaniko.resources, publishResources: PROPS.kaniko.publishResources, label: 'build' });
 
   it('renders one file per root element and never an image literal', () => {
     const scripts = renderJcasc({
@@ -180,10 +232,10 @@ describe('JCasC model', () => {
     expect(literalImagesIn('containers:\n  - name: x\n    image: busybox:1.36\n  - image: "${OK}"\n  - image: \'quay.io/a/b:1\'\n')).toEqual(['busybox:1.36', 'quay.io/a/b:1']);
   });
 
-  it('uses a non-default label and cache repository', () => {
+  it('uses a non-default label, and gives Kaniko no layer cache (a cache repository would need push rights)', () => {
     expect(template.label).toBe('build');
     const k = template.containers.find((c) => c.name === 'kaniko');
-    expect(k?.env).toContainEqual({ name: 'KANIKO_CACHE_REPO', value: 'r:1/cache' });
+    expect(k?.env).toEqual([{ name: 'PLATFORM_REGISTRY', value: 'r:1' }]);
   });
 
   it('runs Kaniko as root without privilege, and the agent container as non-root', () => {
@@ -196,14 +248,16 @@ describe('JCasC model', () => {
 });
 
 describe('JenkinsSchema', () => {
-  it("refuses a URL without Jenkins' port (seed 002's silent webhook)", () => {
-    const r = JenkinsSchema.safeParse({ url: 'http://jenkins.local/' });
-    expect(r.error?.issues[0]).toMatchObject({ path: ['url'], message: expect.stringMatching(/port explicitly/) });
+  it('refuses a plain-HTTP URL', () => {
+    const r = JenkinsSchema.safeParse({ url: 'http://jenkins.local:31084/' });
+    expect(r.error?.issues[0]).toMatchObject({ path: ['url'], message: expect.stringMatching(/must use https/) });
   });
 
-  it('refuses a URL port other than the NodePort', () => {
-    const r = JenkinsSchema.safeParse({ url: 'http://jenkins.local:8080/', nodePort: 32080 });
-    expect(r.error?.issues[0]).toMatchObject({ path: ['url'], message: expect.stringMatching(/not Jenkins' NodePort 32080/) });
+  it("refuses a URL port other than the ingress controller's HTTPS port (seed 002's silent webhook)", () => {
+    const env = (url: string, nodePorts?: object) => () => parseEnvironment(merge(prod, { components: { ci: { jenkins: { url } } }, cluster: { ingress: { nodePorts } } }));
+    expect(env('https://jenkins.local:32080/')).toThrow(/components\.ci\.jenkins\.url.*port 32080 is not the ingress controller's HTTPS node port 31084/s);
+    expect(env('https://jenkins.local/')).toThrow(/port 443 is not the ingress controller's HTTPS node port 31084/);
+    expect(env('https://jenkins.local:31084/')).not.toThrow();
   });
 
   it('refuses agents in the controller namespace', () => {

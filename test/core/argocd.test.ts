@@ -95,7 +95,7 @@ describe('Argo CD objects', () => {
   });
 
   const childApps = () => [...out.files.keys()].filter((f) => f.startsWith('apps/') && f !== 'apps/project.yaml').flatMap((f) => objectsIn(out, f));
-  const CRD_APPS = ['argocd-image-updater', 'cert-manager', 'istio-base', 'kcloud-crds', 'kserve-crd', 'toolhive-operator-crds'];
+  const CRD_APPS = ['argocd-image-updater', 'cert-manager', 'istio-base', 'kcloud-crds', 'kserve-crd', 'toolhive-operator-crds', 'trust-manager'];
 
   it('gives every child Application that prunes the cascade finalizer, so removing a component removes its objects', () => {
     const apps = childApps();

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ChartLock, ChartLockError, contentDigest, stripV } from '../../lib/core/chart-lock';
+import { ChartLock, ChartLockError, contentDigest, pinnedCommit, stripV } from '../../lib/core/chart-lock';
 import { Platform } from '../../lib/core/platform';
 import { ChartSource, UpstreamChart } from '../../lib/core/upstream-chart';
 import { GitOpsSchema } from '../../lib/core/config';
@@ -74,6 +74,47 @@ describe('ChartLock', () => {
     expect(lock.get('istiod').digest).toBe(d);
     expect(lock.get('base').digest).toBeUndefined();
     expect(() => lock.withDigest('nope', d)).toThrow(/chart 'nope' is not in charts.lock.json/);
+  });
+});
+
+describe('Git sources pinned to commits', () => {
+  const GIT = { name: 'ops', source: 'git', repoURL: 'https://git.example.com/ops.git', path: 'deploy', version: 'v1.0.0' };
+  const C = 'b'.repeat(40);
+
+  it('records the commit a tag resolved to, and reads a version that is a commit as its own pin', () => {
+    const lock = ChartLock.parse({ charts: [GIT, ISTIOD] }).withCommit('ops', C);
+    expect(lock.get('ops').commit).toBe(C);
+    expect(pinnedCommit(lock.get('ops'))).toBe(C);
+    expect(pinnedCommit(ChartLock.parse({ charts: [GIT] }).get('ops'))).toBeUndefined();
+    expect(pinnedCommit(ChartLock.parse({ charts: [{ ...GIT, version: C }] }).get('ops'))).toBe(C);
+    expect(pinnedCommit(lock.get('istiod'))).toBeUndefined();
+    // The file form keeps the commit right after the version.
+    expect(lock.toJson()).toContain(`"version": "v1.0.0",\n      "commit": "${C}"`);
+  });
+
+  it('refuses a malformed commit, one on a chart source, and one contradicting a commit version', () => {
+    expect(errorsOf({ charts: [{ ...GIT, commit: 'v1.0.0' }] })).toEqual(['charts[0].commit: must be a full Git commit id (40 lowercase hex digits)']);
+    expect(errorsOf({ charts: [{ ...ISTIOD, commit: C }] })).toEqual(["charts[0].commit: source 'helm' has no commit (only a 'git' source is pinned to one)"]);
+    expect(errorsOf({ charts: [{ ...GIT, version: 'c'.repeat(40), commit: C }] })).toEqual([`charts[0].commit: the version is commit ${'c'.repeat(40)}; commit must be the same or left out`]);
+  });
+
+  it("the repository's Git sources carry the commits their tags point to in the upstream repositories", () => {
+    // stacklok/toolhive tag v0.44.0 (annotated) → b3df968…; openkcloud/kcloud-cost-scheduler tag v0.1.0 → ff6a2c1….
+    expect(CHARTS.charts.filter((c) => c.source === 'git').map((c) => [c.name, pinnedCommit(c)])).toEqual([
+      ['toolhive-operator-crds', 'b3df9689bdb7d55d0765565890ba9dc0c076dec0'],
+      ['toolhive-operator', 'b3df9689bdb7d55d0765565890ba9dc0c076dec0'],
+      ['kcloud-crds', 'ff6a2c12e5e3ec1668bc5f424b6f156d671e1847'],
+    ]);
+  });
+
+  it("an Application of a Git source syncs the locked commit, not the tag; without one, the tag", () => {
+    const pinned = platformWith(ChartLock.parse({ charts: [{ ...GIT, commit: C }] }));
+    const app = (p: Platform) => {
+      new UpstreamChart(p, 'Ops', { name: 'ops', namespace: 'ops', source: ChartSource.gitDirectory(GIT.repoURL, GIT.path, GIT.version) });
+      return (p.node.findAll().find((c) => c instanceof UpstreamChart) as UpstreamChart).application.toJson() as { spec: { source: { targetRevision: string } } };
+    };
+    expect(app(pinned).spec.source.targetRevision).toBe(C);
+    expect(app(platformWith(ChartLock.parse({ charts: [GIT] }))).spec.source.targetRevision).toBe('v1.0.0');
   });
 });
 

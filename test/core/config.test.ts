@@ -72,6 +72,12 @@ describe('environment configuration', () => {
     ['a source mirror on a blocked host', with_(airgap, { gitops: { sourceMirrors: { 'https://github.com/x/y.git': 'https://github.com/x/y.git' } } }), 'gitops.sourceMirrors.https://github.com/x/y.git', /not in registry.allowedHosts/],
     ['a namespace that is no DNS label', with_(dev, { components: { toolhive: { namespace: 'Tool_Hive' } } }), 'components.toolhive.namespace', /DNS-1123 label/],
     ['a resource amount that is no quantity', with_(dev, { components: { chatbot: { redis: { storageSize: '2 GB' } } } }), 'components.chatbot.redis.storageSize', /must be a Kubernetes quantity/],
+    // Behind an air gap every egress purpose in use names the site's addresses (cluster.network.egress).
+    ['Jenkins plugins behind the air gap without the update center', with_(airgap, { components: { ci: { jenkins: { plugins: [{ name: 'gitlab-plugin', version: '1.9.9', requiresCore: '2.492.3' }] } } } }), 'cluster.network.egress.updateCenter', /downloads ci.jenkins.plugins[\s\S]*state its addresses/],
+    ['remote model storage behind the air gap without its addresses', with_(airgap, { components: { serving: { storage: { allowedSchemes: ['pvc', 's3'] } } } }), 'cluster.network.egress.modelStorage', /storage initializers download models/],
+    ['Git behind the air gap without its addresses', { ...airgap, cluster: { ...airgap.cluster, network: { ...airgap.cluster.network, egress: { registries: { cidrs: ['10.61.3.31/32'] } } } } }, 'cluster.network.egress.git', /reach the Git server: behind the air gap/],
+    // The monitoring namespace is the cluster's (cluster.monitoringNamespace), no longer KCloud's.
+    ['the monitoring namespace under kcloud', with_(dev, { components: { kcloud: { monitoringNamespace: 'monitoring' } } }), 'components.kcloud.monitoringNamespace', /unknown field/],
     // Versions of charts live in charts.lock.json, not in an environment.
     ['a chart version in the configuration', with_(dev, { components: { toolhive: { version: '0.44.0' } } }), 'components.toolhive.version', /unknown field/],
   ];

@@ -53,7 +53,7 @@ describe('images.pins.json: the image tags Kompile pins in code', () => {
     const defaults = {
       redis: chatbot.redis.image,
       chroma: chatbot.chroma.image,
-      registry: ci.registry.image,
+      zot: ci.registry.image,
       jenkins: ci.jenkins.image,
       'k8s-sidecar': ci.jenkins.sidecarImage,
       'inbound-agent': ci.jenkins.agentImage,

@@ -13,10 +13,11 @@ import { merge } from '../../stacks/base';
 import { synthIssues, synthEnvironment } from '../helpers';
 
 const HOST = 'registry.local:30500';
+const CA = { namespace: 'agents', name: 'registry-ca' };
 
 describe('nodeTrustFiles', () => {
   it('writes containerd a hosts.toml in the registry host namespace folder, trusting the CA at the documented path', () => {
-    const files = nodeTrustFiles({ registryHost: HOST, distribution: 'kubeadm' }, 'prod');
+    const files = nodeTrustFiles({ registryHost: HOST, distribution: 'kubeadm', caConfigMap: CA }, 'prod');
     expect([...files.keys()]).toEqual([`nodes/containerd/certs.d/${HOST}/hosts.toml`]);
     const toml = files.get(`nodes/containerd/certs.d/${HOST}/hosts.toml`)!;
     const body = toml.split('\n').filter((l) => l !== '' && !l.startsWith('#'));
@@ -24,8 +25,18 @@ describe('nodeTrustFiles', () => {
     expect(registryCaPath({ registryHost: HOST, distribution: 'kubeadm' })).toBe(`/etc/containerd/certs.d/${HOST}/ca.crt`);
   });
 
+  it('names the ConfigMap trust-manager publishes the CA to, never a Secret', () => {
+    for (const distribution of ['k3s', 'kubeadm'] as const) {
+      const [content] = [...nodeTrustFiles({ registryHost: HOST, distribution, caConfigMap: CA }, 'dev').values()];
+      expect(content).toContain("the registry's CA certificate (ConfigMap agents/registry-ca, key ca.crt) goes to");
+      expect(content).not.toMatch(/secret/i);
+    }
+    const [fromEnv] = [...nodeFilesOf(parseEnvironment(dev)).values()];
+    expect(fromEnv).toContain('(ConfigMap jenkins-agents/registry-ca, key ca.crt)');
+  });
+
   it('writes k3s a registries.yaml with the registry as mirror endpoint and its CA file', () => {
-    const files = nodeTrustFiles({ registryHost: HOST, distribution: 'k3s' }, 'dev');
+    const files = nodeTrustFiles({ registryHost: HOST, distribution: 'k3s', caConfigMap: CA }, 'dev');
     expect([...files.keys()]).toEqual(['nodes/k3s/registries.yaml']);
     expect(parseYaml(files.get('nodes/k3s/registries.yaml')!)).toEqual({
       mirrors: { [HOST]: { endpoint: [`https://${HOST}`] } },
@@ -42,7 +53,7 @@ describe('nodeTrustFiles', () => {
   });
 
   it('is never read as Kubernetes objects: the tree skips nodes/', () => {
-    const tree = treeFromFiles(new Map([...nodeTrustFiles({ registryHost: HOST, distribution: 'k3s' }, 'dev')].map(([f, c]) => [`dev/${f}`, c])));
+    const tree = treeFromFiles(new Map([...nodeTrustFiles({ registryHost: HOST, distribution: 'k3s', caConfigMap: CA }, 'dev')].map(([f, c]) => [`dev/${f}`, c])));
     expect(tree.objects).toEqual([]);
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Namespaces } from '../../lib/core/namespaces';
+import { mirrorPort, outside } from '../../lib/core/platform-namespace';
 import { findObject, objectsIn, synthPlatform, testPlatform } from '../helpers';
 
 function build(configure: (ns: Namespaces) => void) {
@@ -96,5 +97,23 @@ describe('PlatformNamespace', () => {
     expect(() => n.add({ name: 'x' })).toThrow(/namespace 'x' is declared twice/);
     expect(() => n.get('nope')).toThrow(/no namespace 'nope'/);
     expect(n.names).toEqual(['x']);
+  });
+});
+
+describe('destinations outside the cluster', () => {
+  it('are the stated blocks on the stated ports, else on the purpose ports', () => {
+    expect(outside({ cidrs: ['192.0.2.0/24'], ports: [8443] }, [443, 80])).toEqual({ peers: [{ cidrs: ['192.0.2.0/24'] }], ports: [{ port: 8443 }] });
+    expect(outside({ cidrs: ['192.0.2.0/24'] }, [443, 80])).toEqual({ peers: [{ cidrs: ['192.0.2.0/24'] }], ports: [{ port: 443 }, { port: 80 }] });
+  });
+
+  it('are anywhere outside the cluster where none is stated', () => {
+    expect(outside(undefined, [443])).toEqual({ peers: [{ cidrs: ['0.0.0.0/0'] }], ports: [{ port: 443 }] });
+  });
+
+  it("add a mirror's port other than 443", () => {
+    expect(mirrorPort('registry.airgap.internal:35000')).toEqual([35000]);
+    expect(mirrorPort('mirror.example:443')).toEqual([]);
+    expect(mirrorPort('mirror.example')).toEqual([]);
+    expect(mirrorPort(undefined)).toEqual([]);
   });
 });

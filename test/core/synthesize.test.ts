@@ -39,6 +39,18 @@ describe('synthesize', () => {
     expect(findObject(objects, 'Role', 'all').kind).toBe('Role');
   });
 
+  it('fails on an edge-authentication finding (lib/checks/security-exposure.ts) and passes the Service with its mechanism named', () => {
+    const build = (annotations?: Record<string, string>) => {
+      const p = testPlatform();
+      const c = new Component(p, 'C', { name: 'c', namespace: 'apps' });
+      new k8s.KubeService(c, 'Api', { metadata: { name: 'api', namespace: 'apps', annotations }, spec: { type: 'LoadBalancer', selector: { app: 'api' }, ports: [{ port: 80 }] } });
+      return p;
+    };
+    expect(synthIssues(() => synthPlatform(build()))).toContainEqual(expect.stringMatching(/\[C\/Api\] \/spec\/type: Service of type LoadBalancer .*\[edge-authentication\]/));
+    const objects = objectsIn(synthPlatform(build({ 'kompile.dev/authentication': 'application-login' })), 'c/manifests.yaml');
+    expect(findObject(objects, 'Service', 'api').kind).toBe('Service');
+  });
+
   it('orders objects inside a component by their dependencies and CRDs before their instances', () => {
     const p = testPlatform();
     const c = new Component(p, 'C', { name: 'c', namespace: 'apps' });

@@ -38,8 +38,9 @@ describe('AppDeployment', () => {
 
   it('takes GPUs with a runtime class, claims, command, args, env, uid, replicas, strategy and a NodePort', () => {
     const { platform, component } = fixture();
-    new AppDeployment(component, 'Web', {
+    const web = new AppDeployment(component, 'Web', {
       ...BASE,
+      podLabels: { tier: 'gpu' },
       replicas: 3,
       uid: 101,
       gpu: { count: 1, resourceName: 'nvidia.com/gpu', runtimeClassName: 'nvidia' },
@@ -52,8 +53,12 @@ describe('AppDeployment', () => {
       strategy: 'Recreate',
       service: { type: 'NodePort', port: 80, nodePort: 31000 },
     });
+    // A node port needs an authentication story (rule 'edge-authentication'): this app claims its own.
+    web.service.metadata.addAnnotation('kompile.dev/authentication', 'application-login');
     const objects = render(platform);
     const d = findObject(objects, 'Deployment', 'web');
+    expect(at(d, 'spec.template.metadata.labels.tier')).toBe('gpu');
+    expect(maybe(d, 'spec.selector.matchLabels.tier')).toBeUndefined();
     expect(at(d, 'spec.replicas')).toBe(3);
     expect(at(d, 'spec.strategy')).toEqual({ type: 'Recreate' });
     expect(at(d, 'spec.template.spec.runtimeClassName')).toBe('nvidia');

@@ -11,6 +11,9 @@ import { allObjects, compiledEnvironment, findObject, K8sObject, objectsIn, synt
 import { mayConnect } from './netpol';
 import { at, container, envOf, list, maybe } from './support';
 
+/** The site's OIDC issuer and istiod's namespace, for the back end's /api authentication. */
+const AUTH = { oidc: { issuer: 'https://sso.example.com', jwksUri: 'https://sso.example.com/jwks.json', audiences: ['kompile-platform'] }, istioNamespace: 'istio-system' };
+
 function podOf(objects: readonly K8sObject[], kind: string, name: string, namespace = 'chatbot'): { namespace: string; labels: Record<string, string> } {
   return { namespace, labels: at(findObject(objects, kind, name, namespace), 'spec.template.metadata.labels') as Record<string, string> };
 }
@@ -236,7 +239,7 @@ describe('Chatbot options', () => {
     const make = (config: object, gpu?: typeof GPU, shared?: string) => () => {
       const platform = testPlatform();
       const namespaces = new Namespaces(platform, 'Namespaces', { kubernetesVersion: '1.28' });
-      new Chatbot(platform, 'Chatbot', { config: ChatbotSchema.parse(config), namespaces, storageClasses: { default: 'local-path', shared }, ingressClassName: 'nginx', ingressNamespace: 'ingress-nginx', gpu });
+      new Chatbot(platform, 'Chatbot', { config: ChatbotSchema.parse(config), namespaces, storageClasses: { default: 'local-path', shared }, ingressClassName: 'nginx', ingressNamespace: 'ingress-nginx', gpu, auth: AUTH });
       synthPlatform(platform);
     };
     expect(make({})).toThrow(/prop 'config.backend.gpu' requests 1 GPU\(s\) but the cluster has no GPUs/);
@@ -249,7 +252,7 @@ describe('Chatbot options', () => {
     const waves = (waitForFirstConsumer?: string[]) => {
       const platform = testPlatform();
       const namespaces = new Namespaces(platform, 'Namespaces', { kubernetesVersion: '1.28' });
-      new Chatbot(platform, 'Chatbot', { config: ChatbotSchema.parse({ backend: { gpu: 0 } }), namespaces, storageClasses: { default: 'local-path', waitForFirstConsumer }, ingressClassName: 'nginx', ingressNamespace: 'ingress-nginx' });
+      new Chatbot(platform, 'Chatbot', { config: ChatbotSchema.parse({ backend: { gpu: 0 } }), namespaces, storageClasses: { default: 'local-path', waitForFirstConsumer }, ingressClassName: 'nginx', ingressNamespace: 'ingress-nginx', auth: AUTH });
       const objects = objectsIn(synthPlatform(platform), 'chatbot/manifests.yaml');
       const wave = (kind: string, name: string) => Number(findObject(objects, kind, name).metadata.annotations?.['argocd.argoproj.io/sync-wave']);
       return { claim: wave('PersistentVolumeClaim', 'chatbot-models'), backend: wave('Deployment', 'backend'), redis: wave('StatefulSet', 'redis') };

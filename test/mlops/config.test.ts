@@ -23,7 +23,7 @@ describe('mlops configuration', () => {
     const m = MlopsSchema.parse({ serving: { image: 'api:1' } });
     expect(m.trainingNamespace).toBe('mlops-training');
     expect(m.servingNamespace).toBe('mlops-serving');
-    expect(m.serving).toMatchObject({ minReplicas: 2, maxReplicas: 10, targetCpuUtilization: 70, serviceType: 'LoadBalancer' });
+    expect(m.serving).toMatchObject({ minReplicas: 2, maxReplicas: 10, targetCpuUtilization: 70, serviceType: 'ClusterIP', route: true });
     expect(m.mlflow.image).toBe('ghcr.io/mlflow/mlflow:v2.22.0');
     expect(m.storage.backend).toBe('hostPath');
     expect(ExperimentSchema.parse(TRAIN)).toMatchObject({ cpu: '1', memory: '2Gi', gpu: 0, hyperParameters: {} });

@@ -121,12 +121,14 @@ describe('Mlops in the dev environment (k3s, one node, local-path)', () => {
   it('lets clients reach the model API on its port, and the API reach neither training nor the outside', () => {
     const api = podOf(devObjects, 'Deployment', 'iris-serving', 'mlops-serving');
     const mlflow = podOf(devObjects, 'Deployment', 'mlflow', 'mlops-training');
-    expect(mayConnect(devObjects, { ip: '203.0.113.7' }, api, 8000)).toBe(true);
-    expect(mayConnect(devObjects, { ip: '203.0.113.7' }, api, 22)).toBe(false);
+    const gateway = { namespace: 'istio-system', labels: { istio: 'ingressgateway', app: 'istio-ingressgateway' } };
+    expect(mayConnect(devObjects, gateway, api, 8000)).toBe(true);
+    expect(mayConnect(devObjects, gateway, api, 22)).toBe(false);
     expect(mayConnect(devObjects, api, mlflow, 5000)).toBe(false);
     expect(mayConnect(devObjects, api, { ip: '203.0.113.7' }, 443)).toBe(false);
-    // On k3s a LoadBalancer on 80 never gets an address while Traefik holds 80/443 (rule 'load-balancer-port'): dev uses a node port.
-    expect(at(findObject(devObjects, 'Service', 'iris-serving-service', 'mlops-serving'), 'spec')).toMatchObject({ type: 'NodePort', ports: [expect.objectContaining({ port: 80, nodePort: 30800 })] });
+    // No node port: the API is reached through the serving gateway (TLS, JWT), on its host.
+    expect(at(findObject(devObjects, 'Service', 'iris-serving-service', 'mlops-serving'), 'spec')).toMatchObject({ type: 'ClusterIP', ports: [expect.objectContaining({ port: 80 })] });
+    expect(at(findObject(devObjects, 'VirtualService', 'iris-serving', 'mlops-serving'), 'spec')).toMatchObject({ hosts: ['iris-serving.models.example.com'], gateways: ['istio-system/kserve-models-gateway'] });
   });
 });
 
@@ -147,8 +149,10 @@ describe('Mlops in the prod environment (kubeadm, NFS CSI, GPUs)', () => {
     expect(at(findObject(objects, 'ResourceQuota', 'quota', 'mlops-training'), 'spec.hard')).toMatchObject({ 'requests.nvidia.com/gpu': '4', 'requests.cpu': '16' });
   });
 
-  it('exposes the API on its node port', () => {
-    expect(list(findObject(objects, 'Service', 'iris-serving-service', 'mlops-serving'), 'spec.ports')[0]).toMatchObject({ nodePort: 30800 });
+  it('exposes the API through the serving gateway only, whose policies require a JWT for its host', () => {
+    expect(list(findObject(objects, 'Service', 'iris-serving-service', 'mlops-serving'), 'spec.ports')[0].nodePort).toBeUndefined();
+    const deny = findObject(objects, 'AuthorizationPolicy', 'model-gateway-require-jwt', 'istio-system');
+    expect(JSON.stringify(deny.spec)).toContain('"iris-serving.models.example.com:*"');
   });
 });
 

@@ -23,7 +23,8 @@ describe('ModelServing', () => {
     expect(list(c, 'ports')).toEqual([{ name: 'http', containerPort: 8000, protocol: 'TCP' }]);
 
     const svc = findObject(objects, 'Service', 'model-api-service');
-    expect(at(svc, 'spec.type')).toBe('LoadBalancer');
+    // Reached through the serving gateway (JWT, TLS), not a load balancer open to anyone.
+    expect(at(svc, 'spec.type')).toBe('ClusterIP');
     expect(at(svc, 'spec.ports')).toEqual([{ name: 'http', port: 80, targetPort: 'http', protocol: 'TCP' }]);
 
     const hpa = findObject(objects, 'HorizontalPodAutoscaler', 'model-api');
@@ -40,7 +41,7 @@ describe('ModelServing', () => {
 
   it('takes every non-default prop', () => {
     const { platform, component } = fixture();
-    new ModelServing(component, 'Api', {
+    const api = new ModelServing(component, 'Api', {
       ...BASE,
       name: 'iris-serving',
       serviceName: 'iris-api',
@@ -55,6 +56,8 @@ describe('ModelServing', () => {
       serviceType: 'NodePort',
       nodePort: 30800,
     });
+    // A node port needs an authentication story (rule 'edge-authentication').
+    api.app.service.metadata.addAnnotation('kompile.dev/authentication', 'http-basic');
     const objects = render(platform);
     const c = container(findObject(objects, 'Deployment', 'iris-serving'));
     expect(list(c, 'volumeMounts')).toContainEqual({ name: 'models', mountPath: '/mnt/models', readOnly: true });

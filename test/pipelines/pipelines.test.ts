@@ -91,3 +91,66 @@ describe('ci/renovate-charts.sh', () => {
     expect(sh('renovate-charts.sh', tmp)).toEqual({ code: 0, out: 'not a Renovate branch: charts are not pulled\n' });
   });
 });
+
+describe('GitLab: merging Image Updater write branches', () => {
+  const job = (parse(read('ci/gitlab-ci.yml')) as { 'image-updates': { rules: Array<{ if: string }>; script: string[]; variables: Record<string, string | number> } })['image-updates'];
+
+  it('runs on image-updates/* branches only, and merges into main by default', () => {
+    expect(job.rules).toEqual([{ if: '$CI_COMMIT_BRANCH =~ /^image-updates\\//' }]);
+    expect(job.variables.KOMPILE_TARGET_BRANCH).toBe('main');
+  });
+
+  it('checks that only write-back files changed, merges, runs the checks of a merge request on the merged tree, and pushes last', () => {
+    const at = (needle: RegExp) => job.script.findIndex((c) => needle.test(c));
+    const order = [/ci\/write-back-only\.sh/, /git checkout -B "\$KOMPILE_TARGET_BRANCH"/, /merge --no-ff/, /npm run synth/, /ci\/dist-is-current\.sh/, /kompile -- validate/, /kompile -- images --check/, /kompile -- diff .*--fail-on destructive/, /git push/].map(at);
+    expect(order.every((i) => i >= 0), JSON.stringify(order)).toBe(true);
+    expect([...order].sort((a, b) => a - b)).toEqual(order);
+    expect(order[order.length - 1]).toBe(job.script.length - 1);
+    // The write-back-only check is given the environment the branch is for.
+    expect(job.script[order[0]]).toContain('"${CI_COMMIT_BRANCH#image-updates/}"');
+  });
+});
+
+describe('ci/write-back-only.sh', () => {
+  /** A repository with main and a write branch that changes `changes` (path → content). */
+  function repo(name: string, changes: Record<string, string>): string {
+    const dir = path.join(tmp, name);
+    fs.mkdirSync(path.join(dir, 'dist', 'dev', 'chatbot'), { recursive: true });
+    fs.writeFileSync(path.join(dir, 'dist', 'dev', 'chatbot', 'manifests.yaml'), 'kind: A\n');
+    const git = (...args: string[]) => execFileSync('git', ['-c', 'user.email=t@example.com', '-c', 'user.name=t', ...args], { cwd: dir, stdio: 'pipe' });
+    git('init', '-q', '-b', 'main');
+    git('add', '.');
+    git('commit', '-qm', 'init');
+    git('checkout', '-qb', 'image-updates/dev');
+    for (const [file, content] of Object.entries(changes)) {
+      fs.mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
+      fs.writeFileSync(path.join(dir, file), content);
+    }
+    git('add', '.');
+    git('commit', '-qm', 'write-back', '--allow-empty');
+    return dir;
+  }
+
+  it("passes a write branch that changes only its environment's write-back files", () => {
+    const dir = repo('wb-good', { 'dist/dev/chatbot/.argocd-source-chatbot.yaml': 'kustomize: {}\n' });
+    const r = sh('write-back-only.sh', dir, 'main', 'image-updates/dev', 'dev');
+    expect(r).toEqual({ code: 0, out: 'dist/dev/chatbot/.argocd-source-chatbot.yaml\nonly write-back files changed\n' });
+    expect(sh('write-back-only.sh', repo('wb-empty', {}), 'main', 'image-updates/dev', 'dev')).toEqual({ code: 0, out: 'image-updates/dev changes nothing against main\n' });
+  });
+
+  it('fails on any other change, naming it: manifests, another environment, a folder-wide override', () => {
+    const dir = repo('wb-bad', {
+      'dist/dev/chatbot/.argocd-source-chatbot.yaml': 'kustomize: {}\n',
+      'dist/dev/chatbot/manifests.yaml': 'kind: Evil\n',
+      'dist/prod/chatbot/.argocd-source-chatbot.yaml': 'kustomize: {}\n',
+      'dist/dev/chatbot/.argocd-source.yaml': 'kustomize: {}\n',
+    });
+    const r = sh('write-back-only.sh', dir, 'main', 'image-updates/dev', 'dev');
+    expect(r.code).toBe(1);
+    expect(r.out).toContain('image-updates/dev changes files that are not Image Updater write-back files of environment dev:\n');
+    for (const f of ['dist/dev/chatbot/manifests.yaml', 'dist/prod/chatbot/.argocd-source-chatbot.yaml', 'dist/dev/chatbot/.argocd-source.yaml']) expect(r.out).toContain(`${f}\n`);
+    expect(r.out).not.toContain('dist/dev/chatbot/.argocd-source-chatbot.yaml\n');
+    // Without an environment, any environment's write-back file is fine; the rest still fails.
+    expect(sh('write-back-only.sh', dir, 'main', 'image-updates/dev').out).not.toContain('dist/prod/chatbot/.argocd-source-chatbot.yaml\n');
+  });
+});

@@ -112,6 +112,8 @@ describe('serving configuration', () => {
   });
 
   it('checks nothing of a disabled stack', () => {
-    expect(issues({ enabled: false, knative: { enabled: false }, models: [{ ...iris, gpu: 3 }] })).toEqual([]);
+    // The chatbot's /api is authenticated by the mesh, which needs the stack: off here too.
+    expect(issues({ enabled: false, knative: { enabled: false }, models: [{ ...iris, gpu: 3 }] }, merge(dev, { components: { chatbot: { enabled: false } } }))).toEqual([]);
+    expect(issues({ enabled: false })).toEqual([{ path: 'components.chatbot.enabled', message: expect.stringContaining("the chatbot's /api is authenticated by Istio") }]);
   });
 });

@@ -270,16 +270,18 @@ describe('InferenceGraph', () => {
 });
 
 describe('GatewayTls, ModelGateway, ModelRoute, MeshPolicy', () => {
-  it('chains a self-signed CA to the gateway certificate, with prefix and duration', () => {
+  it('chains a self-signed CA to the gateway certificate with namespaced issuers in the gateway namespace, with prefix and duration', () => {
     const { component, objects } = withComponent();
-    new GatewayTls(component, 'Tls', { prefix: 'ml', certManagerNamespace: 'cm', gatewayNamespace: 'gw', dnsNames: ['*.ml.example.org'], secretName: 'ml-tls', duration: '720h' });
+    const tls = new GatewayTls(component, 'Tls', { prefix: 'ml', gatewayNamespace: 'gw', dnsNames: ['*.ml.example.org'], secretName: 'ml-tls', duration: '720h' });
     const objs = objects();
-    expect(at(findObject(objs, 'ClusterIssuer', 'ml-selfsigned'), 'spec')).toEqual({ selfSigned: {} });
-    expect(at(findObject(objs, 'Certificate', 'ml-ca', 'cm'), 'spec')).toMatchObject({ isCA: true, secretName: 'ml-ca', issuerRef: { kind: 'ClusterIssuer', name: 'ml-selfsigned' } });
-    expect(at(findObject(objs, 'ClusterIssuer', 'ml-ca'), 'spec.ca.secretName')).toBe('ml-ca');
-    expect(at(findObject(objs, 'Certificate', 'ml-tls', 'gw'), 'spec')).toMatchObject({ secretName: 'ml-tls', duration: '720h', dnsNames: ['*.ml.example.org'], issuerRef: { name: 'ml-ca' } });
+    expect(objs.filter((o) => o.kind === 'ClusterIssuer')).toEqual([]);
+    expect(at(findObject(objs, 'Issuer', 'ml-selfsigned', 'gw'), 'spec')).toEqual({ selfSigned: {} });
+    expect(at(findObject(objs, 'Certificate', 'ml-ca', 'gw'), 'spec')).toMatchObject({ isCA: true, secretName: 'ml-ca', issuerRef: { kind: 'Issuer', name: 'ml-selfsigned' } });
+    expect(at(findObject(objs, 'Issuer', 'ml-ca', 'gw'), 'spec.ca.secretName')).toBe('ml-ca');
+    expect(at(findObject(objs, 'Certificate', 'ml-tls', 'gw'), 'spec')).toMatchObject({ secretName: 'ml-tls', duration: '720h', dnsNames: ['*.ml.example.org'], issuerRef: { kind: 'Issuer', name: 'ml-ca' } });
+    expect(tls.caSecretName).toBe('ml-ca');
     expect(objs.filter((o) => o.kind === 'Secret')).toEqual([]);
-    expect(() => new GatewayTls(withComponent().component, 'Tls', { certManagerNamespace: 'cm', gatewayNamespace: 'gw', dnsNames: [], secretName: 's' })).toThrow(/prop 'dnsNames'/);
+    expect(() => new GatewayTls(withComponent().component, 'Tls', { gatewayNamespace: 'gw', dnsNames: [], secretName: 's' })).toThrow(/prop 'dnsNames'/);
   });
 
   it('serves HTTPS with the certificate secret, optionally without redirecting HTTP', () => {

@@ -125,7 +125,8 @@ describe('serving namespaces', () => {
   });
 
   it('without the CNI node agent, meshed namespaces must be privileged, and say why', () => {
-    const out = synthEnvironment({ components: { serving: { istioCni: false } } }, prod);
+    // The chatbot's back end would need istio-init in its restricted namespace: off (config rule).
+    const out = synthEnvironment({ components: { serving: { istioCni: false }, chatbot: { enabled: false }, ci: { imageUpdater: { applications: [] } } } }, prod);
     expect(out.files.has('apps/istio-cni.yaml')).toBe(false);
     expect(values(out, 'istiod', 'pilot.cni')).toBeUndefined();
     for (const name of ['kserve-models', 'knative-serving']) {
@@ -164,12 +165,29 @@ describe('serving namespaces', () => {
     expect(at(istiod, 'spec.ingress.0.from')).toEqual([
       { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kserve-models' } } },
       { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'knative-serving' } } },
+      // The chatbot's back end joins the mesh for its /api authentication.
+      { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'chatbot' } } },
     ]);
   });
 
   it('lets the model pods download from outside only where a remote scheme is allowed', () => {
     expect(() => findObject(objectsIn(prodOut, 'namespaces/manifests.yaml'), 'NetworkPolicy', 'allow-to-model-storage', 'kserve-models')).not.toThrow();
     expect(() => findObject(objectsIn(airgapOut, 'namespaces/manifests.yaml'), 'NetworkPolicy', 'allow-to-model-storage', 'kserve-models')).toThrow();
+  });
+});
+
+describe('egress outside the cluster', () => {
+  const policy = (out: EnvironmentOutput, name: string, namespace: string) => at(findObject(objectsIn(out, 'namespaces/manifests.yaml'), 'NetworkPolicy', name, namespace), 'spec.egress.0');
+
+  it("sends Knative's tag resolution anywhere outside the cluster where no registries are stated, else to them", () => {
+    expect(policy(prodOut, 'allow-to-registries', 'knative-serving')).toEqual({ to: [{ ipBlock: { cidr: '0.0.0.0/0', except: ['10.244.0.0/16', '10.96.0.0/12'] } }], ports: [{ port: 443, protocol: 'TCP' }] });
+    // airgap states its mirror's address and port (stacks/airgap.ts).
+    expect(policy(airgapOut, 'allow-to-registries', 'knative-serving')).toEqual({ to: [{ ipBlock: { cidr: '10.61.3.31/32' } }], ports: [{ port: 35000, protocol: 'TCP' }] });
+  });
+
+  it('sends storage initializers to the stated model storage, on its ports', () => {
+    const out = synthEnvironment({ cluster: { network: { egress: { modelStorage: { cidrs: ['198.51.100.0/24'], ports: [9000] } } } } }, prod);
+    expect(policy(out, 'allow-to-model-storage', 'kserve-models')).toEqual({ to: [{ ipBlock: { cidr: '198.51.100.0/24' } }], ports: [{ port: 9000, protocol: 'TCP' }] });
   });
 });
 
@@ -216,7 +234,8 @@ describe('models as data', () => {
   });
 
   it('builds no serving stack when it is off', () => {
-    const out = synthEnvironment({ components: { serving: { enabled: false } } });
+    // The chatbot's /api needs the mesh (config rule): off with it.
+    const out = synthEnvironment({ components: { serving: { enabled: false }, chatbot: { enabled: false }, ci: { imageUpdater: { applications: [] } } } });
     expect([...out.files.keys()].filter((f) => /kserve|istio|cert-manager|knative/.test(f))).toEqual([]);
   });
 });

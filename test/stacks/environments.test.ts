@@ -91,11 +91,14 @@ describe('every registered environment', () => {
       for (const image of listed) expect(held(image), image).toBe(true);
 
       // Every image-like string in the tree is a listed image, or the repository half of one
-      // (charts that spell images as repository + tag). Chart sources on the registry are no images.
+      // (charts that spell images as repository + tag). Chart sources on the registry, and the
+      // admission policy's image glob (ClusterImagePolicy `images[].glob`), are no images.
       const values = allObjects(out)
         .flatMap((o) => strings(o))
-        .filter((s) => (held(s.value) && !['repoURL', 'sourceRepos'].includes(s.key)) || s.key === 'image')
-        .map((s) => s.value);
+        .filter((s) => (held(s.value) && !['repoURL', 'sourceRepos', 'glob'].includes(s.key)) || s.key === 'image')
+        // An ImageUpdater's imageName is the channel tag it follows (`<name>:release`), not an image
+        // anything pulls: its name must be a listed image's.
+        .map((s) => (s.key === 'imageName' ? s.value.replace(/[:@][^/]*$/, '') : s.value));
       const names = new Set(listed.map((i) => i.replace(/[:@][^/]*$/, '')));
       for (const v of values) expect(listed.includes(v) || names.has(v), v).toBe(true);
       // …and every listed image is used somewhere (no stale entries), spelled whole, as repository +

@@ -13,6 +13,7 @@ import {
   gitCheckoutCommands,
   helmPullArgs,
   lockedChartsOf,
+  environmentMirrors,
   selectCharts,
   sourceURL,
   unsafeMembers,
@@ -155,7 +156,11 @@ describe('charts: pure parts', () => {
 
     expect(selectCharts(CHARTS)).toEqual({ names: CHARTS.charts.map((c) => c.name), mirrors: {} });
     const toolhive = 'https://github.com/stacklok/toolhive.git';
-    const sel = selectCharts(CHARTS, { name: 'airgap', charts: airgapCharts, mirrors: airgap.gitops.sourceMirrors }, { [toolhive]: 'file:///disk/toolhive.git' });
+    // kserve and toolhive have no sourceMirrors entry: their mirrors derive from airgap's chartMirrors bases.
+    const mirrors = environmentMirrors(airgap.gitops, CHARTS.charts, airgapCharts);
+    expect(mirrors[toolhive]).toBe('https://git.airgap.internal/mirrors/stacklok/toolhive.git');
+    expect(environmentMirrors(airgap.gitops, CHARTS.charts, ['cert-manager'])).toEqual(airgap.gitops.sourceMirrors);
+    const sel = selectCharts(CHARTS, { name: 'airgap', charts: airgapCharts, mirrors }, { [toolhive]: 'file:///disk/toolhive.git' });
     expect(sel.names).toEqual(airgapCharts);
     expect(sourceURL(CHARTS.get('kserve'), sel.mirrors)).toBe('registry.airgap.internal:35000/kserve/charts');
     expect(sourceURL(CHARTS.get('toolhive-operator'), sel.mirrors)).toBe('file:///disk/toolhive.git');
@@ -396,9 +401,30 @@ describe('charts pull from Git repositories', () => {
     const lock = readLock(path.join(tmp, 'charts.lock.json'));
     expect(lock.get('demo-chart').digest).toBe(folderDigest(DEMO));
     expect(lock.get('demo-crds').digest).toBe(folderDigest(PLAIN));
-    expect(r.out).toContain(`demo-chart v0.1.0: digest ${folderDigest(DEMO)} recorded from ${url} deploy/charts/demo@v0.1.0\n`);
+    expect(r.out).toContain(`demo-chart v0.1.0: digest ${folderDigest(DEMO)} recorded, commit ${firstCommit} from ${url} deploy/charts/demo@v0.1.0\n`);
     expect(r.out).toContain(`demo-crds ${firstCommit}: digest ${folderDigest(PLAIN)} recorded from ${bare} config/crd@${firstCommit}\n`);
+    // The tag's commit is recorded; a version that is a commit needs no second record.
+    expect(lock.get('demo-chart').commit).toBe(firstCommit);
+    expect(lock.get('demo-crds').commit).toBeUndefined();
     expect((await kompile(tmp, 'charts', 'verify')).code).toBe(0);
+  });
+
+  it('refuses a tag that now resolves to another commit than the lock records, changing nothing; --update accepts it', async () => {
+    const dir = path.join(tmp, 'moved');
+    fs.mkdirSync(dir);
+    const lockFile = path.join(dir, 'charts.lock.json');
+    const recorded = 'a'.repeat(40);
+    writeLock(lockFile, [{ name: 'demo-chart', source: 'git', repoURL: bare, path: 'deploy/charts/demo', version: 'v0.1.0', commit: recorded }]);
+    const before = fs.readFileSync(lockFile, 'utf8');
+    const r = await kompile(dir, 'charts', 'pull');
+    expect(r.code).toBe(1);
+    expect(r.out).toContain(`error: demo-chart v0.1.0: ${bare} deploy/charts/demo@v0.1.0 resolves v0.1.0 to commit ${firstCommit}, the lock records ${recorded} (the tag was moved upstream or on the mirror; --update accepts it)\n`);
+    expect(fs.readFileSync(lockFile, 'utf8')).toBe(before);
+    expect(fs.existsSync(path.join(dir, 'charts', 'demo-chart'))).toBe(false);
+    const updated = await kompile(dir, 'charts', 'pull', '--update');
+    expect(updated.code).toBe(0);
+    expect(updated.out).toContain(`demo-chart v0.1.0: commit changed ${recorded} → ${firstCommit} (--update: recorded)`);
+    expect(readLock(lockFile).get('demo-chart').commit).toBe(firstCommit);
   });
 
   it('names the chart when the folder or the ref does not exist', async () => {

@@ -66,7 +66,8 @@ async function synthPair(): Promise<{ before: string; after: string }> {
   });
   const lock = ChartLock.parse({
     charts: [
-      ...CHARTS.charts.map((c) => (c.name.startsWith('toolhive-operator') ? { ...c, version: 'v0.45.0' } : c)),
+      // A bump as `charts pull --update` would record it: the new tag and its commit (a fixture's).
+      ...CHARTS.charts.map((c) => (c.name.startsWith('toolhive-operator') ? { ...c, version: 'v0.45.0', commit: 'c'.repeat(40) } : c)),
       { name: 'demo', source: 'helm', repoURL: 'https://charts.example.com', chart: 'demo', version: '0.1.0' },
     ],
   });
@@ -94,7 +95,7 @@ describe('kompile CLI', () => {
     expect(r.out).toContain('- MCPServer/toolhive/fetch');
     expect(r.out).toContain('+ MCPServer/mcp/fetch');
     expect(r.out).toContain('~ Application/argocd/toolhive-operator');
-    expect(r.out).toContain('spec.source.targetRevision: v0.44.0 → v0.45.0');
+    expect(r.out).toContain(`spec.source.targetRevision: b3df9689bdb7d55d0765565890ba9dc0c076dec0 → ${'c'.repeat(40)}`);
     expect(r.out).toContain('+ ghcr.io/stacklok/toolhive/operator:v0.45.0');
     const acked = await kompile('diff', '--before', before, '--after', after, '--fail-on', 'destructive', '--ack', 'PersistentVolumeClaim/mlops-training/mlflow-data', '--format', 'markdown');
     expect(acked.code).toBe(0);

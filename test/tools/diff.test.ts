@@ -149,6 +149,14 @@ describe('diffTrees', () => {
     expect(report.destructive).toEqual([]);
   });
 
+  it('compares images in their canonical spelling: a short name in a chart and its full name in the list are one image', () => {
+    const before = tree({ 'dev/app/manifests.yaml': [deployment('api', 'ml', 'nginx:1.27')] }, { dev: ['docker.io/library/nginx:1.27'] });
+    const after = tree({ 'dev/app/manifests.yaml': [deployment('api', 'ml', 'docker.io/library/nginx:1.27')] }, { dev: ['docker.io/library/nginx:1.27'] });
+    expect(diffTrees(before, after).images).toEqual([]);
+    const upgraded = tree({ 'dev/app/manifests.yaml': [deployment('api', 'ml', 'nginx:1.28')] }, { dev: ['nginx:1.28'] });
+    expect(diffTrees(before, upgraded).images).toEqual([{ environment: 'dev', added: ['docker.io/library/nginx:1.28'], removed: ['docker.io/library/nginx:1.27'] }]);
+  });
+
   it('reads files as Kubernetes does (YAML 1.1): a plain yes is the boolean true', () => {
     const cm = (value: string) =>
       treeFromFiles(files({ 'dev/app/manifests.yaml': `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n  namespace: ml\ndata:\n  flag: ${value}\n` }));
@@ -177,6 +185,24 @@ describe('diffTrees', () => {
     );
     expect(t.objects.map((o) => o.file)).toEqual(['dev/app/manifests.yaml']);
     expect(() => treeFromFiles(files({ 'dev/app/x.yaml': 'just: data\n' }))).toThrow('dev/app/x.yaml: document 1 is not a Kubernetes object');
+  });
+
+  it("lists a changed write-back file with its folder's objects and the images it makes the environment pull", () => {
+    const wb = (digest: string) => `kustomize:\n  images:\n    - registry.local:30500/app:release@sha256:${digest.repeat(64)}\n`;
+    const at = (content?: string) => treeFromFiles(files({ 'dev/app/manifests.yaml': yamlDocs(pvc('m', 'ml', '1Gi')), ...(content ? { 'dev/app/.argocd-source-app.yaml': content } : {}) }));
+    const changed = diffTrees(at(wb('1')), at(wb('2')));
+    expect(changed.objects).toEqual([
+      { environment: 'dev', component: 'app', object: 'write-back file .argocd-source-app.yaml', type: 'changed', fields: [
+          { path: 'kustomize.images[-]', before: `registry.local:30500/app:release@sha256:${'1'.repeat(64)}` },
+          { path: 'kustomize.images[+]', after: `registry.local:30500/app:release@sha256:${'2'.repeat(64)}` },
+        ],
+      },
+    ]);
+    expect(changed.images).toEqual([{ environment: 'dev', added: [`registry.local:30500/app:release@sha256:${'2'.repeat(64)}`], removed: [`registry.local:30500/app:release@sha256:${'1'.repeat(64)}`] }]);
+    expect(formatText(changed)).toContain('~ write-back file .argocd-source-app.yaml');
+    expect(diffTrees(at(), at(wb('1'))).objects.map((o) => `${o.type} ${o.object}`)).toEqual(['added write-back file .argocd-source-app.yaml']);
+    expect(diffTrees(at(wb('1')), at()).objects.map((o) => `${o.type} ${o.object}`)).toEqual(['removed write-back file .argocd-source-app.yaml']);
+    expect(diffTrees(at(wb('1')), at(wb('1'))).objects).toEqual([]);
   });
 
   it('reads objects the API server names (generateName) and tells each apart in the diff', () => {

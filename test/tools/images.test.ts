@@ -33,6 +33,12 @@ describe('image lists', () => {
     expect(imagesInObjects(split.objects)).toEqual(['docker.io/kserve/agent:v0.15.2', 'docker.io/kserve/art-explainer:v0.15.2', 'ghcr.io/a/b:1']);
   });
 
+  it('reads a registry-less `image:` in the registry its map names, and a tag key pinned by digest', () => {
+    const digest = `sha256:${'e'.repeat(64)}`;
+    const split = treeFromFiles(files({ 'dev/a/manifests.yaml': yamlDocs({ ...app, spec: { values: { controller: { image: { registry: 'registry.k8s.io', image: 'ingress-nginx/controller', tag: `v1.11.3@${digest}` } } } } }) }));
+    expect(imagesInObjects(split.objects)).toEqual([`registry.k8s.io/ingress-nginx/controller:v1.11.3@${digest}`]);
+  });
+
   it('accepts lists that match the tree, finding images spelled as one string or split into repository and tag', () => {
     expect(checkImageLists(tree(LIST, LOCK), 'dev')).toEqual([]);
     expect(imageList(tree(LIST, LOCK), 'dev')).toEqual(LIST);

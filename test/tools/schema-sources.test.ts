@@ -37,9 +37,9 @@ async function validate(cwd: string, ...extra: string[]): Promise<{ code: number
 }
 
 describe('cdk8s.yaml kompile.schemas: the one declaration of where CRD schemas come from', () => {
-  it("this repository declares ../shared/crds and the Kubernetes 1.28 definitions in it", () => {
+  it("this repository declares ../shared/crds, its own schemas/crds and the Kubernetes 1.28 definitions", () => {
     expect(readSchemaSources(REPO)).toEqual({
-      crds: [path.resolve(REPO, '../shared/crds')],
+      crds: [path.resolve(REPO, '../shared/crds'), path.resolve(REPO, 'schemas/crds')],
       kubernetes: path.resolve(REPO, '../shared/crds/kubernetes/v1.28.0/_definitions.json'),
     });
   });

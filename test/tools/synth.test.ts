@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { EnvironmentInput } from '../../lib/core/config';
 import { helmBinary } from '../../lib/tools/helm';
-import { synthesizeAll } from '../../lib/tools/synth';
+import { synthesizeAll, synthWarningLines } from '../../lib/tools/synth';
 import { airgap } from '../../stacks/airgap';
 import { dev } from '../../stacks/dev';
 import { findObject, K8sObject, withCreatedNamespaces } from '../helpers';
@@ -155,5 +155,28 @@ describe('hydrated charts in the synth, without helm', () => {
     expect(out.images.get('docker.io/acme/helper:1.0')).toBe('mirror.internal:35000/acme/helper:1.0');
     expect(out.files.get('images.txt')).toBe('docker.io/acme/helper:1.0\n');
     expect(out.files.get('web/manifests.yaml')).toContain('helper: mirror.internal:35000/acme/helper:1.0');
+  });
+});
+
+describe('synthWarningLines', () => {
+  const w = (path: string, message: string) => ({ path, message });
+  it('prints up to perRule warnings of one rule per environment, then how many more', () => {
+    const lines = synthWarningLines(
+      [
+        { environment: 'prod', warnings: [w('A', "image 'a:1' has no digest [mutable-image]"), w('B', "image 'b:1' has no digest [mutable-image]"), w('C', "image 'c:1' has no digest [mutable-image]"), w('D', '/spec: [netpol-open-peer] open')] },
+        { environment: 'dev', warnings: [w('E', 'untagged message')] },
+      ],
+      2,
+    );
+    expect(lines).toEqual([
+      "warning: prod: [A] image 'a:1' has no digest [mutable-image]",
+      "warning: prod: [B] image 'b:1' has no digest [mutable-image]",
+      'warning: prod: … and 1 more [mutable-image] (kompile validate dist lists every one)',
+      'warning: prod: [D] /spec: [netpol-open-peer] open',
+      'warning: dev: [E] untagged message',
+    ]);
+  });
+  it('prints nothing without warnings', () => {
+    expect(synthWarningLines([{ environment: 'dev' }])).toEqual([]);
   });
 });

@@ -1,3 +1,5 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { clusterNamespaces as clusterNamespacesOf, clusterNetworkCidrs, parseEnvironment } from '../../lib/core/config';
 import { RegistryPolicy } from '../../lib/core/registry-policy';
@@ -22,6 +24,13 @@ describe('validateTree', () => {
     expect(validateTree(tree(good), { schema })).toEqual([]);
   });
 
+  it('checks a ClusterImagePolicy against the schema Kompile writes for it when no chart brings its CRD', () => {
+    const cip = { apiVersion: 'policy.sigstore.dev/v1beta1', kind: 'ClusterImagePolicy', metadata: { name: 'signed' }, spec: { images: [{ glob: 'r:1/**' }], authorities: [{ name: 'ci', key: { data: 'pem', hashAlgorithm: 'sha256' } }], mode: 'enforce' } };
+    expect(validateTree(tree([cip as unknown as Obj]), { schema }).filter((f) => f.rule === 'schema')).toEqual([]);
+    const unchecked = { ...cip, spec: { ...cip.spec, policy: { type: 'cue' } } };
+    expect(validateTree(tree([unchecked as unknown as Obj]), { schema }).filter((f) => f.rule === 'schema')).toEqual([expect.objectContaining({ severity: 'error', object: 'ClusterImagePolicy/signed' })]);
+  });
+
   it('reports a field the CRD defaults inside a list item as an argocd-diff error naming the path', () => {
     const iu = { apiVersion: 'argocd-image-updater.argoproj.io/v1alpha1', kind: 'ImageUpdater', metadata: { name: 'x', namespace: 'argocd' }, spec: { applicationRefs: [{ namePattern: 'a' }] } };
     const findings = validateTree(tree([iu as unknown as Obj]), { schema }).filter((f) => f.rule === 'argocd-diff');
@@ -29,11 +38,56 @@ describe('validateTree', () => {
     expect(validateTree(tree([{ ...iu, spec: { applicationRefs: [{ namePattern: 'a', useAnnotations: false }] } } as unknown as Obj]), { schema }).filter((f) => f.rule === 'argocd-diff')).toEqual([]);
   });
 
+  it("reads Image Updater's write-back files from the tree and holds them to the ImageUpdater, the image lock and the airgap policy", () => {
+    const fixture = (name: string) => fs.readFileSync(path.join(__dirname, '../fixtures/write-back', name), 'utf8');
+    const reg = 'registry.local:30500';
+    const iu = { apiVersion: 'argocd-image-updater.argoproj.io/v1alpha1', kind: 'ImageUpdater', metadata: { name: 'chatbot', namespace: 'argocd' }, spec: { applicationRefs: [{ namePattern: 'chatbot', useAnnotations: false, images: [{ alias: 'b', imageName: `${reg}/chatbot/backend:release` }, { alias: 'f', imageName: `${reg}/chatbot/frontend:release` }] }] } };
+    const lock = JSON.stringify({ [`${reg}/chatbot/backend:1.0.0`]: `${reg}/chatbot/backend:1.0.0`, [`${reg}/chatbot/frontend:1.0.0`]: `${reg}/chatbot/frontend:1.0.0` });
+    const withWriteBack = (content: string) =>
+      treeFromFiles(
+        files({
+          'dev/image-automation/manifests.yaml': yamlDocs(iu),
+          'dev/chatbot/manifests.yaml': yamlDocs(...good),
+          'dev/chatbot/.argocd-source-chatbot.yaml': content,
+          'dev/images.lock.json': lock,
+        }),
+      );
+    expect(withWriteBack(fixture('good.yaml')).sourceOverrides).toEqual([expect.objectContaining({ environment: 'dev', component: 'chatbot', file: 'dev/chatbot/.argocd-source-chatbot.yaml' })]);
+    const policies = new Map([['dev', new RegistryPolicy({ mirror: 'mirror.site:5000', allowedRegistries: ['mirror.site:5000'], allowedHosts: [] }, [reg])]]);
+    expect(validateTree(withWriteBack(fixture('good.yaml')), { policies }).filter((f) => f.rule === 'write-back')).toEqual([]);
+    const bad = validateTree(withWriteBack(fixture('bad.yaml')), { policies }).filter((f) => f.rule === 'write-back');
+    expect(bad).toHaveLength(9);
+    expect(bad[0]).toEqual({ severity: 'error', rule: 'write-back', environment: 'dev', file: 'dev/chatbot/.argocd-source-chatbot.yaml', object: 'write-back file .argocd-source-chatbot.yaml', path: '/helm', message: expect.stringMatching(/overrides 'helm'/) });
+    expect(bad.map((f) => f.message).join('\n')).toMatch(/miner.* is outside the allowed registries/);
+    expect(validateExitCode(bad)).toBe(1);
+    // A folder-wide override, which neither Kompile nor Image Updater writes, is an error too.
+    const stray = treeFromFiles(files({ 'dev/chatbot/manifests.yaml': yamlDocs(...good), 'dev/chatbot/.argocd-source.yaml': 'kustomize: {}\n' }));
+    expect(validateTree(stray).filter((f) => f.rule === 'write-back')).toEqual([expect.objectContaining({ file: 'dev/chatbot/.argocd-source.yaml', message: expect.stringMatching(/every application of folder 'chatbot'/) })]);
+  });
+
   it('reports the security rules (lib/checks/security-rbac.ts) as errors with their rule names', () => {
     const role = { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: { name: 'all', namespace: 'ml' }, rules: [{ apiGroups: [''], resources: ['pods'], verbs: ['*'] }] };
     const findings = validateTree(tree([...good, role as unknown as Obj]), { schema });
     expect(findings).toEqual([expect.objectContaining({ severity: 'error', rule: 'rbac-wildcard', object: 'Role/ml/all', path: '/rules/0/verbs' })]);
     expect(validateTree(tree([...good, { ...role, rules: [{ apiGroups: [''], resources: ['pods'], verbs: ['get'] }] } as unknown as Obj]), { schema })).toEqual([]);
+  });
+
+  it('reports trust-private-key (lib/checks/security-trust.ts) as an error, and checks Bundles against schemas/crds', () => {
+    const bundle = (key: string) => ({ apiVersion: 'trust.cert-manager.io/v1alpha1', kind: 'Bundle', metadata: { name: 'ca' }, spec: { sources: [{ secret: { name: 'tls', key } }], target: { configMap: { key: 'ca.crt' } } } });
+    expect(validateTree(tree([...good, bundle('tls.key') as unknown as Obj]), { schema })).toEqual([expect.objectContaining({ severity: 'error', rule: 'trust-private-key', object: 'Bundle/ca', path: '/spec/sources/0/secret/key' })]);
+    expect(validateTree(tree([...good, bundle('ca.crt') as unknown as Obj]), { schema })).toEqual([]);
+    // The schema Kompile writes for the kind: a source key must not be empty (minLength 1 in the CRD of trust-manager v0.20.2).
+    expect(validateTree(tree([...good, bundle('') as unknown as Obj]), { schema }).map((f) => `${f.rule} ${f.path}`)).toEqual(['schema /spec/sources/0/secret/key']);
+  });
+
+  it('reports a node port without an authentication story (lib/checks/security-exposure.ts) as an error of rule edge-authentication, a chart\'s as a warning', () => {
+    const svc = { apiVersion: 'v1', kind: 'Service', metadata: { name: 'api', namespace: 'ml' }, spec: { type: 'NodePort', selector: { app: 'api' }, ports: [{ port: 80 }] } };
+    const t = tree([...good, svc as unknown as Obj]);
+    expect(validateTree(t, { schema })).toEqual([expect.objectContaining({ severity: 'error', rule: 'edge-authentication', object: 'Service/ml/api', path: '/spec/type' })]);
+    const fromChart = { ...t, objects: t.objects.map((o) => (o.object.kind === 'Service' ? { ...o, chart: 'exposed' } : o)) };
+    expect(validateTree(fromChart, { schema })).toEqual([expect.objectContaining({ severity: 'warning', rule: 'edge-authentication', message: expect.stringContaining('(rendered from chart exposed)') })]);
+    const named = { ...svc, metadata: { ...svc.metadata, annotations: { 'kompile.dev/authentication': 'http-basic' } } };
+    expect(validateTree(tree([...good, named as unknown as Obj]), { schema })).toEqual([]);
   });
 
   it("reports what an upstream chart renders as a warning of the same rule, naming the chart (Kompile's own objects stay errors)", () => {
@@ -246,9 +300,9 @@ spec:
     const clusterNamespaces = new Map(configs.map((c) => [c.name, [c.gitops.argocdNamespace, ...clusterNamespacesOf(c.cluster)]]));
     const findings = validateTree(compiledTree(), { schema, policies: new Map([['airgap', policy]]), ingressPublishesStatus, clusterCidrs, clusterNamespaces });
     expect(findings.filter((f) => f.severity === 'error')).toEqual([]);
-    // Without the fact, dev's chatbot Ingress holds back the later waves.
+    // Without the fact, dev's chatbot and Jenkins Ingresses hold back the later waves.
     const unpublished = validateTree(compiledTree(), { ingressPublishesStatus: new Map([['dev', false]]) }).filter((f) => f.rule === 'ingress-health');
-    expect(unpublished.map((f) => `${f.environment} ${f.file} ${f.object}`)).toEqual(['dev dev/chatbot/manifests.yaml Ingress/chatbot/chatbot']);
+    expect(unpublished.map((f) => `${f.environment} ${f.file} ${f.object}`)).toEqual(['dev dev/chatbot/manifests.yaml Ingress/chatbot/chatbot', 'dev dev/jenkins-ingress/manifests.yaml Ingress/jenkins/jenkins']);
   });
 });
 

@@ -18,6 +18,16 @@ export const dnsLabel = z
 
 const ipv4Cidr = z.string().regex(/^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/, { message: 'must be an IPv4 CIDR such as 10.0.0.0/24' });
 
+/** Addresses outside the cluster, and optionally the ports reached there (TCP). */
+export const OutsideSchema = z
+  .object({
+    cidrs: z.array(ipv4Cidr).min(1),
+    /** @default - the ports of the purpose (see each) */
+    ports: z.array(z.number().int().min(1).max(65535)).min(1).optional(),
+  })
+  .strict();
+export type OutsideConfig = z.infer<typeof OutsideSchema>;
+
 export const GpuSchema = z
   .object({
     /** Extended resource the device plugin advertises. */
@@ -156,6 +166,36 @@ export const ClusterSchema = z
       .object({
         podCidrs: z.array(ipv4Cidr).min(1).optional(),
         serviceCidrs: z.array(ipv4Cidr).min(1).optional(),
+        /**
+         * The nodes' addresses. Where stated, traffic that reaches a pod from the nodes (kubelets
+         * pulling from the platform registry's NodePort) and build pods' traffic to that NodePort are
+         * allowed from and to these blocks instead of `0.0.0.0/0`. @default - unknown: anywhere
+         * outside the cluster, with the reasoned exception to 'netpol-open-peer'
+         */
+        nodeCidrs: z.array(ipv4Cidr).min(1).optional(),
+        /**
+         * What outside the cluster the platform's pods reach, by purpose; each its address blocks and,
+         * optionally, ports (default: those the purpose needs, given with each). An absent purpose is
+         * "anywhere outside the cluster" (`0.0.0.0/0` except the pod and service networks): state each
+         * where the site's addresses are known. NFS is none of them: the nodes mount NFS volumes (the
+         * CSI node plugin, on the host network), which NetworkPolicies do not govern.
+         */
+        egress: z
+          .object({
+            /** The Git server (GitLab, or the site's Git mirror): Jenkins and its build pods; HTTPS 443, HTTP 80, SSH 22. */
+            git: OutsideSchema.optional(),
+            /**
+             * Container registries outside the cluster (upstream, or the site's mirror): base images of
+             * build pods, Knative's tag resolution; HTTPS 443 and the mirror's port (`registry.mirror`).
+             */
+            registries: OutsideSchema.optional(),
+            /** Jenkins' update center, where the controller downloads `ci.jenkins.plugins`; HTTPS 443, HTTP 80. */
+            updateCenter: OutsideSchema.optional(),
+            /** Object stores and model hubs the storage initializers of predictors download from; HTTPS 443, HTTP 80. */
+            modelStorage: OutsideSchema.optional(),
+          })
+          .strict()
+          .default({}),
       })
       .strict()
       .default({}),
@@ -164,6 +204,13 @@ export const ClusterSchema = z
      * ServiceMonitors only then: a ServiceMonitor without its CRD fails the whole Application's sync.
      */
     prometheusOperator: z.boolean().default(false),
+    /**
+     * Namespace of the cluster's Prometheus (the monitoring stack of `prometheusOperator`), which
+     * scrapes the platform's metrics. The cluster creates it, not the environment: stating it here is
+     * what lets a NetworkPolicy name it (rule 'netpol-unknown-namespace' counts it as existing only
+     * where `prometheusOperator` is set). @default 'monitoring' - kube-prometheus' namespace
+     */
+    monitoringNamespace: dnsLabel.default('monitoring'),
     /** Replicas for components that support high availability. */
     replicas: z.number().int().min(1).default(1),
   })
@@ -210,10 +257,11 @@ export function clusterPortFacts(cluster: ClusterConfig): PortFacts {
 
 /**
  * Namespaces the cluster has without the environment creating them, besides Kubernetes' own: the
- * ingress controller's where the cluster runs it (`cluster.ingress.install` false).
+ * ingress controller's where the cluster runs it (`cluster.ingress.install` false), and the
+ * monitoring stack's where it has one (`cluster.prometheusOperator`, `cluster.monitoringNamespace`).
  */
-export function clusterNamespaces(cluster: Pick<ClusterConfig, 'ingress'>): string[] {
-  return cluster.ingress.install ? [] : [cluster.ingress.namespace];
+export function clusterNamespaces(cluster: Pick<ClusterConfig, 'ingress'> & Partial<Pick<ClusterConfig, 'prometheusOperator' | 'monitoringNamespace'>>): string[] {
+  return [...(cluster.ingress.install ? [] : [cluster.ingress.namespace]), ...(cluster.prometheusOperator && cluster.monitoringNamespace ? [cluster.monitoringNamespace] : [])];
 }
 
 /** Defaults of the pod and service networks by distribution (see `cluster.network`). */
@@ -221,6 +269,11 @@ const DEFAULT_NETWORKS: Record<ClusterConfig['distribution'], { podCidrs?: strin
   k3s: { podCidrs: ['10.42.0.0/16'], serviceCidrs: ['10.43.0.0/16'] },
   kubeadm: { serviceCidrs: ['10.96.0.0/12'] },
 };
+
+/** The cluster's pod network, stated or the distribution's default. */
+export function clusterPodCidrs(cluster: Pick<ClusterConfig, 'distribution'> & { network?: ClusterConfig['network'] }): string[] {
+  return [...(cluster.network?.podCidrs ?? DEFAULT_NETWORKS[cluster.distribution].podCidrs ?? [])];
+}
 
 /** The cluster's pod and service networks, stated or the distribution's defaults. */
 export function clusterNetworkCidrs(cluster: Pick<ClusterConfig, 'distribution'> & { network?: ClusterConfig['network'] }): string[] {

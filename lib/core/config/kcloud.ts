@@ -45,7 +45,12 @@ export function inClusterService(url: string): { namespace: string; port: number
  */
 export const KCloudOperatorEnvSchema = z
   .object({
-    /** `WATCH_NAMESPACE`: the namespace the operator watches; '' watches every namespace (the seed's and upstream's default). */
+    /**
+     * `WATCH_NAMESPACE`: the namespace the operator watches; '' watches every namespace (the seed's and
+     * upstream's default). Upstream documents it, but the manager at v0.1.0 reads it nowhere (no
+     * `os.Getenv` in openkcloud/kcloud-cost-scheduler v0.1.0; `cmd/main.go` gives the cache no
+     * namespaces): it watches every namespace whatever this says, so its reads stay cluster-wide.
+     */
     watchNamespace: z.union([z.literal(''), dnsLabel]).default(''),
     /** `OPERATOR_NAME`: the operator's identifier. */
     operatorName: z.string().min(1).default('kcloud-operator'),
@@ -138,8 +143,6 @@ export const KCloudSchema = z
      * matches `ci.registry.host`'s default; stacks derive it from the registry host).
      */
     image: z.string().min(1).default('registry.local:30500/kcloud/kcloud-operator:v0.1.0'),
-    /** Namespace of the Prometheus that scrapes the operator's metrics. */
-    monitoringNamespace: dnsLabel.default('monitoring'),
     /** The operator's environment variables. */
     env: KCloudOperatorEnvSchema.default({}),
     /** Namespaces whose pods the mutating webhook may change; pods elsewhere are never sent to it. */

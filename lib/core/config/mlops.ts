@@ -102,11 +102,20 @@ export const ModelServingSchema = z
     targetCpuUtilization: z.number().int().min(1).max(100).default(70),
     resources: ContainerResourcesSchema.default({ requests: { cpu: '250m', memory: '256Mi' }, limits: { cpu: '1', memory: '512Mi' } }),
     /**
-     * How clients reach the API. `LoadBalancer` as in the seed (k3s has ServiceLB, which binds the port on
+     * How the Service is exposed besides the gateway route. `ClusterIP` by default: the API is reached
+     * through the gateway (`route`). `LoadBalancer` as in the seed (k3s has ServiceLB, which binds the port on
      * the nodes, never Traefik's 80/443: lib/checks/ports.ts; kubeadm needs a
      * load-balancer implementation such as MetalLB, or the Service stays Pending).
      */
-    serviceType: z.enum(['LoadBalancer', 'NodePort', 'ClusterIP']).default('LoadBalancer'),
+    serviceType: z.enum(['LoadBalancer', 'NodePort', 'ClusterIP']).default('ClusterIP'),
+    /**
+     * Serve the API through the serving gateway at `<name>.<serving domain>`: TLS, and only requests
+     * with a JWT of the site's OIDC issuer (`auth.oidc`). Without it, a NodePort or LoadBalancer
+     * Service is open to its clients (so is it without components.serving, where there is no gateway
+     * to route through): the rule 'edge-authentication' (lib/checks/security-exposure.ts)
+     * then wants an authentication story of its own.
+     */
+    route: z.boolean().default(true),
     /** Fixed node port with `serviceType: NodePort`. @default - one the API server picks */
     nodePort: nodePort.optional(),
     /** Client addresses allowed to call the API. */

@@ -63,7 +63,8 @@ describe('ingress-nginx component (cluster.ingress.install)', () => {
     expect(at(policy(objects, 'allow-to-kube-apiserver'), 'spec')).toMatchObject({ egress: [{ to: [{ ipBlock: { cidr: '10.61.3.0/24' } }], ports: [{ port: 6443 }] }] });
     expect(at(policy(objects, 'allow-to-backends-chatbot'), 'spec')).toMatchObject({ podSelector: controller, egress: [{ to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'chatbot' } } }] }] });
     const backends = objects.filter((o) => o.kind === 'NetworkPolicy' && o.metadata.namespace === 'ingress-nginx' && o.metadata.name.startsWith('allow-to-backends-')).map((o) => o.metadata.name);
-    expect(backends).toEqual(['allow-to-backends-chatbot']);
+    // Jenkins' UI is an Ingress too (component jenkins-ingress).
+    expect(backends).toEqual(['allow-to-backends-chatbot', 'allow-to-backends-jenkins']);
   });
 
   it('syncs before every component with an Ingress of its class, and reaches the registry where the registry has an Ingress', () => {
