@@ -120,3 +120,13 @@ export function securityExceptionFindings<R extends string>(
   }
   return out;
 }
+
+/** A finding of an object rule: which rule, which object (its index in the list the rule was given), where in it. */
+export interface ObjectFinding<R extends string> {
+  readonly rule: R;
+  /** Index of the object in the list given to the rule. */
+  readonly index: number;
+  /** JSON pointer inside the object. */
+  readonly pointer: string;
+  readonly message: string;
+}

@@ -30,20 +30,13 @@
  */
 import { parse } from 'yaml';
 import { groupOf } from '../core/kinds';
-import { applySecurityException, escapePointer, list, ManifestLike, rec, Rec } from './objects';
+import { applySecurityException, escapePointer, list, ManifestLike, ObjectFinding, Rec, rec } from './objects';
 import { POD_TEMPLATE_PATHS } from './pods';
 
 export type BuildSecurityRule = 'build-credentials';
 export const BUILD_SECURITY_RULES: readonly BuildSecurityRule[] = ['build-credentials'];
 
-export interface BuildSecurityFinding {
-  readonly rule: BuildSecurityRule;
-  /** Index of the object in the list given to {@link buildSecurityFindings}. */
-  readonly index: number;
-  /** JSON pointer inside the object. */
-  readonly pointer: string;
-  readonly message: string;
-}
+export type BuildSecurityFinding = ObjectFinding<BuildSecurityRule>;
 
 export interface BuildSecurityOptions {
   /** The namespace of `objects[i]` when it has none of its own (a chart's object). @default - metadata.namespace only */

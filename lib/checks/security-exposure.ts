@@ -34,7 +34,7 @@
  * routes bound to that Gateway, each judged here.
  */
 import { groupOf } from '../core/kinds';
-import { applySecurityException, escapePointer, list, ManifestLike, rec, Rec } from './objects';
+import { applySecurityException, escapePointer, list, ManifestLike, ObjectFinding, Rec, rec } from './objects';
 import { POD_TEMPLATE_PATHS } from './pods';
 
 export type SecurityExposureRule = 'edge-authentication';
@@ -53,14 +53,7 @@ export const AUTHENTICATION_MECHANISMS: Readonly<Record<string, string>> = {
   'gateway-routes': 'an ingress controller or gateway that serves only the routes defined for it (Ingresses, VirtualServices), each of which this rule judges on its own',
 };
 
-export interface SecurityExposureFinding {
-  readonly rule: SecurityExposureRule;
-  /** Index of the object in the list given to {@link securityExposureFindings}. */
-  readonly index: number;
-  /** JSON pointer inside the object. */
-  readonly pointer: string;
-  readonly message: string;
-}
+export type SecurityExposureFinding = ObjectFinding<SecurityExposureRule>;
 
 export interface SecurityExposureOptions {
   /** The namespace of `objects[i]` when it has none of its own (a chart's object goes to its Application's destination). @default - its metadata.namespace only */

@@ -16,19 +16,13 @@
  * reason, or on a NetworkPolicy the rule finds nothing wrong with, is itself an error (rule
  * `security-exception`), so exceptions cannot outlive what they excuse.
  */
-import { ManifestLike, list, rec, SECURITY_EXCEPTION_RULE, securityExceptionFindings, SecurityRuleFinding } from './objects';
+import { list, ManifestLike, ObjectFinding, rec, SECURITY_EXCEPTION_RULE, securityExceptionFindings, SecurityRuleFinding } from './objects';
 
 export type NetworkSecurityRule = 'netpol-open-peer' | 'netpol-unknown-namespace';
 export const NETWORK_SECURITY_RULES: readonly NetworkSecurityRule[] = ['netpol-open-peer', 'netpol-unknown-namespace'];
 
-export interface NetworkSecurityFinding {
-  /** Index of the NetworkPolicy in the list given. */
-  readonly index: number;
-  /** The rule found, or 'security-exception' for a problem with an exception (objects.ts `securityExceptionFindings`). */
-  readonly rule: NetworkSecurityRule | typeof SECURITY_EXCEPTION_RULE;
-  readonly pointer: string;
-  readonly message: string;
-}
+/** A finding of the rules of this file; `security-exception` for a problem with an exception (objects.ts `securityExceptionFindings`). */
+export type NetworkSecurityFinding = ObjectFinding<NetworkSecurityRule | typeof SECURITY_EXCEPTION_RULE>;
 
 export interface NetworkSecurityFacts {
   /**

@@ -28,22 +28,15 @@
  * as for the network rules (objects.ts `securityExceptionFindings`, the one way both take exceptions).
  */
 import { groupOf } from '../core/kinds';
-import { list, ManifestLike, rec, Rec, SECURITY_EXCEPTION_RULE, securityExceptionFindings, SecurityRuleFinding } from './objects';
+import { list, ManifestLike, ObjectFinding, Rec, rec, SECURITY_EXCEPTION_RULE, securityExceptionFindings, SecurityRuleFinding } from './objects';
 import { POD_TEMPLATE_PATHS } from './pods';
 
 export type SecurityRbacRule = 'rbac-wildcard' | 'webhook-fail-closed' | 'secret-on-command-line';
 
 export const SECURITY_RBAC_RULES: readonly SecurityRbacRule[] = ['rbac-wildcard', 'webhook-fail-closed', 'secret-on-command-line'];
 
-export interface SecurityRbacFinding {
-  /** The rule found, or 'security-exception' for a problem with an exception (objects.ts `securityExceptionFindings`). */
-  readonly rule: SecurityRbacRule | typeof SECURITY_EXCEPTION_RULE;
-  /** Index of the object in the list given to {@link securityRbacFindings}. */
-  readonly index: number;
-  /** JSON pointer inside the object. */
-  readonly pointer: string;
-  readonly message: string;
-}
+/** A finding of the rules of this file; `security-exception` for a problem with an exception (objects.ts `securityExceptionFindings`). */
+export type SecurityRbacFinding = ObjectFinding<SecurityRbacRule | typeof SECURITY_EXCEPTION_RULE>;
 
 export interface SecurityRbacOptions {
   /**

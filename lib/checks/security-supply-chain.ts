@@ -25,20 +25,13 @@ import { GIT_COMMIT } from '../core/chart-lock';
 import { findContainerImages } from '../core/images-walk';
 import { Image, ImageReferenceError } from '../core/image';
 import { imageKeyReferences } from '../tools/images';
-import { applySecurityException, ManifestLike, rec } from './objects';
+import { applySecurityException, ManifestLike, ObjectFinding, rec } from './objects';
 
 export type SupplyChainRule = 'mutable-image' | 'unpinned-git-source';
 
 export const SUPPLY_CHAIN_RULES: readonly SupplyChainRule[] = ['mutable-image', 'unpinned-git-source'];
 
-export interface SupplyChainFinding {
-  readonly rule: SupplyChainRule;
-  /** Index of the object in the list given to {@link supplyChainFindings}. */
-  readonly index: number;
-  /** JSON pointer inside the object. */
-  readonly pointer: string;
-  readonly message: string;
-}
+export type SupplyChainFinding = ObjectFinding<SupplyChainRule>;
 
 export interface SupplyChainOptions {
   /** The environment's tier (`EnvironmentConfig.tier`): `mutable-image` judges production only. */

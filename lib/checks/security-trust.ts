@@ -28,21 +28,14 @@
  * workload, or the Bundle); objects.ts `applySecurityException`.
  */
 import { groupOf } from '../core/kinds';
-import { applySecurityException, list, ManifestLike, rec, Rec } from './objects';
+import { applySecurityException, list, ManifestLike, ObjectFinding, Rec, rec } from './objects';
 import { POD_TEMPLATE_PATHS } from './pods';
 
 export type SecurityTrustRule = 'trust-private-key';
 
 export const SECURITY_TRUST_RULES: readonly SecurityTrustRule[] = ['trust-private-key'];
 
-export interface SecurityTrustFinding {
-  readonly rule: SecurityTrustRule;
-  /** Index of the object in the list given to {@link securityTrustFindings}. */
-  readonly index: number;
-  /** JSON pointer inside the object. */
-  readonly pointer: string;
-  readonly message: string;
-}
+export type SecurityTrustFinding = ObjectFinding<SecurityTrustRule>;
 
 export interface SecurityTrustOptions {
   /**

@@ -1,7 +1,7 @@
 import { ChartLock } from '../core/chart-lock';
 import { Construct } from 'constructs';
 import { Component } from '../core/component';
-import { CiConfig, ClusterConfig, UpdatedImageConfig } from '../core/config';
+import type { CiConfig, ClusterConfig, UpdatedImageConfig } from '../core/config';
 import { Namespaces } from '../core/namespaces';
 import { mirrorPort, outside } from '../core/platform-namespace';
 import { registryIdentities } from '../core/registry-access';

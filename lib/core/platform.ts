@@ -3,7 +3,7 @@ import { IConstruct } from 'constructs';
 import type { PortFacts } from '../checks/ports';
 import type { ChartLock } from './chart-lock';
 import type { RenderedChart } from './chart-render';
-import { CHART_SOURCE_KIND_NAMES, chartMirrorURL, ChartSourceKind, GitOpsConfig } from './config';
+import { CHART_SOURCE_KIND_NAMES, chartMirrorURL, ChartSourceKind, GitOpsConfig } from './config/gitops';
 import type { RegistryPolicy } from './registry-policy';
 
 export interface PlatformProps {

@@ -1,4 +1,5 @@
-import { hostOf, RegistryPolicyConfig } from './config';
+import { hostOf } from './config/host';
+import type { RegistryPolicyConfig } from './config/registry';
 import { Image } from './image';
 import { ImageDigests } from './image-digests';
 

@@ -2,7 +2,7 @@ import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { orderClaimForConsumer, waitsForFirstConsumer } from '../core/first-consumer';
 import { Component } from '../core/component';
-import { ChatbotConfig, ClusterConfig, OidcConfig } from '../core/config';
+import type { ChatbotConfig, ClusterConfig, OidcConfig } from '../core/config';
 import { EdgeAuthentication } from '../serving/edge-authentication';
 import type { StorageClasses } from '../core/config/cluster';
 import { Namespaces } from '../core/namespaces';

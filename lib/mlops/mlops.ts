@@ -1,7 +1,7 @@
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { Component } from '../core/component';
-import { ClusterConfig, MlopsConfig, QuotaConfig } from '../core/config';
+import type { ClusterConfig, MlopsConfig, QuotaConfig } from '../core/config';
 import type { StorageClasses } from '../core/config/cluster';
 import { Namespaces } from '../core/namespaces';
 import { NamespaceQuota, PlatformNamespace } from '../core/platform-namespace';

@@ -1,7 +1,8 @@
 import { ChartLock } from '../core/chart-lock';
 import { Construct } from 'constructs';
 import { Component } from '../core/component';
-import { ClusterConfig, inClusterService, KCloudConfig, KCloudNamespace } from '../core/config';
+import type { ClusterConfig } from '../core/config/cluster';
+import { inClusterService, KCloudConfig, KCloudNamespace } from '../core/config/kcloud';
 import { Namespaces } from '../core/namespaces';
 import { CostPolicy } from './cost-policy';
 import { KCloudCrds } from './kcloud-crds';

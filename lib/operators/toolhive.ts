@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
 import { Component } from '../core/component';
 import { ChartLock, stripV } from '../core/chart-lock';
-import { ClusterConfig, ToolHiveConfig } from '../core/config';
+import type { ClusterConfig, ToolHiveConfig } from '../core/config';
 import { Namespaces } from '../core/namespaces';
 import { McpServer } from './mcp-server';
 import { ToolHiveOperator } from './toolhive-operator';

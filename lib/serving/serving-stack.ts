@@ -14,7 +14,7 @@ import { ModelRoute } from './model-route';
 import { ServingRuntime } from './serving-runtime';
 import { ChartLock, stripV } from '../core/chart-lock';
 import { Component } from '../core/component';
-import { ClusterConfig, OidcConfig, ServingConfig } from '../core/config';
+import type { ClusterConfig, OidcConfig, ServingConfig } from '../core/config';
 import { Namespaces } from '../core/namespaces';
 import { mirrorPort, outside, PlatformNamespace } from '../core/platform-namespace';
 import { UpstreamChart } from '../core/upstream-chart';

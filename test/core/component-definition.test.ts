@@ -1,3 +1,5 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { CLUSTER_COMPONENTS, COMPONENTS } from '../../lib/components';
@@ -54,5 +56,40 @@ describe('the component registry (lib/components.ts)', () => {
     expect(ids).not.toContain('ToolHive');
     expect(ids).not.toContain('IngressNginx');
     expect(ids).toContain('Mlops');
+  });
+});
+
+describe('module graph of the registry', () => {
+  // The environment schema is derived from lib/components.ts, so nothing the registry loads may load
+  // the schema back (lib/core/config/index.ts, environment.ts, parse.ts) at run time: a module of the
+  // cycle would see another half-loaded ("Class extends value undefined"), depending on which file a
+  // process happens to load first. Type-only imports are erased and do not count.
+  it('loads nothing from lib/components.ts that loads the environment schema', () => {
+    const root = path.resolve(__dirname, '../..');
+    const forbidden = new Set(['lib/core/config/index.ts', 'lib/core/config/environment.ts', 'lib/core/config/parse.ts'].map((f) => path.join(root, f)));
+    const resolve = (from: string, spec: string): string | undefined => {
+      if (!spec.startsWith('.')) return undefined;
+      const base = path.resolve(path.dirname(from), spec);
+      return [`${base}.ts`, path.join(base, 'index.ts')].find((f) => fs.existsSync(f));
+    };
+    const seen = new Map<string, string[]>();
+    const queue: [string, string[]][] = [[path.join(root, 'lib/components.ts'), []]];
+    const offending: string[] = [];
+    while (queue.length > 0) {
+      const [file, via] = queue.shift()!;
+      if (seen.has(file)) continue;
+      seen.set(file, via);
+      const text = fs.readFileSync(file, 'utf8');
+      for (const m of text.matchAll(/^(?:import|export)\s+(type\s+)?(?:[^'";]*?\sfrom\s+)?['"]([^'"]+)['"]/gm)) {
+        if (m[1]) continue;
+        const target = resolve(file, m[2]);
+        if (!target) continue;
+        const chain = [...via, path.relative(root, file)];
+        if (forbidden.has(target)) offending.push(`${chain.join(' → ')} → ${path.relative(root, target)}`);
+        else queue.push([target, chain]);
+      }
+    }
+    expect(seen.size).toBeGreaterThan(20);
+    expect(offending).toEqual([]);
   });
 });

@@ -1,6 +1,5 @@
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -24,6 +23,7 @@ import { helmBinary, renderChart, runHelm } from '../../lib/tools/helm';
 import { environments } from '../../stacks';
 import { buildEnvironment } from '../../stacks/build';
 import { CHARTS } from '../../stacks/charts';
+import { DOCKER_REGISTRY, startLocalRegistry } from './local-registry';
 
 const DEMO = path.join(__dirname, '../fixtures/charts/demo');
 const PLAIN = path.join(__dirname, '../fixtures/charts/plain-manifests');
@@ -447,20 +447,8 @@ describe('charts pull from Git repositories', () => {
   });
 });
 
-/** A free loopback port (closed again before the registry binds it). */
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-const REGISTRY = ['/usr/bin/docker-registry', '/usr/sbin/docker-registry'].find((p) => fs.existsSync(p));
-
 /** The Distribution registry (Debian package docker-registry) on loopback, plain HTTP. */
-describe.skipIf(!REGISTRY)('charts pull from an OCI registry (skipped without the docker-registry binary: apt-get install docker-registry)', () => {
+describe.skipIf(!DOCKER_REGISTRY)('charts pull from an OCI registry (skipped without the docker-registry binary: apt-get install docker-registry)', () => {
   // Made in beforeAll: the describe body runs even when the block is skipped, its hooks do not.
   let tmp = '';
   let registry: ChildProcess;
@@ -468,20 +456,7 @@ describe.skipIf(!REGISTRY)('charts pull from an OCI registry (skipped without th
 
   beforeAll(async () => {
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'kompile-charts-oci-'));
-    const port = await freePort();
-    host = `127.0.0.1:${port}`;
-    fs.writeFileSync(
-      path.join(tmp, 'config.yml'),
-      `version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: ${path.join(tmp, 'data')}\nhttp:\n  addr: ${host}\n`,
-    );
-    registry = spawn(REGISTRY!, ['serve', path.join(tmp, 'config.yml')], { stdio: 'ignore' });
-    for (let i = 0; i < 100; i++) {
-      const up = await new Promise<boolean>((resolve) => {
-        const c = net.connect(port, '127.0.0.1', () => (c.end(), resolve(true))).on('error', () => resolve(false));
-      });
-      if (up) break;
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    ({ host, process: registry } = await startLocalRegistry(tmp));
     runHelm(helm, ['package', DEMO, '--destination', tmp]);
     runHelm(helm, ['push', path.join(tmp, 'demo-0.1.0.tgz'), `oci://${host}/charts`, '--plain-http']);
   });

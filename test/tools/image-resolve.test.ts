@@ -1,7 +1,6 @@
-import { ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
-import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,6 +14,7 @@ import { bearerChallenge, Fetch, manifestUrl, referencesToResolve, resolveDigest
 import { treeFromFiles } from '../../lib/tools/tree';
 import { environments } from '../../stacks';
 import { buildEnvironment } from '../../stacks/build';
+import { DOCKER_REGISTRY, startLocalRegistry } from './local-registry';
 
 const D1 = `sha256:${'1'.repeat(64)}`;
 const D2 = `sha256:${'2'.repeat(64)}`;
@@ -115,18 +115,6 @@ describe('what images resolve asks for', () => {
   });
 });
 
-/** A free loopback port (closed again before the registry binds it). */
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-const REGISTRY = ['/usr/bin/docker-registry', '/usr/sbin/docker-registry'].find((p) => fs.existsSync(p));
-
 /** Pushes a blob and an OCI manifest naming it under `tag` (the Distribution API's push); returns the manifest's digest. */
 async function pushImage(host: string, repo: string, tag: string, content: string): Promise<string> {
   const blob = Buffer.from(content);
@@ -149,24 +137,14 @@ async function pushImage(host: string, repo: string, tag: string, content: strin
 }
 
 /** The Distribution registry (Debian package docker-registry) on loopback, plain HTTP, as the site's mirror. */
-describe.skipIf(!REGISTRY)('images resolve against a registry (skipped without the docker-registry binary: apt-get install docker-registry)', () => {
+describe.skipIf(!DOCKER_REGISTRY)('images resolve against a registry (skipped without the docker-registry binary: apt-get install docker-registry)', () => {
   let tmp = '';
   let registry: ChildProcess;
   let host = '';
 
   beforeAll(async () => {
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'kompile-images-resolve-'));
-    const port = await freePort();
-    host = `127.0.0.1:${port}`;
-    fs.writeFileSync(path.join(tmp, 'config.yml'), `version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: ${path.join(tmp, 'data')}\n  delete:\n    enabled: false\nhttp:\n  addr: ${host}\n`);
-    registry = spawn(REGISTRY!, ['serve', path.join(tmp, 'config.yml')], { stdio: 'ignore' });
-    for (let i = 0; i < 100; i++) {
-      const up = await new Promise<boolean>((resolve) => {
-        const c = net.connect(port, '127.0.0.1', () => (c.end(), resolve(true))).on('error', () => resolve(false));
-      });
-      if (up) break;
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    ({ host, process: registry } = await startLocalRegistry(tmp, { deleteEnabled: false }));
     // A site's tree: one upstream image pulled from the mirror, one CI-built image.
     fs.mkdirSync(path.join(tmp, 'dist', 'site'), { recursive: true });
     fs.writeFileSync(path.join(tmp, 'dist', 'site', 'images.lock.json'), JSON.stringify({ 'docker.io/acme/app:1.0': 'mirror.site:5000/acme/app:1.0' }));

@@ -6,6 +6,7 @@ import { GitOpsSchema } from './gitops';
 import { AuthSchema } from './auth';
 import { admissionEnabled } from './ci';
 import { RegistryPolicySchema } from './registry';
+import { hostOf } from './host';
 
 /**
  * Components an environment can switch on, each with its own slice of configuration: derived from
@@ -124,11 +125,6 @@ export const EnvironmentSchema = z
     }
   });
 
-/** Host of a URL, or of an OCI reference without scheme (`ghcr.io/org/charts`). */
-export function hostOf(url: string): string | undefined {
-  const m = /^(?:[a-z][a-z0-9+.-]*:\/\/)?(?:[^@/]+@)?([^/:?#]+(?::\d+)?)/i.exec(url);
-  return m?.[1]?.toLowerCase();
-}
 
 /** What a stack file writes: defaults may be left out. */
 export type EnvironmentInput = z.input<typeof EnvironmentSchema>;

@@ -5,6 +5,7 @@ export * from './cluster';
 export * from './common';
 export * from './environment';
 export * from './gitops';
+export * from './host';
 export * from './kcloud';
 export * from './mlops';
 export * from './parse';
