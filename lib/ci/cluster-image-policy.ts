@@ -5,8 +5,9 @@
  * charts/policy-controller/templates/crds/clusterimagepolicy.yaml, version `v1beta1`, served;
  * `scope: Cluster`) and the Go types behind it (sigstore/policy-controller v0.13.1, the chart's
  * appVersion, pkg/apis/policy/v1beta1/clusterimagepolicy_types.go). Only the fields Kompile sets are
- * modelled: `images[].glob`, `authorities[].name`, `authorities[].key.{data,hashAlgorithm}` and
- * `mode`.
+ * modelled: `images[].glob`, `authorities[].name`, `authorities[].key.{data,hashAlgorithm}`,
+ * `authorities[].source[].signaturePullSecrets` and `mode` (its schema for `kompile validate`:
+ * schemas/crds/policy.sigstore.dev_clusterimagepolicies.yaml).
  */
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
@@ -26,6 +27,14 @@ export interface ClusterImagePolicyAuthority {
   /** `authorities[].name`: names the authority in the controller's results. */
   readonly name: string;
   readonly key: ClusterImagePolicyKey;
+  /**
+   * `authorities[].source[].signaturePullSecrets`: Secrets the controller reads signatures with,
+   * looked up in the namespace of the object being admitted ("secrets in the same namespace as the
+   * deploying resource", policy-controller v0.13.1 pkg/apis/policy/v1beta1/clusterimagepolicy_types.go;
+   * pkg/webhook/clusterimagepolicy/clusterimagepolicy_types.go `SourceSignaturePullSecretsOpts`).
+   * @default - the workload's own service account and imagePullSecrets
+   */
+  readonly signaturePullSecrets?: readonly string[];
 }
 
 export interface ClusterImagePolicyProps {
@@ -64,59 +73,13 @@ export class ClusterImagePolicy extends ApiObject {
       metadata: { name: props.name },
       spec: {
         images: props.images.map((glob) => ({ glob })),
-        authorities: props.authorities.map((a) => ({ name: a.name, key: { data: a.key.data, hashAlgorithm: a.key.hashAlgorithm ?? 'sha256' } })),
+        authorities: props.authorities.map((a) => ({
+          name: a.name,
+          key: { data: a.key.data, hashAlgorithm: a.key.hashAlgorithm ?? 'sha256' },
+          ...(a.signaturePullSecrets?.length ? { source: [{ signaturePullSecrets: a.signaturePullSecrets.map((name) => ({ name })) }] } : {}),
+        })),
         mode: props.mode ?? 'enforce',
       },
     });
   }
 }
-
-/**
- * The schema `kompile validate` holds a ClusterImagePolicy to when the environment does not render
- * the chart's own CRD (a chart that is not vendored; the chart's CRD wins when it is): a CRD of the
- * fields above, with their types as the chart's CRD declares them, written here (not copied from
- * the chart) and closed, so that a field Kompile has not checked is refused.
- */
-export const CLUSTER_IMAGE_POLICY_SCHEMA_CRD: Readonly<Record<string, unknown>> = {
-  apiVersion: 'apiextensions.k8s.io/v1',
-  kind: 'CustomResourceDefinition',
-  metadata: { name: 'clusterimagepolicies.policy.sigstore.dev' },
-  spec: {
-    group: 'policy.sigstore.dev',
-    names: { kind: CLUSTER_IMAGE_POLICY_KIND, plural: 'clusterimagepolicies', singular: 'clusterimagepolicy' },
-    scope: 'Cluster',
-    versions: [
-      {
-        name: 'v1beta1',
-        served: true,
-        storage: false,
-        schema: {
-          openAPIV3Schema: {
-            type: 'object',
-            properties: {
-              spec: {
-                type: 'object',
-                additionalProperties: false,
-                properties: {
-                  images: { type: 'array', items: { type: 'object', additionalProperties: false, properties: { glob: { type: 'string' } } } },
-                  authorities: {
-                    type: 'array',
-                    items: {
-                      type: 'object',
-                      additionalProperties: false,
-                      properties: {
-                        name: { type: 'string' },
-                        key: { type: 'object', additionalProperties: false, properties: { data: { type: 'string' }, hashAlgorithm: { type: 'string' } } },
-                      },
-                    },
-                  },
-                  mode: { type: 'string' },
-                },
-              },
-            },
-          },
-        },
-      },
-    ],
-  },
-};

@@ -204,7 +204,7 @@ export class Delivery extends Construct {
       new ClusterImagePolicy(this.imagePolicies, 'PlatformRegistry', {
         name: 'platform-registry-signed',
         images: [`${reg.host}/**`],
-        authorities: [{ name: 'ci', key: { data: publicKey } }],
+        authorities: [{ name: 'ci', key: { data: publicKey }, signaturePullSecrets: [adm.signaturePullSecret] }],
       });
     }
 

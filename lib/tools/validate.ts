@@ -48,10 +48,6 @@ import { canonicalReference } from '../core/image-reference';
 import { groupOf } from '../core/kinds';
 import { RegistryPolicy } from '../core/registry-policy';
 import { imageKeyReferences } from './images';
-import { CLUSTER_IMAGE_POLICY_SCHEMA_CRD } from '../ci/cluster-image-policy';
-
-/** Schemas of kinds whose CRD comes only with an upstream chart (lib/ci/cluster-image-policy.ts). */
-export const CHART_CRD_FALLBACKS: readonly unknown[] = [CLUSTER_IMAGE_POLICY_SCHEMA_CRD];
 import type { SchemaFinding } from './schema-validator';
 import { displayName, environmentsOf, ManifestObject, namespaceOf, RenderedTree, TreeObject } from './tree';
 
@@ -310,10 +306,9 @@ export function validateTree(tree: RenderedTree, options: ValidateOptions = {}):
   for (const env of environmentsOf(tree)) {
     const objects = tree.objects.filter((o) => o.environment === env);
     const lockTargets = new Set(Object.values(tree.images.get(env)?.lock ?? {}).map(canonicalReference));
-    // Kinds of the CRDs the environment's charts install are validated against those CRDs.
-    // The CRDs the environment's charts render, then the schemas Kompile writes for kinds whose CRD
-    // only a chart brings (used when that chart is not vendored; the chart's own CRD wins).
-    const schema = options.schema?.withCrds([...objects.filter((o) => o.chart).map((o) => o.object), ...CHART_CRD_FALLBACKS]);
+    // The CRDs the environment's charts render (a vendored chart's own CRD wins over the schema
+    // Kompile writes for a kind only a chart brings, schemas/crds).
+    const schema = options.schema?.withCrds(objects.filter((o) => o.chart).map((o) => o.object));
     const withPolicy = new Set(objects.filter((o) => o.object.kind === 'NetworkPolicy' && groupOf(o.object.apiVersion) === 'networking.k8s.io').map((o) => namespaceOf(o.object)));
     const workloadNamespaces = new Map<string, TreeObject>();
     // Namespaces the environment creates, with their policies; others (Argo CD's, where the Image

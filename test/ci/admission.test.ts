@@ -31,7 +31,7 @@ describe('admission of signed images', () => {
     const policy = findObject(objectsIn(out, 'image-policy/manifests.yaml'), 'ClusterImagePolicy', 'platform-registry-signed');
     expect(policy.apiVersion).toBe('policy.sigstore.dev/v1beta1');
     expect(policy.metadata.namespace).toBeUndefined();
-    expect(dig(policy, 'spec')).toEqual({ images: [{ glob: 'registry.local:30500/**' }], authorities: [{ name: 'ci', key: { data: DEMO_SIGNING_PUBLIC_KEY, hashAlgorithm: 'sha256' } }], mode: 'enforce' });
+    expect(dig(policy, 'spec')).toEqual({ images: [{ glob: 'registry.local:30500/**' }], authorities: [{ name: 'ci', key: { data: DEMO_SIGNING_PUBLIC_KEY, hashAlgorithm: 'sha256' }, source: [{ signaturePullSecrets: [{ name: 'registry-signatures' }] }] }], mode: 'enforce' });
     // Only the public key reaches the output.
     for (const content of out.files.values()) expect(content).not.toMatch(/PRIVATE KEY/);
   });
@@ -80,6 +80,21 @@ describe('ClusterImagePolicy', () => {
     const c = new Component(platform, 'C', { name: 'c' });
     const p = new ClusterImagePolicy(c, 'P', { ...props, mode: 'warn', authorities: [{ name: 'ci', key: { data: DEMO_SIGNING_PUBLIC_KEY, hashAlgorithm: 'sha512' } }] });
     expect(p.toJson()).toMatchObject({ kind: 'ClusterImagePolicy', spec: { mode: 'warn', authorities: [{ key: { hashAlgorithm: 'sha512' } }] } });
+  });
+
+  it('names the Secrets signatures are read with only when given (else the workload\'s own pull credentials)', () => {
+    const platform = testPlatform();
+    const c = new Component(platform, 'C', { name: 'c' });
+    const withSecret = new ClusterImagePolicy(c, 'S', { ...props, authorities: [{ name: 'ci', key: { data: DEMO_SIGNING_PUBLIC_KEY }, signaturePullSecrets: ['sigs'] }] });
+    expect((withSecret.toJson() as { spec: { authorities: unknown[] } }).spec.authorities[0]).toMatchObject({ source: [{ signaturePullSecrets: [{ name: 'sigs' }] }] });
+    const without = new ClusterImagePolicy(c, 'W', props);
+    expect((without.toJson() as { spec: { authorities: Record<string, unknown>[] } }).spec.authorities[0].source).toBeUndefined();
+  });
+
+  it('takes another signature pull Secret from the configuration', () => {
+    const out = compiledEnvironment(merge(prod, { components: { ci: { signing: { admission: { signaturePullSecret: 'zot-read' } } } } }));
+    const policy = findObject(objectsIn(out, 'image-policy/manifests.yaml'), 'ClusterImagePolicy', 'platform-registry-signed');
+    expect(dig(policy, 'spec.authorities')).toEqual([expect.objectContaining({ source: [{ signaturePullSecrets: [{ name: 'zot-read' }] }] })]);
   });
 
   it.each([

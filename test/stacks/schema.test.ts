@@ -1,6 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { SchemaValidator } from '../../lib/tools/schema-validator';
-import { CHART_CRD_FALLBACKS } from '../../lib/tools/validate';
 import { environments } from '../../stacks';
 import { compileAll } from '../../stacks/compile';
 import { allObjects } from '../helpers';
@@ -10,13 +9,13 @@ import { declaredSchemaValidator } from '../schemas';
 /**
  * The check `kompile validate` grew from: every object of every environment against the Kubernetes
  * 1.28 schema and the real CRD schemas, unknown fields rejected, names and labels as the API server
- * wants them. Kinds whose CRD only a chart brings (the ClusterImagePolicy) are held, as by
- * `kompile validate`, to the schema Kompile writes for them.
+ * wants them. Kinds whose CRD only a chart brings (trust-manager's Bundle, the ClusterImagePolicy)
+ * are held, as by `kompile validate`, to the schemas Kompile writes for them (schemas/crds).
  */
 describe('every synthesized object', () => {
   let validator: SchemaValidator;
   beforeAll(() => {
-    validator = declaredSchemaValidator().withCrds(CHART_CRD_FALLBACKS);
+    validator = declaredSchemaValidator();
   });
 
   for (const output of compileAll(environments)) {

@@ -390,6 +390,15 @@ export const SigningSchema = z
         enabled: z.boolean().optional(),
         /** Namespace of the policy-controller. */
         namespace: dnsLabel.default('cosign-system'),
+        /**
+         * Secret (dockerconfigjson of a read-only registry user, such as `nodes`) the policy-controller
+         * reads signatures with, in every namespace that opts in to verification: the registry grants
+         * anonymous clients nothing, and the platform's pods pull with the nodes' containerd
+         * credential, which the controller does not have (it reads with the workload's own service
+         * account and imagePullSecrets, and these Secrets: policy-controller v0.13.1
+         * pkg/webhook/validator.go). Created by the site in each such namespace, like every Secret.
+         */
+        signaturePullSecret: secretName.default('registry-signatures'),
       })
       .strict()
       .default({}),
