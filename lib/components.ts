@@ -1,4 +1,7 @@
+import type { PortFacts } from './checks/ports';
 import { ciComponent } from './ci/ci-component';
+import { AnyClusterComponentDefinition, AnyComponentDefinition } from './core/component-definition';
+import { ClusterConfig, clusterPortFacts } from './core/config/cluster';
 import { chartsComponent } from './core/charts-component';
 import { gpuRuntimeComponent } from './core/gpu-runtime-component';
 import { chatbotComponent } from './mlops/chatbot-component';
@@ -20,3 +23,13 @@ export const COMPONENTS = [toolhiveComponent, chartsComponent, servingComponent,
 
 /** Components the cluster's facts switch on, built after the configured ones. */
 export const CLUSTER_COMPONENTS = [gpuRuntimeComponent, ingressNginxComponent] as const;
+
+/** How the registered components' charts set node ports from values (each component's `chartPorts`). */
+export function chartPortValues() {
+  return [...(COMPONENTS as readonly AnyComponentDefinition[]), ...(CLUSTER_COMPONENTS as readonly AnyClusterComponentDefinition[])].flatMap((c) => c.chartPorts ?? []);
+}
+
+/** An environment's facts for the port rule: its cluster's (`clusterPortFacts`) and its charts'. */
+export function environmentPortFacts(cluster: ClusterConfig): PortFacts {
+  return { ...clusterPortFacts(cluster), charts: chartPortValues() };
+}

@@ -1,9 +1,9 @@
-import { CLUSTER_COMPONENTS, COMPONENTS } from '../lib/components';
+import { CLUSTER_COMPONENTS, COMPONENTS, environmentPortFacts } from '../lib/components';
 import { Bootstrap } from '../lib/core/bootstrap';
 import { ChartLock } from '../lib/core/chart-lock';
 import type { RenderedChart } from '../lib/core/chart-render';
 import { AnyClusterComponentDefinition, AnyComponentDefinition, ComponentContext, componentsByName } from '../lib/core/component-definition';
-import { clusterNamespaces, clusterNetworkCidrs, clusterPortFacts, EnvironmentConfig } from '../lib/core/config';
+import { clusterNamespaces, clusterNetworkCidrs, EnvironmentConfig } from '../lib/core/config';
 import { IMAGE_DIGESTS } from '../lib/core/image-digests';
 import { Namespaces } from '../lib/core/namespaces';
 import { Platform } from '../lib/core/platform';
@@ -46,7 +46,7 @@ export function buildEnvironment(config: EnvironmentConfig, options: BuildOption
     renderedCharts: options.renderedCharts,
     waitForFirstConsumer: config.cluster.storageClasses.waitForFirstConsumer,
     ingressPublishesStatus: config.cluster.ingress.publishesStatus,
-    ports: clusterPortFacts(config.cluster),
+    ports: environmentPortFacts(config.cluster),
     clusterCidrs: clusterNetworkCidrs(config.cluster),
     clusterNamespaces: clusterNamespaces(config.cluster),
     tier: config.tier,

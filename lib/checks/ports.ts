@@ -2,7 +2,8 @@
  * One allocation of the ports an environment opens on its nodes, across everything it installs:
  * Kompile's own Services, the Services an upstream chart renders (when the chart is vendored and
  * rendered), and, for a chart Argo CD renders from Helm values without a rendering at hand, the
- * values that set its node ports ({@link CHART_PORT_VALUES}).
+ * values that set its node ports (`PortFacts.charts`: each component declares its charts' tables,
+ * `chartPorts` of its definition, collected by lib/components.ts).
  *
  * - Every NodePort is unique in the environment (the API server refuses a second Service on an
  *   allocated node port) and inside the cluster's node-port range (kube-apiserver
@@ -47,44 +48,6 @@ export interface ChartPortValues {
   readonly ingressController?: boolean;
 }
 
-/**
- * Value paths of the charts Kompile installs that open node or load-balancer ports, checked in
- * each chart's values.yaml and Service template at the version pinned in charts.lock.json. Adding a
- * chart is one entry here.
- */
-export const CHART_PORT_VALUES: readonly ChartPortValues[] = [
-  // jenkinsci/helm-charts jenkins-5.8.104: charts/jenkins/values.yaml (controller.serviceEnabled true,
-  // serviceType ClusterIP, servicePort 8080, nodePort; agentListenerEnabled true, agentListenerServiceType
-  // ClusterIP, agentListenerPort 50000, agentListenerNodePort) and templates/jenkins-controller-svc.yaml /
-  // jenkins-agent-svc.yaml, rendered only when enabled, with nodePort only with type NodePort.
-  {
-    chart: 'jenkins',
-    services: [
-      { enabled: { path: 'controller.serviceEnabled', default: true }, type: 'controller.serviceType', typeDefault: 'ClusterIP', port: 'controller.servicePort', portDefaults: [8080], nodePort: 'controller.nodePort', nodePortTypes: ['NodePort'] },
-      { enabled: { path: 'controller.agentListenerEnabled', default: true }, type: 'controller.agentListenerServiceType', typeDefault: 'ClusterIP', port: 'controller.agentListenerPort', portDefaults: [50000], nodePort: 'controller.agentListenerNodePort', nodePortTypes: ['NodePort'] },
-    ],
-  },
-  // istio/istio 1.24.6: manifests/charts/gateway/values.yaml (service.type LoadBalancer; service.ports
-  // status-port 15021, http2 80, https 443) and templates/service.yaml, which writes service.ports as given.
-  {
-    chart: 'gateway',
-    services: [{ type: 'service.type', typeDefault: 'LoadBalancer', port: 'service.ports[].port', portDefaults: [15021, 80, 443], nodePort: 'service.ports[].nodePort' }],
-  },
-  // kubernetes/ingress-nginx helm-chart-4.12.8: charts/ingress-nginx/values.yaml (controller.service.type
-  // LoadBalancer, enableHttp/enableHttps true, ports.http 80, ports.https 443, nodePorts.http/https "")
-  // and templates/controller-service.yaml, which writes each listener only when enabled and its nodePort
-  // only with type NodePort or LoadBalancer. (The Service as a whole also needs controller.service.enabled
-  // and .external.enabled, both true by default; Kompile sets neither. nodePorts.tcp/udp maps are not set.)
-  {
-    chart: 'ingress-nginx',
-    ingressController: true,
-    services: [
-      { enabled: { path: 'controller.service.enableHttp', default: true }, type: 'controller.service.type', typeDefault: 'LoadBalancer', port: 'controller.service.ports.http', portDefaults: [80], nodePort: 'controller.service.nodePorts.http' },
-      { enabled: { path: 'controller.service.enableHttps', default: true }, type: 'controller.service.type', typeDefault: 'LoadBalancer', port: 'controller.service.ports.https', portDefaults: [443], nodePort: 'controller.service.nodePorts.https' },
-    ],
-  },
-];
-
 /** What the rule needs to know about the cluster (see `clusterPortFacts` in lib/core/config/cluster.ts). */
 export interface PortFacts {
   /** The API server's node-port range. @default 30000-32767 */
@@ -93,6 +56,11 @@ export interface PortFacts {
   readonly hostLoadBalancer?: boolean;
   /** Ports outside the environment's objects: the cluster's own Services (Traefik), a controller Kompile does not install. */
   readonly reserved?: readonly ReservedPort[];
+  /**
+   * How the charts the environment may install set their node ports from values, read where a chart
+   * is not rendered (`chartPortValues` of lib/components.ts). @default [] - no chart's values are read
+   */
+  readonly charts?: readonly ChartPortValues[];
 }
 
 /** A port something outside the environment's objects holds. */
@@ -122,8 +90,6 @@ export interface PortOptions {
    * Its values are then not read (the rendering says what the chart does). @default - none
    */
   readonly renderedBy?: (index: number) => number | undefined;
-  /** The chart table. @default CHART_PORT_VALUES */
-  readonly charts?: readonly ChartPortValues[];
 }
 
 /** Who holds a port: an object's field, or (no index) something outside the environment's objects. */
@@ -224,7 +190,7 @@ function claimsOfValues(o: ManifestLike, index: number, entry: ChartPortValues, 
  * LoadBalancer port claimed twice or held by the cluster ('load-balancer-port').
  */
 export function portFindings(objects: readonly ManifestLike[], facts: PortFacts = {}, options: PortOptions = {}): PortFinding[] {
-  const charts = options.charts ?? CHART_PORT_VALUES;
+  const charts = facts.charts ?? [];
   const rendered = new Set<number>();
   objects.forEach((_, i) => {
     const app = options.renderedBy?.(i);

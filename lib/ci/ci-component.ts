@@ -2,6 +2,7 @@ import { defineComponent } from '../core/component-definition';
 import { admissionEnabled, ciClusterIssues, CiSchema } from '../core/config/ci';
 import { clusterPodCidrs } from '../core/config/cluster';
 import { Delivery } from './delivery';
+import { JENKINS_NODE_PORT_VALUES } from './jenkins';
 import { RegistryTrust } from './registry-trust';
 
 /**
@@ -15,6 +16,7 @@ export const ciComponent = defineComponent({
   key: 'ci',
   schema: CiSchema.default({}),
   clusterIssues: ciClusterIssues,
+  chartPorts: [JENKINS_NODE_PORT_VALUES],
   build: (ci, { platform, environment, tier, cluster, gitops, registry, charts, namespaces }) => {
     if (!ci.enabled) return undefined;
     const delivery = new Delivery(platform, 'Delivery', {

@@ -1,5 +1,6 @@
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
+import type { ChartPortValues } from '../checks/ports';
 import { Component } from '../core/component';
 import { declareImageField, pointerOf } from '../core/image-field';
 import { ChartSource, ChartImage, UpstreamChart } from '../core/upstream-chart';
@@ -14,6 +15,22 @@ export const JENKINS_CHART_REPO = 'https://charts.jenkins.io';
 const RELEASE = 'jenkins';
 /** Port of the inbound-agent listener Service `jenkins-agent` (chart default). */
 export const AGENT_LISTENER_PORT = 50000;
+
+/**
+ * How the chart's values set its Services' node ports, for the port rule where the chart is not
+ * rendered (lib/checks/ports.ts): jenkinsci/helm-charts jenkins-5.8.104 charts/jenkins/values.yaml
+ * (controller.serviceEnabled true, serviceType ClusterIP, servicePort 8080, nodePort;
+ * agentListenerEnabled true, agentListenerServiceType ClusterIP, agentListenerPort 50000,
+ * agentListenerNodePort) and templates/jenkins-controller-svc.yaml / jenkins-agent-svc.yaml, rendered
+ * only when enabled, with nodePort only with type NodePort.
+ */
+export const JENKINS_NODE_PORT_VALUES: ChartPortValues = {
+  chart: 'jenkins',
+  services: [
+    { enabled: { path: 'controller.serviceEnabled', default: true }, type: 'controller.serviceType', typeDefault: 'ClusterIP', port: 'controller.servicePort', portDefaults: [8080], nodePort: 'controller.nodePort', nodePortTypes: ['NodePort'] },
+    { enabled: { path: 'controller.agentListenerEnabled', default: true }, type: 'controller.agentListenerServiceType', typeDefault: 'ClusterIP', port: 'controller.agentListenerPort', portDefaults: [50000], nodePort: 'controller.agentListenerNodePort', nodePortTypes: ['NodePort'] },
+  ],
+};
 /** Port of the controller's HTTP Service (chart default). */
 export const JENKINS_HTTP_PORT = 8080;
 /** Service account of the build pods in the agents' namespace. */

@@ -1,4 +1,5 @@
 import type { IConstruct } from 'constructs';
+import type { ChartPortValues } from '../checks/ports';
 import type { z } from 'zod';
 import type { ChartLock } from './chart-lock';
 import { Component } from './component';
@@ -69,6 +70,8 @@ export interface ComponentDefinition<K extends string = string, S extends z.ZodT
    * (ordering after them, network access to them).
    */
   readonly connect?: (built: R, slice: z.output<S>, ctx: ComponentContext) => void;
+  /** How the upstream charts the component installs set node ports from values (lib/checks/ports.ts). @default [] */
+  readonly chartPorts?: readonly ChartPortValues[];
 }
 
 /** Any component definition, for code that iterates the registry (slice and result types erased). */
@@ -105,6 +108,8 @@ export interface ClusterComponentDefinition<R = unknown> {
   readonly name: string;
   readonly build: (ctx: ComponentContext) => R | undefined;
   readonly connect?: (built: R, ctx: ComponentContext) => void;
+  /** As {@link ComponentDefinition.chartPorts}. @default [] */
+  readonly chartPorts?: readonly ChartPortValues[];
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

@@ -1,4 +1,5 @@
 import { Construct } from 'constructs';
+import type { ChartPortValues } from '../checks/ports';
 import { ApplicationSpecIgnoreDifferences } from '../../imports/argoproj.io';
 import { ContainerResourceSpec } from '../core/pod-security';
 import { ChartSource, UpstreamChart } from '../core/upstream-chart';
@@ -10,6 +11,17 @@ export const ISTIO_CHARTS = 'https://istio-release.storage.googleapis.com/charts
 export const INGRESS_GATEWAY_LABELS: Readonly<Record<string, string>> = { istio: 'ingressgateway', app: 'istio-ingressgateway' };
 /** Name (Deployment, Service, ServiceAccount) of the ingress gateway: what Knative's net-istio expects. */
 export const INGRESS_GATEWAY_NAME = 'istio-ingressgateway';
+
+/**
+ * How the gateway chart's values set its Service's node ports, for the port rule where the chart is
+ * not rendered (lib/checks/ports.ts): istio/istio 1.24.6 manifests/charts/gateway/values.yaml
+ * (service.type LoadBalancer; service.ports status-port 15021, http2 80, https 443) and
+ * templates/service.yaml, which writes service.ports as given.
+ */
+export const GATEWAY_NODE_PORT_VALUES: ChartPortValues = {
+  chart: 'gateway',
+  services: [{ type: 'service.type', typeDefault: 'LoadBalancer', port: 'service.ports[].port', portDefaults: [15021, 80, 443], nodePort: 'service.ports[].nodePort' }],
+};
 
 export interface IstioProps {
   /** Istio release, e.g. `1.24.6`: chart version and image tag. */

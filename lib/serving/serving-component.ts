@@ -1,6 +1,7 @@
 import { defineComponent } from '../core/component-definition';
 import { ServingSchema, servingClusterIssues } from '../core/config/serving';
 import { modelApiRoute } from '../mlops/model-api-route';
+import { GATEWAY_NODE_PORT_VALUES } from './istio';
 import { ServingStack } from './serving-stack';
 
 /** `components.serving`: cert-manager, Istio, Knative and KServe (lib/serving/serving-stack.ts). */
@@ -8,6 +9,7 @@ export const servingComponent = defineComponent({
   key: 'serving',
   schema: ServingSchema.default({}),
   clusterIssues: servingClusterIssues,
+  chartPorts: [GATEWAY_NODE_PORT_VALUES],
   build: (serving, { platform, cluster, registry, auth, peers, charts, namespaces }) => {
     if (!serving.enabled) return undefined;
     // Peers: the gateway routes the model API (components.mlops.serving.route) and authenticates

@@ -10,7 +10,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { CHART_LOCK_FILE, ChartLock } from '../core/chart-lock';
-import { clusterNamespaces, clusterNetworkCidrs, clusterPortFacts, parseEnvironment } from '../core/config';
+import { environmentPortFacts } from '../components';
+import { clusterNamespaces, clusterNetworkCidrs, parseEnvironment } from '../core/config';
 import { withRenderedCharts } from './chart-check';
 import { RegistryPolicy } from '../core/registry-policy';
 import { allReferencesToResolve, compareDigests, formatResolved, resolveDigest } from './image-resolve';
@@ -334,7 +335,7 @@ async function validateCommand(args: string[], io: CliIo, dist: string): Promise
       })
     : { tree: read, findings: [] };
   const configs = (await import('../../stacks')).environments.map((input) => parseEnvironment(input));
-  const findings = sortFindings([...validateTree(charts.tree, { schema, policies: await restrictedPolicies(), waitForFirstConsumer: await firstConsumerClasses(values['wait-for-first-consumer'], environmentsOf(charts.tree)), ingressPublishesStatus: await ingressPublishesStatus(), argocdNamespaces: await argocdNamespaces(), kubernetesVersions: new Map(configs.map((c) => [c.name, c.cluster.kubernetesVersion])), ports: new Map(configs.map((c) => [c.name, clusterPortFacts(c.cluster)])), clusterCidrs: new Map(configs.map((c) => [c.name, clusterNetworkCidrs(c.cluster)])), clusterNamespaces: new Map(configs.map((c) => [c.name, clusterNamespaces(c.cluster)])), tiers: new Map(configs.map((c) => [c.name, c.tier])), gitopsRepos: new Map(configs.map((c) => [c.name, c.gitops.repoURL])) }), ...charts.findings]);
+  const findings = sortFindings([...validateTree(charts.tree, { schema, policies: await restrictedPolicies(), waitForFirstConsumer: await firstConsumerClasses(values['wait-for-first-consumer'], environmentsOf(charts.tree)), ingressPublishesStatus: await ingressPublishesStatus(), argocdNamespaces: await argocdNamespaces(), kubernetesVersions: new Map(configs.map((c) => [c.name, c.cluster.kubernetesVersion])), ports: new Map(configs.map((c) => [c.name, environmentPortFacts(c.cluster)])), clusterCidrs: new Map(configs.map((c) => [c.name, clusterNetworkCidrs(c.cluster)])), clusterNamespaces: new Map(configs.map((c) => [c.name, clusterNamespaces(c.cluster)])), tiers: new Map(configs.map((c) => [c.name, c.tier])), gitopsRepos: new Map(configs.map((c) => [c.name, c.gitops.repoURL])) }), ...charts.findings]);
   const format = pick(values.format, ['text', 'json'] as const, 'format', 'text');
   io.out(format === 'json' ? `${JSON.stringify(findings, null, 2)}\n` : formatFindings(findings));
   return validateExitCode(findings, values.strict ?? false);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ManifestLike } from '../../lib/checks/objects';
-import { CHART_PORT_VALUES, PortFacts, portFindings, valuesAt } from '../../lib/checks/ports';
+import { ChartPortValues, PortFacts, portFindings as rule, valuesAt } from '../../lib/checks/ports';
+import { chartPortValues, environmentPortFacts } from '../../lib/components';
 import { clusterPortFacts, EnvironmentInput, parseEnvironment } from '../../lib/core/config';
 import { treeFromFiles } from '../../lib/tools/tree';
 import { validateTree } from '../../lib/tools/validate';
@@ -18,6 +19,10 @@ import { synthEnvironment, synthIssues, synthPlatform } from '../helpers';
 
 type Port = { port: number; nodePort?: number; protocol?: string };
 
+/** The registered components' chart tables (lib/components.ts), unless the facts name their own. */
+const CHART_PORT_VALUES: readonly ChartPortValues[] = chartPortValues();
+const portFindings = (objects: readonly ManifestLike[], facts: PortFacts = {}, options: Parameters<typeof rule>[2] = {}) => rule(objects, { charts: CHART_PORT_VALUES, ...facts }, options);
+
 function service(name: string, type: string, ports: Port[], namespace = 'web'): ManifestLike {
   return { apiVersion: 'v1', kind: 'Service', metadata: { name, namespace }, spec: { type, ports: ports.map((p, i) => ({ name: `p${i}`, ...p })) } };
 }
@@ -26,8 +31,8 @@ function application(name: string, chart: string, valuesObject: Record<string, u
   return { apiVersion: 'argoproj.io/v1alpha1', kind: 'Application', metadata: { name, namespace: 'argocd' }, spec: { source: { repoURL: 'https://charts.example.com', chart, targetRevision: '1.0.0', helm: { valuesObject } } } };
 }
 
-const k3s = (cluster: Record<string, unknown> = {}): PortFacts => clusterPortFacts(parseEnvironment(merge(dev, { cluster })).cluster);
-const kubeadm = (): PortFacts => clusterPortFacts(parseEnvironment(prod).cluster);
+const k3s = (cluster: Record<string, unknown> = {}): PortFacts => environmentPortFacts(parseEnvironment(merge(dev, { cluster })).cluster);
+const kubeadm = (): PortFacts => environmentPortFacts(parseEnvironment(prod).cluster);
 
 /** An environment whose model API is a LoadBalancer on the seed's port 80. */
 function withLoadBalancerApi(env: EnvironmentInput): EnvironmentInput {
@@ -98,7 +103,7 @@ describe('portFindings: node ports', () => {
       },
     ];
     // Installed: its values are the claim, the cluster fact is not a second one; the front end still clashes with it.
-    const installed = portFindings([controller, front], facts, { charts });
+    const installed = portFindings([controller, front], { ...facts, charts });
     expect(installed).toHaveLength(1);
     expect(installed[0].message).toContain("is also claimed by Application 'ingress-nginx' (chart ingress-nginx) value controller.service.nodePorts.https");
     expect(portFindings([service('frontend', 'NodePort', [{ port: 80, nodePort: 31085 }])], facts)).toEqual([]);

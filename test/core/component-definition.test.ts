@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { CLUSTER_COMPONENTS, COMPONENTS } from '../../lib/components';
+import { chartPortValues, CLUSTER_COMPONENTS, COMPONENTS, environmentPortFacts } from '../../lib/components';
 import { componentsShape, defineComponent } from '../../lib/core/component-definition';
 import { componentsSchema, ConfigError, parseEnvironment } from '../../lib/core/config';
 import { merge } from '../../stacks/base';
@@ -40,6 +40,17 @@ describe('the component registry (lib/components.ts)', () => {
     } catch (e) {
       expect((e as ConfigError).issues.map((i) => i.path)).toContain('components.chatbot.backend.gpu');
     }
+  });
+
+  it("collects the node-port tables the components declare for their charts (each chart once), into every environment's port facts", () => {
+    const charts = chartPortValues().map((c) => c.chart);
+    expect([...charts].sort()).toEqual(['gateway', 'ingress-nginx', 'jenkins']);
+    expect(new Set(charts).size).toBe(charts.length);
+    const facts = environmentPortFacts(parseEnvironment(prod).cluster);
+    expect(facts.charts?.map((c) => c.chart)).toEqual(charts);
+    // The synth reads them: the Jenkins chart's node port value, where a Service of Kompile's holds it.
+    const built = buildEnvironment(parseEnvironment(prod));
+    expect(built.platform.ports?.charts?.map((c) => c.chart)).toEqual(charts);
   });
 
   it('builds the registered components in registration order, then the cluster components', () => {

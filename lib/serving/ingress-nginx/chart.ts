@@ -1,4 +1,5 @@
 import type { GroupKind } from '../../core/kinds';
+import type { ChartPortValues } from '../../checks/ports';
 
 // What Kompile relies on in the upstream ingress-nginx chart, at the version charts.lock.json pins
 // (4.12.8): read from kubernetes/ingress-nginx, tag helm-chart-4.12.8, charts/ingress-nginx/
@@ -32,3 +33,21 @@ export const CLUSTER_RESOURCES: readonly GroupKind[] = [
   { group: 'admissionregistration.k8s.io', kind: 'ValidatingWebhookConfiguration' },
   { group: 'networking.k8s.io', kind: 'IngressClass' },
 ];
+
+/**
+ * How the chart's values set the controller Service's node ports, for the port rule where the chart
+ * is not rendered (lib/checks/ports.ts): charts/ingress-nginx/values.yaml of 4.12.8
+ * (controller.service.type LoadBalancer, enableHttp/enableHttps true, ports.http 80, ports.https 443,
+ * nodePorts.http/https "") and templates/controller-service.yaml, which writes each listener only
+ * when enabled and its nodePort only with type NodePort or LoadBalancer. (The Service as a whole also
+ * needs controller.service.enabled and .external.enabled, both true by default; Kompile sets neither.
+ * nodePorts.tcp/udp maps are not set.)
+ */
+export const NODE_PORT_VALUES: ChartPortValues = {
+  chart: 'ingress-nginx',
+  ingressController: true,
+  services: [
+    { enabled: { path: 'controller.service.enableHttp', default: true }, type: 'controller.service.type', typeDefault: 'LoadBalancer', port: 'controller.service.ports.http', portDefaults: [80], nodePort: 'controller.service.nodePorts.http' },
+    { enabled: { path: 'controller.service.enableHttps', default: true }, type: 'controller.service.type', typeDefault: 'LoadBalancer', port: 'controller.service.ports.https', portDefaults: [443], nodePort: 'controller.service.nodePorts.https' },
+  ],
+};

@@ -1,4 +1,5 @@
 import { defineClusterComponent } from '../../core/component-definition';
+import { NODE_PORT_VALUES } from './chart';
 import { IngressNginx, ingressNamespaces } from './ingress-nginx';
 
 export { INGRESS_NGINX_CHARTS, IngressNginx, ingressNamespaces } from './ingress-nginx';
@@ -13,6 +14,7 @@ export type { IngressNginxProps } from './ingress-nginx';
  */
 export const ingressNginxComponent = defineClusterComponent({
   name: 'ingress-nginx',
+  chartPorts: [NODE_PORT_VALUES],
   build: ({ platform, cluster, charts, namespaces }) => {
     const { install, className, namespace, nodePorts } = cluster.ingress;
     if (!install || !nodePorts) return undefined;
