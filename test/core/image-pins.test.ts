@@ -7,7 +7,7 @@ import { MlopsSchema } from '../../lib/core/config/mlops';
 import { IMAGE_PINS, ImagePins } from '../../lib/core/image-pins';
 import { jenkinsVersionOfImage } from '../../lib/core/jenkins-version';
 import { base } from '../../stacks/base';
-import { ToolHiveOperator } from '../../lib/operators/toolhive-operator';
+import { ToolHiveOperator } from '../../lib/operators/toolhive/toolhive-operator';
 import { KServe } from '../../lib/serving/kserve';
 import { synthPlatform, testPlatform } from '../helpers';
 

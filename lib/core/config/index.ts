@@ -11,6 +11,5 @@ export * from './mlops';
 export * from './parse';
 export * from './registry';
 export * from './serving';
-export * from './toolhive';
 export * from './charts';
 export * from './source';

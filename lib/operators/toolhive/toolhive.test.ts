@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { Component } from '../../lib/core/component';
-import { Namespaces } from '../../lib/core/namespaces';
-import { McpServer } from '../../lib/operators/mcp-server';
-import { ToolHive } from '../../lib/operators/toolhive';
-import { TOOLHIVE_REPO, ToolHiveOperator } from '../../lib/operators/toolhive-operator';
-import { compiledEnvironment, findObject, K8sObject, objectsIn, synthEnvironment, synthPlatform, testPlatform } from '../helpers';
-import { CHARTS } from '../../stacks/charts';
-import { ToolHiveSchema } from '../../lib/core/config';
+import { Component } from '../../core/component';
+import { Namespaces } from '../../core/namespaces';
+import { McpServer } from './mcp-server';
+import { ToolHive } from './toolhive';
+import { TOOLHIVE_REPO, ToolHiveOperator } from './toolhive-operator';
+import { compiledEnvironment, findObject, K8sObject, objectsIn, synthEnvironment, synthPlatform, testPlatform } from '../../../test/helpers';
+import { CHARTS } from '../../../stacks/charts';
+import { ToolHiveSchema } from './config';
 
 type AppSpec = { source: { repoURL: string; path: string; targetRevision: string; helm: { releaseName: string; valuesObject: Record<string, Record<string, unknown>> } }; destination: { namespace: string }; syncPolicy: { syncOptions: string[] } };
 const spec = (o: K8sObject) => o.spec as AppSpec;

@@ -1,8 +1,9 @@
 import { Construct } from 'constructs';
-import { Component } from '../core/component';
-import { ChartLock, stripV } from '../core/chart-lock';
-import type { ClusterConfig, ToolHiveConfig } from '../core/config';
-import { Namespaces } from '../core/namespaces';
+import { Component } from '../../core/component';
+import { ChartLock, stripV } from '../../core/chart-lock';
+import type { ClusterConfig } from '../../core/config/cluster';
+import type { ToolHiveConfig } from './config';
+import { Namespaces } from '../../core/namespaces';
 import { McpServer } from './mcp-server';
 import { ToolHiveOperator } from './toolhive-operator';
 

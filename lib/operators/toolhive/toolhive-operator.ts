@@ -1,8 +1,8 @@
 import { Construct } from 'constructs';
-import { ChartSource, UpstreamChart } from '../core/upstream-chart';
-import { IMAGE_PINS } from '../core/image-pins';
-import { parseQuantity } from '../core/quantity';
-import { ContainerResourceSpec } from '../core/pod-security';
+import { ChartSource, UpstreamChart } from '../../core/upstream-chart';
+import { IMAGE_PINS } from '../../core/image-pins';
+import { parseQuantity } from '../../core/quantity';
+import { ContainerResourceSpec } from '../../core/pod-security';
 
 /** The ToolHive project, whose repository carries both charts (seed 000 installs from a Git path). */
 export const TOOLHIVE_REPO = 'https://github.com/stacklok/toolhive.git';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { dnsLabel } from './cluster';
-import { ContainerResourcesSchema } from './common';
+import { dnsLabel } from '../../core/config/cluster';
+import { ContainerResourcesSchema } from '../../core/config/common';
 
 export const McpServerSchema = z
   .object({

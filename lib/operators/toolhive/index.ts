@@ -1,8 +1,8 @@
-import { defineComponent } from '../core/component-definition';
-import { ToolHiveSchema } from '../core/config/toolhive';
+import { defineComponent } from '../../core/component-definition';
+import { ToolHiveSchema } from './config';
 import { ToolHive } from './toolhive';
 
-/** `components.toolhive`: the ToolHive operator and its MCP servers (lib/operators/toolhive.ts). */
+/** `components.toolhive`: the ToolHive operator and its MCP servers (toolhive.ts). */
 export const toolhiveComponent = defineComponent({
   key: 'toolhive',
   schema: ToolHiveSchema.default({}),

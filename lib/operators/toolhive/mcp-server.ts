@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
-import { McpServerV1Beta1, McpServerV1Beta1SpecTransport } from '../../imports/toolhive.stacklok.dev';
-import { declareImageField } from '../core/image-field';
-import { restrictedContainerSecurityContext } from '../core/pod-security';
+import { McpServerV1Beta1, McpServerV1Beta1SpecTransport } from '../../../imports/toolhive.stacklok.dev';
+import { declareImageField } from '../../core/image-field';
+import { restrictedContainerSecurityContext } from '../../core/pod-security';
 
 /** How a server speaks MCP; the CRD's enum values. */
 export type McpTransport = `${McpServerV1Beta1SpecTransport}`;
