@@ -6,7 +6,7 @@ import { chartsComponent } from './core/charts-component';
 import { gpuRuntimeComponent } from './core/gpu-runtime-component';
 import { chatbotComponent } from './mlops/chatbot-component';
 import { mlopsComponent } from './mlops/mlops-component';
-import { kcloudComponent } from './operators/kcloud-component';
+import { kcloudComponent } from './operators/kcloud';
 import { toolhiveComponent } from './operators/toolhive';
 import { ingressNginxComponent } from './serving/ingress-nginx';
 import { servingComponent } from './serving/serving-component';

@@ -6,7 +6,6 @@ export * from './common';
 export * from './environment';
 export * from './gitops';
 export * from './host';
-export * from './kcloud';
 export * from './mlops';
 export * from './parse';
 export * from './registry';

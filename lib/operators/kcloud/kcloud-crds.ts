@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { ChartSource, UpstreamChart, UpstreamChartProps } from '../core/upstream-chart';
+import { ChartSource, UpstreamChart, UpstreamChartProps } from '../../core/upstream-chart';
 
 export interface KCloudCrdsProps {
   /** The upstream repository (mirrored where the environment mirrors Git sources). */

@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { WorkloadOptimizer as WorkloadOptimizerResource, WorkloadOptimizerSpecWorkloadType } from '../../imports/kcloud.io';
+import { WorkloadOptimizer as WorkloadOptimizerResource, WorkloadOptimizerSpecWorkloadType } from '../../../imports/kcloud.io';
 import { policyError, validateWorkloadOptimizer, WorkloadOptimizerSpecInput } from './kcloud-validation';
 
 export interface WorkloadOptimizerProps extends WorkloadOptimizerSpecInput {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { dnsLabel } from './cluster';
-import { ExternalEgressSchema } from './mlops';
+import { dnsLabel } from '../../core/config/cluster';
+import { ExternalEgressSchema } from '../../core/config/mlops';
 
 /*
  * Shapes only: the KCloud constructs (lib/operators/) check the rules of the operator's validating

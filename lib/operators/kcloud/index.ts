@@ -1,10 +1,10 @@
-import { defineComponent } from '../core/component-definition';
-import { KCloudSchema } from '../core/config/kcloud';
-import type { Mlops } from '../mlops/mlops';
+import { defineComponent } from '../../core/component-definition';
+import { KCloudSchema } from './config';
+import type { Mlops } from '../../mlops/mlops';
 import { KCloud } from './kcloud';
 
 /**
- * `components.kcloud`: the KCloud optimizer operator and its policies (lib/operators/kcloud.ts). It
+ * `components.kcloud`: the KCloud optimizer operator and its policies (kcloud.ts). It
  * optimizes the MLOps namespaces where `components.mlops` built them, and its certificate waits for
  * cert-manager.
  */

@@ -7,7 +7,7 @@ import {
   validatePowerPolicy,
   validateWorkloadOptimizer,
   WorkloadOptimizerSpecInput,
-} from '../../lib/operators/kcloud-validation';
+} from './kcloud-validation';
 
 const OK: WorkloadOptimizerSpecInput = {
   workloadType: 'training',

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { Component } from '../../lib/core/component';
-import { CostPolicy } from '../../lib/operators/cost-policy';
-import { PowerPolicy } from '../../lib/operators/power-policy';
-import { WorkloadOptimizer } from '../../lib/operators/workload-optimizer';
-import { findObject, objectsIn, synthPlatform, testPlatform } from '../helpers';
-import { dig } from '../ci/dig';
+import { Component } from '../../core/component';
+import { CostPolicy } from './cost-policy';
+import { PowerPolicy } from './power-policy';
+import { WorkloadOptimizer } from './workload-optimizer';
+import { findObject, objectsIn, synthPlatform, testPlatform } from '../../../test/helpers';
+import { dig } from '../../../test/ci/dig';
 
 function holder() {
   const platform = testPlatform();

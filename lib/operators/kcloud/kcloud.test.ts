@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { KCloudSchema } from '../../lib/core/config';
-import { Namespaces } from '../../lib/core/namespaces';
-import { KCloud } from '../../lib/operators/kcloud';
-import { KCloudOptimizerOperator } from '../../lib/operators/kcloud-optimizer-operator';
-import { compiledEnvironment, findObject, K8sObject, objectsIn, synthEnvironment, synthPlatform, testPlatform } from '../helpers';
-import { dig, item, list } from '../ci/dig';
-import { CHARTS } from '../../stacks/charts';
+import { KCloudSchema } from './config';
+import { Namespaces } from '../../core/namespaces';
+import { KCloud } from './kcloud';
+import { KCloudOptimizerOperator } from './kcloud-optimizer-operator';
+import { compiledEnvironment, findObject, K8sObject, objectsIn, synthEnvironment, synthPlatform, testPlatform } from '../../../test/helpers';
+import { dig, item, list } from '../../../test/ci/dig';
+import { CHARTS } from '../../../stacks/charts';
 
 const wave = (o: K8sObject) => Number(o.metadata.annotations?.['argocd.argoproj.io/sync-wave']);
 

@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { CostPolicy as CostPolicyResource } from '../../imports/kcloud.io';
+import { CostPolicy as CostPolicyResource } from '../../../imports/kcloud.io';
 import { CostPolicySpecInput, policyError, validateCostPolicy } from './kcloud-validation';
 
 /** A label selector as the KCloud CRDs spell it. */

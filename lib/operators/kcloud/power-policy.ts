@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { PowerPolicy as PowerPolicyResource } from '../../imports/kcloud.io';
+import { PowerPolicy as PowerPolicyResource } from '../../../imports/kcloud.io';
 import { KCloudSelector, kcloudSelector } from './cost-policy';
 import { policyError, PowerPolicySpecInput, validatePowerPolicy } from './kcloud-validation';
 

@@ -1,9 +1,9 @@
-import { ChartLock } from '../core/chart-lock';
+import { ChartLock } from '../../core/chart-lock';
 import { Construct } from 'constructs';
-import { Component } from '../core/component';
-import type { ClusterConfig } from '../core/config/cluster';
-import { inClusterService, KCloudConfig, KCloudNamespace } from '../core/config/kcloud';
-import { Namespaces } from '../core/namespaces';
+import { Component } from '../../core/component';
+import type { ClusterConfig } from '../../core/config/cluster';
+import { inClusterService, KCloudConfig, KCloudNamespace } from './config';
+import { Namespaces } from '../../core/namespaces';
 import { CostPolicy } from './cost-policy';
 import { KCloudCrds } from './kcloud-crds';
 import { KCloudOptimizerOperator, METRICS_PORT, WEBHOOK_PORT } from './kcloud-optimizer-operator';

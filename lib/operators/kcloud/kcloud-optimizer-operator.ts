@@ -1,9 +1,9 @@
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { Certificate, Issuer } from '../../imports/cert-manager.io';
-import { ServiceMonitor, ServiceMonitorSpecEndpointsScheme } from '../../imports/monitoring.coreos.com';
-import { SECURITY_EXCEPTION_PREFIX } from '../checks/objects';
-import { Component } from '../core/component';
+import { Certificate, Issuer } from '../../../imports/cert-manager.io';
+import { ServiceMonitor, ServiceMonitorSpecEndpointsScheme } from '../../../imports/monitoring.coreos.com';
+import { SECURITY_EXCEPTION_PREFIX } from '../../checks/objects';
+import { Component } from '../../core/component';
 
 /** Ports of the controller-runtime manager (upstream `cmd/main.go` flags, set explicitly below). */
 export const WEBHOOK_PORT = 9443;
