@@ -27,6 +27,25 @@ describe('synthesize', () => {
     expect([wave('base'), wave('mid'), wave('top'), wave('side')]).toEqual(['0', '1', '2', '0']);
   });
 
+  it('takes component waves from dependencies declared by objects deep inside a component, and by components inside a component', () => {
+    const p = testPlatform();
+    const base = new Component(p, 'Base', { name: 'base' });
+    const baseMap = configMap(base, 'BaseMap', {});
+    const user = new Component(p, 'User', { name: 'user' });
+    // An object of `user` depends on an object of `base`: `user` comes after `base`.
+    configMap(user, 'UserMap', {}).addDependency(baseMap);
+    // A component inside `outer` depends on `user`: both it and `outer` come after `user`.
+    const outer = new Component(p, 'Outer', { name: 'outer' });
+    configMap(outer, 'OuterMap', {});
+    const inner = new Component(outer, 'Inner', { name: 'inner' }).dependsOn(user);
+    configMap(inner, 'InnerMap', {});
+    const side = new Component(p, 'Side', { name: 'side' });
+    configMap(side, 'SideMap', {});
+    const out = synthPlatform(p);
+    const wave = (name: string) => findObject(objectsIn(out, `apps/${name}.yaml`), 'Application', name).metadata.annotations![SYNC_WAVE];
+    expect([wave('base'), wave('user'), wave('inner'), wave('outer'), wave('side')]).toEqual(['0', '1', '2', '2', '0']);
+  });
+
   it('fails on a security-rbac finding (lib/checks/security-rbac.ts) and passes the same object with a reasoned exception', () => {
     const build = (annotations?: Record<string, string>) => {
       const p = testPlatform();
