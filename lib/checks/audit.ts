@@ -85,7 +85,10 @@ export function withoutComments(text: string): string {
 /** Every URL and scp-like Git remote in a text, as `scheme://host` for the policy and as written. */
 export function urlsInText(text: string): { readonly url: string; readonly written: string }[] {
   const found: { url: string; written: string }[] = [];
-  for (const m of text.matchAll(URL_IN_TEXT)) {
+  // Both patterns need these characters: most strings hold neither, and skip the regular expressions.
+  const hasScheme = text.includes('://');
+  if (!hasScheme && !text.includes('@')) return found;
+  for (const m of hasScheme ? text.matchAll(URL_IN_TEXT) : []) {
     const authority = m[2].slice(m[2].lastIndexOf('@') + 1).replace(/[.,;:!]+$/, '');
     // `file:///path`, `unix:///run/x.sock`: no host; `https://${HOST}`: a placeholder, not a URL.
     if (authority === '' || /[$%{}]/.test(authority) || HOSTLESS_SCHEMES.has(m[1].toLowerCase())) continue;
@@ -152,6 +155,8 @@ export function auditObject(obj: unknown, checked: ReadonlySet<string>, policy: 
     if (f) findings.push(f);
   };
   const checkUrls = (pointer: string, text: string, inner?: string) => {
+    // Where every host is allowed no URL can be a finding: the text need not be searched.
+    if (!policy.restrictsHosts) return;
     for (const { url, written } of urlsInText(text)) {
       if (!policy.allowsUrl(url)) findings.push({ pointer, inner, message: `'${written}' points outside the allowed hosts` });
     }
