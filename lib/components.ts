@@ -4,7 +4,7 @@ import { AnyClusterComponentDefinition, AnyComponentDefinition } from './core/co
 import { ClusterConfig, clusterPortFacts } from './core/config/cluster';
 import { chartsComponent } from './core/charts-component';
 import { gpuRuntimeComponent } from './core/gpu-runtime-component';
-import { chatbotComponent } from './mlops/chatbot-component';
+import { chatbotComponent } from './mlops/chatbot';
 import { mlopsComponent } from './mlops/mlops-component';
 import { kcloudComponent } from './operators/kcloud';
 import { toolhiveComponent } from './operators/toolhive';

@@ -4,7 +4,7 @@ import type { z } from 'zod';
 import type { ChartLock } from './chart-lock';
 import { Component } from './component';
 import type { AuthConfig } from './config/auth';
-import type { ChatbotConfig } from './config/chatbot';
+import type { ChatbotConfig } from '../mlops/chatbot/config';
 import type { ClusterConfig, SliceIssue } from './config/cluster';
 import type { MlopsConfig } from './config/mlops';
 import type { ServingConfig } from './config/serving';

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ChatbotSchema } from '../../lib/core/config/chatbot';
+import { ChatbotSchema } from '../../lib/mlops/chatbot/config';
 import { CiSchema } from '../../lib/core/config/ci';
 import { MlopsSchema } from '../../lib/core/config/mlops';
 import { IMAGE_PINS, ImagePins } from '../../lib/core/image-pins';

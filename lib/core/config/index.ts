@@ -1,5 +1,4 @@
 export * from './auth';
-export * from './chatbot';
 export * from './ci';
 export * from './cluster';
 export * from './common';

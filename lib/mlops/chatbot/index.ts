@@ -1,9 +1,9 @@
-import { defineComponent } from '../core/component-definition';
-import { ChatbotSchema, chatbotClusterIssues } from '../core/config/chatbot';
-import { SERVING_NAMESPACES } from '../serving/serving-stack';
+import { defineComponent } from '../../core/component-definition';
+import { ChatbotSchema, chatbotClusterIssues } from './config';
+import { SERVING_NAMESPACES } from '../../serving/serving-stack';
 import { Chatbot } from './chatbot';
 
-/** `components.chatbot`: seed 002's GPU chatbot (lib/mlops/chatbot.ts), behind the cluster's ingress controller. */
+/** `components.chatbot`: seed 002's GPU chatbot (chatbot.ts), behind the cluster's ingress controller. */
 export const chatbotComponent = defineComponent({
   key: 'chatbot',
   schema: ChatbotSchema.default({}),

@@ -3,13 +3,13 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ChatbotSchema } from '../../lib/core/config';
-import { Namespaces } from '../../lib/core/namespaces';
-import { Chatbot } from '../../lib/mlops/chatbot';
-import { prod } from '../../stacks/prod';
-import { allObjects, compiledEnvironment, findObject, K8sObject, objectsIn, synthEnvironment, synthPlatform, testPlatform } from '../helpers';
-import { mayConnect } from './netpol';
-import { at, container, envOf, list, maybe } from './support';
+import { ChatbotSchema } from './config';
+import { Namespaces } from '../../core/namespaces';
+import { Chatbot } from './chatbot';
+import { prod } from '../../../stacks/prod';
+import { allObjects, compiledEnvironment, findObject, K8sObject, objectsIn, synthEnvironment, synthPlatform, testPlatform } from '../../../test/helpers';
+import { mayConnect } from '../../../test/mlops/netpol';
+import { at, container, envOf, list, maybe } from '../../../test/mlops/support';
 
 /** The site's OIDC issuer and istiod's namespace, for the back end's /api authentication. */
 const AUTH = { oidc: { issuer: 'https://sso.example.com', jwksUri: 'https://sso.example.com/jwks.json', audiences: ['kompile-platform'] }, istioNamespace: 'istio-system' };

@@ -1,15 +1,17 @@
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { orderClaimForConsumer, waitsForFirstConsumer } from '../core/first-consumer';
-import { Component } from '../core/component';
-import type { ChatbotConfig, ClusterConfig, OidcConfig } from '../core/config';
-import { EdgeAuthentication } from '../serving/edge-authentication';
-import type { StorageClasses } from '../core/config/cluster';
-import { Namespaces } from '../core/namespaces';
-import { PlatformNamespace } from '../core/platform-namespace';
-import { AppDeployment } from './app-deployment';
-import { gpuRequestProblem } from '../core/pod-security';
-import { StatefulStore } from './stateful-store';
+import { orderClaimForConsumer, waitsForFirstConsumer } from '../../core/first-consumer';
+import { Component } from '../../core/component';
+import type { OidcConfig } from '../../core/config/auth';
+import type { ClusterConfig } from '../../core/config/cluster';
+import type { ChatbotConfig } from './config';
+import { EdgeAuthentication } from '../../serving/edge-authentication';
+import type { StorageClasses } from '../../core/config/cluster';
+import { Namespaces } from '../../core/namespaces';
+import { PlatformNamespace } from '../../core/platform-namespace';
+import { AppDeployment } from '../app-deployment';
+import { gpuRequestProblem } from '../../core/pod-security';
+import { StatefulStore } from '../stateful-store';
 
 export interface ChatbotProps {
   /** This component's slice of the environment configuration. */

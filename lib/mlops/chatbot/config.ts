@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import { ClusterConfig, dnsLabel, gpuIssue, SliceIssue } from './cluster';
-import { ContainerResourcesSchema, nodePort, quantity } from './common';
-import { SecretKeyRefSchema } from './mlops';
-import { IMAGE_PINS } from '../image-pins';
+import { ClusterConfig, dnsLabel, gpuIssue, SliceIssue } from '../../core/config/cluster';
+import { ContainerResourcesSchema, nodePort, quantity } from '../../core/config/common';
+import { SecretKeyRefSchema } from '../../core/config/mlops';
+import { IMAGE_PINS } from '../../core/image-pins';
 
 const port = z.number().int().min(1).max(65535);
 const hostname = z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)+$/, { message: 'must be a DNS host name such as chatbot.example.com' });
