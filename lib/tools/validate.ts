@@ -399,7 +399,6 @@ export function validateTree(tree: RenderedTree, options: ValidateOptions = {}):
       const fromChart = o.chart !== undefined;
       return { severity: fromChart ? 'warning' : SEVERITY[f.rule], rule: f.rule, environment: env, file: o.file, object: displayName(o.object), path: f.pointer, message: fromChart ? `${f.message} (rendered from chart ${o.chart})` : f.message };
     };
-    for (const f of securityRbacFindings(objects.map((o) => o.object), { namespaceOf: (i) => (objects[i].chart !== undefined ? destinationOf(i) : undefined) })) findings.push(security(f));
     // The environment's own GitOps repository: as configured, else the one its root Application
     // (bootstrap/, applied by hand) syncs from.
     const gitopsRepo = options.gitopsRepos?.get(env);
@@ -407,11 +406,12 @@ export function validateTree(tree: RenderedTree, options: ValidateOptions = {}):
       .filter((o) => o.component === 'bootstrap' && o.object.kind === 'Application')
       .map((o) => (o.object.spec as { source?: { repoURL?: unknown } } | undefined)?.source?.repoURL)
       .filter((r): r is string => typeof r === 'string');
-    for (const f of supplyChainFindings(objects.map((o) => o.object), { tier: options.tiers?.get(env) ?? 'development', ownRepos: gitopsRepo ? [gitopsRepo] : rootRepos })) findings.push(security(f));
+    const manifests = objects.map((o) => o.object);
+    for (const f of supplyChainFindings(manifests, { tier: options.tiers?.get(env) ?? 'development', ownRepos: gitopsRepo ? [gitopsRepo] : rootRepos })) findings.push(security(f));
     // The object rules that judge a chart's objects in its Application's namespace.
     const chartNamespaceOf = (i: number) => (objects[i].chart !== undefined ? destinationOf(i) : undefined);
-    const manifests = objects.map((o) => o.object);
     for (const f of [
+      ...securityRbacFindings(manifests, { namespaceOf: chartNamespaceOf }),
       ...securityTrustFindings(manifests, { namespaceOf: chartNamespaceOf }),
       ...buildSecurityFindings(manifests, { namespaceOf: chartNamespaceOf }),
       ...securityExposureFindings(manifests, { namespaceOf: chartNamespaceOf }),
